@@ -1,0 +1,1 @@
+"""Streamlit pages and widgets: the only part of the package that imports Streamlit."""
