@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "CURRENCY_PATTERN",
     "ID_PATTERN",
     "AssessmentType",
     "AwardSpec",
@@ -61,7 +62,6 @@ __all__ = [
     "Runs",
     "Supervision",
     "Target",
-    "CURRENCY_PATTERN",
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -538,7 +538,8 @@ class Catalogue(_Model):
     roles: list[Role] = Field(default_factory=list)
     recognitions: list[RecognitionAgreement] = Field(default_factory=list)
 
-    def model_post_init(self, __context: Any) -> None:  # noqa: D401 - pydantic hook
+    def model_post_init(self, __context: Any) -> None:
+        """Index items by id for constant-time look-ups."""
         index = {
             "provider": {p.id: p for p in self.providers},
             "competency": {c.id: c for c in self.competencies},
