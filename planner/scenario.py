@@ -1,0 +1,151 @@
+"""A planning scenario: target, learner and constraints as one flat, shareable record.
+
+The UI edits a :class:`Scenario`; a shareable link carries it as query parameters
+(:func:`to_query` / :func:`from_query`), and the route engine gets a
+:class:`~planner.models.LearnerProfile` and :class:`~planner.models.Target` from it.
+Nothing here imports Streamlit, so links and round trips are tested directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from planner.models import (
+    ID_PATTERN,
+    CompetencyLevel,
+    Constraints,
+    Currency,
+    Holding,
+    LearnerProfile,
+    Money,
+    Objective,
+    ParticipationMode,
+    Target,
+    _Model,
+)
+
+__all__ = ["Scenario", "ScenarioError", "from_query", "to_query"]
+
+_LIST_SEP = ","
+
+
+class ScenarioError(ValueError):
+    """A link or form value that does not make a valid scenario; the message names the field."""
+
+
+class Scenario(_Model):
+    """Everything a route search needs, in a flat shape that fits forms and links."""
+
+    target: str = Field(pattern=r"^(role|award):" + ID_PATTERN[1:])
+    holdings: list[Holding] = Field(default_factory=list)
+    competencies: list[CompetencyLevel] = Field(default_factory=list)
+    budget: float | None = Field(default=None, ge=0, le=1_000_000)
+    currency: Currency = "EUR"
+    hours_per_week: float | None = Field(default=None, gt=0, le=80)
+    start: dt.date | None = None
+    deadline: dt.date | None = None
+    modes: list[ParticipationMode] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    avoid_providers: list[str] = Field(default_factory=list)
+    objective: Objective = Objective.COST
+    alternatives: int = Field(default=3, ge=1, le=10)
+
+    def to_target(self) -> Target:
+        """The route target this scenario names."""
+        return Target.parse(self.target)
+
+    def to_profile(self) -> LearnerProfile:
+        """The learner profile (holdings, known competencies, constraints)."""
+        budget = Money(amount=self.budget, currency=self.currency) if self.budget is not None else None
+        return LearnerProfile(
+            holdings=self.holdings,
+            competencies=self.competencies,
+            constraints=Constraints(
+                budget=budget, hours_per_week=self.hours_per_week, start=self.start, deadline=self.deadline,
+                modes=self.modes, languages=self.languages, countries=self.countries,
+                avoid_providers=self.avoid_providers,
+            ),
+        )
+
+
+def to_query(scenario: Scenario) -> dict[str, str]:
+    """Encode a scenario as query parameters (only what differs from the defaults).
+
+    ``have=id@2024-05-01,id2@…``, ``know=competency=2,…``, lists comma-separated.
+    """
+    out: dict[str, str] = {"target": scenario.target}
+    if scenario.holdings:
+        out["have"] = _LIST_SEP.join(f"{h.credential}@{h.earned.isoformat()}" for h in scenario.holdings)
+    if scenario.competencies:
+        out["know"] = _LIST_SEP.join(f"{c.competency}={c.level}" for c in scenario.competencies)
+    if scenario.budget is not None:
+        out["budget"] = f"{scenario.budget:g}"
+        out["currency"] = scenario.currency
+    for key in ("hours_per_week",):
+        value = getattr(scenario, key)
+        if value is not None:
+            out[key] = f"{value:g}"
+    for key in ("start", "deadline"):
+        value = getattr(scenario, key)
+        if value is not None:
+            out[key] = value.isoformat()
+    for key in ("modes", "languages", "countries", "avoid_providers"):
+        values = getattr(scenario, key)
+        if values:
+            out[key] = _LIST_SEP.join(str(v) for v in values)
+    if scenario.objective != Objective.COST:
+        out["objective"] = scenario.objective.value
+    if scenario.alternatives != 3:
+        out["alternatives"] = str(scenario.alternatives)
+    return out
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(_LIST_SEP) if part.strip()]
+
+
+def from_query(params: Mapping[str, str | Sequence[str]]) -> Scenario:
+    """Decode query parameters made by :func:`to_query`.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the parameter that is wrong, e.g. ``have: 'x@2024-13-01' is not a date``.
+    """
+    flat = {k: (v[-1] if isinstance(v, (list, tuple)) else v) for k, v in params.items()}
+    data: dict[str, Any] = {}
+    if "target" not in flat:
+        raise ScenarioError("target: missing (expected role:ID or award:ID)")
+    data["target"] = flat["target"]
+    holdings = []
+    for item in _split(flat.get("have", "")):
+        cid, _, day = item.partition("@")
+        try:
+            holdings.append({"credential": cid, "earned": dt.date.fromisoformat(day)})
+        except ValueError as exc:
+            raise ScenarioError(f"have: {item!r} is not ID@YYYY-MM-DD") from exc
+    data["holdings"] = holdings
+    comps = []
+    for item in _split(flat.get("know", "")):
+        comp, _, level = item.rpartition("=")
+        if not comp or not level.isdigit():
+            raise ScenarioError(f"know: {item!r} is not COMPETENCY=LEVEL")
+        comps.append({"competency": comp, "level": int(level)})
+    data["competencies"] = comps
+    for key in ("budget", "currency", "hours_per_week", "start", "deadline", "objective", "alternatives"):
+        if key in flat and flat[key] != "":
+            data[key] = flat[key]
+    for key in ("modes", "languages", "countries", "avoid_providers"):
+        if key in flat:
+            data[key] = _split(flat[key])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ScenarioError(f"{where}: {first['msg']}") from exc

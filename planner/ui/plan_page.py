@@ -1,0 +1,119 @@
+"""Plan a route (learner): target, situation and constraints in; ranked routes out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner.models import Catalogue
+from planner.plot.route import pathway_graph, stacking_sankey, timeline
+from planner.results import Recommendation, Route
+from planner.scenario import Scenario
+from planner.ui.compute import cached_recommend
+from planner.ui.scenario_form import apply_relaxation_to_state, restore_from_link, scenario_form, share_link
+from planner.ui.state import active_catalogue
+
+__all__ = ["page", "route_card", "route_details"]
+
+CHOSEN = "plan_chosen_rank"
+
+
+def _money(amount: float, currency: str) -> str:
+    return f"{amount:,.0f} {currency}"
+
+
+def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None) -> None:
+    """One route's headline figures in a bordered card."""
+    with st.container(border=True):
+        st.markdown(f"**{title or f'Route {route.rank}'}**" + ("  ✓ proved optimal" if route.proved_optimal else ""))
+        a, b, c, d = st.columns(4)
+        a.metric("Cost", _money(route.total_cost, route.currency))
+        b.metric("Weeks", route.weeks)
+        c.metric("ECTS", f"{route.total_ects:g}")
+        d.metric("Optional fit", f"{route.fit:.0%}")
+        st.caption(f"{route.start:%d %b %Y} → {route.finish:%d %b %Y} · {len(route.steps)} steps · "
+                   f"{route.total_hours:g} study hours")
+        if route.awards_completed:
+            st.caption("Completes: " + ", ".join(catalogue.credential(a).title for a in route.awards_completed))
+
+
+def route_details(route: Route, catalogue: Catalogue, scenario: Scenario, *, key: str) -> None:
+    """The chosen route: steps with explanations, timeline, pathway graph, stacking Sankey."""
+    steps_tab, time_tab, graph_tab, sankey_tab = st.tabs(["Steps", "Timeline", "Pathway", "Credit stacking"])
+    with steps_tab:
+        for i, step in enumerate(route.steps, 1):
+            with st.container(border=True):
+                when = f"{step.start:%d %b %Y} → {step.end:%d %b %Y}" if step.start and step.end else ""
+                st.markdown(f"**{i}. {_plain(step.title)}** · {when}")
+                st.text(step.explanation)
+    with time_tab:
+        st.plotly_chart(timeline(route, catalogue), key=f"{key}_timeline")
+    with graph_tab:
+        st.plotly_chart(pathway_graph(route, catalogue, scenario.to_target()), key=f"{key}_graph")
+    with sankey_tab:
+        st.plotly_chart(stacking_sankey(route, catalogue), key=f"{key}_sankey")
+
+
+def _plain(text: str) -> str:
+    # catalogue text inside markdown: neutralise markup characters so it shows as typed
+    for ch in "\\`*_{}[]()#+-.!|<>$~":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _diagnoses(rec: Recommendation) -> None:
+    st.error("No route reaches this target with these constraints.")
+    for i, diag in enumerate(rec.diagnoses):
+        with st.container(border=True):
+            st.text(diag.message)
+            if diag.relaxation:
+                label = "Apply: " + ", ".join(_describe(k, v) for k, v in diag.relaxation.items())
+                st.button(label, key=f"relax_{i}", on_click=apply_relaxation_to_state, args=(diag.relaxation,))
+
+
+def _describe(key: str, value: object) -> str:
+    if key == "budget" and isinstance(value, dict):
+        return f"budget {value['amount']:,.0f} {value['currency']}"
+    if isinstance(value, list):
+        return f"{key.replace('_', ' ')} = {', '.join(map(str, value)) or 'any'}"
+    return f"{key.replace('_', ' ')} = {value}"
+
+
+def page() -> None:
+    """Draw the learner's planning page."""
+    st.header("Plan a route")
+    problem = restore_from_link()
+    if problem:
+        st.warning(problem)
+    try:
+        active = active_catalogue()
+    except Exception as exc:  # noqa: BLE001 - a page reports its own failures
+        st.error(f"The catalogue could not be loaded: {exc}")
+        return
+    catalogue = active.catalogue
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        scenario = scenario_form(catalogue)
+    if scenario is None:
+        return
+    with right:
+        try:
+            with st.spinner("Finding the best routes…"):
+                rec = cached_recommend(catalogue, active.digest, scenario)
+        except Exception as exc:  # noqa: BLE001
+            st.error(f"The route search failed: {exc}")
+            return
+        st.caption(f"Share this plan: `{share_link(scenario)}`")
+        if not rec.feasible:
+            _diagnoses(rec)
+            return
+        if rec.diagnoses and rec.diagnoses[0].code == "already_met":
+            st.success(rec.diagnoses[0].message)
+            return
+        for route in rec.routes:
+            route_card(route, catalogue)
+        ranks = [r.rank for r in rec.routes]
+        if st.session_state.get(CHOSEN) not in ranks:
+            st.session_state[CHOSEN] = ranks[0]
+        rank = st.radio("Show route", ranks, horizontal=True, key=CHOSEN, format_func=lambda r: f"Route {r}")
+        route = next(r for r in rec.routes if r.rank == rank)
+        route_details(route, catalogue, scenario, key="plan")

@@ -1,0 +1,213 @@
+"""The scenario form shared by the learner and advisor pages.
+
+Widget values live in session state under the keys below (ids and choices only); the
+scenario is rebuilt from them on each run, and a shareable link or a loaded plan file
+writes them back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+from pydantic import ValidationError
+
+from planner.models import Catalogue, CompetencyLevel, Holding, Objective
+from planner.scenario import Scenario, ScenarioError, from_query, to_query
+
+__all__ = ["apply_relaxation_to_state", "keep_state", "restore_from_link", "scenario_form", "set_state", "share_link"]
+
+K = "sc_"  # prefix of every scenario widget key
+_RESTORED = "sc_restored_from_link"
+OBJECTIVES = {
+    Objective.COST.value: "Lowest cost",
+    Objective.TIME.value: "Earliest finish",
+    Objective.WORKLOAD.value: "Least workload",
+    Objective.CREDIT.value: "Most credit towards the award",
+}
+
+
+def _targets(catalogue: Catalogue) -> dict[str, str]:
+    out = {f"role:{r.id}": f"Role · {r.title}" for r in sorted(catalogue.roles, key=lambda r: r.title)}
+    out.update({f"award:{a.id}": f"Award · {a.title}" for a in sorted(catalogue.awards, key=lambda a: a.title)})
+    return out
+
+
+def set_state(scenario: Scenario) -> None:
+    """Write a scenario into the form's widget state."""
+    s = st.session_state
+    s[K + "target"] = scenario.target
+    s[K + "held"] = [h.credential for h in scenario.holdings]
+    for h in scenario.holdings:
+        s[f"{K}held_date_{h.credential}"] = h.earned
+    s[K + "known"] = [c.competency for c in scenario.competencies]
+    for c in scenario.competencies:
+        s[f"{K}known_level_{c.competency}"] = c.level
+    s[K + "use_budget"] = scenario.budget is not None
+    if scenario.budget is not None:
+        s[K + "budget"] = float(scenario.budget)
+    s[K + "currency"] = scenario.currency
+    s[K + "use_hours"] = scenario.hours_per_week is not None
+    if scenario.hours_per_week is not None:
+        s[K + "hours"] = float(scenario.hours_per_week)
+    if scenario.start is not None:
+        s[K + "start"] = scenario.start
+    s[K + "use_deadline"] = scenario.deadline is not None
+    if scenario.deadline is not None:
+        s[K + "deadline"] = scenario.deadline
+    s[K + "modes"] = [m.value for m in scenario.modes]
+    s[K + "languages"] = list(scenario.languages)
+    s[K + "countries"] = list(scenario.countries)
+    s[K + "avoid_providers"] = list(scenario.avoid_providers)
+    s[K + "objective"] = scenario.objective.value
+    s[K + "alternatives"] = scenario.alternatives
+
+
+def restore_from_link() -> str | None:
+    """On a session's first run, fill the form from the URL's query parameters.
+
+    Returns an error message when the link is broken (the form keeps its defaults).
+    """
+    if st.session_state.get(_RESTORED):
+        return None
+    st.session_state[_RESTORED] = True
+    params = {k: st.query_params[k] for k in st.query_params}
+    if "target" not in params:
+        return None
+    try:
+        set_state(from_query(params))
+    except ScenarioError as exc:
+        return f"The shared link could not be opened: {exc}"
+    return None
+
+
+def share_link(scenario: Scenario) -> str:
+    """Put the scenario in the URL and return the query string for sharing."""
+    query = to_query(scenario)
+    if dict(st.query_params) != query:
+        st.query_params.from_dict(query)
+    from urllib.parse import urlencode
+
+    return "?" + urlencode(query)
+
+
+def apply_relaxation_to_state(relaxation: dict[str, Any]) -> None:
+    """Apply a diagnosis's suggested change to the form (a button callback)."""
+    s = st.session_state
+    for key, value in relaxation.items():
+        if key == "budget":
+            s[K + "use_budget"] = value is not None
+            if value is not None:
+                s[K + "budget"] = float(value["amount"])
+                s[K + "currency"] = value["currency"]
+        elif key == "hours_per_week":
+            s[K + "use_hours"] = value is not None
+            if value is not None:
+                s[K + "hours"] = float(value)
+        elif key == "deadline":
+            s[K + "use_deadline"] = value is not None
+            if value is not None:
+                s[K + "deadline"] = dt.date.fromisoformat(value)
+        elif key in ("modes", "languages", "countries", "avoid_providers"):
+            s[K + key] = list(value or [])
+
+
+def _init(key: str, default: Any) -> None:
+    # a widget given both a default and a session-state value warns; seed the state instead
+    if key not in st.session_state:
+        st.session_state[key] = default
+
+
+def scenario_form(catalogue: Catalogue, *, key_prefix: str = "") -> Scenario | None:
+    """Draw the scenario form and return the scenario, or None (with a message) when invalid."""
+    s = st.session_state
+    targets = _targets(catalogue)
+    if not targets:
+        st.warning("This catalogue has no roles or awards to plan towards.")
+        return None
+    if s.get(K + "target") not in targets:
+        s[K + "target"] = next(iter(targets))
+    st.selectbox("Target role or award", list(targets), format_func=targets.__getitem__, key=K + "target",
+                 help="Type to search.")
+    creds = sorted(catalogue.credentials, key=lambda c: c.title)
+    titles = {c.id: f"{c.title} ({c.provider})" for c in creds}
+    held = st.multiselect("Credentials you hold", list(titles), format_func=titles.__getitem__, key=K + "held")
+    today = dt.date.today()
+    holdings = []
+    for cid in held:
+        _init(f"{K}held_date_{cid}", today)
+        earned = st.date_input(f"Earned on — {titles[cid]}", min_value=dt.date(1970, 1, 1),
+                               max_value=today + dt.timedelta(days=3650), key=f"{K}held_date_{cid}")
+        holdings.append(Holding(credential=cid, earned=earned))
+    comps = {c.id: c.label for c in sorted(catalogue.competencies, key=lambda c: c.label)}
+    known = st.multiselect("Competencies you already have", list(comps), format_func=comps.__getitem__,
+                           key=K + "known")
+    scale = catalogue.meta.level_scale
+    levels = []
+    for comp in known:
+        _init(f"{K}known_level_{comp}", scale.min)
+        level = st.slider(f"Level — {comps[comp]}", scale.min, scale.max, key=f"{K}known_level_{comp}")
+        levels.append(CompetencyLevel(competency=comp, level=level))
+
+    st.markdown("**Constraints**")
+    c1, c2 = st.columns(2)
+    currencies = sorted({catalogue.meta.base_currency, *catalogue.meta.exchange_rates})
+    with c1:
+        use_budget = st.checkbox("Budget limit", key=K + "use_budget")
+        _init(K + "budget", 2000.0)
+        budget = st.number_input("Budget", min_value=0.0, max_value=1_000_000.0, step=100.0,
+                                 key=K + "budget", disabled=not use_budget)
+        if s.get(K + "currency") not in currencies:
+            s[K + "currency"] = catalogue.meta.base_currency
+        currency = st.selectbox("Currency", currencies, key=K + "currency", disabled=not use_budget)
+        use_hours = st.checkbox("Limit weekly study hours", key=K + "use_hours")
+        _init(K + "hours", 10.0)
+        hours = st.number_input("Hours per week", min_value=1.0, max_value=80.0, step=1.0,
+                                key=K + "hours", disabled=not use_hours)
+    with c2:
+        _init(K + "start", today)
+        start = st.date_input("Start", key=K + "start")
+        use_deadline = st.checkbox("Deadline", key=K + "use_deadline")
+        _init(K + "deadline", start + dt.timedelta(days=365))
+        deadline = st.date_input("Finish by", key=K + "deadline", disabled=not use_deadline)
+        modes = st.multiselect("Modes (empty: any)", ["online", "blended", "onsite"], key=K + "modes")
+        langs = sorted({lang for c in catalogue.credentials for lang in c.languages})
+        languages = st.multiselect("Languages (empty: any)", langs, key=K + "languages")
+    countries = st.multiselect("Countries (empty: any)", sorted({p.country for p in catalogue.providers}),
+                               key=K + "countries")
+    providers = {p.id: p.name for p in sorted(catalogue.providers, key=lambda p: p.name)}
+    avoid = st.multiselect("Providers to avoid", list(providers), format_func=providers.__getitem__,
+                           key=K + "avoid_providers")
+    c3, c4 = st.columns(2)
+    with c3:
+        _init(K + "objective", Objective.COST.value)
+        objective = st.radio("Optimise for", list(OBJECTIVES), format_func=OBJECTIVES.__getitem__,
+                             key=K + "objective")
+    with c4:
+        _init(K + "alternatives", 3)
+        alternatives = st.slider("Routes to show", 1, 10, key=K + "alternatives")
+    try:
+        return Scenario(
+            target=s[K + "target"], holdings=holdings, competencies=levels,
+            budget=budget if use_budget else None, currency=currency,
+            hours_per_week=hours if use_hours else None, start=start,
+            deadline=deadline if use_deadline else None, modes=modes, languages=languages,
+            countries=countries, avoid_providers=avoid, objective=objective, alternatives=alternatives,
+        )
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "form"
+            st.error(f"{field}: {err['msg']}")
+        return None
+
+
+def keep_state() -> None:
+    """Keep the form's values when another page is shown.
+
+    Streamlit forgets a widget's state on runs where the widget is not drawn; writing
+    the values back marks them as user state, so the form survives page changes.
+    """
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith(K) and key != _RESTORED:
+            st.session_state[key] = st.session_state[key]
