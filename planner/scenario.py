@@ -55,6 +55,19 @@ class Scenario(_Model):
     objective: Objective = Objective.COST
     alternatives: int = Field(default=3, ge=1, le=10)
 
+    @classmethod
+    def from_parts(cls, target: Target, profile: LearnerProfile, *, objective: Objective | str = Objective.COST,
+                   alternatives: int = 3) -> Scenario:
+        """Flatten a target and learner profile (as a plan file holds them) into a scenario."""
+        c = profile.constraints
+        return cls(
+            target=str(target), holdings=profile.holdings, competencies=profile.competencies,
+            budget=c.budget.amount if c.budget else None, currency=c.budget.currency if c.budget else "EUR",
+            hours_per_week=c.hours_per_week, start=c.start, deadline=c.deadline, modes=c.modes,
+            languages=c.languages, countries=c.countries, avoid_providers=c.avoid_providers,
+            objective=Objective(objective), alternatives=min(max(alternatives, 1), 10),
+        )
+
     def to_target(self) -> Target:
         """The route target this scenario names."""
         return Target.parse(self.target)
@@ -116,6 +129,7 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Scenario:
     ------
     ScenarioError
         Naming the parameter that is wrong, e.g. ``have: 'x@2024-13-01' is not a date``.
+
     """
     flat = {k: (v[-1] if isinstance(v, (list, tuple)) else v) for k, v in params.items()}
     data: dict[str, Any] = {}

@@ -86,7 +86,7 @@ def page() -> None:
         st.warning(problem)
     try:
         active = active_catalogue()
-    except Exception as exc:  # noqa: BLE001 - a page reports its own failures
+    except Exception as exc:
         st.error(f"The catalogue could not be loaded: {exc}")
         return
     catalogue = active.catalogue
@@ -99,7 +99,7 @@ def page() -> None:
         try:
             with st.spinner("Finding the best routes…"):
                 rec = cached_recommend(catalogue, active.digest, scenario)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             st.error(f"The route search failed: {exc}")
             return
         st.caption(f"Share this plan: `{share_link(scenario)}`")

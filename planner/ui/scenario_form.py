@@ -16,7 +16,15 @@ from pydantic import ValidationError
 from planner.models import Catalogue, CompetencyLevel, Holding, Objective
 from planner.scenario import Scenario, ScenarioError, from_query, to_query
 
-__all__ = ["apply_relaxation_to_state", "keep_state", "restore_from_link", "scenario_form", "set_state", "share_link"]
+__all__ = [
+    "apply_relaxation_to_state",
+    "current_scenario",
+    "keep_state",
+    "restore_from_link",
+    "scenario_form",
+    "set_state",
+    "share_link",
+]
 
 K = "sc_"  # prefix of every scenario widget key
 _RESTORED = "sc_restored_from_link"
@@ -211,3 +219,33 @@ def keep_state() -> None:
     for key in list(st.session_state):
         if isinstance(key, str) and key.startswith(K) and key != _RESTORED:
             st.session_state[key] = st.session_state[key]
+
+
+def current_scenario(catalogue: Catalogue) -> Scenario | None:
+    """The scenario the form holds now, without drawing it (None when it is not valid yet)."""
+    s = st.session_state
+    targets = _targets(catalogue)
+    target = s.get(K + "target")
+    if target not in targets:
+        if not targets:
+            return None
+        target = next(iter(targets))
+    held = [h for h in s.get(K + "held", []) if catalogue.has("credential", h)]
+    known = [c for c in s.get(K + "known", []) if catalogue.has("competency", c)]
+    today = dt.date.today()
+    try:
+        return Scenario(
+            target=target,
+            holdings=[Holding(credential=h, earned=s.get(f"{K}held_date_{h}", today)) for h in held],
+            competencies=[CompetencyLevel(competency=c, level=s.get(f"{K}known_level_{c}", 1)) for c in known],
+            budget=s.get(K + "budget", 2000.0) if s.get(K + "use_budget") else None,
+            currency=s.get(K + "currency", catalogue.meta.base_currency),
+            hours_per_week=s.get(K + "hours", 10.0) if s.get(K + "use_hours") else None,
+            start=s.get(K + "start", today),
+            deadline=s.get(K + "deadline") if s.get(K + "use_deadline") else None,
+            modes=s.get(K + "modes", []), languages=s.get(K + "languages", []),
+            countries=s.get(K + "countries", []), avoid_providers=s.get(K + "avoid_providers", []),
+            objective=s.get(K + "objective", Objective.COST.value), alternatives=s.get(K + "alternatives", 3),
+        )
+    except ValidationError:
+        return None

@@ -1,0 +1,122 @@
+"""Explore the catalogue: search and filter credentials, see every EU element and the neighbourhood."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner.models import Catalogue, Credential
+from planner.plot.catalogue import neighbourhood
+from planner.ui.state import active_catalogue
+
+__all__ = ["credential_rows", "page"]
+
+EU_ELEMENTS = (
+    ("Title", lambda c, cat: c.title),
+    ("Awarding body", lambda c, cat: cat.provider(c.provider).name),
+    ("Country", lambda c, cat: cat.provider(c.provider).country),
+    ("Learning outcomes", lambda c, cat: "\n".join(f"- {o}" for o in c.learning_outcomes)),
+    ("Workload (ECTS)", lambda c, cat: f"{c.ects:g}" if c.ects is not None else ""),
+    ("Notional hours", lambda c, cat: f"{c.hours:g}" if c.hours is not None else ""),
+    ("EQF level", lambda c, cat: str(c.eqf_level or "")),
+    ("Assessment", lambda c, cat: ", ".join(str(a) for a in c.assessment)),
+    ("Form of participation", lambda c, cat: str(c.participation or "")),
+    ("Quality assurance", lambda c, cat: _qa(c, cat)),
+    ("Language(s)", lambda c, cat: ", ".join(c.languages)),
+    ("Supervision and identity check", lambda c, cat: str(c.supervision or "")),
+    ("Prerequisites", lambda c, cat: _requires(c, cat)),
+    ("Stackability", lambda c, cat: c.stackability or ""),
+)
+
+
+def _qa(c: Credential, cat: Catalogue) -> str:
+    qa = c.quality_assurance or cat.provider(c.provider).quality_assurance
+    if qa is None:
+        return ""
+    return f"{qa.type}" + (f" — {qa.body}" if qa.body else "") + ("" if c.quality_assurance else " (provider's)")
+
+
+def _requires(c: Credential, cat: Catalogue) -> str:
+    groups = []
+    for group in c.requires:
+        alts = []
+        for alt in group.any_of:
+            if alt.credential:
+                alts.append(cat.credential(alt.credential).title if cat.has("credential", alt.credential)
+                            else alt.credential)
+            else:
+                label = cat.competency(alt.competency).label if cat.has("competency", alt.competency or "") \
+                    else alt.competency
+                alts.append(f"{label} at level {alt.level}")
+        groups.append(" or ".join(alts))
+    return "; and ".join(groups)
+
+
+def credential_rows(catalogue: Catalogue) -> list[dict[str, object]]:
+    """One flat row per credential, in the base currency, for the table and its filters."""
+    rows = []
+    for c in catalogue.credentials:
+        price = catalogue.to_base(c.cost) if c.cost else 0.0
+        rows.append({
+            "id": c.id, "title": c.title, "provider": catalogue.provider(c.provider).name,
+            "type": str(c.type), "sector": c.sector or "", "eqf": c.eqf_level, "ects": c.ects,
+            "mode": str(c.participation or ""), f"price ({catalogue.meta.base_currency})": round(price, 2),
+        })
+    return rows
+
+
+def page() -> None:
+    """Draw the catalogue explorer."""
+    st.header("Explore the catalogue")
+    try:
+        active = active_catalogue()
+    except Exception as exc:  # a page reports its own failures
+        st.error(f"The catalogue could not be loaded: {exc}")
+        return
+    cat = active.catalogue
+    rows = credential_rows(cat)
+    price_key = f"price ({cat.meta.base_currency})"
+    q = st.text_input("Search titles, providers and competencies", key="ex_q")
+    c1, c2, c3, c4 = st.columns(4)
+    sectors = c1.multiselect("Sector", sorted({r["sector"] for r in rows if r["sector"]}), key="ex_sector")
+    providers = c2.multiselect("Provider", sorted({r["provider"] for r in rows}), key="ex_provider")
+    modes = c3.multiselect("Mode", sorted({r["mode"] for r in rows if r["mode"]}), key="ex_mode")
+    types = c4.multiselect("Type", sorted({r["type"] for r in rows}), key="ex_type")
+    c5, c6, c7 = st.columns(3)
+    eqf = c5.slider("EQF level", 1, 8, (1, 8), key="ex_eqf")
+    max_ects = max([r["ects"] or 0 for r in rows] + [1])
+    ects = c6.slider("ECTS", 0.0, float(max_ects), (0.0, float(max_ects)), key="ex_ects")
+    max_price = max([r[price_key] for r in rows] + [1])
+    price = c7.slider(f"Price ({cat.meta.base_currency})", 0.0, float(max_price), (0.0, float(max_price)),
+                      key="ex_price")
+    needle = q.strip().lower()
+    taught = {c.id: " ".join(cat.competency(t.competency).label for t in c.teaches if cat.has("competency",
+                                                                                           t.competency))
+              for c in cat.credentials}
+
+    def keep(r: dict) -> bool:
+        return ((not needle or needle in f"{r['title']} {r['provider']} {taught[r['id']]}".lower())
+                and (not sectors or r["sector"] in sectors) and (not providers or r["provider"] in providers)
+                and (not modes or r["mode"] in modes) and (not types or r["type"] in types)
+                and (r["eqf"] is None or eqf[0] <= r["eqf"] <= eqf[1])
+                and ects[0] <= (r["ects"] or 0) <= ects[1] and price[0] <= r[price_key] <= price[1])
+
+    shown = [r for r in rows if keep(r)]
+    st.caption(f"{len(shown)} of {len(rows)} credentials")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    if not shown:
+        return
+    titles = {r["id"]: f"{r['title']} ({r['provider']})" for r in shown}
+    chosen = st.selectbox("Details of", list(titles), format_func=titles.__getitem__, key="ex_detail")
+    credential = cat.credential(chosen)
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader("EU standard elements")
+        for label, get in EU_ELEMENTS:
+            value = get(credential, cat)
+            st.markdown(f"**{label}**")
+            st.text(value or "— missing —")
+        facts = [f"Cost: {credential.cost}" if credential.cost else "Cost: —",
+                 f"Duration: {credential.duration_weeks or '—'} weeks at {credential.hours_per_week or '—'} h/week"]
+        st.text("\n".join(facts))
+    with right:
+        st.plotly_chart(neighbourhood(active.graph, cat, chosen), key="ex_neighbourhood")
