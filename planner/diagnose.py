@@ -47,6 +47,8 @@ def _label(catalogue: Catalogue, competency_id: str) -> str:
 
 def _coverage_causes(catalogue: Catalogue, problem: Problem) -> list[Diagnosis]:
     out: list[Diagnosis] = []
+    blocked: list[str] = []
+    reasons: set[str] = set()
     for comp, level in problem.uncoverable:
         teachers = [c for c in catalogue.credentials
                     if any(t.competency == comp and t.level >= level for t in c.teaches)]
@@ -59,14 +61,19 @@ def _coverage_causes(catalogue: Catalogue, problem: Problem) -> list[Diagnosis]:
                 f"Nobody in the catalogue teaches {_label(catalogue, comp)} at level {level}{where}.",
             ))
             continue
-        excluded = {c.title: problem.excluded[c.id] for c in teachers if c.id in problem.excluded}
+        excluded = {c.id: problem.excluded[c.id] for c in teachers if c.id in problem.excluded}
         if excluded and all("budget" in why for why in excluded.values()):
             continue  # the budget diagnosis says it better, with the cheapest route's cost
-        reasons = sorted(f"{title}: {why}" for title, why in excluded.items())
-        detail = "; ".join(reasons[:3]) if reasons else "their prerequisites cannot be met"
+        blocked.append(f"{_label(catalogue, comp)} (level {level})")
+        # the reason without the credential-specific part, so that like reasons merge
+        reasons.update(why for why in excluded.values() if "budget" not in why)
+    if blocked:
+        shown = ", ".join(blocked[:5]) + (f" and {len(blocked) - 5} more" if len(blocked) > 5 else "")
+        why = "; ".join(sorted(reasons)[:3]) or "their prerequisites cannot be met"
         out.append(Diagnosis(
             "excluded",
-            f"{_label(catalogue, comp)} at level {level} is taught only by credentials you excluded ({detail}).",
+            f"{len(blocked)} needed competenc{'y is' if len(blocked) == 1 else 'ies are'} taught only by "
+            f"credentials your constraints exclude: {shown}. Reasons: {why}.",
         ))
     return out
 

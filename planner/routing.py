@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 from planner.explain import explain_steps
 from planner.models import Catalogue, LearnerProfile, Objective, Target
-from planner.problem import Problem, build_problem
+from planner.problem import Problem, ProblemError, build_problem
 from planner.results import Diagnosis, Recommendation, Route
 from planner.schedule import Schedule, schedule_route
 from planner.selection import Selection, pareto_front, solve
 
-__all__ = ["find_routes", "pareto", "plan_start", "recommend"]
+__all__ = ["check_profile", "find_routes", "pareto", "plan_start", "recommend"]
 
 #: Most candidate sets examined to find routes that fit the schedule constraints.
 MAX_SETS_EXAMINED = 64
@@ -134,6 +134,27 @@ def _route(
     )
 
 
+def check_profile(catalogue: Catalogue, profile: LearnerProfile) -> None:
+    """Refuse a profile that names ids the catalogue lacks (a typo would silently change the plan).
+
+    Raises
+    ------
+    planner.problem.ProblemError
+        Listing every unknown id with what it was meant to be.
+    """
+    c = profile.constraints
+    unknown = [
+        *(f"held credential '{h.credential}'" for h in profile.holdings
+          if not catalogue.has("credential", h.credential)),
+        *(f"competency '{k.competency}'" for k in profile.competencies
+          if not catalogue.has("competency", k.competency)),
+        *(f"provider to avoid '{p}'" for p in c.avoid_providers if not catalogue.has("provider", p)),
+        *(f"credential to avoid '{x}'" for x in c.avoid_credentials if not catalogue.has("credential", x)),
+    ]
+    if unknown:
+        raise ProblemError("unknown in the learner profile: " + ", ".join(unknown))
+
+
 def recommend(
     catalogue: Catalogue,
     profile: LearnerProfile,
@@ -186,6 +207,7 @@ def recommend(
 
     """
     objective = Objective(objective)
+    check_profile(catalogue, profile)
     start = plan_start(profile, today)
     clock = time.perf_counter()
     credit_award = credit_award or (target.id if objective == Objective.CREDIT and target.kind == "award" else None)
