@@ -1,0 +1,144 @@
+"""``planner validate`` and ``planner info``: check a catalogue and describe it.
+
+``planner validate [DIR] [--strict] [--format text|json]``
+    Reads the catalogue (never writes to it) and lists every problem as
+    ``file:line: field: message``, then a summary line. Exit code 0 when there is no
+    error (warnings allowed), 1 when there are errors. ``--strict`` turns missing EU
+    standard elements into errors. With ``--format json`` it prints one object::
+
+        {"ok": bool,
+         "path": str,
+         "strict": bool,
+         "errors":   [{"file", "line", "column", "field", "message", "severity"}, ...],
+         "warnings": [... same keys ...],
+         "counts":   {"files": int, "errors": int, "warnings": int}}
+
+``planner info [DIR] [--format text|json]``
+    Counts by kind (providers, competencies, credentials, awards, roles, recognitions),
+    credentials by type, sector and provider, providers by country, and cost currencies.
+    Exit code 1 (with the problems on stderr) when the catalogue does not load.
+
+``DIR`` defaults to ``./catalogue``, or to the bundled catalogue of a source checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from planner.catalogue import catalogue_summary, default_catalogue_dir, validate
+
+__all__ = ["cmd_info", "cmd_validate", "register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``validate`` and ``info`` sub-commands.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers``.
+
+    """
+    p = subparsers.add_parser(
+        "validate",
+        help="check a catalogue and list every problem",
+        description="Check a catalogue directory (or file) and list every problem with its file and line. "
+        "Exit code 0 when there are no errors, 1 when there are.",
+    )
+    p.add_argument("path", nargs="?", metavar="DIR", help="catalogue directory or YAML file "
+                   "(default: ./catalogue or the bundled catalogue)")
+    p.add_argument("--strict", action="store_true", help="treat missing EU standard elements as errors")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    p.set_defaults(handler=cmd_validate)
+
+    p = subparsers.add_parser(
+        "info",
+        help="count what a catalogue holds",
+        description="Count providers, competencies, credentials, awards, roles and recognition agreements; "
+        "credentials by type, sector and provider; countries and currencies.",
+    )
+    p.add_argument("path", nargs="?", metavar="DIR", help="catalogue directory or YAML file "
+                   "(default: ./catalogue or the bundled catalogue)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    p.set_defaults(handler=cmd_info)
+
+
+def _path(args: argparse.Namespace) -> Path:
+    return Path(args.path) if args.path else default_catalogue_dir()
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Run ``planner validate``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``path``, ``strict`` and ``format``.
+
+    Returns
+    -------
+    int
+        0 when the catalogue has no errors, 1 otherwise.
+
+    """
+    path = _path(args)
+    report = validate(path, strict=args.strict)
+    if args.format == "json":
+        out = report.as_dict()
+        out["path"] = str(path)
+        out["strict"] = bool(args.strict)
+        print(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
+        return 0 if report.ok else 1
+    for problem in report.problems:
+        print(f"{problem}" + (" (warning)" if problem.severity == "warning" else ""))
+    errors, warnings = len(report.errors), len(report.warnings)
+    verdict = "OK" if report.ok else "FAILED"
+    print(f"{verdict}: {path}: {len(report.files)} file(s), {errors} error(s), {warnings} warning(s)"
+          + (" [strict]" if args.strict else ""))
+    return 0 if report.ok else 1
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Run ``planner info``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``path`` and ``format``.
+
+    Returns
+    -------
+    int
+        0 when the catalogue loads, 1 when it has errors (listed on stderr).
+
+    """
+    path = _path(args)
+    report = validate(path)
+    if report.catalogue is None:
+        for problem in report.errors:
+            print(problem, file=sys.stderr)
+        print(f"FAILED: {path}: {len(report.errors)} error(s); run 'planner validate' for details",
+              file=sys.stderr)
+        return 1
+    summary = catalogue_summary(report.catalogue)
+    if args.format == "json":
+        summary["path"] = str(path)
+        print(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False))
+        return 0
+    print(f"{summary['name']} ({path})")
+    print("  " + ", ".join(f"{n} {kind}" for kind, n in summary["counts"].items()))
+    for title, key in (("credentials by type", "by_type"), ("credentials by sector", "by_sector"),
+                       ("credentials by provider", "by_provider"), ("providers by country", "countries"),
+                       ("credentials by cost currency", "currencies")):
+        print(f"{title}:")
+        table = summary[key]
+        if not table:
+            print("  (none)")
+        width = max((len(k) for k in table), default=0)
+        for name, n in table.items():
+            print(f"  {name:<{width}}  {n:>5}")
+    return 0
