@@ -1,0 +1,367 @@
+"""``planner import`` and ``planner export``: standards in and out.
+
+``planner import FORMAT FILE... --into DIR [--name NAME] [--force]``
+    Reads the files with the FORMAT importer (``ctdl``, ``badgr``, ``ob3``, ``clr``,
+    ``elm``, ``esco``, ``onet``) and writes one catalogue file ``DIR/imported-NAME.yaml``
+    (NAME defaults to the first file's name). Items identical to ones already in DIR are
+    left out; the result is validated together with DIR before anything is written, and
+    written atomically. An existing file is never replaced without ``--force``. A learner
+    record (OB3 / CLR) also gives ``DIR/imported-NAME-profile.json`` for ``planner
+    recommend --profile``. Problems are listed as ``file:line: path: message``; exit code
+    1 when there is an error (nothing is written), 0 otherwise.
+
+``planner export ctdl|ob3 [--catalogue DIR] [--credential ID ...] [--output FILE]``
+    Writes credentials as CTDL JSON-LD (with their award rules as pathways) or as Open
+    Badges 3.0 achievements, to FILE or standard output.
+
+``planner export ctdl-pathway (--plan PLAN.json | --target TARGET) [--route N] ...``
+    Writes a recommended route as a CTDL ``Pathway``: from a saved ``planner recommend
+    --format json`` plan, or by planning one now (``--target``, ``--have``, ``--budget``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planner.interop._result import SECTIONS, ImportResult, InteropError, slug
+
+__all__ = ["cmd_export", "cmd_import", "register"]
+
+
+def register(sub: Any) -> None:
+    """Add the ``import`` and ``export`` sub-commands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers``.
+
+    """
+    from planner.interop.registry import FORMATS
+
+    p = sub.add_parser("import", help="import CTDL, Badgr, OB3/CLR, ELM, ESCO or O*NET files into a catalogue",
+                       description="Import standard files as a catalogue YAML file that validates.")
+    p.add_argument("format", choices=sorted(FORMATS), metavar="FORMAT",
+                   help="one of: " + ", ".join(sorted(FORMATS)))
+    p.add_argument("files", nargs="+", metavar="FILE", help="input files (read together)")
+    p.add_argument("--into", required=True, metavar="DIR", help="catalogue directory to write into")
+    p.add_argument("--name", help="file name part: DIR/imported-NAME.yaml (default: first input's name)")
+    p.add_argument("--force", action="store_true", help="replace an existing imported file")
+    p.add_argument("--select", action="append", default=[], metavar="OCCUPATION",
+                   help="esco/onet: occupation to import as a role (URI, ISCO/SOC code or label; repeatable)")
+    p.add_argument("--all", dest="all_occupations", action="store_true",
+                   help="esco/onet: import every occupation as a role")
+    p.add_argument("--today", type=dt.date.fromisoformat, metavar="DATE",
+                   help="ob3/clr/elm: the day expiry is judged on (default: today)")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("export", help="export credentials or a route as CTDL JSON-LD or OB3",
+                       description="Export catalogue credentials (ctdl, ob3) or a recommended route "
+                       "(ctdl-pathway).")
+    p.add_argument("format", choices=["ctdl", "ob3", "ctdl-pathway"], metavar="FORMAT",
+                   help="ctdl, ob3 or ctdl-pathway")
+    p.add_argument("--catalogue", "-c", metavar="DIR", help="catalogue directory (default: the bundled one)")
+    p.add_argument("--credential", action="extend", nargs="+", default=[], metavar="ID",
+                   help="credentials to export (one or more, repeatable; default: all)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--plan", metavar="PLAN.json", help="ctdl-pathway: a 'planner recommend --format json' file")
+    p.add_argument("--target", "-t", help="ctdl-pathway: plan now for role:ID, award:ID or competencies:...")
+    p.add_argument("--route", type=int, default=1, help="ctdl-pathway: which route of the plan (default 1)")
+    p.add_argument("--have", action="append", default=[], metavar="ID[@DATE]", help="a credential you hold")
+    p.add_argument("--budget", help="ctdl-pathway with --target: most you can spend, e.g. 2000EUR")
+    p.add_argument("--objective", default="cost", choices=["cost", "time", "workload", "credit"])
+    p.add_argument("--start", type=dt.date.fromisoformat, help="ctdl-pathway with --target: plan start date")
+    p.set_defaults(handler=cmd_export)
+
+
+def _fail(command: str, message: str) -> int:
+    print(f"planner {command}: {message}", file=sys.stderr)
+    return 1
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _import_options(args: argparse.Namespace) -> dict[str, Any]:
+    if args.format in ("esco", "onet"):
+        return {"select": args.select or None, "all_occupations": args.all_occupations}
+    if args.format in ("ob3", "clr", "elm") and args.today:
+        return {"today": args.today}
+    return {}
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Run ``planner import``; return the exit code."""
+    from planner.interop.registry import import_files
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        return _fail("import", "file not found: " + ", ".join(missing))
+    try:
+        result = import_files(args.format, [Path(f) for f in args.files], **_import_options(args))
+    except InteropError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if not result.ok:
+        return _fail("import", f"{len(result.errors)} error(s); nothing was written")
+    into = Path(args.into)
+    if into.exists() and not into.is_dir():
+        return _fail("import", f"--into {into} is not a directory")
+    name = slug(args.name or Path(args.files[0]).stem)
+    target = into / f"imported-{name}.yaml"
+    if target.exists() and not args.force:
+        return _fail("import", f"{target} exists; use --force to replace it or --name to choose another name")
+    data, dropped = _new_items(result, into, exclude=target)
+    if not any(data.get(s) for s in SECTIONS) and result.profile is None:
+        return _fail("import", "nothing to write: the files hold no new catalogue items")
+    text = _yaml_text(data, result, args)
+    problems = _validate_with(into, target, text)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return _fail("import", "the imported items do not validate with the catalogue; nothing was written")
+    into.mkdir(parents=True, exist_ok=True)
+    written = []
+    if any(data.get(s) for s in SECTIONS):
+        _write_atomic(target, text)
+        written.append(str(target))
+    if result.profile is not None:
+        profile_path = into / f"imported-{name}-profile.json"
+        if profile_path.exists() and not args.force:
+            return _fail("import", f"{profile_path} exists; use --force to replace it")
+        _write_atomic(profile_path, json.dumps(result.profile.model_dump(mode="json", exclude_none=True),
+                                               indent=2, ensure_ascii=False) + "\n")
+        written.append(str(profile_path))
+    counts = ", ".join(f"{len(data[s])} {s}" for s in SECTIONS if data.get(s))
+    note = f" ({dropped} already in the catalogue)" if dropped else ""
+    print(f"imported {counts or 'a learner profile'}{note} -> {', '.join(written)}")
+    return 0
+
+
+def _new_items(result: ImportResult, into: Path, *, exclude: Path) -> tuple[dict[str, list[Any]], int]:
+    """Drop items that the catalogue in ``into`` already holds with the same content."""
+    existing: dict[tuple[str, str], Any] = {}
+    if into.is_dir():
+        for path in sorted(into.rglob("*.y*ml")):
+            if path.resolve() == exclude.resolve() or path.suffix not in (".yaml", ".yml"):
+                continue
+            try:
+                content = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, OSError, UnicodeDecodeError):
+                continue  # the validation below reports it with its location
+            if isinstance(content, dict):
+                for section in SECTIONS:
+                    for item in content.get(section) or []:
+                        if isinstance(item, dict) and "id" in item:
+                            existing[(section, str(item["id"]))] = item
+    data: dict[str, list[Any]] = {}
+    dropped = 0
+    for section in SECTIONS:
+        keep = []
+        for item in result.catalogue.get(section) or []:
+            if existing.get((section, str(item.get("id")))) == item:
+                dropped += 1
+                continue
+            keep.append(item)
+        if keep:
+            data[section] = keep
+    return data, dropped
+
+
+def _yaml_text(data: dict[str, list[Any]], result: ImportResult, args: argparse.Namespace) -> str:
+    header = (f"# Imported with: planner import {args.format} "
+              + " ".join(Path(f).name for f in args.files) + "\n"
+              "# Review before use: imported data can be incomplete (see the warnings printed on import).\n")
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100) if data else "{}\n"
+    del result
+    return header + body
+
+
+def _validate_with(into: Path, target: Path, text: str) -> list[str]:
+    """Validate the new file together with the catalogue already in ``into``."""
+    from planner.catalogue import validate_texts
+
+    files: dict[str, bytes | str] = {}
+    if into.is_dir():
+        for path in sorted(into.rglob("*")):
+            if path.suffix in (".yaml", ".yml") and path.is_file() and path.resolve() != target.resolve():
+                files[str(path)] = path.read_bytes()
+    files[str(target)] = text
+    report = validate_texts(files)
+    return [str(p) for p in report.errors]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- export
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Run ``planner export``; return the exit code."""
+    from planner.catalogue import default_catalogue_dir, validate
+
+    report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
+    if report.catalogue is None:
+        for problem in report.errors:
+            print(problem, file=sys.stderr)
+        return _fail("export", "the catalogue has errors; run 'planner validate' for the full list")
+    catalogue = report.catalogue
+    warnings: list[str] = []
+    try:
+        if args.format == "ctdl":
+            from planner.interop.ctdl_export import export_credentials
+
+            document = export_credentials(catalogue, args.credential or None, warnings=warnings)
+        elif args.format == "ob3":
+            document = _export_ob3(catalogue, args.credential)
+        else:
+            document = _export_pathway(catalogue, args)
+    except InteropError as exc:
+        for problem in exc.problems:
+            print(f"planner export: {problem.message if not problem.file else problem}", file=sys.stderr)
+        return 1
+    for line in dict.fromkeys(warnings):
+        print(f"warning: {line}", file=sys.stderr)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        out = Path(args.output)
+        if not out.parent.is_dir():
+            return _fail("export", f"directory {out.parent} does not exist")
+        _write_atomic(out, text)
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _export_ob3(catalogue: Any, credential_ids: list[str]) -> Any:
+    try:
+        from planner.interop import openbadges
+    except ModuleNotFoundError:
+        raise InteropError(["the ob3 exporter is not available in this version"]) from None
+    exporter = getattr(openbadges, "export_achievements", None)
+    if exporter is None:
+        raise InteropError(["the ob3 exporter is not available in this version"])
+    unknown = [c for c in credential_ids if not catalogue.has("credential", c)]
+    if unknown:
+        raise InteropError([f"unknown credential '{c}'" for c in unknown])
+    return exporter(catalogue, credential_ids or None)
+
+
+def _export_pathway(catalogue: Any, args: argparse.Namespace) -> dict[str, Any]:
+    from planner.interop.ctdl_export import export_route
+    from planner.models import Target
+
+    if bool(args.plan) == bool(args.target):
+        raise InteropError(["ctdl-pathway needs either --plan PLAN.json or --target TARGET"])
+    if args.plan:
+        route, target = _route_from_plan(Path(args.plan), args.route)
+    else:
+        try:
+            target = Target.parse(args.target)
+        except ValueError as exc:
+            raise InteropError([f"--target {args.target}: {exc}"]) from None
+        route = _plan_now(catalogue, target, args)
+    missing = [c for c in route.credential_ids if not catalogue.has("credential", c)]
+    if missing:
+        raise InteropError([f"the plan names credential '{c}', which is not in the catalogue" for c in missing])
+    return export_route(route, catalogue, target)
+
+
+def _route_from_plan(path: Path, rank: int) -> tuple[Any, Any]:
+    from planner.interop._result import read_json
+    from planner.models import Target
+
+    data, problems = read_json(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or data is None:
+        raise InteropError(errors or [f"{path}: cannot read the plan"])
+    if not isinstance(data, dict) or not isinstance(data.get("routes"), list) or "target" not in data:
+        raise InteropError([f"{path}: not a plan (expected the output of 'planner recommend --format json')"])
+    routes = [r for r in data["routes"] if isinstance(r, dict)]
+    if not routes:
+        raise InteropError([f"{path}: the plan has no route (the target was not reachable)"])
+    chosen = next((r for r in routes if r.get("rank") == rank), None)
+    if chosen is None:
+        raise InteropError([f"{path}: the plan has no route {rank} (it has {len(routes)})"])
+    try:
+        target = Target.parse(str(data["target"]))
+        return _route(chosen), target
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InteropError([f"{path}: route {rank} is incomplete or malformed ({exc})"]) from None
+
+
+def _route(data: dict[str, Any]) -> Any:
+    """Rebuild a :class:`planner.results.Route` from its JSON form."""
+    from planner.models import Objective
+    from planner.results import Route, ScheduledStep
+
+    def day(value: Any) -> dt.date:
+        return dt.date.fromisoformat(str(value))
+
+    schedule = tuple(
+        ScheduledStep(credential_id=s["credential_id"], start_week=int(s["start_week"]),
+                      end_week=int(s["end_week"]), start=day(s["start"]), end=day(s["end"]),
+                      hours_per_week=float(s.get("hours_per_week") or 0), term=s.get("term"))
+        for s in data.get("schedule") or []
+    )
+    return Route(
+        rank=int(data["rank"]), credential_ids=tuple(str(c) for c in data["credential_ids"]), steps=(),
+        total_cost=float(data.get("total_cost") or 0), currency=str(data.get("currency") or "EUR"),
+        total_hours=float(data.get("total_hours") or 0), total_ects=float(data.get("total_ects") or 0),
+        start=day(data["start"]), finish=day(data["finish"]), weeks=int(data.get("weeks") or 0),
+        objective=Objective(data.get("objective", "cost")), objective_value=float(data.get("objective_value") or 0),
+        proved_optimal=bool(data.get("proved_optimal")), schedule=schedule,
+    )
+
+
+def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
+    from planner.models import Holding, LearnerProfile, Money
+    from planner.problem import ProblemError
+    from planner.routing import recommend
+
+    holdings = []
+    for item in args.have:
+        cid, _, when = item.partition("@")
+        try:
+            earned = dt.date.fromisoformat(when) if when else dt.date.today()
+            holdings.append(Holding(credential=cid, earned=earned))
+        except ValueError as exc:
+            raise InteropError([f"--have {item}: {exc}"]) from None
+    constraints: dict[str, Any] = {}
+    if args.budget:
+        try:
+            constraints["budget"] = Money.model_validate(args.budget)
+        except ValueError as exc:
+            raise InteropError([f"--budget {args.budget}: {exc}"]) from None
+    profile = LearnerProfile(holdings=holdings, constraints=constraints)
+    try:
+        rec = recommend(catalogue, profile, target, objective=args.objective, today=args.start)
+    except (ProblemError, ValueError, KeyError) as exc:
+        raise InteropError([str(exc).strip("'\"")]) from None
+    chosen = next((r for r in rec.routes if r.rank == args.route), None)
+    if chosen is None:
+        reasons = "; ".join(d.message for d in rec.diagnoses) or "no route found"
+        raise InteropError([f"no route {args.route} to {target}: {reasons}"])
+    return chosen

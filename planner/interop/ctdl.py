@@ -1,0 +1,1001 @@
+"""Import CTDL JSON-LD (Credential Engine): credentials, organisations, competencies, pathways.
+
+Every input file is flattened into one node table (:mod:`planner.interop._jsonld`), so a
+pathway in one file can point at the courses and credentials described in another
+(``proxyFor``), in compact or expanded JSON-LD, with or without ``@graph``.
+
+Mapping (catalogue <- CTDL)
+---------------------------
+* Credential classes (``Certificate``, ``BachelorDegree``, ``DigitalBadge``,
+  ``MicroCredential`` …), ``Course`` and ``LearningProgram`` -> credentials.
+* ``CredentialOrganization`` / ``QACredentialOrganization`` / ``Organization`` -> providers.
+* ``ceasn:Competency`` -> competencies.
+* Pathways: each concrete ``PathwayComponent`` (course, credential, assessment …)
+  becomes a credential, or enriches the resource it is a ``proxyFor``. A component's
+  ``ComponentCondition`` s become its **award rules**: ``requiredNumber`` -> ``n_of``,
+  none -> ``all_of``, nested ``hasCondition`` -> nested rules, a credit ``Constraint``
+  (``Sum`` of credit values ``>=`` k) -> a ``credits`` rule over the condition's targets
+  (or, without targets, over the components the owner's stage covers). Grade, resit and
+  average-mark constraints are reported as warnings: the planner does not model grades.
+* Group components (``BasicComponent``, ``SelectionComponent`` …) are not credentials:
+  where a condition targets one, its own conditions (or all its children) are inlined.
+  An award reached after a chain of stages (``precededBy`` / ``precedes``) also needs the
+  progression conditions of those stages, which is how an exit-award ladder
+  (certificate -> diploma -> degree) keeps its cumulative meaning.
+* A standalone ``Certification`` / ``License`` is earned by its own exam: its conditions
+  become prerequisites (``requires``) rather than award rules when they can be written
+  as an AND of OR groups.
+* ``ceterms:prerequisite`` / ``entryCondition`` condition profiles -> ``requires``;
+  a ``LearningProgram`` with ``hasPart`` -> an ``all_of`` award over its parts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from planner.interop._jsonld import Graph, first, flatten, iter_refs, local_name, text, values
+from planner.interop._result import (
+    UNKNOWN_PROVIDER,
+    ImportProblem,
+    ImportResult,
+    empty_catalogue,
+    line_of,
+    read_json,
+    slug,
+    validate_catalogue,
+)
+
+__all__ = [
+    "COMPONENT_CLASSES",
+    "CREDENTIAL_CLASSES",
+    "GROUP_COMPONENTS",
+    "PLANNER_ID_TYPE",
+    "destinations",
+    "generated_label",
+    "import_files",
+    "import_graph",
+]
+
+#: identifierTypeName under which the exporter stores catalogue ids (lossless round trip)
+PLANNER_ID_TYPE = "planner id"
+
+#: CTDL class -> catalogue credential type
+CREDENTIAL_CLASSES: dict[str, str] = {
+    **{f"ceterms:{name}": "certificate" for name in (
+        "Credential", "Certificate", "AcademicCertificate", "ApprenticeshipCertificate",
+        "BasicTechnicalCertificate", "CertificateOfCompletion", "CertificateOfParticipation",
+        "GeneralEducationLevel1Certificate", "GeneralEducationLevel2Certificate",
+        "HigherEducationLevel1Certificate", "HigherEducationLevel2Certificate",
+        "JourneymanCertificate", "MasterCertificate", "PostBaccalaureateCertificate",
+        "PostMasterCertificate", "PreApprenticeshipCertificate", "ProfessionalCertificate",
+        "ProficiencyCertificate", "SecondaryEducationCertificate", "TechnicalLevel1Certificate",
+        "TechnicalLevel2Certificate", "TechnicalLevel3Certificate", "WorkBasedLearningCertificate",
+        "QualityAssuranceCredential")},
+    **{f"ceterms:{name}": "diploma" for name in (
+        "Diploma", "SecondarySchoolDiploma", "GeneralEducationDevelopment", "AssociateDegree",
+        "AssociateOfAppliedArtsDegree", "AssociateOfAppliedScienceDegree", "AssociateOfArtsDegree",
+        "AssociateOfScienceDegree")},
+    **{f"ceterms:{name}": "bachelor" for name in (
+        "Degree", "BachelorDegree", "BachelorOfArtsDegree", "BachelorOfScienceDegree", "SpecialistDegree")},
+    **{f"ceterms:{name}": "master" for name in (
+        "MasterDegree", "MasterOfArtsDegree", "MasterOfScienceDegree", "DoctoralDegree",
+        "ResearchDoctorate", "ProfessionalDoctorate")},
+    **{f"ceterms:{name}": "industry_certification" for name in ("Certification", "License")},
+    **{f"ceterms:{name}": "badge" for name in ("DigitalBadge", "Badge", "OpenBadge")},
+    "ceterms:MicroCredential": "micro_credential",
+    **{f"ceterms:{name}": "course" for name in (
+        "Course", "LearningProgram", "LearningOpportunity", "LearningOpportunityProfile",
+        "Assessment", "AssessmentProfile")},
+}
+
+#: concrete pathway components: each becomes (or enriches) a credential
+COMPONENT_CLASSES: dict[str, str] = {
+    "ceterms:CourseComponent": "course",
+    "ceterms:CredentialComponent": "certificate",
+    "ceterms:AssessmentComponent": "course",
+    "ceterms:CompetencyComponent": "micro_credential",
+    "ceterms:CocurricularComponent": "course",
+    "ceterms:ExtracurricularComponent": "course",
+    "ceterms:WorkExperienceComponent": "course",
+    "ceterms:JobComponent": "course",
+}
+
+#: components that only group others
+GROUP_COMPONENTS = frozenset({
+    "ceterms:BasicComponent", "ceterms:SelectionComponent", "ceterms:MultiComponent",
+    "ceterms:CollectionComponent", "ceterms:PathwayComponent",
+})
+
+_ORG_CLASSES = ("ceterms:CredentialOrganization", "ceterms:QACredentialOrganization", "ceterms:Organization")
+_EXAM_CLASSES = frozenset({"ceterms:Certification", "ceterms:License"})
+_REF_KEYS = ("ceterms:targetComponent",)
+_CHILD_KEYS = ("ceasn:hasChild", "ceterms:hasChild")
+_PROXY = "ceterms:proxyFor"
+
+_CURRENCIES = {"us dollar": "USD", "dollar": "USD", "usd": "USD", "euro": "EUR", "eur": "EUR",
+               "british pound": "GBP", "pound sterling": "GBP", "gbp": "GBP", "canadian dollar": "CAD",
+               "australian dollar": "AUD", "swiss franc": "CHF"}
+_COUNTRIES = {"united states": "US", "usa": "US", "united states of america": "US", "united kingdom": "GB",
+              "uk": "GB", "scotland": "GB", "england": "GB", "canada": "CA", "australia": "AU",
+              "ireland": "IE", "germany": "DE", "france": "FR", "netherlands": "NL", "spain": "ES",
+              "italy": "IT", "belgium": "BE", "austria": "AT", "finland": "FI", "sweden": "SE"}
+_DELIVERY = {"OnlineOnly": "online", "InPerson": "onsite", "BlendedDelivery": "blended", "VariableSite": "onsite"}
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def import_files(paths: Sequence[Path]) -> ImportResult:
+    """Import CTDL JSON-LD files into catalogue sections.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        JSON-LD files; they are read together, so references between them resolve.
+
+    Returns
+    -------
+    ImportResult
+        Providers, competencies and credentials (with award rules from pathways), and
+        every problem found, located by file, line and JSON path.
+
+    """
+    graph = Graph()
+    problems: list[ImportProblem] = []
+    texts: dict[str, str] = {}
+    for path in paths:
+        data, found = read_json(path)
+        problems.extend(found)
+        if data is None or any(p.severity == "error" for p in found):
+            continue
+        texts[str(path)] = Path(path).read_text(encoding="utf-8-sig")
+        before = len(graph.nodes)
+        flatten(_unwrap_envelopes(data), graph=graph, file=str(path))
+        if len(graph.nodes) == before:
+            problems.append(ImportProblem(str(path), None, "$", "no JSON-LD node found (expected objects "
+                                          "with '@type', possibly inside '@graph')"))
+    result = import_graph(graph, texts=texts, source="ctdl: " + ", ".join(str(p) for p in paths))
+    return ImportResult(result.catalogue, None, tuple(problems) + result.problems, result.source)
+
+
+def destinations(paths: Sequence[Path]) -> tuple[str, ...]:
+    """Return the credential ids of the pathway destinations in ``paths``.
+
+    Awards (credentials with rules) come first: they are what a route targets.
+    """
+    graph = Graph()
+    for path in paths:
+        data, found = read_json(path)
+        if data is not None and not any(p.severity == "error" for p in found):
+            flatten(data, graph=graph, file=str(path))
+    reader = _Reader(graph, {})
+    catalogue = reader.run()
+    awards = {c["id"] for c in catalogue["credentials"] if c.get("award")}
+    ids = [reader.credential_ids[d] for d in reader.destinations if d in reader.credential_ids]
+    ids = list(dict.fromkeys(ids))
+    return tuple(sorted(ids, key=lambda i: (i not in awards, ids.index(i))))
+
+
+def import_graph(graph: Graph, *, texts: dict[str, str] | None = None, source: str = "ctdl") -> ImportResult:
+    """Interpret an already flattened CTDL graph (see :func:`import_files`)."""
+    reader = _Reader(graph, texts or {})
+    catalogue = reader.run()
+    problems = list(dict.fromkeys(reader.problems))  # a stage's conditions are read once per award
+    problems.extend(validate_catalogue(catalogue, file=source))
+    return ImportResult(catalogue, None, tuple(problems), source)
+
+
+# --------------------------------------------------------------------------- reader
+
+
+class _Reader:
+    """One import run: node classification, id assignment, mapping, rules."""
+
+    def __init__(self, graph: Graph, texts: dict[str, str]) -> None:
+        self.g = graph
+        self.texts = texts
+        self.problems: list[ImportProblem] = []
+        self.credential_ids: dict[str, str] = {}  # node id -> credential id
+        self.provider_ids: dict[str, str] = {}
+        self.competency_ids: dict[str, str] = {}
+        self.credentials: dict[str, dict[str, Any]] = {}  # credential id -> dict
+        self.providers: dict[str, dict[str, Any]] = {}
+        self.units: dict[str, float | None] = {}  # credential id -> factor used for its ects
+        self.levels: dict[str, int | None] = {}  # credential id -> credit level (e.g. SCQF 9)
+        self.warned: set[str] = set()
+        self._before: dict[str, list[str]] | None = None  # node -> nodes that precede it
+
+    # ---- problems
+
+    def problem(self, node_id: str | None, message: str, severity: str = "error", key: str = "") -> None:
+        file, pointer = self.g.where.get(node_id or "", ("", ""))
+        line = None
+        if file in self.texts and node_id and not node_id.startswith("_:"):
+            # the node's own "@id", else its first mention
+            text_ = self.texts[file]
+            found = re.search(r'"@id"\s*:\s*' + re.escape(json.dumps(node_id.split("#")[0])), text_)
+            line = text_.count("\n", 0, found.start()) + 1 if found else line_of(text_, json.dumps(node_id))
+        if key:
+            pointer = f'{pointer}["{key}"]'
+        self.problems.append(ImportProblem(file, line, pointer, message, severity))  # type: ignore[arg-type]
+
+    def warn_once(self, tag: str, node_id: str | None, message: str) -> None:
+        if tag not in self.warned:
+            self.warned.add(tag)
+            self.problem(node_id, message, "warning")
+
+    # ---- classification
+
+    def types(self, node: dict[str, Any] | None) -> list[str]:
+        return node["@type"] if node else []
+
+    def is_component(self, node: dict[str, Any] | None) -> bool:
+        return any(t in COMPONENT_CLASSES or t in GROUP_COMPONENTS for t in self.types(node))
+
+    def is_group(self, node: dict[str, Any] | None) -> bool:
+        return bool(node) and any(t in GROUP_COMPONENTS for t in self.types(node)) and not self.is_concrete(node)
+
+    def is_concrete(self, node: dict[str, Any] | None) -> bool:
+        return any(t in COMPONENT_CLASSES or t in CREDENTIAL_CLASSES for t in self.types(node))
+
+    def is_resource(self, node: dict[str, Any] | None) -> bool:
+        return any(t in CREDENTIAL_CLASSES for t in self.types(node))
+
+    # ---- main
+
+    def run(self) -> dict[str, list[dict[str, Any]]]:
+        self.split_merged_components()
+        pathways = self.g.of_type("ceterms:Pathway")
+        destinations = [d for p in pathways for d in iter_refs(values(p, "ceterms:hasDestinationComponent"))]
+        # published data sometimes marks the destination only from the component's side
+        destinations += [n["@id"] for n in self.g.nodes.values() if values(
+            n, "ceterms:isDestinationComponentOf", "ceterms:isDestinationComponentFor")]
+        self.destinations = [d for d in dict.fromkeys(destinations) if self.g.get(d)]
+        for p in pathways:
+            for d in iter_refs(values(p, "ceterms:hasDestinationComponent")):
+                if not self.g.get(d):
+                    self.problem(p["@id"], f"destination component {d} is not in the imported files", "warning",
+                                 key="ceterms:hasDestinationComponent")
+        self.read_organisations()
+        competencies = self.read_competencies()
+        self.assign_credential_ids()
+        for node_id, cred_id in self.credential_ids.items():
+            if cred_id not in self.credentials:
+                self.credentials[cred_id] = self.credential(node_id, cred_id)
+        self.enrich_from_components()
+        self.attach_rules()
+        self.attach_prerequisites()
+        self.attach_program_parts()
+        catalogue = empty_catalogue()
+        used_providers = {c["provider"] for c in self.credentials.values()}
+        catalogue["providers"] = [self.providers[p] for p in sorted(self.providers) if p in used_providers
+                                  or not p.startswith("unknown")]
+        catalogue["competencies"] = competencies
+        catalogue["credentials"] = [_clean(self.credentials[c]) for c in sorted(self.credentials)]
+        for item in self.g.of_type("ceterms:PathwaySet"):
+            self.problem(item["@id"], "a PathwaySet only lists pathways; import the pathway files themselves",
+                         "warning")
+        if not any(catalogue[s] for s in catalogue) and self.g.nodes:
+            self.problem(self.g.order[0], "nothing importable found: no CTDL credential, course, organisation, "
+                         "competency or pathway component")
+        return catalogue
+
+    # ---- merged components (the same @id used for two components in published data)
+
+    def split_merged_components(self) -> None:
+        for node in list(self.g.of_type(*COMPONENT_CLASSES)):
+            names = [v for v in values(node, "ceterms:name") if isinstance(v, str)]
+            proxies = iter_refs(values(node, _PROXY))
+            if len(names) < 2 or len(proxies) != len(names):
+                continue
+            self.problem(node["@id"], f"one @id carries {len(names)} components ({', '.join(names)}); "
+                         "they are split by position", "warning")
+            parts = []
+            for index in range(len(names)):
+                part: dict[str, Any] = {"@id": f"{node['@id']}#{index + 1}", "@type": list(node["@type"])}
+                for key, vals in node.items():
+                    if key.startswith("@"):
+                        continue
+                    part[key] = [vals[index]] if len(vals) == len(names) else list(vals)
+                parts.append(part)
+            old = node["@id"]
+            del self.g.nodes[old]
+            position = self.g.order.index(old)
+            self.g.order[position:position + 1] = [p["@id"] for p in parts]
+            for part in parts:
+                self.g.nodes[part["@id"]] = part
+                self.g.where[part["@id"]] = self.g.where.get(old, ("", ""))
+            # references to the merged id now point to every part
+            for other in self.g.nodes.values():
+                for key, vals in other.items():
+                    if not key.startswith("@") and old in vals:
+                        at = vals.index(old)
+                        other[key] = vals[:at] + [p["@id"] for p in parts] + vals[at + 1:]
+
+    # ---- organisations
+
+    def read_organisations(self) -> None:
+        orgs = self.g.of_type(*_ORG_CLASSES)
+        taken: dict[str, str] = {}
+        for node in sorted(orgs, key=lambda n: n["@id"]):
+            name = text(node, "ceterms:name") or local_name(node["@id"])
+            base = _planner_id(self.g, node) or slug(name)
+            pid = _unique(base, taken, node["@id"])
+            self.provider_ids[node["@id"]] = pid
+            country = self.country(node)
+            provider: dict[str, Any] = {"id": pid, "name": name[:300], "country": country or "ZZ",
+                                        "kind": self.provider_kind(node)}
+            if country is None:
+                self.problem(node["@id"], f"organisation '{name}' states no country I can read; "
+                             "recorded as 'ZZ' (unknown)", "warning")
+            website = first(node, "ceterms:subjectWebpage")
+            if isinstance(website, str) and re.match(r"^https?://\S+$", website):
+                provider["website"] = website
+            self.providers[pid] = provider
+
+    def country(self, node: dict[str, Any]) -> str | None:
+        for address in values(node, "ceterms:address"):
+            value = text(self.g.get(address), "ceterms:addressCountry")
+            if value:
+                if re.fullmatch(r"[A-Za-z]{2}", value):
+                    return value.upper()
+                return _COUNTRIES.get(value.lower())
+        return None
+
+    def provider_kind(self, node: dict[str, Any]) -> str:
+        tags = " ".join(str(first(self.g.get(a), "ceterms:targetNode", default=a))
+                        for a in values(node, "ceterms:agentType"))
+        if any(k in tags for k in ("Postsecondary", "FourYear", "University")):
+            return "university"
+        if any(k in tags for k in ("TwoYear", "Technical", "SecondarySchool")):
+            return "vet_college"
+        if any(k in tags for k in ("CertificationBody", "Business", "Vendor", "ProfessionalAssociation")):
+            return "industry"
+        if "PrimarilyOnline" in tags:
+            return "online_platform"
+        return "other"
+
+    def provider_for(self, node: dict[str, Any], fallback: dict[str, Any] | None = None) -> str:
+        for ref in iter_refs(values(node, "ceterms:ownedBy", "ceterms:offeredBy")) + iter_refs(
+                values(fallback, "ceterms:ownedBy", "ceterms:offeredBy")):
+            if ref in self.provider_ids:
+                return self.provider_ids[ref]
+            tag = f"org:{ref}"
+            if tag not in self.warned:
+                self.warn_once(tag, node["@id"], f"organisation {ref} is not in the imported files; "
+                               "a placeholder provider is used")
+                pid = _unique("provider-" + slug(local_name(ref))[:60], {p: p for p in self.providers}, ref)
+                self.providers[pid] = {"id": pid, "name": f"Organisation {local_name(ref)}"[:300],
+                                       "country": "ZZ", "kind": "other"}
+                self.provider_ids[ref] = pid
+            return self.provider_ids[ref]
+        # inherit the owner of a pathway the node belongs to
+        for pathway in self.g.of_type("ceterms:Pathway"):
+            for ref in iter_refs(values(pathway, "ceterms:ownedBy", "ceterms:offeredBy")):
+                if ref in self.provider_ids:
+                    return self.provider_ids[ref]
+        self.warn_once("unknown-provider", node["@id"], "no owning organisation is stated; credentials are "
+                       "attributed to 'unknown-provider' (country ZZ)")
+        self.providers.setdefault(UNKNOWN_PROVIDER["id"], dict(UNKNOWN_PROVIDER))
+        return UNKNOWN_PROVIDER["id"]
+
+    # ---- competencies
+
+    def read_competencies(self) -> list[dict[str, Any]]:
+        nodes = self.g.of_type("ceasn:Competency")
+        taken: dict[str, str] = {}
+        out = []
+        for node in sorted(nodes, key=lambda n: n["@id"]):
+            label = text(node, "ceasn:competencyLabel", "ceasn:competencyText", "ceterms:name")
+            if not label:
+                self.problem(node["@id"], "competency without ceasn:competencyLabel or competencyText; skipped",
+                             "warning")
+                continue
+            code = text(node, "ceasn:codedNotation")
+            base = _planner_id(self.g, node) or slug(code or label)
+            self.competency_ids[node["@id"]] = _unique(base, taken, node["@id"])
+        for node in sorted(nodes, key=lambda n: n["@id"]):
+            cid = self.competency_ids.get(node["@id"])
+            if cid is None:
+                continue
+            label = text(node, "ceasn:competencyLabel", "ceasn:competencyText", "ceterms:name") or cid
+            item: dict[str, Any] = {"id": cid, "label": _short(label)}
+            long_text = text(node, "ceasn:competencyText")
+            if long_text and long_text != label:
+                item["description"] = long_text[:2000]
+            uri = node["@id"]
+            if re.match(r"^https?://\S+$", uri):
+                item["uri"] = uri
+                if "data.europa.eu/esco" in uri:
+                    item["framework"] = "esco"
+                elif "onetcenter.org" in uri:
+                    item["framework"] = "onet"
+            parent = first(node, "ceasn:isChildOf")
+            if parent in self.competency_ids:
+                item["broader"] = self.competency_ids[parent]
+            if any("knowledge" in str(v).lower() for v in values(node, "ceasn:competencyCategory")):
+                item["type"] = "knowledge"
+            out.append(item)
+        return out
+
+    # ---- credential ids
+
+    def assign_credential_ids(self) -> None:
+        """Give every credential-producing node an id: planner id, else code + name, else CTID."""
+        producing: list[dict[str, Any]] = []
+        for node_id in self.g.order:
+            node = self.g.nodes[node_id]
+            if self.is_resource(node) and not self.is_component(node):
+                producing.append(node)
+        resources = {n["@id"] for n in producing}
+        for node_id in self.g.order:
+            node = self.g.nodes[node_id]
+            if not self.is_component(node):
+                continue
+            proxy = next((p for p in iter_refs(values(node, _PROXY)) if p in resources), None)
+            if proxy is not None:
+                continue  # enriches its resource
+            if self.is_concrete(node) or node_id in self.destinations:
+                producing.append(node)
+        taken: dict[str, str] = {}
+        for node in sorted(producing, key=lambda n: (self.base_id(n), n["@id"])):
+            self.credential_ids[node["@id"]] = _unique(self.base_id(node), taken, node["@id"])
+        for node_id in self.g.order:
+            node = self.g.nodes[node_id]
+            if self.is_component(node) and node_id not in self.credential_ids:
+                proxy = next((p for p in iter_refs(values(node, _PROXY)) if p in resources), None)
+                if proxy is not None:
+                    self.credential_ids[node_id] = self.credential_ids[proxy]
+
+    def base_id(self, node: dict[str, Any]) -> str:
+        planner = _planner_id(self.g, node)
+        if planner:
+            return planner
+        name = text(node, "ceterms:name")
+        code = text(node, "ceterms:codedNotation", "ceasn:codedNotation")
+        if name:
+            return slug(f"{code} {name}" if code and code.lower() not in name.lower() else name)
+        ctid = text(node, "ceterms:ctid")
+        return slug(ctid or local_name(node["@id"]))
+
+    # ---- credential fields
+
+    def credential(self, node_id: str, cred_id: str) -> dict[str, Any]:
+        node = self.g.nodes[node_id]
+        title = text(node, "ceterms:name") or cred_id
+        cred: dict[str, Any] = {"id": cred_id, "title": _short(title), "provider": self.provider_for(node),
+                                "type": self.credential_type(node)}
+        description = text(node, "ceterms:description")
+        if description:
+            cred["description"] = description[:2000]
+        url = first(node, "ceterms:subjectWebpage", "ceterms:sourceData")
+        if isinstance(url, str) and re.match(r"^https?://\S+$", url):
+            cred["url"] = url
+        self.read_credit(node, cred)
+        languages = []
+        for lang in values(node, "ceterms:inLanguage"):
+            code = str(lang)[:2].lower()
+            if re.fullmatch(r"[a-z]{2}", code) and code not in languages:
+                languages.append(code)
+        if languages:
+            cred["languages"] = languages
+        mode = self.delivery(node)
+        if mode:
+            cred["participation"] = mode
+        cost = self.cost(node)
+        if cost:
+            cred["cost"] = cost
+        weeks = self.duration_weeks(node)
+        if weeks is not None:
+            cred["duration_weeks"] = weeks
+        return cred
+
+    def credential_type(self, node: dict[str, Any]) -> str:
+        for kind in self.types(node):
+            if kind in CREDENTIAL_CLASSES:
+                return CREDENTIAL_CLASSES[kind]
+        declared = first(node, "ceterms:credentialType")
+        if isinstance(declared, str):
+            declared = "ceterms:" + local_name(declared)
+            if declared in CREDENTIAL_CLASSES:
+                return CREDENTIAL_CLASSES[declared]
+        for kind in self.types(node):
+            if kind in COMPONENT_CLASSES:
+                return COMPONENT_CLASSES[kind]
+        return "certificate"  # a group component that is a pathway destination
+
+    def read_credit(self, node: dict[str, Any], cred: dict[str, Any]) -> None:
+        for ref in values(node, "ceterms:creditValue"):
+            profile = self.g.get(ref)
+            value = first(profile, "schema:value", "ceterms:value", "schema:minValue")
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+            unit = " ".join(str(first(self.g.get(u), "ceterms:targetNode", default=u)) for u in
+                            values(profile, "ceterms:creditUnitType")) + " " + " ".join(
+                str(v) for v in values(profile, "ceterms:creditUnitTypeDescription", "schema:unitText"))
+            factor = _unit_factor(unit)
+            if factor is None:
+                self.warn_once("unit", node["@id"], "credit values without a known unit are taken as ECTS")
+                factor = 1.0
+            cred["ects"] = round(float(value) * factor, 3)
+            self.units[cred["id"]] = factor
+            level = first(profile, "ceterms:creditLevelType")
+            level = first(self.g.get(level), "ceterms:targetNode", default=level)
+            match = re.search(r"(\d+)/?$", str(level or ""))
+            self.levels[cred["id"]] = int(match.group(1)) if match else None
+            return
+
+    def delivery(self, node: dict[str, Any]) -> str | None:
+        for ref in values(node, "ceterms:learningDeliveryType", "ceterms:deliveryType"):
+            target = first(self.g.get(ref), "ceterms:targetNode", default=ref)
+            mode = _DELIVERY.get(local_name(str(target)))
+            if mode:
+                return mode
+        return None
+
+    def cost(self, node: dict[str, Any]) -> dict[str, Any] | None:
+        profiles = [self.g.get(ref) for ref in values(node, "ceterms:estimatedCost")]
+        priced = []
+        for profile in profiles:
+            price = first(profile, "ceterms:price")
+            if not isinstance(price, (int, float)) or isinstance(price, bool):
+                continue
+            currency = str(first(profile, "ceterms:currency", default="USD")).strip()
+            code = currency.upper() if re.fullmatch(r"[A-Za-z]{3}", currency) else _CURRENCIES.get(currency.lower())
+            if code is None:
+                self.problem(node["@id"], f"unknown currency '{currency}'; the cost is left out", "warning")
+                continue
+            kind = first(self.g.get(first(profile, "ceterms:directCostType")), "ceterms:targetNode", default="")
+            priced.append((float(price), code, "AggregateCost" in str(kind)))
+        if not priced:
+            return None
+        aggregate = [p for p in priced if p[2]]
+        if aggregate and values(node, "ceterms:hasPart"):
+            self.problem(node["@id"], "the program's cost is the aggregate of its parts; it is counted "
+                         "through the parts, not twice", "warning")
+            return None
+        chosen = aggregate or priced
+        currencies = {c for _, c, _ in chosen}
+        if len(currencies) > 1:
+            self.problem(node["@id"], "costs in several currencies; only the first currency is kept", "warning")
+        code = chosen[0][1]
+        return {"amount": round(sum(p for p, c, _ in chosen if c == code), 2), "currency": code}
+
+    def duration_weeks(self, node: dict[str, Any]) -> int | None:
+        for ref in values(node, "ceterms:estimatedDuration"):
+            iso = first(self.g.get(ref), "ceterms:exactDuration")
+            if isinstance(iso, str):
+                weeks = _iso_weeks(iso)
+                if weeks is not None:
+                    return weeks
+        return None
+
+    # ---- pathway components
+
+    def enrich_from_components(self) -> None:
+        """Fill a proxied resource's missing credit value from its component."""
+        for node_id, cred_id in self.credential_ids.items():
+            node = self.g.nodes[node_id]
+            if not self.is_component(node):
+                continue
+            cred = self.credentials[cred_id]
+            if "ects" not in cred:
+                self.read_credit(node, cred)
+
+    def attach_rules(self) -> None:
+        for node_id in self.g.order:
+            node = self.g.nodes[node_id]
+            if node_id not in self.credential_ids or (not self.is_component(node) and not (
+                    self.is_resource(node) and values(node, "ceterms:hasCondition"))):
+                continue
+            cred = self.credentials[self.credential_ids[node_id]]
+            rule = self.component_rule(node_id, set(), with_progression=True)
+            if rule is None:
+                continue
+            if any(t in _EXAM_CLASSES for t in self.types(node)) and not self.is_component(node):
+                groups = _as_groups(rule)
+                if groups is not None:
+                    cred["requires"] = _merge_groups(cred.get("requires", []), groups)
+                    continue
+                self.problem(node_id, "these conditions cannot be written as prerequisites; kept as "
+                             "award rules", "warning")
+            if cred.get("award") and cred["award"]["rule"] != rule:
+                self.problem(node_id, f"'{cred['id']}' has conditions in more than one pathway; they are "
+                             "combined (all must be met)", "warning")
+                rule = {"all_of": [cred["award"]["rule"], rule]}
+            cred["award"] = {"rule": rule}
+            self.check_award_self_reference(cred)
+
+    def check_award_self_reference(self, cred: dict[str, Any]) -> None:
+        if cred["id"] in _rule_credentials(cred["award"]["rule"]):
+            self.problem(None, f"award '{cred['id']}' lists itself among its parts; that part is dropped",
+                         "warning")
+            rule = _drop_credential(cred["award"]["rule"], cred["id"])
+            if rule is None:
+                del cred["award"]
+            else:
+                cred["award"]["rule"] = rule
+
+    def component_rule(self, node_id: str, visiting: set[str], *, with_progression: bool = False
+                       ) -> dict[str, Any] | None:
+        """Rule of a component: its conditions (all), plus its stages' progression conditions."""
+        if node_id in visiting:
+            self.problem(node_id, "conditions refer back to themselves (a cycle); the cycle is cut", "warning")
+            return None
+        visiting = visiting | {node_id}
+        node = self.g.nodes[node_id]
+        parts = []
+        for cond in values(node, "ceterms:hasCondition"):
+            rule = self.condition_rule(cond, owner=node_id, visiting=visiting)
+            if rule is not None:
+                parts.append(rule)
+        if (not parts and self.is_group(node)) or (not parts and node_id in self.destinations):
+            children = [c for c in iter_refs(values(node, *_CHILD_KEYS)) if self.g.get(c)]
+            leaves = [r for r in (self.leaf(c, visiting) for c in children) if r is not None]
+            if leaves:
+                parts.append(leaves[0] if len(leaves) == 1 else {"all_of": leaves})
+        if with_progression:
+            for stage in self.predecessors(node_id):
+                for cond in values(self.g.nodes[stage], "ceterms:hasCondition"):
+                    rule = self.condition_rule(cond, owner=stage, visiting=visiting)
+                    if rule is not None and rule not in parts:
+                        parts.append(rule)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else {"all_of": parts}
+
+    def predecessors(self, node_id: str) -> list[str]:
+        """Group components that come before ``node_id`` (transitively), nearest first."""
+        if self._before is None:
+            self._before = {}
+            for other in self.g.nodes.values():
+                for nxt in iter_refs(values(other, "ceterms:precedes")):
+                    self._before.setdefault(nxt, []).append(other["@id"])
+            for other in self.g.nodes.values():
+                for prev in iter_refs(values(other, "ceterms:precededBy")):
+                    if prev not in self._before.setdefault(other["@id"], []):
+                        self._before[other["@id"]].append(prev)
+        before = self._before
+        seen: list[str] = []
+        queue = list(before.get(node_id, []))
+        while queue:
+            current = queue.pop(0)
+            if current in seen or current == node_id or not self.g.get(current):
+                continue
+            seen.append(current)
+            queue.extend(before.get(current, []))
+        return [s for s in seen if self.is_group(self.g.nodes[s])]
+
+    def scope(self, node_id: str) -> list[str]:
+        """Credentials a target-less credit condition on ``node_id`` counts: its children and its stages'."""
+        out: list[str] = []
+        for stage in [node_id, *self.predecessors(node_id)]:
+            for cred in self.descendant_credentials(stage, set()):
+                if cred not in out:
+                    out.append(cred)
+        return out
+
+    def descendant_credentials(self, node_id: str, seen: set[str]) -> list[str]:
+        out: list[str] = []
+        for child in iter_refs(values(self.g.get(node_id), *_CHILD_KEYS)):
+            if child in seen or not self.g.get(child):
+                continue
+            seen.add(child)
+            if child in self.credential_ids:
+                out.append(self.credential_ids[child])
+            else:
+                out.extend(self.descendant_credentials(child, seen))
+        return out
+
+    def leaf(self, target: str, visiting: set[str]) -> dict[str, Any] | None:
+        node = self.g.get(target)
+        if node is None:
+            return None
+        if target in self.credential_ids:
+            return {"credential": self.credential_ids[target]}
+        return self.component_rule(target, visiting)
+
+    def condition_rule(self, cond_id: str, *, owner: str, visiting: set[str]) -> dict[str, Any] | None:
+        cond = self.g.get(cond_id)
+        if cond is None:
+            self.problem(owner, f"condition {cond_id} is not in the imported files; it is ignored", "warning",
+                         key="ceterms:hasCondition")
+            return None
+        label = text(cond, "ceterms:name") or text(cond, "ceterms:description")
+        targets = iter_refs(values(cond, *_REF_KEYS))
+        missing = [t for t in targets if not self.g.get(t)]
+        for target in missing:
+            self.problem(cond_id, f"target component {target} is not in the imported files; it is ignored",
+                         "warning", key="ceterms:targetComponent")
+        targets = [t for t in targets if t not in missing]
+        leaves = [r for r in (self.leaf(t, visiting) for t in targets) if r is not None]
+        subs = [r for r in (self.condition_rule(c, owner=owner, visiting=visiting)
+                            for c in iter_refs(values(cond, "ceterms:hasCondition"))) if r is not None]
+        pool_targets = [self.credential_ids[t] for t in targets if t in self.credential_ids]
+        credits = self.constraints(cond, pool_targets or self.scope(owner), explicit=bool(pool_targets))
+        required = first(cond, "ceterms:requiredNumber")
+        operator = local_name(str(first(cond, "ceterms:logicalOperator", default="And")))
+        if credits and required is None and not subs:
+            items = credits  # the targets are the pool the credits come from, not each required
+            combined = None
+        else:
+            items = leaves + subs
+            combined = None
+            if items:
+                if isinstance(required, (int, float)) and not isinstance(required, bool) and required >= 1:
+                    n = int(required)
+                    if n > len(items):
+                        self.problem(cond_id, f"requiredNumber {n} is more than the {len(items)} targets; "
+                                     "all are required", "warning", key="ceterms:requiredNumber")
+                        n = len(items)
+                    combined = {"n_of": n, "of": items}
+                elif operator in ("Or", "OnlyOne"):
+                    combined = {"n_of": 1, "of": items}
+                else:
+                    combined = {"all_of": items}
+            items = ([combined] if combined else []) + credits
+        if not items:
+            return None
+        rule = items[0] if len(items) == 1 else {"all_of": items}
+        if "all_of" in rule and len(rule["all_of"]) == 1 and "label" not in rule:
+            rule = rule["all_of"][0]  # "all of one thing" is that thing
+        if label and "credential" not in rule and "label" not in rule and label != generated_label(rule):
+            rule = {**rule, "label": _short(label)}
+        return rule
+
+    def constraints(self, cond: dict[str, Any], pool: list[str], *, explicit: bool) -> list[dict[str, Any]]:
+        """Credit rules from the condition's Constraints; other constraints become warnings."""
+        sums: list[tuple[float, str]] = []
+        level: int | None = None
+        unit_factor: float | None = None
+        for ref in values(cond, "ceterms:hasConstraint"):
+            con = self.g.get(ref)
+            if con is None:
+                continue
+            left = " ".join(str(v) for v in values(con, "ceterms:leftSource"))
+            action = " ".join(str(v) for v in values(con, "ceterms:leftAction"))
+            comparator = local_name(str(first(con, "ceterms:comparator", default="EQ")))
+            right = values(con, "ceterms:rightSource")
+            if "creditLevelType" in left:
+                match = re.search(r"(\d+)/?$", str(right[0]) if right else "")
+                level = int(match.group(1)) if match else None
+                continue
+            if "creditUnitType" in left:
+                unit_factor = _unit_factor(" ".join(str(r) for r in right))
+                continue
+            is_sum = "Sum" in action and right and isinstance(right[0], (int, float))
+            if is_sum and comparator in ("GTEQ", "GT", "EQ"):
+                sums.append((float(right[0]), comparator))
+                continue
+            what = local_name(left) or "?"
+            if is_sum:
+                self.problem(cond["@id"], f"credit maximum ({what} {comparator} {right[0]}) is not modelled; "
+                             "ignored", "warning")
+            else:
+                kind = "grade" if re.search(r"grade|mark|resit|average", left, re.I) else "status"
+                self.problem(cond["@id"], f"{kind} constraint on '{what}' ({comparator} "
+                             f"{', '.join(local_name(str(r)) for r in right)}) is not modelled: "
+                             "the planner does not track grades or statuses", "warning")
+        rules = []
+        for amount, _comparator in sums:
+            chosen = [c for c in pool if c in self.credentials and "ects" in self.credentials[c]]
+            factor = unit_factor
+            if factor is None:
+                factors = {self.units.get(c) for c in chosen} - {None}
+                factor = factors.pop() if len(factors) == 1 else 1.0
+            if level is not None:
+                # SCQF/EQF credit rules count credit at the named level *or above*; a literal
+                # reading would make e.g. the Heriot-Watt honours degree unreachable
+                at_level = [c for c in chosen if (self.levels.get(c) or 0) >= level]
+                if sum(self.credentials[c]["ects"] for c in at_level) + 1e-9 >= amount * factor:
+                    chosen = at_level
+                else:
+                    self.problem(cond["@id"], f"only {len(at_level)} components in scope are at credit "
+                                 f"level {level} or above, too few for {amount:g} credits; the level "
+                                 "filter is dropped", "warning")
+                    level = None
+            if not chosen:
+                self.problem(cond["@id"], f"credit constraint (at least {amount:g}) cannot be checked: "
+                             "no component in its scope carries a credit value; it is dropped", "warning")
+                continue
+            ects = round(amount * factor, 3)
+            if not 0 < ects <= 360:
+                self.problem(cond["@id"], f"credit constraint of {ects:g} ECTS is out of range; dropped", "warning")
+                continue
+            if level is not None:
+                self.warn_once("level-or-above", cond["@id"], "credit rules with a credit level are read as "
+                               "'at that level or above' (the SCQF convention)")
+            rules.append({"credits": ects, "from": chosen})
+        del explicit
+        return rules
+
+    # ---- prerequisites and program parts
+
+    def attach_prerequisites(self) -> None:
+        for node_id, cred_id in self.credential_ids.items():
+            node = self.g.nodes[node_id]
+            groups: list[dict[str, Any]] = []
+            for ref in values(node, "ceterms:prerequisite", "ceterms:entryCondition"):
+                target_node = self.g.get(ref)
+                if target_node is None:
+                    continue
+                if self.is_component(target_node) or self.is_resource(target_node):
+                    if ref in self.credential_ids:  # component-level prerequisite
+                        groups.append({"any_of": [{"credential": self.credential_ids[ref]}]})
+                    continue
+                alternatives = values(target_node, "ceterms:alternativeCondition")
+                if alternatives:
+                    any_of = [{"credential": self.credential_ids[t]} for alt in alternatives
+                              for t in self.profile_targets(self.g.get(alt))]
+                    if any_of:
+                        groups.append({"any_of": any_of})
+                for target in self.profile_targets(target_node):
+                    groups.append({"any_of": [{"credential": self.credential_ids[target]}]})
+            groups = [g for g in groups if all(a["credential"] != cred_id for a in g["any_of"])]
+            if groups:
+                cred = self.credentials[cred_id]
+                cred["requires"] = _merge_groups(cred.get("requires", []), groups)
+
+    def profile_targets(self, profile: dict[str, Any] | None) -> list[str]:
+        out = []
+        for target in iter_refs(values(profile, "ceterms:targetCredential", "ceterms:targetLearningOpportunity",
+                                       "ceterms:targetAssessment")):
+            if target in self.credential_ids:
+                out.append(target)
+            else:
+                self.problem(profile["@id"] if profile else None, f"condition refers to {target}, which is not "
+                             "in the imported files; it is ignored", "warning")
+        return out
+
+    def attach_program_parts(self) -> None:
+        for node in self.g.of_type("ceterms:LearningProgram"):
+            cred_id = self.credential_ids.get(node["@id"])
+            if cred_id is None or self.credentials[cred_id].get("award"):
+                continue
+            parts = []
+            for part in iter_refs(values(node, "ceterms:hasPart")):
+                if part in self.credential_ids:
+                    parts.append({"credential": self.credential_ids[part]})
+                else:
+                    self.problem(node["@id"], f"part {part} is not in the imported files; it is ignored",
+                                 "warning", key="ceterms:hasPart")
+            if parts:
+                self.credentials[cred_id]["award"] = {"rule": {"all_of": parts}}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _unwrap_envelopes(data: Any) -> Any:
+    """Take the resource out of Credential Registry envelopes (``decoded_resource``)."""
+    if isinstance(data, list):
+        return [_unwrap_envelopes(item) for item in data]
+    if isinstance(data, dict) and isinstance(data.get("decoded_resource"), dict):
+        return data["decoded_resource"]
+    return data
+
+
+def generated_label(rule: dict[str, Any]) -> str:
+    """Return the condition name the exporter writes for a rule without a label.
+
+    The importer drops a condition name equal to this text, so unlabelled rules stay
+    unlabelled through an export and re-import.
+    """
+    if "all_of" in rule:
+        return f"All of {len(rule['all_of'])} requirements"
+    if "n_of" in rule:
+        return f"{rule['n_of']} of {len(rule['of'])} requirements"
+    if "credits" in rule:
+        return f"At least {rule['credits']:g} ECTS credits from {len(rule['from'])} components"
+    return f"Requires {rule.get('credential', '')}"
+
+
+def _planner_id(graph: Graph, node: dict[str, Any]) -> str | None:
+    for ref in values(node, "ceterms:identifier"):
+        ident = graph.get(ref)
+        if text(ident, "ceterms:identifierTypeName") == PLANNER_ID_TYPE:
+            value = text(ident, "ceterms:identifierValueCode")
+            if value and re.fullmatch(r"[a-z0-9][a-z0-9._-]*", value):
+                return value
+    return None
+
+
+def _unique(base: str, taken: dict[str, str], owner: str) -> str:
+    candidate, counter = base, 1
+    while candidate in taken and taken[candidate] != owner:
+        counter += 1
+        candidate = f"{base}-{counter}"
+    taken[candidate] = owner
+    return candidate
+
+
+def _short(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= 300 else value[:297] + "..."
+
+
+def _unit_factor(unit: str) -> float | None:
+    """ECTS per unit of a credit unit description (None when unknown)."""
+    lowered = unit.lower()
+    if "ects" in lowered:
+        return 1.0
+    if "scqf" in lowered or "cats" in lowered:
+        return 0.5  # 2 SCQF / CATS credits = 1 ECTS
+    if "semesterhour" in lowered or "semester hour" in lowered:
+        return 2.0  # the usual European reading of one US semester credit hour
+    if "quarterhour" in lowered or "quarter hour" in lowered:
+        return 4.0 / 3.0
+    return None
+
+
+_ISO_RE = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+                     r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?$")
+
+
+def _iso_weeks(iso: str) -> int | None:
+    match = _ISO_RE.match(iso.strip())
+    if not match:
+        return None
+    years, months, weeks, days, hours, _minutes = (float(g) if g else 0.0 for g in match.groups())
+    total_days = years * 365.25 + months * 30.4375 + weeks * 7 + days + hours / 24
+    return max(0, min(520, round(total_days / 7)))
+
+
+def _rule_credentials(rule: dict[str, Any]) -> list[str]:
+    if "credential" in rule:
+        return [rule["credential"]]
+    if "credits" in rule:
+        return list(rule["from"])
+    return [c for child in rule.get("all_of", rule.get("of", [])) for c in _rule_credentials(child)]
+
+
+def _drop_credential(rule: dict[str, Any], cred_id: str) -> dict[str, Any] | None:
+    if "credential" in rule:
+        return None if rule["credential"] == cred_id else rule
+    if "credits" in rule:
+        pool = [c for c in rule["from"] if c != cred_id]
+        return {**rule, "from": pool} if pool else None
+    key = "all_of" if "all_of" in rule else "of"
+    children = [c for c in (_drop_credential(child, cred_id) for child in rule[key]) if c is not None]
+    if not children:
+        return None
+    out = {**rule, key: children}
+    if "n_of" in out:
+        out["n_of"] = min(out["n_of"], len(children))
+    return out
+
+
+def _as_groups(rule: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Write a rule as prerequisite groups (AND of ORs), or None when it cannot be."""
+    if "credential" in rule:
+        return [{"any_of": [{"credential": rule["credential"]}]}]
+    if "all_of" in rule or ("n_of" in rule and rule["n_of"] == len(rule["of"])):
+        groups: list[dict[str, Any]] = []
+        for child in rule.get("all_of", rule.get("of", [])):
+            sub = _as_groups(child)
+            if sub is None:
+                return None
+            groups.extend(sub)
+        return groups
+    if "n_of" in rule and rule["n_of"] == 1 and all("credential" in c for c in rule["of"]):
+        return [{"any_of": [{"credential": c["credential"]} for c in rule["of"]]}]
+    return None
+
+
+def _merge_groups(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = list(existing)
+    for group in new:
+        if group not in out:
+            out.append(group)
+    return out
+
+
+def _clean(cred: dict[str, Any]) -> dict[str, Any]:
+    """Return the credential with keys in a stable order."""
+    order = ["id", "title", "provider", "type", "description", "url", "ects", "languages", "participation",
+             "cost", "duration_weeks", "requires", "award"]
+    return {k: cred[k] for k in order if k in cred} | {k: v for k, v in cred.items() if k not in order}

@@ -1,0 +1,694 @@
+"""European Learning Model (ELM v3) / European Digital Credentials import.
+
+A ``EuropeanDigitalCredential`` states what a person achieved (``credentialSubject.hasClaim``:
+a ``LearningAchievement``, or a ``LearningActivity`` for a certificate of participation)
+and what that achievement is (``specifiedBy``: a ``Qualification`` or a
+``LearningAchievementSpecification``). The specification becomes a catalogue credential
+with the EU Council Recommendation elements; the claim itself becomes a holding in a
+learner profile.
+
+=============================  ===========================================================
+ELM                            catalogue
+=============================  ===========================================================
+``title``                      ``title`` (English when given, else the first language)
+``awardedBy.awardingBody``     ``provider`` (``legalName``, country from the address)
+``eqfLevel``                   ``eqf_level`` (``…/snb/eqf/6`` → 6)
+``creditPoint`` (ECTS)         ``ects``
+``volumeOfLearning``           ``hours`` (ISO-8601 ``PT60H`` → 60; ``workload`` of an
+                               activity when the specification has none)
+``maximumDuration``            ``duration_weeks`` (``P1M`` → 4)
+``learningOutcome``            ``learning_outcomes`` (titles) and ``teaches`` (each
+                               ``relatedESCOSkill``, at ``teach_level``)
+``entryRequirement``           kept in ``description`` after ``Entry requirements:``
+``mode``                       ``participation`` (online, blended, onsite)
+``language``                   ``languages`` (``…/language/ENG`` → ``en``)
+``isPartialQualification``     ``stackability`` note
+``provenBy``                   ``assessment`` (from the assessment type and title) and
+                               ``supervision`` (from ``idVerification``)
+=============================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.interop._result import ImportProblem, ImportResult, empty_catalogue, line_of, read_json
+from planner.interop.esco import ESCO_SKILL_RE, SHORT_MAX, IdAllocator, clip, esco_competency
+from planner.models import LearnerProfile
+
+__all__ = ["duration_hours", "duration_weeks", "import_files"]
+
+# ISO 3166-1 alpha-3 → alpha-2 for the countries EU authority tables name most (EU, EEA,
+# candidates, and frequent partners); others fall back to "ZZ" with a warning.
+_COUNTRY3 = {
+    "AUT": "AT",
+    "BEL": "BE",
+    "BGR": "BG",
+    "HRV": "HR",
+    "CYP": "CY",
+    "CZE": "CZ",
+    "DNK": "DK",
+    "EST": "EE",
+    "FIN": "FI",
+    "FRA": "FR",
+    "DEU": "DE",
+    "GRC": "GR",
+    "HUN": "HU",
+    "IRL": "IE",
+    "ITA": "IT",
+    "LVA": "LV",
+    "LTU": "LT",
+    "LUX": "LU",
+    "MLT": "MT",
+    "NLD": "NL",
+    "POL": "PL",
+    "PRT": "PT",
+    "ROU": "RO",
+    "SVK": "SK",
+    "SVN": "SI",
+    "ESP": "ES",
+    "SWE": "SE",
+    "ISL": "IS",
+    "LIE": "LI",
+    "NOR": "NO",
+    "CHE": "CH",
+    "GBR": "GB",
+    "ALB": "AL",
+    "BIH": "BA",
+    "MNE": "ME",
+    "MKD": "MK",
+    "SRB": "RS",
+    "TUR": "TR",
+    "UKR": "UA",
+    "MDA": "MD",
+    "GEO": "GE",
+    "USA": "US",
+    "CAN": "CA",
+    "AUS": "AU",
+    "NZL": "NZ",
+    "JPN": "JP",
+    "CHN": "CN",
+    "IND": "IN",
+    "BRA": "BR",
+}
+# ISO 639-2/B (EU language authority table) → ISO 639-1 for the EU official languages
+# and a few more.
+_LANGUAGE3 = {
+    "BUL": "bg",
+    "CES": "cs",
+    "DAN": "da",
+    "DEU": "de",
+    "ELL": "el",
+    "ENG": "en",
+    "EST": "et",
+    "FIN": "fi",
+    "FRA": "fr",
+    "GLE": "ga",
+    "HRV": "hr",
+    "HUN": "hu",
+    "ITA": "it",
+    "LAV": "lv",
+    "LIT": "lt",
+    "MLT": "mt",
+    "NLD": "nl",
+    "POL": "pl",
+    "POR": "pt",
+    "RON": "ro",
+    "SLK": "sk",
+    "SLV": "sl",
+    "SPA": "es",
+    "SWE": "sv",
+    "NOR": "no",
+    "ISL": "is",
+    "TUR": "tr",
+    "UKR": "uk",
+    "CAT": "ca",
+    "EUS": "eu",
+    "GLG": "gl",
+    "SRP": "sr",
+    "MKD": "mk",
+    "SQI": "sq",
+    "BOS": "bs",
+    "RUS": "ru",
+    "ARA": "ar",
+    "ZHO": "zh",
+    "JPN": "ja",
+}
+_DURATION_RE = re.compile(
+    r"^P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+_URL_RE = re.compile(r"^https?://\S+$")
+
+
+def _parse_duration(text: str) -> dict[str, float] | None:
+    match = _DURATION_RE.match(text.strip())
+    if not match or text.strip() in ("P", "PT"):
+        return None
+    return {k: float(v) for k, v in match.groupdict().items() if v is not None}
+
+
+def duration_hours(text: str) -> float | None:
+    """Convert an ISO-8601 duration of learning time to hours.
+
+    Only the time part counts (``PT60H`` → 60, ``PT90M`` → 1.5, ``P2DT4H`` → None):
+    calendar parts (years, months, weeks, days) say how long something runs, not how
+    many hours of learning it takes, so a duration with them gives None.
+
+    Parameters
+    ----------
+    text : str
+        The duration, such as ``PT60H``.
+
+    Returns
+    -------
+    float or None
+        Hours, or None when the text is not a time-only ISO-8601 duration.
+
+    """
+    parts = _parse_duration(text)
+    if parts is None or any(k in parts for k in ("y", "mo", "w", "d")):
+        return None
+    return parts.get("h", 0.0) + parts.get("mi", 0.0) / 60 + parts.get("s", 0.0) / 3600
+
+
+def duration_weeks(text: str) -> int | None:
+    """Convert an ISO-8601 calendar duration to whole weeks (``P1M`` → 4, ``P1Y`` → 52).
+
+    A month counts as 30 days and a year as 365; the result is rounded, and at least 1
+    for any positive duration.
+
+    Parameters
+    ----------
+    text : str
+        The duration, such as ``P1M``.
+
+    Returns
+    -------
+    int or None
+        Weeks, or None when the text is not an ISO-8601 duration.
+
+    """
+    parts = _parse_duration(text)
+    if parts is None:
+        return None
+    days = (
+        parts.get("y", 0.0) * 365
+        + parts.get("mo", 0.0) * 30
+        + parts.get("w", 0.0) * 7
+        + parts.get("d", 0.0)
+        + (parts.get("h", 0.0) + parts.get("mi", 0.0) / 60) / 24
+    )
+    if days <= 0:
+        return None
+    return max(1, round(days / 7))
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _types(node: Any) -> list[str]:
+    return [str(t) for t in _as_list(node.get("type"))] if isinstance(node, dict) else []
+
+
+def _text(value: Any) -> str | None:
+    """Pick the English text of a language map (or the first language), or a plain string."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list):
+        for item in value:
+            found = _text(item)
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        if "noteLiteral" in value:
+            return _text(value["noteLiteral"])
+        if "@value" in value:
+            return _text(value["@value"])
+        for key in ("en", *sorted(value)):
+            if isinstance(value.get(key), str | list) and _text(value[key]):
+                return _text(value[key])
+    return None
+
+
+def _label(concept: Any) -> str | None:
+    if isinstance(concept, dict):
+        return _text(concept.get("prefLabel")) or _text(concept.get("title"))
+    return _text(concept)
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+
+
+@dataclass
+class _State:
+    today: dt.date
+    teach_level: int
+    problems: list[ImportProblem] = field(default_factory=list)
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    provider_ids: IdAllocator = field(default_factory=IdAllocator)
+    competencies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    competency_ids: IdAllocator = field(default_factory=IdAllocator)
+    credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
+    credential_ids: IdAllocator = field(default_factory=IdAllocator)
+    holdings: dict[str, dt.date] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _File:
+    name: str
+    text: str
+    state: _State
+
+    def report(self, pointer: str, message: str, needle: Any = None, severity: str = "error") -> None:
+        line = line_of(self.text, needle) if isinstance(needle, str) and needle else None
+        self.state.problems.append(
+            ImportProblem(self.name, line, pointer, message, severity=severity)  # type: ignore[arg-type]
+        )
+
+
+def _country(org: dict[str, Any]) -> str | None:
+    candidates = []
+    for location in _as_list(org.get("location")):
+        if isinstance(location, dict):
+            for address in _as_list(location.get("address")):
+                if isinstance(address, dict):
+                    candidates.append(address.get("countryCode"))
+    for key in ("registration", "vatIdentifier", "eIDASIdentifier", "eIDAS\u0399dentifier", "taxIdentifier"):
+        for ident in _as_list(org.get(key)):
+            if isinstance(ident, dict):
+                candidates.append(ident.get("spatial"))
+    for concept in candidates:
+        uri = concept.get("id") if isinstance(concept, dict) else concept
+        if isinstance(uri, str):
+            code = uri.rstrip("/").rsplit("/", 1)[-1].upper()
+            if code in _COUNTRY3:
+                return _COUNTRY3[code]
+            if re.match(r"^[A-Z]{2}$", code):
+                return code
+    return None
+
+
+def _provider(f: _File, org: Any, pointer: str) -> str | None:
+    if not isinstance(org, dict):
+        return None
+    raw_id = str(org.get("id") or "")
+    name = clip(
+        _text(org.get("legalName")) or _text(org.get("altLabel")) or _text(org.get("prefLabel")), SHORT_MAX
+    )
+    if not name:
+        return None
+    key = raw_id or f"name:{name}"
+    existing = f.state.provider_ids.get(key)
+    if existing is not None:
+        return existing
+    pid = f.state.provider_ids.allocate(key, name)
+    country = _country(org)
+    if country is None:
+        f.report(
+            pointer,
+            f"awarding body '{name}' has no country this importer can read; country set to 'ZZ' "
+            "(unknown), please correct it",
+            raw_id or name,
+            severity="warning",
+        )
+        country = "ZZ"
+    kind = "university" if "universit" in name.lower() else "other"
+    item: dict[str, Any] = {"id": pid, "name": name, "country": country, "kind": kind}
+    for homepage in _as_list(org.get("homepage")):
+        url = homepage.get("contentURL") if isinstance(homepage, dict) else homepage
+        if isinstance(url, str) and _URL_RE.match(url):
+            item["website"] = url
+            break
+    f.state.providers[pid] = item
+    return pid
+
+
+def _mode(concept: Any) -> str | None:
+    label = (_label(concept) or "").lower()
+    if "blended" in label or "hybrid" in label:
+        return "blended"
+    if "online" in label or "distance" in label:
+        return "online"
+    if any(w in label for w in ("site", "face", "person", "classroom", "presential")):
+        return "onsite"
+    return None
+
+
+_ASSESSMENT_WORDS = (
+    ("exam", "exam"),
+    ("test", "exam"),
+    ("project", "project"),
+    ("artefact", "project"),
+    ("artifact", "project"),
+    ("portfolio", "portfolio"),
+    ("practical", "practical"),
+    ("oral", "oral"),
+    ("presentation", "oral"),
+    ("quiz", "quiz"),
+    ("exercise", "quiz"),
+    ("thesis", "thesis"),
+    ("dissertation", "thesis"),
+)
+
+
+def _assessment(claim: dict[str, Any]) -> tuple[list[str], str | None]:
+    kinds: set[str] = set()
+    supervision = None
+    for proof in _as_list(claim.get("provenBy")):
+        if not isinstance(proof, dict):
+            continue
+        texts = [_text(proof.get("title"))]
+        for spec in _as_list(proof.get("specifiedBy")):
+            if isinstance(spec, dict):
+                texts += [_text(spec.get("title")), _label(spec.get("dcType"))]
+        for text in filter(None, texts):
+            for word, kind in _ASSESSMENT_WORDS:
+                if word in text.lower():
+                    kinds.add(kind)
+        check = (_label(proof.get("idVerification")) or "").lower()
+        if check.startswith("unsupervised"):
+            supervision = "unsupervised"
+        elif "supervised" in check:
+            supervision = "supervised_no_id_check" if "without" in check else "supervised_with_id_check"
+    return sorted(kinds), supervision
+
+
+def _eqf(concept: Any) -> int | None:
+    for text in (concept.get("id") if isinstance(concept, dict) else concept, _label(concept)):
+        if isinstance(text, str):
+            match = re.search(r"(?:/eqf/|level\s*)([1-8])\b", text, re.IGNORECASE)
+            if match:
+                return int(match.group(1))
+    return None
+
+
+def _ects(f: _File, spec: dict[str, Any], pointer: str) -> float | None:
+    for i, credit in enumerate(_as_list(spec.get("creditPoint"))):
+        if not isinstance(credit, dict):
+            continue
+        framework = credit.get("framework")
+        label = (_label(framework) or "").lower()
+        uri = framework.get("id", "") if isinstance(framework, dict) else str(framework or "")
+        if "ects" in label or "european credit transfer" in label or uri.endswith("/6fcec5c5af"):
+            try:
+                value = float(str(credit.get("point")).replace(",", "."))
+            except ValueError:
+                f.report(
+                    f"{pointer}.creditPoint[{i}].point",
+                    f"credit point {credit.get('point')!r} is not a number; ignored",
+                    '"point"',
+                )
+                continue
+            if 0 <= value <= 360:
+                return value
+            f.report(
+                f"{pointer}.creditPoint[{i}].point", f"{value} ECTS is outside 0–360; ignored", '"point"'
+            )
+        else:
+            f.report(
+                f"{pointer}.creditPoint[{i}]",
+                f"credit points in '{_label(framework) or uri}' are not ECTS; ignored",
+                '"creditPoint"',
+                severity="warning",
+            )
+    return None
+
+
+def _skills(f: _File, outcome: dict[str, Any]) -> list[str]:
+    ids = []
+    for skill in _as_list(outcome.get("relatedESCOSkill")):
+        label = clip(_label(skill), SHORT_MAX)
+        uri = skill.get("id") if isinstance(skill, dict) else skill
+        uri = uri if isinstance(uri, str) else None
+        if not label and not uri:
+            continue
+        esco_uri = uri if uri and ESCO_SKILL_RE.match(uri) else None
+        key = esco_uri or f"label:{label}"
+        cid = f.state.competency_ids.get(key)
+        if cid is None:
+            cid = f.state.competency_ids.allocate(key, label or uri or "skill")
+            f.state.competencies[cid] = esco_competency(cid, label or cid, uri=esco_uri)
+        ids.append(cid)
+    return ids
+
+
+def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
+    if not isinstance(claim, dict):
+        f.report(pointer, "a claim must be an object")
+        return
+    types = set(_types(claim))
+    specs = [s for s in _as_list(claim.get("specifiedBy")) if isinstance(s, dict)]
+    spec = specs[0] if specs else {}
+    spec_pointer = pointer + ".specifiedBy" if specs else pointer
+    title = clip(_text(spec.get("title")) or _text(claim.get("title")), SHORT_MAX)
+    if not title:
+        f.report(pointer, "the claim has no title; skipped", claim.get("id"))
+        return
+    provider = None
+    for process in _as_list(claim.get("awardedBy")):
+        if isinstance(process, dict):
+            for body in _as_list(process.get("awardingBody")):
+                provider = provider or _provider(f, body, pointer + ".awardedBy.awardingBody")
+    provider = provider or _provider(f, doc.get("issuer"), "$.issuer")
+    if provider is None:
+        f.report(
+            pointer,
+            f"'{title}' names no awarding body and the credential no issuer; skipped",
+            claim.get("id"),
+        )
+        return
+
+    ctype = "course" if "LearningActivity" in types else "micro_credential"
+    item: dict[str, Any] = {"title": title, "provider": provider, "type": ctype}
+    description = _text(spec.get("description")) or _text(claim.get("description"))
+    requirement = _text(spec.get("entryRequirement"))
+    if requirement:
+        description = (
+            f"{description}\n\nEntry requirements: {requirement}"
+            if description
+            else (f"Entry requirements: {requirement}")
+        )
+    if clip(description):
+        item["description"] = clip(description)
+    for homepage in _as_list(spec.get("homepage")):
+        url = homepage.get("contentURL") if isinstance(homepage, dict) else homepage
+        if isinstance(url, str) and _URL_RE.match(url):
+            item["url"] = url
+            break
+
+    outcomes, teaches = [], []
+    for i, outcome in enumerate(_as_list(spec.get("learningOutcome"))):
+        if not isinstance(outcome, dict):
+            f.report(f"{spec_pointer}.learningOutcome[{i}]", "a learning outcome must be an object")
+            continue
+        text = clip(_text(outcome.get("title")) or _text(outcome.get("definition")))
+        if text:
+            outcomes.append(text)
+        teaches += _skills(f, outcome)
+    if outcomes:
+        item["learning_outcomes"] = outcomes
+
+    ects = _ects(f, spec, spec_pointer)
+    if ects is not None:
+        item["ects"] = ects
+    volume = spec.get("volumeOfLearning")
+    hours = None
+    if isinstance(volume, str):
+        hours = duration_hours(volume)
+        if hours is None:
+            f.report(
+                f"{spec_pointer}.volumeOfLearning",
+                f"volumeOfLearning '{volume}' is not a number of hours "
+                "(an ISO-8601 time such as PT60H); not converted",
+                f'"{volume}"',
+                severity="warning",
+            )
+    if hours is None and isinstance(claim.get("workload"), str):
+        hours = duration_hours(claim["workload"])
+    if hours is not None:
+        if hours <= 10_000:
+            item["hours"] = hours
+        else:
+            f.report(
+                f"{spec_pointer}.volumeOfLearning", f"{hours:g} hours of learning is implausible; ignored"
+            )
+    eqf = _eqf(spec.get("eqfLevel"))
+    if eqf is not None:
+        item["eqf_level"] = eqf
+    elif spec.get("eqfLevel") is not None:
+        f.report(f"{spec_pointer}.eqfLevel", "eqfLevel is not an EQF level 1–8; ignored", '"eqfLevel"')
+    assessment, supervision = _assessment(claim)
+    if assessment:
+        item["assessment"] = assessment
+    mode = _mode(spec.get("mode"))
+    if mode:
+        item["participation"] = mode
+    elif spec.get("mode") is not None:
+        f.report(
+            f"{spec_pointer}.mode",
+            f"mode '{_label(spec.get('mode'))}' is not online, blended or on-site; ignored",
+            '"mode"',
+            severity="warning",
+        )
+    languages = []
+    for concept in _as_list(spec.get("language")):
+        uri = concept.get("id") if isinstance(concept, dict) else concept
+        code = str(uri or "").rstrip("/").rsplit("/", 1)[-1].upper()
+        if code in _LANGUAGE3 and _LANGUAGE3[code] not in languages:
+            languages.append(_LANGUAGE3[code])
+    if languages:
+        item["languages"] = languages
+    if supervision:
+        item["supervision"] = supervision
+    partial = spec.get("isPartialQualification")
+    if isinstance(partial, bool):
+        item["stackability"] = (
+            "Partial qualification: counts towards a larger qualification (isPartialQualification)."
+            if partial
+            else "Not a partial qualification: a stand-alone award (isPartialQualification false)."
+        )
+    maximum = spec.get("maximumDuration")
+    if isinstance(maximum, str) and duration_weeks(maximum) is not None:
+        item["duration_weeks"] = min(duration_weeks(maximum) or 0, 520)
+    if teaches:
+        item["teaches"] = [{"competency": c, "level": f.state.teach_level} for c in sorted(set(teaches))]
+
+    # the same specification in several files (or claims) is one credential
+    cid = next((k for k, v in f.state.credentials.items() if {**v, "id": None} == {**item, "id": None}), None)
+    if cid is None:
+        spec_key = str(spec.get("id") or claim.get("id") or title)
+        cid = f.state.credential_ids.allocate((f.name, spec_key, len(f.state.credentials)), title)
+        f.state.credentials[cid] = {"id": cid, **item}
+
+    earned = None
+    for process in _as_list(claim.get("awardedBy")):
+        if isinstance(process, dict):
+            earned = earned or _parse_date(process.get("awardingDate"))
+    earned = (
+        earned
+        or _parse_date(doc.get("issuanceDate"))
+        or _parse_date(doc.get("issued"))
+        or _parse_date(doc.get("validFrom"))
+    )
+    if earned is None:
+        f.report(
+            pointer,
+            f"no award date for '{title}'; not added to the learner's holdings",
+            claim.get("id"),
+            severity="warning",
+        )
+        return
+    expires = _parse_date(doc.get("validUntil")) or _parse_date(doc.get("expirationDate"))
+    if expires is not None and expires < f.state.today:
+        f.report(
+            "$.validUntil" if "validUntil" in doc else "$.expirationDate",
+            f"the credential expired on {expires.isoformat()}, so '{title}' is not added to the learner's "
+            "holdings (its specification is still imported)",
+            '"validUntil"' if "validUntil" in doc else '"expirationDate"',
+        )
+        return
+    previous = f.state.holdings.get(cid)
+    f.state.holdings[cid] = min(previous, earned) if previous else earned
+
+
+def _document(f: _File, doc: Any) -> None:
+    if not isinstance(doc, dict):
+        f.report("$", "expected a European Digital Credential (a JSON object)")
+        return
+    types = _types(doc)
+    if "EuropeanDigitalCredential" not in types and "VerifiableCredential" not in types:
+        f.report("$.type", f"not a European Digital Credential: type is {types or 'missing'}", '"type"')
+        return
+    if "EuropeanDigitalCredential" not in types:
+        f.report(
+            "$.type",
+            "type lacks 'EuropeanDigitalCredential'; read as ELM anyway",
+            '"type"',
+            severity="warning",
+        )
+    subjects = _as_list(doc.get("credentialSubject"))
+    if not subjects:
+        f.report("$.credentialSubject", "the credential has no credentialSubject", '"credentialSubject"')
+        return
+    for s, subject in enumerate(subjects):
+        pointer = "$.credentialSubject" + (f"[{s}]" if len(subjects) > 1 else "")
+        if not isinstance(subject, dict):
+            f.report(pointer, "credentialSubject must be an object")
+            continue
+        name = clip(_text(subject.get("fullName")), SHORT_MAX)
+        if name and name not in f.state.names:
+            f.state.names.append(name)
+        claims = _as_list(subject.get("hasClaim"))
+        if not claims:
+            f.report(
+                pointer + ".hasClaim", "the credential claims nothing (no hasClaim)", '"credentialSubject"'
+            )
+        for c, claim in enumerate(claims):
+            _claim(f, claim, pointer + ".hasClaim" + (f"[{c}]" if len(claims) > 1 else ""), doc)
+
+
+def import_files(
+    paths: Sequence[Path], *, today: dt.date | None = None, teach_level: int = 2
+) -> ImportResult:
+    """Import European Digital Credentials (ELM v3) as credentials and a learner profile.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        ELM JSON-LD credentials (``EuropeanDigitalCredential``), signed or not.
+    today : datetime.date, optional
+        The date against which expiry is checked (default: today).
+    teach_level : int, optional
+        The level at which each ``relatedESCOSkill`` is taught (ELM has no levels);
+        default 2, what ESCO-derived roles need for essential skills.
+
+    Returns
+    -------
+    ImportResult
+        ``providers``, ``competencies`` and ``credentials``; a learner profile holding
+        each claimed achievement with its award date; located problems.
+
+    """
+    state = _State(today=today or dt.date.today(), teach_level=teach_level)
+    for path in paths:
+        data, problems = read_json(path)
+        state.problems.extend(problems)
+        if data is None:
+            continue
+        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+        _document(_File(str(path), text, state), data)
+    catalogue = empty_catalogue()
+    catalogue["providers"] = sorted(state.providers.values(), key=lambda p: p["id"])
+    catalogue["competencies"] = sorted(state.competencies.values(), key=lambda c: c["id"])
+    catalogue["credentials"] = sorted(state.credentials.values(), key=lambda c: c["id"])
+    profile = None
+    if state.holdings:
+        profile = LearnerProfile.model_validate(
+            {
+                "name": state.names[0] if len(state.names) == 1 else None,
+                "holdings": [{"credential": c, "earned": d} for c, d in sorted(state.holdings.items())],
+            }
+        )
+    names = ", ".join(Path(p).name for p in paths)
+    return ImportResult(catalogue, profile, tuple(state.problems), f"elm: {names}")
