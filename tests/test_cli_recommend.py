@@ -74,3 +74,22 @@ def test_broken_catalogue_gives_located_errors(capsys, tmp_path):
     _, err = capsys.readouterr()
     assert code == 1
     assert "bad.yaml:" in err and "Traceback" not in err
+
+
+def test_balanced_plan_spreads_route_one_over_terms(capsys, catalogue_dir, monkeypatch, sample_catalogue):
+    monkeypatch.chdir(catalogue_dir.parent)
+    code, out, _ = run(capsys, "--target", "role:data-analyst", "--alternatives", "1", "--terms", "3",
+                       "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    plan = data["balanced_plan"]
+    route = data["routes"][0]
+    assert plan["feasible"] and plan["terms"] == 3
+    assert sum(plan["term_hours"]) == pytest.approx(route["total_hours"])
+    term = {s["credential_id"]: s["term"] for s in plan["steps"]}
+    assert set(term) == set(route["credential_ids"])
+    for cid in route["credential_ids"]:
+        for group in sample_catalogue.credential(cid).requires:
+            ids = [a.credential for a in group.any_of if a.credential in term]
+            if ids and len(ids) == len(group.any_of):
+                assert min(term[i] for i in ids) < term[cid]

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from planner.models import Holding, LearnerProfile, Money, Objective, Target
 from planner.results import Recommendation, to_jsonable
 
-__all__ = ["format_text", "parse_profile", "register", "to_json"]
+__all__ = ["balanced_to_json", "format_balanced", "format_text", "parse_profile", "register", "to_json"]
 
 JSON_VERSION = 1
 
@@ -52,6 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--objective", "-o", default="cost", choices=[o.value for o in Objective])
     p.add_argument("--credit-award", metavar="ID", help="award whose credit is measured")
     p.add_argument("--alternatives", "-k", type=int, default=3, help="number of distinct routes (default 3)")
+    p.add_argument("--terms", type=int, metavar="N",
+                   help="also spread route 1 over N terms so the heaviest term is as light as possible")
+    p.add_argument("--term-weeks", type=int, default=13, metavar="W", help="weeks per term (default 13)")
     p.add_argument("--format", "-f", default="text", choices=["text", "json"])
     p.set_defaults(handler=run)
 
@@ -138,6 +141,28 @@ def to_json(rec: Recommendation) -> dict[str, Any]:
     }
 
 
+def balanced_to_json(plan: Any) -> dict[str, Any]:
+    """The JSON shape of a balanced term plan."""
+    return {
+        "feasible": plan.feasible, "reason": plan.reason, "proved_optimal": plan.proved_optimal,
+        "terms": plan.terms, "term_weeks": plan.term_weeks, "term_hours": list(plan.term_hours),
+        "steps": to_jsonable(plan.steps),
+    }
+
+
+def format_balanced(plan: Any, catalogue: Any) -> str:
+    """The balanced term plan as lines of text."""
+    if not plan.feasible:
+        return f"\nBalanced plan: not possible: {plan.reason}"
+    proof = "proved optimal" if plan.proved_optimal else "best found"
+    out = [f"\nBalanced plan over {plan.terms} terms of {plan.term_weeks} weeks "
+           f"(heaviest term {plan.max_term_hours:g} h, {proof}):"]
+    for term in range(1, (plan.terms or 0) + 1):
+        items = [catalogue.credential(s.credential_id).title for s in plan.steps if s.term == term]
+        out.append(f"  term {term}: {plan.term_hours[term - 1]:g} h  " + "; ".join(items))
+    return "\n".join(out)
+
+
 def format_text(rec: Recommendation, catalogue: Any) -> str:
     """A terminal-friendly rendering: each route, its steps, totals and explanations."""
     out = [f"Target: {rec.target}    objective: {rec.objective.value}    candidates: {rec.candidates}"]
@@ -189,8 +214,19 @@ def run(args: argparse.Namespace) -> int:
                         credit_award=args.credit_award, today=profile.constraints.start)
     except (ProblemError, ValueError, KeyError) as exc:
         return _fail(str(exc).strip("'\""))
+    balanced = None
+    if args.terms is not None and rec.best is not None:
+        from planner.schedule import balanced_plan
+
+        if not 1 <= args.terms <= 40 or not 1 <= args.term_weeks <= 52:
+            return _fail("--terms must be 1–40 and --term-weeks 1–52")
+        balanced = balanced_plan(catalogue, rec.best.credential_ids, profile, terms=args.terms,
+                                 term_weeks=args.term_weeks, start=rec.best.start)
     if args.format == "json":
-        print(json.dumps(to_json(rec), indent=2, ensure_ascii=False))
+        data = to_json(rec)
+        if balanced is not None:
+            data["balanced_plan"] = balanced_to_json(balanced)
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(format_text(rec, catalogue))
+        print(format_text(rec, catalogue) + (format_balanced(balanced, catalogue) if balanced else ""))
     return 0 if rec.feasible else 1
