@@ -1,0 +1,113 @@
+"""``planner coverage``: the institution report (stacking coverage, gaps, quality, what-ifs).
+
+``planner coverage [DIR] [--provider P] [--award A] [--format text|json|markdown|html]
+[--output FILE] [--as-of YYYY-MM-DD] [--fastest] [--no-routes]``
+
+Reads the catalogue (never writes to it), runs every analysis of :mod:`planner.analysis`
+for the scope, and prints the report or writes it to ``FILE``. The HTML report is one
+self-contained page with its charts. ``--no-routes`` skips the analyses that run the route
+engine (role reachability and recognition what-ifs), which are the slow part on large
+catalogues; above 50 roles only the cheapest route per role is searched unless
+``--fastest`` is given. Exit codes: 0 done, 1 bad input (the catalogue does not load, an unknown
+provider or award, an unwritable output file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from planner._errors import PlannerError
+from planner.catalogue import default_catalogue_dir, validate
+from planner.report import FORMATS, build_report, render
+
+__all__ = ["cmd_coverage", "register"]
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-09-01, got {text!r}") from None
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``coverage`` sub-command.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers``.
+
+    """
+    p = subparsers.add_parser(
+        "coverage",
+        help="institution report: stacking coverage, gaps, quality, recognition what-ifs",
+        description="Analyse how well a catalogue's credentials stack: awards reachable by stacking, role "
+        "reachability, competency gaps, orphans and dead ends, EU-standard quality, and which new "
+        "recognition agreement would help most.",
+    )
+    p.add_argument("path", nargs="?", metavar="DIR", help="catalogue directory or YAML file "
+                   "(default: ./catalogue or the bundled catalogue)")
+    p.add_argument("--provider", metavar="P", help="only this provider's awards and credentials")
+    p.add_argument("--award", metavar="A", help="only this award (coverage and what-ifs)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of printing it")
+    p.add_argument("--as-of", type=_date, metavar="DATE",
+                   help="date for agreement validity and plan starts (default today)")
+    p.add_argument("--fastest", action="store_true",
+                   help="also search the fastest route of every role on catalogues with many roles")
+    p.add_argument("--no-routes", action="store_true",
+                   help="skip role reachability and what-ifs (the analyses that run the route engine)")
+    p.set_defaults(handler=cmd_coverage)
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Run ``planner coverage``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``path``, ``provider``, ``award``, ``format``, ``output``, ``as_of``, ``no_routes``.
+
+    Returns
+    -------
+    int
+        0 on success, 1 on bad input.
+
+    """
+    path = Path(args.path) if args.path else default_catalogue_dir()
+    checked = validate(path)
+    if checked.catalogue is None:
+        for problem in checked.errors:
+            print(problem, file=sys.stderr)
+        print(f"FAILED: {path}: {len(checked.errors)} error(s); run 'planner validate' for details",
+              file=sys.stderr)
+        return 1
+    catalogue = checked.catalogue
+    try:
+        report = build_report(catalogue, provider=args.provider, award=args.award, as_of=args.as_of,
+                              reachability=not args.no_routes, whatif=not args.no_routes,
+                              fastest=True if args.fastest else None)
+        text = render(report, args.format, catalogue=catalogue)
+    except PlannerError as exc:
+        print(f"planner coverage: {exc}", file=sys.stderr)
+        return 1
+    if args.output:
+        out = Path(args.output)
+        if out.resolve().is_relative_to(path.resolve() if path.is_dir() else path.resolve().parent) \
+                and out.suffix.lower() in (".yaml", ".yml"):
+            print(f"planner coverage: refusing to write {out} inside the catalogue", file=sys.stderr)
+            return 1
+        try:
+            out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        except OSError as exc:
+            print(f"planner coverage: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {args.format} report to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
