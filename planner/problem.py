@@ -1,0 +1,736 @@
+"""Build the pruned selection problem the route optimiser solves.
+
+:func:`build_problem` walks back from a target (role, award or list of competencies) to
+the credentials that can contribute to it and their prerequisite closure, drops what the
+learner's constraints exclude (recording why, for diagnosis), and returns a frozen
+:class:`Problem`: plain ids, numbers in the catalogue's base currency and prerequisite
+groups already reduced to "which candidates could meet this group".
+
+Semantics fixed here (the brute-force reference in ``tests/bruteforce.py`` follows them):
+
+* A holding's credit is valid on ``today`` when ``earned + credit_validity_years > today``
+  (no validity: forever). Valid holdings are ``held``: never candidates, they meet
+  credential prerequisites, teach their competencies and count in award rules. Expired
+  holdings count for nothing and may be re-taken.
+* An award with ``credit_validity_years`` ignores held credit older than that window
+  (the credential stays held, it just does not count towards that award).
+* Levels are not additive: a group alternative "competency k at level l" is met by a
+  declared level ≥ l, a valid holding teaching k at ≥ l, or a chosen credential teaching
+  k at ≥ l. A credential never meets its own prerequisites.
+* A prerequisite group with an alternative already met is dropped; a candidate with a
+  group no candidate can meet is removed (``excluded`` says why), to a fixpoint.
+* A credential carrying award rules is earned by stacking: its own cost counts, its
+  hours and weeks are taken as zero (its workload is that of its components), and
+  choosing it (as target, component or prerequisite) requires its rule tree met.
+* Award rule trees: a credential leaf is met by the component or by a credential that a
+  recognition agreement in force makes its ``equivalent_to``; a credit pool counts the
+  ECTS of its listed credentials (each once per pool; a credential listed in two pools
+  counts in both) plus agreed credits of agreements naming it (``pool``), naming a listed
+  component (``equivalent_to``) or, otherwise, the award's first pool. Credit from
+  holdings and from agreements is prior learning: per pool, only what new credit lacks
+  is drawn from it, and the award's ``rpl_cap`` bounds the total drawn over its pools.
+* Credit *towards* an award (the credit objective): ECTS of every credential named in its
+  tree (once each) plus agreed credits of agreements in force, over valid holdings and
+  chosen candidates.
+* Missing data: hours default to ``ects × 25`` (the ECTS users' guide range is 25–30),
+  weeks to ``ceil(hours / credential hours_per_week)`` or ``ceil(hours / 10)``.
+  Unknown participation mode, language or provider country is not excluded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from planner._errors import PlannerError
+from planner.models import (
+    Catalogue,
+    Credential,
+    LearnerProfile,
+    Rule,
+    RuleAllOf,
+    RuleCredential,
+    RuleCredits,
+    RuleNOf,
+    Target,
+)
+
+__all__ = [
+    "DEFAULT_HOURS_PER_ECTS",
+    "DEFAULT_STUDY_HOURS_PER_WEEK",
+    "AwardTree",
+    "Problem",
+    "ProblemError",
+    "RuleNode",
+    "build_problem",
+    "holding_is_valid",
+]
+
+DEFAULT_HOURS_PER_ECTS = 25.0
+DEFAULT_STUDY_HOURS_PER_WEEK = 10.0
+_DAYS_PER_YEAR = 365.25
+
+
+class ProblemError(PlannerError):
+    """The target or profile cannot be turned into a problem (unknown id, unknown currency)."""
+
+
+def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    # a plain dict copy: read-only by convention; mappingproxy would make results unpicklable
+    # (Streamlit caches and multiprocessing pickle them)
+    return dict(mapping)
+
+
+@dataclass(frozen=True)
+class RuleNode:
+    """One node of an award's rule tree, flattened (children are indexes into the tree).
+
+    ``kind`` is ``all_of``, ``n_of``, ``credential`` or ``credits``. A credential leaf
+    is ``met`` already (by a holding valid for the award) or satisfied by choosing any of
+    ``options`` (the component, or a credential recognised as its equivalent). A credit
+    pool needs ``credits`` ECTS: ``earned`` maps candidates to the credit they bring
+    when chosen (their own ECTS, counted as new learning); ``recognised`` maps candidates
+    to credit they bring through recognition agreements and ``held_credit`` is the credit
+    already held (both count as prior learning, under the award's RPL cap).
+    """
+
+    kind: Literal["all_of", "n_of", "credential", "credits"]
+    label: str
+    children: tuple[int, ...] = ()
+    n: int = 0
+    component: str | None = None
+    options: tuple[str, ...] = ()
+    met: bool = False
+    credits: float = 0.0
+    earned: Mapping[str, float] = field(default_factory=dict)
+    recognised: Mapping[str, float] = field(default_factory=dict)
+    held_credit: float = 0.0
+    pool_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AwardTree:
+    """The rule tree of one award credential, resolved against holdings and candidates.
+
+    ``nodes[0]`` is the root. ``credit_values`` maps candidates to the ECTS they add
+    "towards" this award (own ECTS when named anywhere in the tree, plus agreed credit of
+    recognition agreements in force), and ``held_credit`` is the same for valid holdings:
+    this is the *credit* objective's measure, counted once per credential.
+    """
+
+    award_id: str
+    nodes: tuple[RuleNode, ...]
+    rpl_cap: float | None
+    credit_values: Mapping[str, float]
+    held_credit: float
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything the optimiser needs, pruned, with ids sorted. Built by :func:`build_problem`."""
+
+    candidates: tuple[str, ...]
+    held: frozenset[str]
+    known: Mapping[str, int]
+    target: Target
+    required: tuple[tuple[str, int], ...]
+    optional: tuple[tuple[str, int], ...]
+    award_id: str | None
+    cost: Mapping[str, float]
+    hours: Mapping[str, float]
+    ects: Mapping[str, float]
+    weeks: Mapping[str, int]
+    excluded: Mapping[str, str]
+    budget: float | None
+    hours_per_week: float | None
+    today: dt.date
+    #: (competency, level) → sorted candidates teaching it at ≥ level, for required and optional needs.
+    coverers: Mapping[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+    #: candidate → its prerequisite groups not already met, each the sorted candidates that could meet it.
+    prereqs: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    #: award credential id → its rule tree (every award candidate, the target and credit award).
+    awards: Mapping[str, AwardTree] = field(default_factory=dict)
+    #: required needs that no candidate teaches (the target is then infeasible).
+    uncoverable: tuple[tuple[str, int], ...] = ()
+    #: the target is already reached by holdings and declared competencies.
+    already_met: bool = False
+    #: total number of optional needs of a role (met or not), for the fit score.
+    optional_total: int = 0
+    base_currency: str = "EUR"
+
+    @property
+    def award_candidates(self) -> frozenset[str]:
+        """Candidates that carry award rules (choosing one needs its rules met)."""
+        return frozenset(a for a in self.awards if a in self.cost)
+
+
+# --------------------------------------------------------------------------- catalogue index
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Per-catalogue lookups: teachers by competency (level descending), agreements by award."""
+
+    teachers: Mapping[str, tuple[tuple[int, ...], tuple[str, ...]]]
+    recognitions: Mapping[str, tuple[Any, ...]]
+
+
+_INDEX_CACHE: dict[int, tuple[Catalogue, _Index]] = {}
+_INDEX_CACHE_SIZE = 4
+
+
+def _index(catalogue: Catalogue) -> _Index:
+    hit = _INDEX_CACHE.get(id(catalogue))
+    if hit is not None and hit[0] is catalogue:
+        return hit[1]
+    # building ~10^5 small tuples triggers the cyclic GC, which re-walks the whole
+    # catalogue's object graph each time (seconds at 100k credentials): pause it
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        index = _build_index(catalogue)
+    finally:
+        if was_enabled:
+            gc.enable()
+    if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
+        _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+    _INDEX_CACHE[id(catalogue)] = (catalogue, index)
+    return index
+
+
+def _build_index(catalogue: Catalogue) -> _Index:
+    by_comp: dict[str, list[tuple[int, str]]] = {}
+    for cred in catalogue.credentials:
+        best: dict[str, int] = {}
+        for t in cred.teaches:
+            if t.level > best.get(t.competency, -1):
+                best[t.competency] = t.level
+        for comp, level in best.items():
+            by_comp.setdefault(comp, []).append((-level, cred.id))
+    teachers = {}
+    for comp, items in by_comp.items():
+        items.sort()
+        teachers[comp] = (tuple(-lv for lv, _ in items), tuple(c for _, c in items))
+    recs: dict[str, list[Any]] = {}
+    for agreement in catalogue.recognitions:
+        recs.setdefault(agreement.award, []).append(agreement)
+    return _Index(teachers, {k: tuple(v) for k, v in recs.items()})
+
+
+def _teachers(index: _Index, competency: str, level: int) -> tuple[str, ...]:
+    """Credential ids teaching ``competency`` at ``level`` or above (levels are sorted descending)."""
+    entry = index.teachers.get(competency)
+    if entry is None:
+        return ()
+    levels, ids = entry
+    # levels descending: count the prefix with level >= wanted (binary search)
+    lo, hi = 0, len(levels)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if levels[mid] >= level:
+            lo = mid + 1
+        else:
+            hi = mid
+    return ids[:lo]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def holding_is_valid(earned: dt.date, validity_years: float | None, today: dt.date) -> bool:
+    """Whether credit earned on ``earned`` is still valid on ``today``.
+
+    Parameters
+    ----------
+    earned : datetime.date
+        When the credential was earned.
+    validity_years : float or None
+        How long the credit stays valid; ``None`` means forever.
+    today : datetime.date
+        The day the plan is made.
+
+    Returns
+    -------
+    bool
+        True when ``earned + validity_years > today`` (or there is no validity limit).
+    """
+    if validity_years is None:
+        return True
+    return earned + dt.timedelta(days=validity_years * _DAYS_PER_YEAR) > today
+
+
+def _hours(cred: Credential) -> float:
+    if cred.award is not None:
+        return 0.0
+    if cred.hours is not None:
+        return float(cred.hours)
+    if cred.ects is not None:
+        return float(cred.ects) * DEFAULT_HOURS_PER_ECTS
+    return 0.0
+
+
+def _weeks(cred: Credential) -> int:
+    if cred.award is not None:
+        return 0
+    if cred.duration_weeks is not None:
+        return int(cred.duration_weeks)
+    hours = _hours(cred)
+    per_week = cred.hours_per_week or DEFAULT_STUDY_HOURS_PER_WEEK
+    return math.ceil(hours / per_week) if hours > 0 else 0
+
+
+def _rule_credentials(rule: Rule) -> Iterable[str]:
+    """Every credential id named in a rule tree (leaves and pool members)."""
+    if isinstance(rule, RuleCredential):
+        yield rule.credential
+    elif isinstance(rule, RuleCredits):
+        yield from rule.from_
+    elif isinstance(rule, RuleAllOf):
+        for child in rule.all_of:
+            yield from _rule_credentials(child)
+    elif isinstance(rule, RuleNOf):
+        for child in rule.of:
+            yield from _rule_credentials(child)
+
+
+def _first_pool(rule: Rule) -> RuleCredits | None:
+    if isinstance(rule, RuleCredits):
+        return rule
+    children = rule.all_of if isinstance(rule, RuleAllOf) else rule.of if isinstance(rule, RuleNOf) else []
+    for child in children:
+        found = _first_pool(child)
+        if found is not None:
+            return found
+    return None
+
+
+# --------------------------------------------------------------------------- builder
+
+
+class _Builder:
+    """One build: holds the catalogue lookups and the learner state."""
+
+    def __init__(self, catalogue: Catalogue, profile: LearnerProfile, today: dt.date) -> None:
+        self.cat = catalogue
+        self.index = _index(catalogue)
+        self.today = today
+        self.cons = profile.constraints
+        # latest earning date per credential: a re-take refreshes the credit
+        earned: dict[str, dt.date] = {}
+        for h in profile.holdings:
+            if h.credential not in earned or h.earned > earned[h.credential]:
+                earned[h.credential] = h.earned
+        self.earned = earned
+        self.held: dict[str, dt.date] = {}
+        for cid, day in earned.items():
+            validity = catalogue.credential(cid).credit_validity_years if catalogue.has("credential", cid) else None
+            if holding_is_valid(day, validity, today):
+                self.held[cid] = day
+        known: dict[str, int] = {}
+        for cl in profile.competencies:
+            known[cl.competency] = max(known.get(cl.competency, 0), cl.level)
+        for cid in self.held:
+            if catalogue.has("credential", cid):
+                for t in catalogue.credential(cid).teaches:
+                    known[t.competency] = max(known.get(t.competency, 0), t.level)
+        self.known = known
+        self.budget: float | None = None
+        if self.cons.budget is not None:
+            try:
+                self.budget = catalogue.to_base(self.cons.budget)
+            except KeyError:
+                raise ProblemError(
+                    f"budget currency {self.cons.budget.currency} is not in the catalogue's rate table "
+                    f"(base currency {catalogue.meta.base_currency}); give the budget in a listed currency"
+                ) from None
+        self.modes = set(self.cons.modes)
+        self.languages = set(self.cons.languages)
+        self.countries = set(self.cons.countries)
+        self.avoid_providers = set(self.cons.avoid_providers)
+        self.avoid_credentials = set(self.cons.avoid_credentials)
+        self.cost: dict[str, float] = {}
+        self.excluded: dict[str, str] = {}
+
+    # -- exclusion -------------------------------------------------------------
+
+    def exclusion(self, cid: str) -> str | None:
+        """Why ``cid`` cannot be chosen, or None. Also records its base-currency cost."""
+        if not self.cat.has("credential", cid):
+            return "not in the catalogue"
+        cred = self.cat.credential(cid)
+        if cid in self.held:
+            return "already held (credit still valid)"
+        if cid in self.avoid_credentials:
+            return "on the learner's list of credentials to avoid"
+        if cred.provider in self.avoid_providers:
+            return f"provider {cred.provider} is on the learner's list of providers to avoid"
+        if self.modes and cred.participation is not None and cred.participation not in self.modes:
+            return f"participation mode {cred.participation.value} is not among the accepted modes"
+        if self.languages and cred.languages and not self.languages.intersection(cred.languages):
+            return f"taught in {', '.join(cred.languages)}, not in an accepted language"
+        if self.countries and self.cat.has("provider", cred.provider):
+            country = self.cat.provider(cred.provider).country
+            if country not in self.countries:
+                return f"provider country {country} is not among the accepted countries"
+        cost = 0.0
+        if cred.cost is not None:
+            try:
+                cost = self.cat.to_base(cred.cost)
+            except KeyError:
+                return (f"priced in {cred.cost.currency}, which has no rate in the catalogue's "
+                        f"rate table (costs are never summed across currencies)")
+        if self.budget is not None and cost > self.budget + 1e-9:
+            return f"costs {cost:,.2f} {self.cat.meta.base_currency}, above the budget of {self.budget:,.2f}"
+        self.cost[cid] = cost
+        return None
+
+    def group_met(self, group: Any) -> bool:
+        for alt in group.any_of:
+            if alt.credential is not None:
+                if alt.credential in self.held:
+                    return True
+            elif self.known.get(alt.competency, 0) >= alt.level:
+                return True
+        return False
+
+    def group_supporters(self, group: Any) -> Iterable[str]:
+        for alt in group.any_of:
+            if alt.credential is not None:
+                yield alt.credential
+            else:
+                yield from _teachers(self.index, alt.competency, alt.level)
+
+    def held_for(self, award: Credential) -> set[str]:
+        """Holdings whose credit counts towards ``award`` (its validity window applies)."""
+        assert award.award is not None
+        window = award.award.credit_validity_years
+        return {c for c, day in self.held.items() if holding_is_valid(day, window, self.today)}
+
+    def agreements(self, award_id: str) -> list[Any]:
+        return [a for a in self.index.recognitions.get(award_id, ()) if a.is_valid_on(self.today)]
+
+    # -- walk ------------------------------------------------------------------
+
+    def expansion(self, cid: str) -> Iterable[str]:
+        """Credentials that may be needed once ``cid`` is a candidate."""
+        cred = self.cat.credential(cid)
+        for group in cred.requires:
+            if not self.group_met(group):
+                yield from self.group_supporters(group)
+        if cred.award is not None:
+            yield from _rule_credentials(cred.award.rule)
+            for agreement in self.agreements(cid):
+                yield agreement.credential
+
+    def walk(self, seeds: Iterable[str]) -> set[str]:
+        candidates: set[str] = set()
+        seen: set[str] = set()
+        queue = deque(sorted(set(seeds)))
+        seen.update(queue)
+        while queue:
+            cid = queue.popleft()
+            reason = self.exclusion(cid)
+            if reason is not None:
+                self.excluded[cid] = reason
+                continue
+            candidates.add(cid)
+            for nxt in self.expansion(cid):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return candidates
+
+    def prune(self, candidates: set[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """Remove candidates with an unmeetable group, to a fixpoint; return the groups."""
+        raw: dict[str, list[tuple[Any, set[str]]]] = {}
+        dependants: dict[str, set[str]] = {}
+        for cid in candidates:
+            groups = []
+            for group in self.cat.credential(cid).requires:
+                if self.group_met(group):
+                    continue
+                support = {p for p in self.group_supporters(group) if p in candidates and p != cid}
+                groups.append((group, support))
+                for p in support:
+                    dependants.setdefault(p, set()).add(cid)
+            raw[cid] = groups
+        queue = deque(sorted(candidates))
+        alive = set(candidates)
+        while queue:
+            cid = queue.popleft()
+            if cid not in alive:
+                continue
+            for group, support in raw[cid]:
+                if not (support & alive):
+                    alive.discard(cid)
+                    self.excluded[cid] = "prerequisite cannot be met: " + _describe_group(group, self)
+                    for dep in sorted(dependants.get(cid, ())):
+                        if dep in alive:
+                            queue.append(dep)
+                    break
+        candidates.intersection_update(alive)
+        return {
+            cid: tuple(tuple(sorted(support & alive)) for _, support in raw[cid]) for cid in sorted(alive)
+        }
+
+    # -- award trees -------------------------------------------------------------
+
+    def award_tree(self, award_id: str, candidates: set[str]) -> AwardTree:
+        cred = self.cat.credential(award_id)
+        assert cred.award is not None
+        held = self.held_for(cred)
+        agreements = self.agreements(award_id)
+        equivalents: dict[str, list[str]] = {}
+        pool_extra: dict[int, dict[str, float]] = {}
+        pool_held: dict[int, float] = {}
+        pools_by_id: dict[str, RuleCredits] = {}
+        member_pools: dict[str, list[RuleCredits]] = {}
+
+        def collect(rule: Rule) -> None:
+            if isinstance(rule, RuleCredits):
+                if rule.id is not None:
+                    pools_by_id.setdefault(rule.id, rule)
+                for c in rule.from_:
+                    member_pools.setdefault(c, []).append(rule)
+            elif isinstance(rule, RuleAllOf):
+                for child in rule.all_of:
+                    collect(child)
+            elif isinstance(rule, RuleNOf):
+                for child in rule.of:
+                    collect(child)
+
+        collect(cred.award.rule)
+        first = _first_pool(cred.award.rule)
+        for agreement in agreements:
+            rid = agreement.credential
+            if agreement.equivalent_to is not None:
+                equivalents.setdefault(agreement.equivalent_to, []).append(rid)
+                targets = member_pools.get(agreement.equivalent_to, [])
+            elif agreement.pool is not None:
+                targets = [pools_by_id[agreement.pool]] if agreement.pool in pools_by_id else []
+            else:
+                targets = [first] if first is not None else []
+            for pool in targets:
+                if rid in held:
+                    pool_held[id(pool)] = pool_held.get(id(pool), 0.0) + agreement.credits
+                elif rid in candidates and rid != award_id:
+                    extra = pool_extra.setdefault(id(pool), {})
+                    extra[rid] = extra.get(rid, 0.0) + agreement.credits
+
+        nodes: list[RuleNode | None] = []
+
+        def add(rule: Rule) -> int:
+            at = len(nodes)
+            nodes.append(None)
+            if isinstance(rule, RuleCredential):
+                comp = rule.credential
+                alts = [comp, *equivalents.get(comp, [])]
+                met = any(a in held for a in alts)
+                # an award never counts towards itself
+                options = () if met else tuple(sorted({a for a in alts if a in candidates and a != award_id}))
+                nodes[at] = RuleNode("credential", f"credential {comp}", component=comp, options=options, met=met)
+            elif isinstance(rule, RuleCredits):
+                earned: dict[str, float] = {}
+                held_credit = pool_held.get(id(rule), 0.0)
+                for c in dict.fromkeys(rule.from_):
+                    value = float(self.cat.credential(c).ects or 0.0) if self.cat.has("credential", c) else 0.0
+                    if c in held:
+                        held_credit += value
+                    elif c in candidates and value > 0 and c != award_id:
+                        earned[c] = value
+                label = rule.label or (f"{rule.credits:g} ECTS from " + ", ".join(rule.from_))
+                nodes[at] = RuleNode(
+                    "credits", label, credits=float(rule.credits), earned=_frozen(dict(sorted(earned.items()))),
+                    recognised=_frozen(dict(sorted(pool_extra.get(id(rule), {}).items()))),
+                    held_credit=held_credit, pool_id=rule.id,
+                )
+            elif isinstance(rule, RuleAllOf):
+                kids = tuple(add(child) for child in rule.all_of)
+                nodes[at] = RuleNode("all_of", rule.label or "all of", children=kids, n=len(kids))
+            else:
+                assert isinstance(rule, RuleNOf)
+                kids = tuple(add(child) for child in rule.of)
+                nodes[at] = RuleNode("n_of", rule.label or f"{rule.n_of} of", children=kids, n=rule.n_of)
+            return at
+
+        add(cred.award.rule)
+        # credit towards the award: each named credential once, plus agreed recognition credit
+        values: dict[str, float] = {}
+        held_value = 0.0
+        for c in dict.fromkeys(_rule_credentials(cred.award.rule)):
+            value = float(self.cat.credential(c).ects or 0.0) if self.cat.has("credential", c) else 0.0
+            if c in held:
+                held_value += value
+            elif c in candidates:
+                values[c] = values.get(c, 0.0) + value
+        for agreement in agreements:
+            if agreement.credential in held:
+                held_value += agreement.credits
+            elif agreement.credential in candidates:
+                values[agreement.credential] = values.get(agreement.credential, 0.0) + agreement.credits
+        return AwardTree(
+            award_id=award_id,
+            nodes=tuple(n for n in nodes if n is not None),
+            rpl_cap=cred.award.rpl_cap,
+            credit_values=_frozen(dict(sorted((k, v) for k, v in values.items() if v > 0))),
+            held_credit=held_value,
+        )
+
+
+def _describe_group(group: Any, builder: _Builder) -> str:
+    parts = []
+    for alt in group.any_of:
+        if alt.credential is not None:
+            why = builder.excluded.get(alt.credential, "not available")
+            parts.append(f"credential {alt.credential} ({why})")
+        else:
+            parts.append(f"{alt.competency} at level {alt.level} (no available credential teaches it)")
+    return " or ".join(parts)
+
+
+def build_problem(
+    catalogue: Catalogue,
+    profile: LearnerProfile,
+    target: Target,
+    *,
+    today: dt.date | None = None,
+    graph: Any = None,
+    credit_award: str | None = None,
+) -> Problem:
+    """Prune the catalogue to the selection problem for ``target``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The validated catalogue.
+    profile : LearnerProfile
+        Holdings, declared competencies and constraints of the learner.
+    target : Target
+        A role, an award or a list of competencies with levels.
+    today : datetime.date, optional
+        The day credit validity and recognition agreements are judged on (default: today,
+        or the profile's start date when set).
+    graph : optional
+        Accepted for interface symmetry with the graph queries; the builder uses its own
+        per-catalogue index (competency → teachers sorted by level), which is cached.
+    credit_award : str, optional
+        An award whose credit the *credit* objective will measure; its rule tree is
+        prepared even when it is not the target.
+
+    Returns
+    -------
+    Problem
+        The pruned problem: sorted candidates, costs in the base currency, reduced
+        prerequisite groups, resolved award trees, and why each dropped credential was
+        excluded.
+
+    Raises
+    ------
+    ProblemError
+        When the target names an unknown role or award, or the budget's currency has no
+        rate in the catalogue.
+    """
+    del graph  # the cached index is enough and avoids an O(graph) walk
+    if today is None:
+        today = profile.constraints.start or dt.date.today()
+    b = _Builder(catalogue, profile, today)
+    required: list[tuple[str, int]] = []
+    optional: list[tuple[str, int]] = []
+    optional_total = 0
+    award_id: str | None = None
+    seeds: list[str] = []
+    already_met = False
+
+    if target.kind == "role":
+        if not catalogue.has("role", target.id or ""):
+            raise ProblemError(f"unknown role '{target.id}': no role with this id in the catalogue")
+        needs: dict[tuple[str, bool], int] = {}
+        for need in catalogue.role(target.id or "").needs:
+            key = (need.competency, need.essential)
+            needs[key] = max(needs.get(key, 0), need.level)
+        for (comp, essential), level in sorted(needs.items()):
+            if essential:
+                if b.known.get(comp, 0) < level:
+                    required.append((comp, level))
+            else:
+                optional_total += 1
+                if b.known.get(comp, 0) < level:
+                    optional.append((comp, level))
+    elif target.kind == "competencies":
+        wanted: dict[str, int] = {}
+        for cl in target.competencies:
+            wanted[cl.competency] = max(wanted.get(cl.competency, 0), cl.level)
+        required = sorted((c, lv) for c, lv in wanted.items() if b.known.get(c, 0) < lv)
+    else:
+        award_id = target.id
+        if not catalogue.has("credential", award_id or "") or catalogue.credential(award_id or "").award is None:
+            raise ProblemError(f"unknown award '{award_id}': no credential with this id carries award rules")
+        if award_id in b.held:
+            already_met = True
+        else:
+            seeds.append(award_id or "")
+    for comp, level in [*required, *optional]:
+        seeds.extend(_teachers(b.index, comp, level))
+    if credit_award is not None:
+        if not catalogue.has("credential", credit_award) or catalogue.credential(credit_award).award is None:
+            raise ProblemError(f"unknown award '{credit_award}': no credential with this id carries award rules")
+        # credentials that would stack credit towards it may be worth choosing (credit objective)
+        credit_spec = catalogue.credential(credit_award).award
+        assert credit_spec is not None
+        seeds.extend(_rule_credentials(credit_spec.rule))
+        seeds.extend(a.credential for a in b.agreements(credit_award))
+    if target.kind != "award":
+        already_met = not required
+
+    cand_set = b.walk(seeds)
+    prereqs = b.prune(cand_set)
+    candidates = tuple(sorted(cand_set))
+
+    coverers: dict[tuple[str, int], tuple[str, ...]] = {}
+    for comp, level in [*required, *optional]:
+        coverers[(comp, level)] = tuple(sorted(c for c in _teachers(b.index, comp, level) if c in cand_set))
+    uncoverable = tuple(need for need in required if not coverers[need])
+
+    award_ids = {c for c in candidates if catalogue.credential(c).award is not None}
+    if award_id is not None:
+        award_ids.add(award_id)
+    if credit_award is not None:
+        award_ids.add(credit_award)
+    awards = {a: b.award_tree(a, cand_set) for a in sorted(award_ids)}
+
+    hours, ects, weeks = {}, {}, {}
+    for cid in candidates:
+        cred = catalogue.credential(cid)
+        hours[cid] = _hours(cred)
+        ects[cid] = float(cred.ects or 0.0)
+        weeks[cid] = _weeks(cred)
+
+    return Problem(
+        candidates=candidates,
+        held=frozenset(b.held),
+        known=_frozen(dict(sorted(b.known.items()))),
+        target=target,
+        required=tuple(required),
+        optional=tuple(optional),
+        award_id=award_id,
+        cost=_frozen({c: b.cost[c] for c in candidates}),
+        hours=_frozen(hours),
+        ects=_frozen(ects),
+        weeks=_frozen(weeks),
+        excluded=_frozen(dict(sorted(b.excluded.items()))),
+        budget=b.budget,
+        hours_per_week=profile.constraints.hours_per_week,
+        today=today,
+        coverers=_frozen(coverers),
+        prereqs=_frozen(prereqs),
+        awards=_frozen(awards),
+        uncoverable=uncoverable,
+        already_met=already_met,
+        optional_total=optional_total,
+        base_currency=catalogue.meta.base_currency,
+    )
