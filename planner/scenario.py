@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from planner.models import (
     ID_PATTERN,
+    Catalogue,
     CompetencyLevel,
     Constraints,
     Currency,
@@ -28,7 +29,7 @@ from planner.models import (
     _Model,
 )
 
-__all__ = ["Scenario", "ScenarioError", "from_query", "to_query"]
+__all__ = ["Scenario", "ScenarioError", "fit_to_catalogue", "from_query", "to_query"]
 
 _LIST_SEP = ","
 
@@ -45,7 +46,7 @@ class Scenario(_Model):
     competencies: list[CompetencyLevel] = Field(default_factory=list)
     budget: float | None = Field(default=None, ge=0, le=1_000_000)
     currency: Currency = "EUR"
-    hours_per_week: float | None = Field(default=None, gt=0, le=80)
+    hours_per_week: float | None = Field(default=None, ge=0.5, le=80)
     start: dt.date | None = None
     deadline: dt.date | None = None
     modes: list[ParticipationMode] = Field(default_factory=list)
@@ -54,6 +55,13 @@ class Scenario(_Model):
     avoid_providers: list[str] = Field(default_factory=list)
     objective: Objective = Objective.COST
     alternatives: int = Field(default=3, ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _dates(self) -> Scenario:
+        # the engine's Constraints refuse this too; say it here, where the form can show it
+        if self.start and self.deadline and self.deadline <= self.start:
+            raise ValueError("the deadline must be after the start")
+        return self
 
     @classmethod
     def from_parts(cls, target: Target, profile: LearnerProfile, *, objective: Objective | str = Objective.COST,
@@ -97,12 +105,11 @@ def to_query(scenario: Scenario) -> dict[str, str]:
     if scenario.competencies:
         out["know"] = _LIST_SEP.join(f"{c.competency}={c.level}" for c in scenario.competencies)
     if scenario.budget is not None:
-        out["budget"] = f"{scenario.budget:g}"
+        out["budget"] = _number(scenario.budget)
+    if scenario.budget is not None or scenario.currency != "EUR":
         out["currency"] = scenario.currency
-    for key in ("hours_per_week",):
-        value = getattr(scenario, key)
-        if value is not None:
-            out[key] = f"{value:g}"
+    if scenario.hours_per_week is not None:
+        out["hours_per_week"] = _number(scenario.hours_per_week)
     for key in ("start", "deadline"):
         value = getattr(scenario, key)
         if value is not None:
@@ -116,6 +123,12 @@ def to_query(scenario: Scenario) -> dict[str, str]:
     if scenario.alternatives != 3:
         out["alternatives"] = str(scenario.alternatives)
     return out
+
+
+def _number(value: float) -> str:
+    # shortest text that reads back as the same float ("1500", "12.5"), never rounded like :g
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _split(value: str) -> list[str]:
@@ -161,5 +174,77 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(str(p) for p in first["loc"]) or ("deadline" if "deadline" in first["msg"] else "link")
         raise ScenarioError(f"{where}: {first['msg']}") from exc
+
+
+def fit_to_catalogue(scenario: Scenario, catalogue: Catalogue) -> tuple[Scenario, list[str]]:
+    """Drop what a catalogue does not know from a scenario (e.g. one opened from an old link).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A valid scenario, possibly naming ids of another catalogue.
+    catalogue : Catalogue
+        The catalogue the scenario will be planned on.
+
+    Returns
+    -------
+    tuple of (Scenario, list of str)
+        The scenario without unknown credentials, competencies, providers, languages and
+        countries (competency levels clamped to the catalogue's scale), and one message per
+        change, naming the field, e.g. ``have: unknown credential 'x' left out`` (and the
+        'credit' objective, which needs an award target, replaced by 'cost').
+
+    Raises
+    ------
+    ScenarioError
+        When the target itself is unknown: there is nothing sensible to plan.
+
+    """
+    problems: list[str] = []
+    target = scenario.to_target()
+    objective = scenario.objective
+    if objective == Objective.CREDIT and target.kind != "award":
+        problems.append("objective: 'credit' needs an award as the target; using 'cost'")
+        objective = Objective.COST
+    if not catalogue.has("role" if target.kind == "role" else "credential", target.id or ""):
+        raise ScenarioError(f"target: {scenario.target!r} is not in this catalogue")
+    if target.kind == "award" and not catalogue.credential(target.id or "").is_award:
+        raise ScenarioError(f"target: {scenario.target!r} is a credential without award rules")
+
+    def keep(field: str, values: list[Any], known: set[str], what: str, key: Any = str) -> list[Any]:
+        out = []
+        for v in values:
+            if key(v) in known:
+                out.append(v)
+            else:
+                problems.append(f"{field}: unknown {what} {key(v)!r} left out")
+        return out
+
+    holdings = keep("have", scenario.holdings, {c.id for c in catalogue.credentials}, "credential",
+                    lambda h: h.credential)
+    scale = catalogue.meta.level_scale
+    competencies = []
+    for c in keep("know", scenario.competencies, {c.id for c in catalogue.competencies}, "competency",
+                  lambda c: c.competency):
+        level = min(max(c.level, scale.min), scale.max)
+        if level != c.level:
+            problems.append(f"know: level {c.level} of {c.competency!r} is outside {scale.min}–{scale.max}; "
+                            f"set to {level}")
+        competencies.append(c.model_copy(update={"level": level}))
+    currencies = {catalogue.meta.base_currency, *catalogue.meta.exchange_rates}
+    currency = scenario.currency
+    if currency not in currencies:
+        problems.append(f"currency: {currency!r} has no exchange rate in this catalogue; "
+                        f"using {catalogue.meta.base_currency}")
+        currency = catalogue.meta.base_currency
+    languages = keep("languages", scenario.languages,
+                     {lang for c in catalogue.credentials for lang in c.languages}, "language")
+    countries = keep("countries", scenario.countries, {p.country for p in catalogue.providers}, "country")
+    avoid = keep("avoid_providers", scenario.avoid_providers, {p.id for p in catalogue.providers}, "provider")
+    fitted = scenario.model_copy(update={
+        "holdings": holdings, "competencies": competencies, "currency": currency, "languages": languages,
+        "countries": countries, "avoid_providers": avoid, "objective": objective,
+    })
+    return fitted, problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -63,8 +64,14 @@ def _from_zip(name: str, data: bytes, problems: list[str]) -> list[_Named]:
         if total > MAX_TOTAL_BYTES:
             problems.append(f"{name}: more than {MAX_TOTAL_BYTES:,} bytes of YAML once unpacked")
             return out
-        with archive.open(member) as fh:
-            content = fh.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
+        try:
+            with archive.open(member) as fh:
+                content = fh.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
+        except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError,
+                ValueError) as exc:
+            # a damaged or encrypted entry, or a compression method zipfile cannot read
+            problems.append(f"{name}/{member.filename}: cannot be unpacked ({exc})")
+            continue
         if len(content) > MAX_FILE_BYTES:
             problems.append(f"{name}/{member.filename}: larger than {MAX_FILE_BYTES:,} bytes")
             continue

@@ -17,6 +17,23 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _wrap(text: str, width: int = 24, lines: int = 2) -> str:
+    # short escaped lines beside the markers; the whole label is in the hover text
+    out: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1] + "…"
+    return "<br>".join(_escape(x) for x in out)
+
+
 def neighbourhood(G, catalogue: Catalogue, credential_id: str) -> go.Figure:
     """A credential between what it requires (left) and what it teaches and counts towards (right).
 
@@ -71,14 +88,17 @@ def neighbourhood(G, catalogue: Catalogue, credential_id: str) -> go.Figure:
         if pts:
             fig.add_trace(go.Scatter(
                 x=[p[1] for p in pts], y=[p[2] for p in pts], mode="markers+text",
-                text=[_escape(p[3]) for p in pts], textposition="middle left" if kind == "prerequisite"
-                else ("middle right" if kind in ("teaches", "award") else "top center"),
-                marker={"size": 16, "color": _COLOURS[kind]}, name=kind, hoverinfo="text",
+                text=[_wrap(p[3]) for p in pts], hovertext=[_escape(p[3]) for p in pts],
+                textposition="middle left" if kind == "prerequisite"
+                else ("middle right" if kind in ("teaches", "award") else "bottom center"),
+                textfont={"size": 11}, marker={"size": 16, "color": _COLOURS[kind]}, name=kind, hoverinfo="text",
             ))
-    height = max(320, 40 * max(len(groups["prerequisite"]), len(right)) + 120)
+    rows = max(len(groups["prerequisite"]), len(right), 1)
     fig.update_layout(
-        title="Neighbourhood: requires (left) → credential → teaches and counts towards (right)",
-        xaxis={"visible": False, "range": [-1.2, 3.4]}, yaxis={"visible": False}, height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h"},
+        title="Requires → credential → teaches and counts towards",
+        xaxis={"visible": False, "range": [-1.7, 3.9]},
+        yaxis={"visible": False, "range": [-(rows - 1) / 2 - 0.8, (rows - 1) / 2 + 0.6]},
+        height=max(320, 48 * rows + 140), margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.02},
     )
     return fig

@@ -7,6 +7,8 @@ import streamlit as st
 from planner.models import Catalogue, Credential
 from planner.plot.catalogue import neighbourhood
 from planner.ui.state import active_catalogue
+from planner.ui.text import reported
+from planner.ui.widgets import keep_in_range, keep_valid
 
 __all__ = ["credential_rows", "page"]
 
@@ -73,10 +75,16 @@ def page() -> None:
         st.error(f"The catalogue could not be loaded: {exc}")
         return
     cat = active.catalogue
-    rows = credential_rows(cat)
+    try:
+        rows = credential_rows(cat)
+    except Exception as exc:
+        st.error(f"The credential table could not be built: {exc}")
+        return
     price_key = f"price ({cat.meta.base_currency})"
     q = st.text_input("Search titles, providers and competencies", key="ex_q")
     c1, c2, c3, c4 = st.columns(4)
+    for key, field in (("ex_sector", "sector"), ("ex_provider", "provider"), ("ex_mode", "mode"), ("ex_type", "type")):
+        keep_valid(key, {r[field] for r in rows})  # another catalogue may have other values
     sectors = c1.multiselect("Sector", sorted({r["sector"] for r in rows if r["sector"]}), key="ex_sector")
     providers = c2.multiselect("Provider", sorted({r["provider"] for r in rows}), key="ex_provider")
     modes = c3.multiselect("Mode", sorted({r["mode"] for r in rows if r["mode"]}), key="ex_mode")
@@ -84,8 +92,10 @@ def page() -> None:
     c5, c6, c7 = st.columns(3)
     eqf = c5.slider("EQF level", 1, 8, (1, 8), key="ex_eqf")
     max_ects = max([r["ects"] or 0 for r in rows] + [1])
+    keep_in_range("ex_ects", 0.0, float(max_ects))
     ects = c6.slider("ECTS", 0.0, float(max_ects), (0.0, float(max_ects)), key="ex_ects")
     max_price = max([r[price_key] for r in rows] + [1])
+    keep_in_range("ex_price", 0.0, float(max_price))
     price = c7.slider(f"Price ({cat.meta.base_currency})", 0.0, float(max_price), (0.0, float(max_price)),
                       key="ex_price")
     needle = q.strip().lower()
@@ -106,10 +116,11 @@ def page() -> None:
     if not shown:
         return
     titles = {r["id"]: f"{r['title']} ({r['provider']})" for r in shown}
+    keep_valid("ex_detail", titles)
     chosen = st.selectbox("Details of", list(titles), format_func=titles.__getitem__, key="ex_detail")
     credential = cat.credential(chosen)
     left, right = st.columns([2, 3])
-    with left:
+    with left, reported("Showing the credential"):
         st.subheader("EU standard elements")
         for label, get in EU_ELEMENTS:
             value = get(credential, cat)
@@ -118,5 +129,5 @@ def page() -> None:
         facts = [f"Cost: {credential.cost}" if credential.cost else "Cost: —",
                  f"Duration: {credential.duration_weeks or '—'} weeks at {credential.hours_per_week or '—'} h/week"]
         st.text("\n".join(facts))
-    with right:
+    with right, reported("Drawing the neighbourhood"):
         st.plotly_chart(neighbourhood(active.graph, cat, chosen), key="ex_neighbourhood")

@@ -8,22 +8,20 @@ import streamlit as st
 def run() -> None:
     """Configure the page, keep the scenario across pages, and run the selected page."""
     st.set_page_config(page_title="Stackable pathway planner", page_icon=":material/route:", layout="wide")
-    from planner.ui import plan_page
+    from planner.ui import compare_page, coverage_page, explore_page, plan_page, upload_page
     from planner.ui.scenario_form import keep_state
 
     keep_state()
     pages = [
         st.Page(plan_page.page, title="Plan a route", icon=":material/route:", url_path="plan", default=True),
+        st.Page(compare_page.page, title="Compare and what-if", icon=":material/compare:", url_path="compare"),
+        st.Page(coverage_page.page, title="Coverage", icon=":material/analytics:", url_path="coverage"),
+        st.Page(explore_page.page, title="Explore the catalogue", icon=":material/search:", url_path="explore"),
+        st.Page(upload_page.page, title="Your own catalogue", icon=":material/upload_file:", url_path="catalogue"),
     ]
-    for module, title, icon, path in (
-        ("compare_page", "Compare and what-if", ":material/compare:", "compare"),
-        ("coverage_page", "Coverage", ":material/analytics:", "coverage"),
-        ("explore_page", "Explore the catalogue", ":material/search:", "explore"),
-        ("upload_page", "Your own catalogue", ":material/upload_file:", "catalogue"),
-    ):
-        try:
-            mod = __import__(f"planner.ui.{module}", fromlist=["page"])
-        except ModuleNotFoundError:
-            continue
-        pages.append(st.Page(mod.page, title=title, icon=icon, url_path=path))
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    try:
+        page.run()
+    except Exception as exc:  # last line of defence: pages report their own errors, this says what is left
+        st.error(f"This page failed: {exc}" if str(exc) else f"This page failed ({type(exc).__name__}).")
+        st.caption("Reload the page or go back to 'Plan a route'; the scenario you entered is kept.")

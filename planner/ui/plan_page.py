@@ -5,35 +5,45 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.models import Catalogue
-from planner.plot.route import pathway_graph, stacking_sankey, timeline
+from planner.plot.route import pathway_graph, stacking_flows, stacking_sankey, timeline
 from planner.results import Recommendation, Route
 from planner.scenario import Scenario
 from planner.ui.compute import cached_recommend
 from planner.ui.scenario_form import apply_relaxation_to_state, restore_from_link, scenario_form, share_link
 from planner.ui.state import active_catalogue
+from planner.ui.text import md_escape, reported
 
 __all__ = ["page", "route_card", "route_details"]
 
 CHOSEN = "plan_chosen_rank"
 
 
-def _money(amount: float, currency: str) -> str:
-    return f"{amount:,.0f} {currency}"
+def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None, base: Route | None = None) -> None:
+    """One route's headline figures in a bordered card; with ``base``, the differences from it."""
+    def delta(now: float, then: float | None, fmt: str) -> str | None:
+        return None if then is None or now == then else format(now - then, fmt)
 
-
-def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None) -> None:
-    """One route's headline figures in a bordered card."""
     with st.container(border=True):
         st.markdown(f"**{title or f'Route {route.rank}'}**" + ("  ✓ proved optimal" if route.proved_optimal else ""))
         a, b, c, d = st.columns(4)
-        a.metric("Cost", _money(route.total_cost, route.currency))
-        b.metric("Weeks", route.weeks)
-        c.metric("ECTS", f"{route.total_ects:g}")
-        d.metric("Optional fit", f"{route.fit:.0%}")
-        st.caption(f"{route.start:%d %b %Y} → {route.finish:%d %b %Y} · {len(route.steps)} steps · "
+        a.metric(f"Cost ({route.currency})", f"{route.total_cost:,.0f}",
+                 delta(route.total_cost, base and base.total_cost, "+,.0f"), delta_color="inverse")
+        b.metric("Weeks", route.weeks, delta(route.weeks, base and base.weeks, "+d"), delta_color="inverse")
+        c.metric("ECTS", f"{route.total_ects:g}", delta(route.total_ects, base and base.total_ects, "+g"))
+        d.metric("Optional fit", f"{route.fit:.0%}", delta(100 * route.fit, base and 100 * base.fit, "+.0f"))
+        steps = len(route.steps)
+        st.caption(f"{route.start:%d %b %Y} → {route.finish:%d %b %Y} · {steps} step{'s' * (steps != 1)} · "
                    f"{route.total_hours:g} study hours")
         if route.awards_completed:
-            st.caption("Completes: " + ", ".join(catalogue.credential(a).title for a in route.awards_completed))
+            st.caption("Completes: " + ", ".join(md_escape(catalogue.credential(a).title)
+                                                 for a in route.awards_completed))
+        stacks: dict[str, list[float]] = {}
+        for _, award, credit in stacking_flows(route, catalogue):
+            if award:
+                stacks.setdefault(award, []).append(credit)
+        for award, credits in stacks.items():
+            st.caption(f"Stacks: {len(credits)} credential{'s' * (len(credits) != 1)} ({sum(credits):g} ECTS) → "
+                       f"{md_escape(catalogue.credential(award).title)}")
 
 
 def route_details(route: Route, catalogue: Catalogue, scenario: Scenario, *, key: str) -> None:
@@ -43,21 +53,16 @@ def route_details(route: Route, catalogue: Catalogue, scenario: Scenario, *, key
         for i, step in enumerate(route.steps, 1):
             with st.container(border=True):
                 when = f"{step.start:%d %b %Y} → {step.end:%d %b %Y}" if step.start and step.end else ""
-                st.markdown(f"**{i}. {_plain(step.title)}** · {when}")
+                st.markdown(f"**{i}. {md_escape(step.title)}** · {when}")
                 st.text(step.explanation)
-    with time_tab:
-        st.plotly_chart(timeline(route, catalogue), key=f"{key}_timeline")
-    with graph_tab:
+    with time_tab, reported("Drawing the timeline"):
+        by = st.radio("Show", ["date", "week"], horizontal=True, key=f"{key}_timeline_by",
+                      format_func={"date": "by date", "week": "by week from the start"}.__getitem__)
+        st.plotly_chart(timeline(route, catalogue, by=by), key=f"{key}_timeline")
+    with graph_tab, reported("Drawing the pathway graph"):
         st.plotly_chart(pathway_graph(route, catalogue, scenario.to_target()), key=f"{key}_graph")
-    with sankey_tab:
+    with sankey_tab, reported("Drawing the credit Sankey"):
         st.plotly_chart(stacking_sankey(route, catalogue), key=f"{key}_sankey")
-
-
-def _plain(text: str) -> str:
-    # catalogue text inside markdown: neutralise markup characters so it shows as typed
-    for ch in "\\`*_{}[]()#+-.!|<>$~":
-        text = text.replace(ch, "\\" + ch)
-    return text
 
 
 def _diagnoses(rec: Recommendation) -> None:
@@ -66,13 +71,17 @@ def _diagnoses(rec: Recommendation) -> None:
         with st.container(border=True):
             st.text(diag.message)
             if diag.relaxation:
-                label = "Apply: " + ", ".join(_describe(k, v) for k, v in diag.relaxation.items())
+                label = "Apply: " + md_escape(", ".join(_describe(k, v) for k, v in diag.relaxation.items()))
                 st.button(label, key=f"relax_{i}", on_click=apply_relaxation_to_state, args=(diag.relaxation,))
 
 
 def _describe(key: str, value: object) -> str:
+    if value is None:
+        return f"no {key.replace('_', ' ')} limit"
     if key == "budget" and isinstance(value, dict):
         return f"budget {value['amount']:,.0f} {value['currency']}"
+    if isinstance(value, float):
+        return f"{key.replace('_', ' ')} = {value:g}"
     if isinstance(value, list):
         return f"{key.replace('_', ' ')} = {', '.join(map(str, value)) or 'any'}"
     return f"{key.replace('_', ' ')} = {value}"
@@ -81,15 +90,14 @@ def _describe(key: str, value: object) -> str:
 def page() -> None:
     """Draw the learner's planning page."""
     st.header("Plan a route")
-    problem = restore_from_link()
-    if problem:
-        st.warning(problem)
     try:
         active = active_catalogue()
     except Exception as exc:
         st.error(f"The catalogue could not be loaded: {exc}")
         return
     catalogue = active.catalogue
+    for problem in restore_from_link(catalogue):
+        st.warning(problem)
     left, right = st.columns([2, 3], gap="large")
     with left:
         scenario = scenario_form(catalogue)
@@ -116,4 +124,5 @@ def page() -> None:
             st.session_state[CHOSEN] = ranks[0]
         rank = st.radio("Show route", ranks, horizontal=True, key=CHOSEN, format_func=lambda r: f"Route {r}")
         route = next(r for r in rec.routes if r.rank == rank)
-        route_details(route, catalogue, scenario, key="plan")
+        with reported("Showing the route"):
+            route_details(route, catalogue, scenario, key="plan")

@@ -14,7 +14,9 @@ import streamlit as st
 from pydantic import ValidationError
 
 from planner.models import Catalogue, CompetencyLevel, Holding, Objective
-from planner.scenario import Scenario, ScenarioError, from_query, to_query
+from planner.scenario import Scenario, ScenarioError, fit_to_catalogue, from_query, to_query
+from planner.ui.text import md_escape
+from planner.ui.widgets import keep_in_range, keep_valid
 
 __all__ = [
     "apply_relaxation_to_state",
@@ -27,6 +29,7 @@ __all__ = [
 ]
 
 K = "sc_"  # prefix of every scenario widget key
+_MIN_DAY, _MAX_DAY = dt.date(1970, 1, 1), dt.date(2100, 12, 31)
 _RESTORED = "sc_restored_from_link"
 OBJECTIVES = {
     Objective.COST.value: "Lowest cost",
@@ -42,13 +45,18 @@ def _targets(catalogue: Catalogue) -> dict[str, str]:
     return out
 
 
+def _clamp(day: dt.date) -> dt.date:
+    # date widgets refuse values outside their range; a link may carry any date
+    return min(max(day, _MIN_DAY), _MAX_DAY)
+
+
 def set_state(scenario: Scenario) -> None:
     """Write a scenario into the form's widget state."""
     s = st.session_state
     s[K + "target"] = scenario.target
     s[K + "held"] = [h.credential for h in scenario.holdings]
     for h in scenario.holdings:
-        s[f"{K}held_date_{h.credential}"] = h.earned
+        s[f"{K}held_date_{h.credential}"] = _clamp(h.earned)
     s[K + "known"] = [c.competency for c in scenario.competencies]
     for c in scenario.competencies:
         s[f"{K}known_level_{c.competency}"] = c.level
@@ -60,10 +68,10 @@ def set_state(scenario: Scenario) -> None:
     if scenario.hours_per_week is not None:
         s[K + "hours"] = float(scenario.hours_per_week)
     if scenario.start is not None:
-        s[K + "start"] = scenario.start
+        s[K + "start"] = _clamp(scenario.start)
     s[K + "use_deadline"] = scenario.deadline is not None
     if scenario.deadline is not None:
-        s[K + "deadline"] = scenario.deadline
+        s[K + "deadline"] = _clamp(scenario.deadline)
     s[K + "modes"] = [m.value for m in scenario.modes]
     s[K + "languages"] = list(scenario.languages)
     s[K + "countries"] = list(scenario.countries)
@@ -72,22 +80,24 @@ def set_state(scenario: Scenario) -> None:
     s[K + "alternatives"] = scenario.alternatives
 
 
-def restore_from_link() -> str | None:
+def restore_from_link(catalogue: Catalogue) -> list[str]:
     """On a session's first run, fill the form from the URL's query parameters.
 
-    Returns an error message when the link is broken (the form keeps its defaults).
+    Returns messages for the user: why a broken link could not be opened (the form keeps
+    its defaults), or what of the link this catalogue does not know (left out).
     """
     if st.session_state.get(_RESTORED):
-        return None
+        return []
     st.session_state[_RESTORED] = True
     params = {k: st.query_params[k] for k in st.query_params}
     if "target" not in params:
-        return None
+        return []
     try:
-        set_state(from_query(params))
+        scenario, problems = fit_to_catalogue(from_query(params), catalogue)
     except ScenarioError as exc:
-        return f"The shared link could not be opened: {exc}"
-    return None
+        return [f"The shared link could not be opened: {exc}"]
+    set_state(scenario)
+    return [f"Part of the shared link was left out: {p}" for p in problems]
 
 
 def share_link(scenario: Scenario) -> str:
@@ -112,7 +122,7 @@ def apply_relaxation_to_state(relaxation: dict[str, Any]) -> None:
         elif key == "hours_per_week":
             s[K + "use_hours"] = value is not None
             if value is not None:
-                s[K + "hours"] = float(value)
+                s[K + "hours"] = min(float(value), 80.0)  # the widget's (and the engine's) ceiling
         elif key == "deadline":
             s[K + "use_deadline"] = value is not None
             if value is not None:
@@ -140,22 +150,30 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "") -> Scenario | N
                  help="Type to search.")
     creds = sorted(catalogue.credentials, key=lambda c: c.title)
     titles = {c.id: f"{c.title} ({c.provider})" for c in creds}
+    # another catalogue (an upload) may not know what the form holds
+    comps = {c.id: c.label for c in sorted(catalogue.competencies, key=lambda c: c.label)}
+    langs = sorted({lang for c in catalogue.credentials for lang in c.languages})
+    providers = {p.id: p.name for p in sorted(catalogue.providers, key=lambda p: p.name)}
+    for key, options in (("held", titles), ("known", comps), ("languages", langs), ("avoid_providers", providers),
+                         ("countries", {p.country for p in catalogue.providers})):
+        keep_valid(K + key, options)
     held = st.multiselect("Credentials you hold", list(titles), format_func=titles.__getitem__, key=K + "held")
     today = dt.date.today()
     holdings = []
     for cid in held:
         _init(f"{K}held_date_{cid}", today)
-        earned = st.date_input(f"Earned on — {titles[cid]}", min_value=dt.date(1970, 1, 1),
-                               max_value=today + dt.timedelta(days=3650), key=f"{K}held_date_{cid}")
+        earned = st.date_input(f"Earned on — {md_escape(titles[cid])}", min_value=_MIN_DAY, max_value=_MAX_DAY,
+                               key=f"{K}held_date_{cid}")
         holdings.append(Holding(credential=cid, earned=earned))
-    comps = {c.id: c.label for c in sorted(catalogue.competencies, key=lambda c: c.label)}
     known = st.multiselect("Competencies you already have", list(comps), format_func=comps.__getitem__,
                            key=K + "known")
     scale = catalogue.meta.level_scale
     levels = []
     for comp in known:
         _init(f"{K}known_level_{comp}", scale.min)
-        level = st.slider(f"Level — {comps[comp]}", scale.min, scale.max, key=f"{K}known_level_{comp}")
+        keep_in_range(f"{K}known_level_{comp}", scale.min, scale.max)
+        level = st.slider(f"Level — {md_escape(comps[comp])}", scale.min, scale.max,
+                          key=f"{K}known_level_{comp}")
         levels.append(CompetencyLevel(competency=comp, level=level))
 
     st.markdown("**Constraints**")
@@ -171,27 +189,28 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "") -> Scenario | N
         currency = st.selectbox("Currency", currencies, key=K + "currency", disabled=not use_budget)
         use_hours = st.checkbox("Limit weekly study hours", key=K + "use_hours")
         _init(K + "hours", 10.0)
-        hours = st.number_input("Hours per week", min_value=1.0, max_value=80.0, step=1.0,
+        hours = st.number_input("Hours per week", min_value=0.5, max_value=80.0, step=1.0,
                                 key=K + "hours", disabled=not use_hours)
     with c2:
         _init(K + "start", today)
-        start = st.date_input("Start", key=K + "start")
+        start = st.date_input("Start", min_value=_MIN_DAY, max_value=_MAX_DAY, key=K + "start")
         use_deadline = st.checkbox("Deadline", key=K + "use_deadline")
         _init(K + "deadline", start + dt.timedelta(days=365))
-        deadline = st.date_input("Finish by", key=K + "deadline", disabled=not use_deadline)
+        deadline = st.date_input("Finish by", min_value=_MIN_DAY, max_value=_MAX_DAY, key=K + "deadline",
+                                 disabled=not use_deadline)
         modes = st.multiselect("Modes (empty: any)", ["online", "blended", "onsite"], key=K + "modes")
-        langs = sorted({lang for c in catalogue.credentials for lang in c.languages})
         languages = st.multiselect("Languages (empty: any)", langs, key=K + "languages")
     countries = st.multiselect("Countries (empty: any)", sorted({p.country for p in catalogue.providers}),
                                key=K + "countries")
-    providers = {p.id: p.name for p in sorted(catalogue.providers, key=lambda p: p.name)}
     avoid = st.multiselect("Providers to avoid", list(providers), format_func=providers.__getitem__,
                            key=K + "avoid_providers")
     c3, c4 = st.columns(2)
     with c3:
+        # credit towards an award only means something when the target is an award
+        choices = [o for o in OBJECTIVES if o != Objective.CREDIT.value or s[K + "target"].startswith("award:")]
+        keep_valid(K + "objective", choices)
         _init(K + "objective", Objective.COST.value)
-        objective = st.radio("Optimise for", list(OBJECTIVES), format_func=OBJECTIVES.__getitem__,
-                             key=K + "objective")
+        objective = st.radio("Optimise for", choices, format_func=OBJECTIVES.__getitem__, key=K + "objective")
     with c4:
         _init(K + "alternatives", 3)
         alternatives = st.slider("Routes to show", 1, 10, key=K + "alternatives")
@@ -205,8 +224,9 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "") -> Scenario | N
         )
     except ValidationError as exc:
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "form"
-            st.error(f"{field}: {err['msg']}")
+            field = ".".join(str(p) for p in err["loc"])
+            message = str(err["msg"]).removeprefix("Value error, ")
+            st.error(f"{field}: {message}" if field else message.capitalize())
         return None
 
 
@@ -232,6 +252,10 @@ def current_scenario(catalogue: Catalogue) -> Scenario | None:
         target = next(iter(targets))
     held = [h for h in s.get(K + "held", []) if catalogue.has("credential", h)]
     known = [c for c in s.get(K + "known", []) if catalogue.has("competency", c)]
+    avoid = [p for p in s.get(K + "avoid_providers", []) if catalogue.has("provider", p)]
+    objective = s.get(K + "objective", Objective.COST.value)
+    if objective == Objective.CREDIT.value and not target.startswith("award:"):
+        objective = Objective.COST.value
     today = dt.date.today()
     try:
         return Scenario(
@@ -244,8 +268,8 @@ def current_scenario(catalogue: Catalogue) -> Scenario | None:
             start=s.get(K + "start", today),
             deadline=s.get(K + "deadline") if s.get(K + "use_deadline") else None,
             modes=s.get(K + "modes", []), languages=s.get(K + "languages", []),
-            countries=s.get(K + "countries", []), avoid_providers=s.get(K + "avoid_providers", []),
-            objective=s.get(K + "objective", Objective.COST.value), alternatives=s.get(K + "alternatives", 3),
+            countries=s.get(K + "countries", []), avoid_providers=avoid,
+            objective=objective, alternatives=s.get(K + "alternatives", 3),
         )
     except ValidationError:
         return None
