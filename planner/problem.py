@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import math
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -162,6 +161,8 @@ class Problem:
     #: total number of optional needs of a role (met or not), for the fit score.
     optional_total: int = 0
     base_currency: str = "EUR"
+    #: candidate → the weeks (from ``today``) it can start in, for those with intakes.
+    starts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def award_candidates(self) -> frozenset[str]:
@@ -275,13 +276,23 @@ def _hours(cred: Credential) -> float:
 
 
 def _weeks(cred: Credential) -> int:
-    if cred.award is not None:
-        return 0
-    if cred.duration_weeks is not None:
-        return int(cred.duration_weeks)
-    hours = _hours(cred)
-    per_week = cred.hours_per_week or DEFAULT_STUDY_HOURS_PER_WEEK
-    return math.ceil(hours / per_week) if hours > 0 else 0
+    # the schedule's own reading, so that time bounds never exceed a real schedule
+    from planner.schedule import effort
+
+    return int(effort(cred)[0])
+
+
+#: How far ahead intake calendars are unrolled (weeks).
+INTAKE_HORIZON_WEEKS = 520
+
+
+def _start_weeks(cred: Credential, today: dt.date) -> tuple[int, ...] | None:
+    """Weeks from ``today`` in which ``cred`` can start; None when it starts any week."""
+    if cred.award is not None or cred.runs is None or not cred.runs.intakes:
+        return None
+    from planner.schedule import _intake_weeks
+
+    return tuple(_intake_weeks(cred.runs.intakes, today, INTAKE_HORIZON_WEEKS))
 
 
 def _rule_credentials(rule: Rule) -> Iterable[str]:
@@ -386,6 +397,13 @@ class _Builder:
                         f"rate table (costs are never summed across currencies)")
         if self.budget is not None and cost > self.budget + 1e-9:
             return f"costs {cost:,.2f} {self.cat.meta.base_currency}, above the budget of {self.budget:,.2f}"
+        capacity = self.cons.hours_per_week
+        if capacity is not None:
+            from planner.schedule import effort  # the schedule's own reading of the workload
+
+            rate = effort(cred)[1]
+            if rate > capacity + 1e-9:
+                return f"needs {rate:g} study hours a week, above the {capacity:g} available"
         self.cost[cid] = cost
         return None
 
@@ -733,4 +751,6 @@ def build_problem(
         already_met=already_met,
         optional_total=optional_total,
         base_currency=catalogue.meta.base_currency,
+        starts=_frozen({c: w for c in candidates
+                        if (w := _start_weeks(catalogue.credential(c), today)) is not None}),
     )

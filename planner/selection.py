@@ -41,6 +41,9 @@ minus sign (more is better). See :func:`objective_scales`.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -154,6 +157,8 @@ def weeks_lower_bound(problem: Problem, chosen: Iterable[str]) -> float:
     """
     chosen_set = set(chosen)
     finish = {c: float("inf") for c in chosen_set}
+    # earliest start of each candidate in any set (intakes included): the time model's T_c ≥ earliest_c
+    release = {c: f - problem.weeks[c] for c, f in _earliest_finish(problem).items()} if problem.starts else {}
     items = {a: _tree_items(problem.awards[a]) & chosen_set for a in chosen_set if a in problem.awards}
     # Bellman–Ford style from +inf: |S| rounds settle every credential with a valid order
     for _ in range(len(chosen_set) + 1):
@@ -163,6 +168,7 @@ def weeks_lower_bound(problem: Problem, chosen: Iterable[str]) -> float:
             for group in problem.prereqs.get(c, ()):
                 best = min((finish[p] for p in group if p in chosen_set), default=float("inf"))
                 start = max(start, best)
+            start = next_start(problem, c, max(start, release.get(c, 0.0)))
             value = start + problem.weeks[c]
             if c in items:
                 tree = problem.awards[c]
@@ -339,20 +345,50 @@ def _sccs(graph: nx.DiGraph) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _chain_bounds(problem: Problem, graph: nx.DiGraph) -> dict[str, float]:
-    """Upper bound on the finish of each candidate: weeks along the condensed dependency DAG."""
+def _chain_bounds(problem: Problem, graph: nx.DiGraph,
+                  earliest: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Upper bound on the finish of each candidate: weeks along the condensed dependency DAG.
+
+    With ``earliest`` (finishes under intakes), a component cannot start before its
+    members' earliest starts, so the bound starts there.
+    """
     cond = nx.condensation(graph)
     reach: dict[int, float] = {}
     for comp in nx.topological_sort(cond):
         members = cond.nodes[comp]["members"]
         base = max((reach[pred] for pred in cond.predecessors(comp)), default=0.0)
-        reach[comp] = base + float(sum(problem.weeks[c] for c in members))
+        if earliest:
+            base = max(base, *(earliest[c] - problem.weeks[c] for c in members
+                               if earliest.get(c, float("inf")) < float("inf")), 0.0)
+        # each member may also wait for its next intake
+        reach[comp] = base + float(sum(problem.weeks[c] + _longest_wait(problem, c) for c in members))
     mapping = cond.graph["mapping"]
     return {c: reach[mapping[c]] for c in problem.candidates}
 
 
+def _longest_wait(problem: Problem, credential_id: str) -> float:
+    """Longest a candidate can wait for its next intake (0 when it starts any week)."""
+    weeks = problem.starts.get(credential_id)
+    if not weeks:
+        return 0.0
+    return float(max(weeks[0], *(b - a for a, b in itertools.pairwise(weeks))))
+
+
+def next_start(problem: Problem, credential_id: str, week: float) -> float:
+    """The first week at or after ``week`` in which a candidate can start (intakes); inf if none."""
+    weeks = problem.starts.get(credential_id)
+    if weeks is None or week == float("inf"):
+        return week
+    i = bisect.bisect_left(weeks, math.ceil(week - _TOL))
+    return float(weeks[i]) if i < len(weeks) else float("inf")
+
+
 def _earliest_finish(problem: Problem) -> dict[str, float]:
-    """Finish of each candidate if every candidate were chosen: a lower bound in any set."""
+    """Finish of each candidate if every candidate were chosen: a lower bound in any set.
+
+    Intakes count here (a credential starts only in one of its intake weeks), which makes
+    the bound, and so the time objective, see the waits that dominate real schedules.
+    """
     finish = {c: float("inf") for c in problem.candidates}
     for _ in range(len(finish) + 1):
         changed = False
@@ -360,7 +396,7 @@ def _earliest_finish(problem: Problem) -> dict[str, float]:
             start = 0.0
             for group in problem.prereqs.get(c, ()):
                 start = max(start, min((finish[p] for p in group), default=float("inf")))
-            value = start + problem.weeks[c]
+            value = next_start(problem, c, start) + problem.weeks[c]
             if value < finish[c]:
                 finish[c] = value
                 changed = True
@@ -422,7 +458,7 @@ def _build(
     finish: int | None = None
     tvar: dict[str, int] = {}
     if with_time:
-        bound = _chain_bounds(problem, graph)
+        bound = _chain_bounds(problem, graph, earliest)
         if horizon is not None:
             bound = {c: min(b, horizon + _TOL) for c, b in bound.items()}
         tvar = {c: m.var(0.0, bound[c], integer=False) for c in cands}
@@ -438,6 +474,16 @@ def _build(
             lower = earliest[c] if earliest[c] < float("inf") else w
             m.row(((tvar[c], 1.0), (x[c], -lower)), 0.0, np.inf)
             m.row(((finish, 1.0), (tvar[c], -1.0)), 0.0, np.inf)
+            intakes = problem.starts.get(c)
+            if intakes is not None:
+                # a chosen credential starts in exactly one of its intake weeks: T_c = w + Σ k·y_k
+                usable = [k for k in intakes if k + w <= bound[c] + _TOL]
+                if not usable:
+                    m.ub[x[c]] = 0.0
+                else:
+                    ys = [(m.var(), float(k)) for k in usable]
+                    m.row([(x[c], -1.0), *((y, 1.0) for y, _ in ys)], 0.0, 0.0)
+                    m.row([(tvar[c], 1.0), (x[c], -w), *((y, -k) for y, k in ys)], 0.0, 0.0)
             for group in problem.prereqs.get(c, ()):
                 zs = []
                 for p in group:

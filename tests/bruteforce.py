@@ -133,6 +133,21 @@ class BruteForce:
                 return False
             if self.budget is not None and self._cost(cred) > self.budget + 1e-9:
                 return False
+        # a credential needing more study hours a week than the learner has cannot be taken
+        if cons.hours_per_week is not None and cred.award is None:
+            weeks, hours = cred.duration_weeks, cred.hours
+            rate = cred.hours_per_week
+            if rate is None:
+                if weeks:
+                    rate = hours / weeks if hours else 0.0
+                elif hours:
+                    rate = hours / max(1, math.ceil(hours / 10 - 1e-9)) if not cred.hours_per_week else 0.0
+                else:
+                    rate = 0.0
+            if weeks == 0:
+                rate = 0.0
+            if rate > cons.hours_per_week + 1e-9:
+                return False
         return True
 
     def _cost(self, cred: Credential) -> float:

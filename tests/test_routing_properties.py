@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.routing import recommend
 from planner.schedule import effort
@@ -90,3 +91,38 @@ def test_time_objective_finish_is_the_true_earliest(sample_catalogue) -> None:
     others = recommend(sample_catalogue, profile, target, objective="cost", alternatives=8).routes
     assert fastest.proved_optimal
     assert all(fastest.weeks <= r.weeks for r in others)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.data())
+def test_earliest_finish_matches_scheduling_every_feasible_set(scenario, data) -> None:
+    """With intakes, the time objective's route finishes no later than any schedulable set."""
+    import datetime as _dt
+
+    from planner.schedule import schedule_route
+
+    cat, profile, target, _ = scenario
+    dump = cat.model_dump(by_alias=True)
+    dump["competencies"] = [{"id": k, "label": k} for k in ("k0", "k1", "k2")]
+    for cred in dump["credentials"]:
+        if cred.get("award") is None and data.draw(st.booleans()):
+            cred["runs"] = {"intakes": data.draw(st.lists(st.sampled_from(["01-10", "03-01", "06-15", "09-01"]),
+                                                          min_size=1, max_size=2, unique=True))}
+    cat = type(cat).model_validate(dump)
+    profile = profile.model_copy(update={"constraints": profile.constraints.model_copy(update={"start": TODAY})})
+    bf = BruteForce(cat, profile, target, today=TODAY)
+    best = None
+    for outcome in bf.outcomes():
+        sch = schedule_route(cat, sorted(outcome.chosen), profile, start=TODAY)
+        if sch.feasible and sch.proved_optimal:
+            best = sch.weeks if best is None else min(best, sch.weeks)
+    rec = recommend(cat, profile, target, objective="time", today=TODAY, diagnose_infeasible=False)
+    if best is None:
+        return
+    if rec.diagnoses and rec.diagnoses[0].code == "already_met":
+        return
+    assert rec.feasible
+    if rec.best.proved_optimal:
+        assert rec.best.weeks == best
+    assert rec.best.weeks >= best
+    assert isinstance(rec.best.finish, _dt.date)
