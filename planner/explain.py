@@ -14,12 +14,8 @@ from planner.models import (
     Catalogue,
     Credential,
     LearnerProfile,
-    Rule,
-    RuleAllOf,
-    RuleCredential,
-    RuleCredits,
-    RuleNOf,
     Target,
+    rule_credentials,
 )
 from planner.results import ScheduledStep, Step
 
@@ -30,19 +26,6 @@ def ordinal(n: int) -> str:
     """``1st``, ``2nd``, ``3rd``, ``4th`` …."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def _rule_members(rule: Rule) -> Iterable[str]:
-    if isinstance(rule, RuleCredential):
-        yield rule.credential
-    elif isinstance(rule, RuleCredits):
-        yield from rule.from_
-    elif isinstance(rule, RuleAllOf):
-        for child in rule.all_of:
-            yield from _rule_members(child)
-    elif isinstance(rule, RuleNOf):
-        for child in rule.of:
-            yield from _rule_members(child)
 
 
 def award_components(catalogue: Catalogue, award_id: str, *, today: dt.date) -> dict[str, float]:
@@ -67,7 +50,7 @@ def award_components(catalogue: Catalogue, award_id: str, *, today: dt.date) -> 
     out: dict[str, float] = {}
     if award.award is None:
         return out
-    for member in _rule_members(award.award.rule):
+    for member in rule_credentials(award.award.rule):
         if catalogue.has("credential", member):
             out[member] = catalogue.credential(member).ects or 0.0
     for agreement in catalogue.recognitions:

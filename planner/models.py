@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 
@@ -359,6 +360,17 @@ Rule = Annotated[
 
 RuleAllOf.model_rebuild()
 RuleNOf.model_rebuild()
+
+
+def rule_credentials(rule: Rule) -> Iterator[str]:
+    """Every credential id a rule tree names (leaves and credit-pool members), in order."""
+    if isinstance(rule, RuleCredential):
+        yield rule.credential
+    elif isinstance(rule, RuleCredits):
+        yield from rule.from_
+    else:
+        for child in rule.all_of if isinstance(rule, RuleAllOf) else rule.of:
+            yield from rule_credentials(child)
 
 
 class AwardSpec(_Model):

@@ -57,6 +57,7 @@ from planner.models import (
     RuleCredits,
     RuleNOf,
     Target,
+    rule_credentials,
 )
 
 __all__ = [
@@ -295,20 +296,6 @@ def _start_weeks(cred: Credential, today: dt.date) -> tuple[int, ...] | None:
     return tuple(_intake_weeks(cred.runs.intakes, today, INTAKE_HORIZON_WEEKS))
 
 
-def _rule_credentials(rule: Rule) -> Iterable[str]:
-    """Every credential id named in a rule tree (leaves and pool members)."""
-    if isinstance(rule, RuleCredential):
-        yield rule.credential
-    elif isinstance(rule, RuleCredits):
-        yield from rule.from_
-    elif isinstance(rule, RuleAllOf):
-        for child in rule.all_of:
-            yield from _rule_credentials(child)
-    elif isinstance(rule, RuleNOf):
-        for child in rule.of:
-            yield from _rule_credentials(child)
-
-
 def _first_pool(rule: Rule) -> RuleCredits | None:
     if isinstance(rule, RuleCredits):
         return rule
@@ -441,7 +428,7 @@ class _Builder:
             if not self.group_met(group):
                 yield from self.group_supporters(group)
         if cred.award is not None:
-            yield from _rule_credentials(cred.award.rule)
+            yield from rule_credentials(cred.award.rule)
             for agreement in self.agreements(cid):
                 yield agreement.credential
 
@@ -580,7 +567,7 @@ class _Builder:
         # credit towards the award: each named credential once, plus agreed recognition credit
         values: dict[str, float] = {}
         held_value = 0.0
-        for c in dict.fromkeys(_rule_credentials(cred.award.rule)):
+        for c in dict.fromkeys(rule_credentials(cred.award.rule)):
             value = float(self.cat.credential(c).ects or 0.0) if self.cat.has("credential", c) else 0.0
             if c in held:
                 held_value += value
@@ -700,7 +687,7 @@ def build_problem(
         # credentials that would stack credit towards it may be worth choosing (credit objective)
         credit_spec = catalogue.credential(credit_award).award
         assert credit_spec is not None
-        seeds.extend(_rule_credentials(credit_spec.rule))
+        seeds.extend(rule_credentials(credit_spec.rule))
         seeds.extend(a.credential for a in b.agreements(credit_award))
     if target.kind != "award":
         already_met = not required
