@@ -1,0 +1,1453 @@
+"""Place a chosen route in time.
+
+Two views of the same route:
+
+* :func:`schedule_route` — the earliest-finish schedule, week by week. Each credential
+  runs ``d`` weeks at ``w`` hours a week, starts only in a week in which it runs (rolling
+  start, or the weeks containing its yearly intake dates), starts after its prerequisites
+  have finished, and the learner's weekly study hours are never exceeded. The finish
+  (makespan) is minimised and the result says whether optimality was proved.
+* :func:`balanced_plan` — a term plan for advisors: the credentials are spread over ``K``
+  terms so that the heaviest term is as light as possible, within the learner's minimum
+  and maximum load and number of credentials per term.
+
+Time model
+----------
+Week 0 starts on the plan's start date; week ``t`` covers the days
+``start + 7t … start + 7t + 6``. A step that runs weeks ``[s, e)`` starts on
+``start + 7s`` and ends on ``start + 7e - 1`` (its last day of study); a zero-week step
+(an award, an exam without duration) starts and ends on ``start + 7s``.
+
+Workload of a credential: ``duration_weeks`` and ``hours_per_week`` when given; otherwise
+``hours / duration_weeks`` hours a week, or — with no duration — ``hours / w`` weeks at the
+given ``w``, or at most 10 hours a week. Awards (credentials with ``award`` rules) take no
+time of their own: they complete as soon as their rules are met.
+
+Prerequisites: a requirement group met by what the learner holds or knows is satisfied at
+week 0. Otherwise at least one alternative in the route must have finished before the
+credential starts (a credential alternative, or a chosen credential that teaches the
+competency at the level). An award completes in the first week its rule tree is met by
+valid holdings and finished route credentials: all-of, n-of, credit pools (own ECTS, plus
+credit recognised by agreements in force and credit held, within the RPL cap), components
+or their recognised equivalents. A route that meets the rules in a way this reading misses
+waits for every component.
+
+Method (earliest finish): list scheduling (classic priority rules, then seeded random
+priorities) gives a schedule; a lower bound often proves it optimal at once: the critical
+path with intake dates and the weeks that must follow, the hours that must fit in a window
+(with loads rounded by dual feasible functions), and sets of credentials that can never
+share a week (too heavy together, or one must precede the other), which run one at a time
+from their allowed weeks. Otherwise a time-indexed MILP (HiGHS) looks for a schedule
+finishing strictly earlier; proving there is none proves the heuristic optimal.
+
+The balanced plan is a MILP over (credential, start term) choices: lightest heaviest term
+first, then the earliest terms among the plans that achieve it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from planner.models import (
+    Catalogue,
+    Credential,
+    LearnerProfile,
+    RequirementGroup,
+    Rule,
+    RuleAllOf,
+    RuleCredential,
+    RuleCredits,
+    RuleNOf,
+)
+from planner.problem import holding_is_valid
+from planner.results import ScheduledStep
+
+__all__ = ["DEFAULT_HOURS_PER_WEEK", "MAX_TERMS", "Schedule", "balanced_plan", "effort", "schedule_route"]
+
+#: Weekly study hours assumed when a credential gives hours but neither duration nor pace.
+DEFAULT_HOURS_PER_WEEK = 10.0
+#: Most terms a balanced plan spreads over.
+MAX_TERMS = 200
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A route placed in time.
+
+    Attributes
+    ----------
+    steps
+        One step per credential, ordered by start week then credential id.
+    start, finish
+        The plan's start date (week 0) and the last step's end date.
+    weeks
+        Number of weeks from the start to the end of the last step (the makespan).
+    proved_optimal
+        Whether the solver proved the objective optimal (earliest finish for
+        :func:`schedule_route`, lightest heaviest term for :func:`balanced_plan`).
+    feasible
+        False when the route cannot be placed within the constraints; ``reason`` says why.
+        A schedule that misses the deadline keeps its (earliest) steps.
+    reason
+        Plain-language explanation when infeasible, else empty.
+    lower_bound
+        Proved lower bound on ``weeks`` (earliest finish) — equal to ``weeks`` when proved.
+    terms, term_weeks, term_hours
+        Balanced plans only: the number of terms, their length in weeks, and the study
+        hours planned in each term (index 0 is term 1).
+
+    """
+
+    steps: tuple[ScheduledStep, ...]
+    start: dt.date
+    finish: dt.date
+    weeks: int
+    proved_optimal: bool
+    feasible: bool
+    reason: str = ""
+    lower_bound: int = 0
+    terms: int | None = None
+    term_weeks: int | None = None
+    term_hours: tuple[float, ...] = ()
+
+    @property
+    def max_term_hours(self) -> float:
+        """Hours planned in the heaviest term (balanced plans; 0 otherwise)."""
+        return max(self.term_hours, default=0.0)
+
+
+# --------------------------------------------------------------------------- problem
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Route credentials of which at least one must finish first."""
+
+    alts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """An award's rule tree resolved against the route, to tell when the award is earned.
+
+    ``leaf``: met already (held) or by any of ``options`` (the component, or a route
+    credential recognised as its equivalent). ``all``/``nof``: as in the catalogue.
+    ``credits``: new credit ``earned`` by route credentials plus prior credit (``held``,
+    and ``prior`` recognised from route credentials) up to the award's RPL ``cap``.
+    """
+
+    kind: str
+    children: tuple[_Rule, ...] = ()
+    n: int = 0
+    options: tuple[str, ...] = ()
+    met: bool = False
+    credits: float = 0.0
+    earned: tuple[tuple[str, float], ...] = ()
+    prior: tuple[tuple[str, float], ...] = ()
+    held: float = 0.0
+    cap: float | None = None
+
+    def members(self) -> set[str]:
+        """Route credentials that appear anywhere in the tree."""
+        out = set(self.options) | {c for c, _ in self.earned} | {c for c, _ in self.prior}
+        for child in self.children:
+            out |= child.members()
+        return out
+
+    def mandatory(self) -> set[str]:
+        """Route credentials every way of meeting the rule needs (through all-of nodes)."""
+        if self.kind == "leaf":
+            return set(self.options) if len(self.options) == 1 and not self.met else set()
+        if self.kind == "all":
+            return set().union(*(child.mandatory() for child in self.children))
+        return set()
+
+    def met_at(self, finish: dict[str, float]) -> float:
+        """Earliest week by which the rule is met, given finish weeks (inf: never)."""
+        if self.kind == "leaf":
+            return 0.0 if self.met else min((finish.get(o, math.inf) for o in self.options), default=math.inf)
+        if self.kind == "all":
+            return max((child.met_at(finish) for child in self.children), default=0.0)
+        if self.kind == "nof":
+            times = sorted(child.met_at(finish) for child in self.children)
+            return times[self.n - 1] if 0 < self.n <= len(times) else (0.0 if self.n <= 0 else math.inf)
+        events = sorted({0.0, *(finish.get(c, math.inf) for c, _ in self.earned + self.prior)})
+        for t in events:
+            if t == math.inf:
+                break
+            new = sum(v for c, v in self.earned if finish.get(c, math.inf) <= t)
+            prior = self.held + sum(v for c, v in self.prior if finish.get(c, math.inf) <= t)
+            if self.cap is not None:
+                prior = min(prior, self.cap)
+            if new + prior >= self.credits - 1e-9:
+                return t
+        return math.inf
+
+
+@dataclass(frozen=True)
+class _Item:
+    id: str
+    weeks: int
+    rate: float  # study hours per week while it runs
+    hours: float  # total study hours (term load)
+    award: bool
+    intakes: tuple[str, ...] | None  # MM-DD start dates; None: any week
+    groups: tuple[_Group, ...]
+    rule: _Rule | None = None  # awards: earned when this is met by finished credentials
+
+    def ready(self, finish: dict[str, float]) -> float:
+        """Earliest week the item may start, given finish weeks of the others (inf: never)."""
+        ready = max((min(finish.get(a, math.inf) for a in g.alts) for g in self.groups), default=0.0)
+        if self.rule is not None:
+            ready = max(ready, self.rule.met_at(finish))
+        return ready
+
+    def preds(self) -> set[str]:
+        """Every route credential this item may wait for."""
+        out = {a for g in self.groups for a in g.alts}
+        return out | (self.rule.members() if self.rule is not None else set())
+
+
+def effort(credential: Credential) -> tuple[int, float, float]:
+    """Duration in weeks, hours per week and total hours used to schedule a credential.
+
+    Parameters
+    ----------
+    credential
+        The credential.
+
+    Returns
+    -------
+    tuple of (int, float, float)
+        ``(weeks, hours_per_week, hours)``; ``(0, 0.0, 0.0)`` for an award.
+
+    """
+    if credential.award is not None:
+        return 0, 0.0, 0.0
+    weeks, rate, hours = credential.duration_weeks, credential.hours_per_week, credential.hours
+    if weeks is not None:
+        if weeks == 0:
+            return 0, 0.0, hours or 0.0
+        if rate is None:
+            rate = hours / weeks if hours else 0.0
+        return weeks, rate, hours if hours is not None else rate * weeks
+    if not hours:
+        # nothing says how long it takes: treat it as taking no study time
+        return 0, 0.0, 0.0
+    if rate:
+        return max(1, math.ceil(hours / rate - _EPS)), rate, hours
+    weeks = max(1, math.ceil(hours / DEFAULT_HOURS_PER_WEEK - _EPS))
+    return weeks, hours / weeks, hours
+
+
+def _rule_credentials(rule: Rule) -> Iterable[str]:
+    if isinstance(rule, RuleCredential):
+        yield rule.credential
+    elif isinstance(rule, RuleCredits):
+        yield from rule.from_
+    elif isinstance(rule, RuleAllOf):
+        for child in rule.all_of:
+            yield from _rule_credentials(child)
+    elif isinstance(rule, RuleNOf):
+        for child in rule.of:
+            yield from _rule_credentials(child)
+
+
+def _describe_group(group: RequirementGroup) -> str:
+    parts = []
+    for alt in group.any_of:
+        if alt.credential is not None:
+            parts.append(f"credential '{alt.credential}'")
+        else:
+            parts.append(f"competency '{alt.competency}' at level {alt.level}")
+    return parts[0] if len(parts) == 1 else "one of " + ", ".join(parts)
+
+
+def _prepare(
+    catalogue: Catalogue, credential_ids: Iterable[str], profile: LearnerProfile, today: dt.date | None = None
+) -> tuple[list[_Item], str]:
+    """Resolve the route into scheduling items, or explain why it cannot be scheduled."""
+    today = _plan_start(profile, today)
+    ids = sorted(set(credential_ids))
+    unknown = [c for c in ids if not catalogue.has("credential", c)]
+    if unknown:
+        return [], "unknown credential(s) in the route: " + ", ".join(f"'{c}'" for c in unknown)
+    chosen = set(ids)
+    # expired credit counts for nothing (the route engine re-offers such credentials)
+    held = {
+        h.credential for h in profile.holdings
+        if catalogue.has("credential", h.credential)
+        and holding_is_valid(h.earned, catalogue.credential(h.credential).credit_validity_years, today)
+    }
+    known: dict[str, int] = {}
+    for cl in profile.competencies:
+        known[cl.competency] = max(known.get(cl.competency, 0), cl.level)
+    for cid in held:
+        if catalogue.has("credential", cid):
+            for cl in catalogue.credential(cid).teaches:
+                known[cl.competency] = max(known.get(cl.competency, 0), cl.level)
+    teachers: dict[str, list[tuple[int, str]]] = {}
+    for cid in ids:
+        for cl in catalogue.credential(cid).teaches:
+            teachers.setdefault(cl.competency, []).append((cl.level, cid))
+    recognised: dict[str, set[str]] = {}
+    for agreement in catalogue.recognitions:
+        if agreement.credential in chosen:
+            recognised.setdefault(agreement.award, set()).add(agreement.credential)
+
+    items = []
+    for cid in ids:
+        cred = catalogue.credential(cid)
+        groups: list[_Group] = []
+        for group in cred.requires:
+            alts: set[str] = set()
+            met = False
+            for alt in group.any_of:
+                if alt.credential is not None:
+                    if alt.credential in held:
+                        met = True
+                    elif alt.credential in chosen and alt.credential != cid:
+                        alts.add(alt.credential)
+                else:
+                    assert alt.competency is not None and alt.level is not None
+                    if known.get(alt.competency, -1) >= alt.level:
+                        met = True
+                    alts.update(t for lvl, t in teachers.get(alt.competency, ()) if lvl >= alt.level)
+            alts.discard(cid)
+            if met:
+                continue
+            if not alts:
+                return [], (
+                    f"'{cid}' requires {_describe_group(group)}, which is neither held, known, "
+                    "nor taught by another credential of the route"
+                )
+            groups.append(_Group(tuple(sorted(alts))))
+        rule = _award_rule(catalogue, cred, chosen, held, profile, today) if cred.award is not None else None
+        weeks, rate, hours = effort(cred)
+        if cred.award is not None or cred.runs is None or cred.runs.rolling:
+            intakes = None
+        else:
+            intakes = tuple(sorted(set(cred.runs.intakes)))
+        items.append(_Item(cid, weeks, rate, hours, cred.award is not None, intakes, tuple(groups), rule))
+    return items, ""
+
+
+def _award_rule(
+    catalogue: Catalogue,
+    award: Credential,
+    chosen: set[str],
+    held: set[str],
+    profile: LearnerProfile,
+    today: dt.date,
+) -> _Rule:
+    """Resolve an award's rule tree against the route and the learner's valid holdings."""
+    assert award.award is not None
+    spec = award.award
+    others = chosen - {award.id}
+    earned_on = {h.credential: h.earned for h in profile.holdings}
+    # credit held towards this award: within the award's validity window
+    counted = {c for c in held if c in earned_on
+               and holding_is_valid(earned_on[c], spec.credit_validity_years, today)}
+    agreements = [a for a in catalogue.recognitions if a.award == award.id and a.is_valid_on(today)]
+    pools = [r for r in _rule_nodes(spec.rule) if isinstance(r, RuleCredits)]
+    first_pool = pools[0].id if pools else None
+
+    def ects(cid: str) -> float:
+        return (catalogue.credential(cid).ects or 0.0) if catalogue.has("credential", cid) else 0.0
+
+    def build(rule: Rule) -> _Rule:
+        if isinstance(rule, RuleCredential):
+            options = {rule.credential} & others
+            options |= {a.credential for a in agreements if a.equivalent_to == rule.credential} & others
+            met = rule.credential in counted or any(
+                a.equivalent_to == rule.credential and a.credential in counted for a in agreements)
+            return _Rule("leaf", options=tuple(sorted(options)), met=met)
+        if isinstance(rule, RuleAllOf):
+            return _Rule("all", children=tuple(build(r) for r in rule.all_of))
+        if isinstance(rule, RuleNOf):
+            return _Rule("nof", children=tuple(build(r) for r in rule.of), n=rule.n_of)
+        mine = [a for a in agreements if a.equivalent_to is None
+                and (a.pool == rule.id or (a.pool is None and rule.id == first_pool))]
+        return _Rule(
+            "credits", credits=rule.credits,
+            earned=tuple(sorted((c, ects(c)) for c in set(rule.from_) & others)),
+            prior=tuple(sorted((a.credential, a.credits) for a in mine if a.credential in others)),
+            held=sum(ects(c) for c in set(rule.from_) & counted)
+            + sum(a.credits for a in mine if a.credential in counted),
+            cap=spec.rpl_cap,
+        )
+
+    rule = build(spec.rule)
+    if rule.met_at(dict.fromkeys(others, 0.0)) == math.inf:
+        # the route meets the rules in a way this reading misses: wait for every component
+        parts = (set(_rule_credentials(spec.rule)) | {a.credential for a in agreements}) & others
+        rule = _Rule("all", children=tuple(_Rule("leaf", options=(p,)) for p in sorted(parts)))
+    return rule
+
+
+def _rule_nodes(rule: Rule) -> Iterable[Rule]:
+    yield rule
+    if isinstance(rule, RuleAllOf):
+        for child in rule.all_of:
+            yield from _rule_nodes(child)
+    elif isinstance(rule, RuleNOf):
+        for child in rule.of:
+            yield from _rule_nodes(child)
+
+
+def _intake_weeks(intakes: Sequence[str], start: dt.date, horizon: int) -> list[int]:
+    """Weeks (from ``start``) containing the yearly intake dates, up to ``horizon``."""
+    weeks: set[int] = set()
+    last_year = (start + dt.timedelta(weeks=horizon + 1)).year
+    for year in range(start.year, last_year + 1):
+        for mmdd in intakes:
+            month, day = int(mmdd[:2]), int(mmdd[3:])
+            try:
+                when = dt.date(year, month, day)
+            except ValueError:  # 02-29 in a common year (or 04-31): the month's last day
+                when = dt.date(year, month + 1, 1) - dt.timedelta(days=1) if month < 12 else dt.date(
+                    year, 12, 31)
+            if when >= start:
+                week = (when - start).days // 7
+                if week <= horizon:
+                    weeks.add(week)
+    return sorted(weeks)
+
+
+class _Starts:
+    """Allowed start weeks of each item (rolling: every week)."""
+
+    def __init__(self, items: Sequence[_Item], start: dt.date, horizon: int) -> None:
+        self.horizon = horizon
+        self.weeks = {
+            it.id: (_intake_weeks(it.intakes, start, horizon) if it.intakes is not None else None)
+            for it in items
+        }
+
+    def next(self, cid: str, week: int) -> int | None:
+        """First allowed start week ``>= week`` (None past the horizon)."""
+        weeks = self.weeks[cid]
+        if weeks is None:
+            return week if week <= self.horizon else None
+        i = bisect.bisect_left(weeks, week)
+        return weeks[i] if i < len(weeks) else None
+
+    def between(self, cid: str, lo: int, hi: int) -> list[int]:
+        """Return the allowed start weeks in ``[lo, hi]``."""
+        weeks = self.weeks[cid]
+        if weeks is None:
+            return list(range(lo, hi + 1))
+        return weeks[bisect.bisect_left(weeks, lo): bisect.bisect_right(weeks, hi)]
+
+
+# --------------------------------------------------------------------------- MILP helper
+
+
+class _Milp:
+    """A small MILP collected row by row and solved with HiGHS."""
+
+    def __init__(self) -> None:
+        self.cost: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[bool] = []
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
+        self.starts: list[int] = [0]
+        self.index: list[int] = []
+        self.value: list[float] = []
+
+    def var(self, cost: float = 0.0, lower: float = 0.0, upper: float = 1.0, integer: bool = True) -> int:
+        self.cost.append(cost)
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        return len(self.cost) - 1
+
+    def row(self, coefs: dict[int, float], lower: float = -math.inf, upper: float = math.inf) -> None:
+        for j, v in coefs.items():
+            if v != 0.0:
+                self.index.append(j)
+                self.value.append(v)
+        self.starts.append(len(self.index))
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+    def solve(
+        self, time_limit: float, hint: list[float] | None = None, abs_gap: float = 1e-7
+    ) -> tuple[list[float] | None, bool]:
+        """Minimise; return ``(values or None, proved_optimal)``."""
+        import highspy  # imported here: keeps ``import planner`` light
+
+        # the plain core class prints no banner on stdout (that would corrupt JSON output)
+        highs = getattr(highspy, "_Highs", highspy.Highs)()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+        highs.setOptionValue("mip_rel_gap", 0.0)
+        highs.setOptionValue("mip_abs_gap", abs_gap)
+        highs.setOptionValue("random_seed", 0)
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(self.cost)
+        lp.num_row_ = len(self.row_lower)
+        lp.col_cost_ = self.cost
+        lp.col_lower_ = self.lower
+        lp.col_upper_ = self.upper
+        lp.row_lower_ = [x if x > -math.inf else -highspy.kHighsInf for x in self.row_lower]
+        lp.row_upper_ = [x if x < math.inf else highspy.kHighsInf for x in self.row_upper]
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = self.starts
+        lp.a_matrix_.index_ = self.index
+        lp.a_matrix_.value_ = self.value
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in self.integer
+        ]
+        highs.passModel(lp)
+        if hint is not None:
+            solution = highspy.HighsSolution()
+            solution.col_value = hint
+            highs.setSolution(solution)
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return list(highs.getSolution().col_value), True
+        if highs.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible:
+            return list(highs.getSolution().col_value), False
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return None, True  # proved infeasible
+        return None, False
+
+
+# --------------------------------------------------------------------------- earliest finish
+
+
+def _plan_start(profile: LearnerProfile, start: dt.date | None) -> dt.date:
+    return start or profile.constraints.start or dt.date.today()
+
+
+def _step(cid: str, s: int, e: int, rate: float, start: dt.date, term: int | None = None) -> ScheduledStep:
+    begin = start + dt.timedelta(weeks=s)
+    end = start + dt.timedelta(days=7 * e - 1) if e > s else begin
+    return ScheduledStep(cid, s, e, begin, end, rate, term)
+
+
+def _finish(steps: Sequence[ScheduledStep], start: dt.date) -> tuple[dt.date, int]:
+    if not steps:
+        return start, 0
+    return max(s.end for s in steps), max(s.end_week for s in steps)
+
+
+def _infeasible(start: dt.date, reason: str, **extra: object) -> Schedule:
+    return Schedule((), start, start, 0, False, False, reason, **extra)  # type: ignore[arg-type]
+
+
+def _earliest(items: Sequence[_Item], starts: _Starts) -> dict[str, int] | None:
+    """Earliest start of each item ignoring capacity (None: circular requirements)."""
+    inf = math.inf
+    finish: dict[str, float] = {it.id: inf for it in items}
+    first: dict[str, int] = {}
+    changed = True
+    while changed:
+        changed = False
+        for it in items:
+            ready = it.ready(finish)
+            if ready == inf:
+                continue
+            s = starts.next(it.id, int(ready))
+            if s is None:
+                continue
+            if s + it.weeks < finish[it.id]:
+                finish[it.id] = s + it.weeks
+                first[it.id] = s
+                changed = True
+    if len(first) < len(items):
+        return None
+    return first
+
+
+def _direct_preds(it: _Item) -> set[str]:
+    """Route credentials that must finish before ``it`` whatever the choices."""
+    out = {g.alts[0] for g in it.groups if len(g.alts) == 1}
+    return out | (it.rule.mandatory() if it.rule is not None else set())
+
+
+def _tails(items: Sequence[_Item]) -> dict[str, int]:
+    """Weeks that must follow each item: chains of single-alternative requirements."""
+    succ: dict[str, list[str]] = {it.id: [] for it in items}
+    by_id = {it.id: it for it in items}
+    for it in items:
+        for p in sorted(_direct_preds(it)):
+            succ[p].append(it.id)
+    tail: dict[str, int] = {}
+
+    def visit(cid: str, stack: frozenset[str]) -> int:
+        if cid in tail:
+            return tail[cid]
+        best = 0
+        for s in succ[cid]:
+            if s not in stack:  # cycles are rejected earlier; guard anyway
+                best = max(best, by_id[s].weeks + visit(s, stack | {cid}))
+        tail[cid] = best
+        return best
+
+    for it in items:
+        visit(it.id, frozenset())
+    return tail
+
+
+def _list_schedule(
+    items: Sequence[_Item],
+    starts: _Starts,
+    capacity: float | None,
+    priority: dict[str, tuple],
+    strict: bool = True,
+) -> dict[str, int] | None:
+    """Place each item at its earliest feasible week, in priority order (serial list scheduling)."""
+    placed: dict[str, int] = {}
+    end: dict[str, float] = {}
+    usage: dict[int, float] = {}
+    remaining = {it.id: it for it in items}
+    while remaining:
+        # strict: wait until every alternative of an OR group is placed, so the group sees all
+        # its options; otherwise any order that keeps prerequisites first
+        eligible = [it for it in remaining.values() if it.preds() <= end.keys()] if strict else []
+        if not eligible:
+            eligible = [it for it in remaining.values() if it.ready(end) < math.inf]
+        if not eligible:
+            return None
+        # items that use no capacity never delay others: place them as soon as they can go
+        free = [x for x in eligible if x.rate * x.weeks == 0]
+        it = min(free or eligible, key=lambda x: priority[x.id])
+        t = starts.next(it.id, int(it.ready(end)))
+        while t is not None and capacity is not None and it.weeks and it.rate > 0 and any(
+            usage.get(u, 0.0) + it.rate > capacity + _EPS for u in range(t, t + it.weeks)
+        ):
+            t = starts.next(it.id, t + 1)
+        if t is None:
+            return None
+        placed[it.id] = t
+        end[it.id] = t + it.weeks
+        if it.rate > 0:
+            for u in range(t, t + it.weeks):
+                usage[u] = usage.get(u, 0.0) + it.rate
+        del remaining[it.id]
+    return placed
+
+
+def _makespan(items: Sequence[_Item], placed: dict[str, int]) -> int:
+    return max((placed[it.id] + it.weeks for it in items), default=0)
+
+
+def _dff_eps(eps: float) -> Callable[[float], float]:
+    """Fekete–Schepers style: big loads count as a full week, small ones as nothing."""
+    return lambda x: 1.0 if x > 1 - eps + _EPS else (0.0 if x < eps - _EPS else x)
+
+
+def _dff_round(k: int) -> Callable[[float], float]:
+    """u^(k): loads rounded down to multiples of 1/k (kept when (k+1)·x is whole)."""
+
+    def f(x: float) -> float:
+        y = (k + 1) * x
+        return x if abs(y - round(y)) < 1e-9 else math.floor(y) / k
+
+    return f
+
+
+#: Dual feasible functions on loads as a share of the weekly capacity.
+_DUAL_FEASIBLE: tuple[Callable[[float], float], ...] = (
+    lambda x: x, _dff_eps(0.5), _dff_eps(1 / 3), _dff_eps(0.25), _dff_round(1), _dff_round(2),
+    _dff_round(3),
+)
+
+
+def _lower_bound(
+    items: Sequence[_Item],
+    es: dict[str, int],
+    capacity: float | None,
+    tail: dict[str, int],
+    starts: _Starts | None = None,
+) -> int:
+    """Critical path with intake dates, and energy: work that must fit in a window."""
+    bound = max((es[it.id] + it.weeks + tail[it.id] for it in items), default=0)
+    if capacity:
+        busy = [it for it in items if it.rate > 0 and it.weeks]
+        # work that cannot start before week θ and is followed by at least q weeks of
+        # successors must fit between θ and finish - q. Weekly loads are first mapped by
+        # dual feasible functions f (Σ f(load) ≤ 1 in any week that fits the capacity),
+        # which counts, say, two 6-hour courses under a 10-hour cap as a full week each.
+        for f in _DUAL_FEASIBLE:
+            work = [(es[it.id], tail[it.id], f(min(it.rate / capacity, 1.0)) * it.weeks) for it in busy]
+            for theta in {w[0] for w in work}:
+                for q in {w[1] for w in work}:
+                    total = sum(w for e, t, w in work if e >= theta and t >= q)
+                    if total:
+                        bound = max(bound, theta + q + math.ceil(total - 1e-6))
+        bound = max(bound, _exclusive_bound(items, es, capacity, tail, starts))
+    return bound
+
+
+def _exclusive_bound(
+    items: Sequence[_Item],
+    es: dict[str, int],
+    capacity: float,
+    tail: dict[str, int],
+    starts: _Starts | None,
+) -> int:
+    """Bound from credentials that can never run in the same week: one after another.
+
+    Two credentials conflict when their weekly loads add up to more than the capacity, or
+    when one must finish before the other starts (a chain of single-alternative
+    prerequisites). Every maximal set of pairwise conflicting credentials (a clique) runs
+    one at a time; its earliest finish, plus the shortest tail after it, bounds the finish.
+    """
+    bound = 0
+    for clique in _conflict_cliques(items, capacity):
+        if len(clique) <= 12 and starts is not None:
+            bound = max(bound, _one_at_a_time(clique, es, starts) + min(tail[c.id] for c in clique))
+            continue
+        for theta in {es[c.id] for c in clique}:
+            later = [c for c in clique if es[c.id] >= theta]
+            bound = max(bound, theta + sum(c.weeks for c in later) + min(tail[c.id] for c in later))
+    return bound
+
+
+def _conflict_cliques(items: Sequence[_Item], capacity: float) -> list[list[_Item]]:
+    """Maximal sets of credentials no two of which can run in the same week."""
+    import networkx as nx  # a dependency already; imported here to keep import light
+
+    busy = [it for it in items if it.rate > 0 and it.weeks]
+    before = _must_precede(items)
+    graph = nx.Graph()
+    graph.add_nodes_from(it.id for it in busy)
+    for i, a in enumerate(busy):
+        for b in busy[i + 1:]:
+            if a.rate + b.rate > capacity + _EPS or b.id in before[a.id] or a.id in before[b.id]:
+                graph.add_edge(a.id, b.id)
+    by_id = {it.id: it for it in busy}
+    cliques = []
+    for ids in nx.find_cliques(graph):
+        cliques.append(sorted(ids))
+        if len(cliques) >= 200:  # plenty for routes; keeps the work bounded on odd inputs
+            break
+    return [[by_id[c] for c in ids] for ids in sorted(cliques)]
+
+
+def _must_precede(items: Sequence[_Item]) -> dict[str, set[str]]:
+    """For each item, the items that must finish before it starts (transitively)."""
+    direct = {it.id: _direct_preds(it) for it in items}
+    closure: dict[str, set[str]] = {}
+
+    def visit(cid: str, seen: frozenset[str]) -> set[str]:
+        if cid not in closure:
+            out: set[str] = set()
+            for p in direct[cid]:
+                if p not in seen:
+                    out |= {p, *visit(p, seen | {cid})}
+            closure[cid] = out
+        return closure[cid]
+
+    for it in items:
+        visit(it.id, frozenset())
+    return closure
+
+
+def _one_at_a_time(clique: Sequence[_Item], es: dict[str, int], starts: _Starts) -> int:
+    """Earliest finish of credentials run one after another, each from an allowed week.
+
+    Dynamic programme over subsets: once a set is done, only the week the learner is free
+    again matters, and being free earlier is never worse.
+    """
+    size = len(clique)
+    free = [math.inf] * (1 << size)
+    free[0] = 0
+    for done in range(1 << size):
+        if free[done] == math.inf:
+            continue
+        for i, c in enumerate(clique):
+            if done & (1 << i):
+                continue
+            t = starts.next(c.id, max(int(free[done]), es[c.id]))
+            if t is not None and t + c.weeks < free[done | (1 << i)]:
+                free[done | (1 << i)] = t + c.weeks
+    last = free[-1]
+    return int(last) if last != math.inf else 0
+
+
+def _heuristic(
+    items: Sequence[_Item],
+    starts: _Starts,
+    capacity: float | None,
+    es: dict[str, int],
+    tail: dict[str, int],
+    lower: int,
+    restarts: int = 60,
+) -> dict[str, int] | None:
+    """Best of several list schedules: classic priority rules, then seeded random keys."""
+    rules = [
+        {it.id: (-(it.weeks + tail[it.id]), es[it.id], it.id) for it in items},
+        {it.id: (es[it.id], -(it.weeks + tail[it.id]), it.id) for it in items},
+        {it.id: (es[it.id] + it.weeks + tail[it.id], it.id) for it in items},
+        {it.id: (-it.rate * it.weeks, it.id) for it in items},
+    ]
+    best: dict[str, int] | None = None
+    best_span = math.inf
+    if capacity is not None:
+        rng = random.Random(len(items))  # fixed seed: the same route always gets the same schedule
+        for n in range(restarts):
+            if n % 2:
+                rules.append({it.id: (rng.random(), it.id) for it in items})
+            else:
+                rules.append({it.id: (-(it.weeks + tail[it.id]) * rng.random(), it.id) for it in items})
+    for n, priority in enumerate(rules):
+        placed = _list_schedule(items, starts, capacity, priority, strict=n % 2 == 0)
+        if placed is not None and _makespan(items, placed) < best_span:
+            best, best_span = placed, _makespan(items, placed)
+        if best_span <= lower or placed is None:
+            break
+    return best
+
+
+def _solve_time_indexed(
+    items: Sequence[_Item],
+    starts: _Starts,
+    capacity: float | None,
+    es: dict[str, int],
+    lower: int,
+    incumbent: dict[str, int],
+    time_limit: float,
+) -> tuple[dict[str, int], bool]:
+    """Exact makespan by a time-indexed MILP with the incumbent's makespan as horizon."""
+    horizon = _makespan(items, incumbent)
+    tail = _tails(items)
+    by_id = {it.id: it for it in items}
+    milp = _Milp()
+    cols: dict[str, list[tuple[int, int]]] = {}  # id -> [(week, column)]
+    # only strictly better schedules are sought: a proof of infeasibility proves the incumbent
+    horizon -= 1
+    for it in items:
+        weeks = starts.between(it.id, es[it.id], horizon - it.weeks - tail[it.id])
+        if not weeks:
+            return incumbent, True
+        # no tie-break in the objective (it slows the proof); _left_shift tidies afterwards
+        cols[it.id] = [(t, milp.var()) for t in weeks]
+    span = milp.var(cost=1.0, lower=float(lower), upper=float(horizon), integer=False)
+    # started[c][t] = 1 when c has started by week t: keeps precedence and capacity rows short
+    started: dict[str, list[int]] = {}
+    for it in items:
+        at = dict(cols[it.id])
+        started[it.id] = [milp.var(integer=False) for _ in range(horizon + 1)]
+        for t, var in enumerate(started[it.id]):
+            row = {var: 1.0}
+            if t:
+                row[started[it.id][t - 1]] = -1.0
+            if t in at:
+                row[at[t]] = -1.0
+            milp.row(row, 0.0, 0.0)
+        milp.row({started[it.id][horizon]: 1.0}, 1.0, 1.0)
+        row = {j: float(t + it.weeks) for t, j in cols[it.id]}
+        row[span] = -1.0
+        milp.row(row, upper=0.0)
+
+    def finished_by(cid: str, week: int) -> int | None:
+        t = week - by_id[cid].weeks
+        return started[cid][t] if t >= 0 else None
+
+    for it in items:
+        for g in it.groups:
+            # started by week t  ⇒  some alternative finished by week t
+            for t, _ in cols[it.id]:
+                coefs = {started[it.id][t]: 1.0}
+                for a in g.alts:
+                    var = finished_by(a, t)
+                    if var is not None:
+                        coefs[var] = coefs.get(var, 0.0) - 1.0
+                milp.row(coefs, upper=0.0)
+        if it.rule is not None:
+            # an award starts (completes) by week t only once its rules are met by week t
+            for t, _ in cols[it.id]:
+                def done(cid: str, t: int = t) -> dict[int, float]:
+                    var = finished_by(cid, t)
+                    return {var: 1.0} if var is not None else {}
+
+                _rule_row(milp, it.rule, done, {started[it.id][t]: 1.0})
+    if capacity is not None:
+        busy = [it for it in items if it.rate > 0 and it.weeks]
+        for week in range(horizon):
+            running = [it for it in busy
+                       if cols[it.id][0][0] <= week < cols[it.id][-1][0] + it.weeks]
+            if sum(it.rate for it in running) <= capacity + _EPS:
+                continue
+            coefs: dict[int, float] = {}
+            for it in running:
+                coefs[started[it.id][week]] = it.rate
+                if week - it.weeks >= 0:
+                    coefs[started[it.id][week - it.weeks]] = -it.rate
+            milp.row(coefs, upper=capacity)
+        # clique cuts: of credentials that can never share a week, at most one runs per week
+        for clique in _conflict_cliques(items, capacity):
+            if len(clique) < 3:
+                continue
+            for week in range(horizon):
+                coefs = {}
+                for it in clique:
+                    if cols[it.id][0][0] <= week < cols[it.id][-1][0] + it.weeks:
+                        coefs[started[it.id][week]] = 1.0
+                        if week - it.weeks >= 0:
+                            coefs[started[it.id][week - it.weeks]] = -1.0
+                if len(coefs) > 2:
+                    milp.row(coefs, upper=1.0)
+    values, proved = milp.solve(time_limit, abs_gap=0.49)  # the makespan is an integer
+    if values is None:
+        return incumbent, proved
+    placed = {}
+    for it in items:
+        placed[it.id] = max(cols[it.id], key=lambda tj: values[tj[1]])[0]
+    if _makespan(items, placed) > horizon:  # numerical safety: never return worse
+        return incumbent, False
+    return placed, proved
+
+
+def _rule_row(
+    milp: _Milp, rule: _Rule, done: Callable[[str], dict[int, float]], started: dict[int, float]
+) -> None:
+    """Add rows saying: the expression ``started`` (0/1) is at most "the rule is met".
+
+    ``done(c)`` is a linear expression equal to 1 when route credential ``c`` has finished
+    (at the moment considered), 0 otherwise.
+    """
+    met = _rule_value(milp, rule, done)
+    if isinstance(met, float):
+        if met < 1.0:
+            milp.row(started, upper=0.0)
+        return
+    row = dict(started)
+    row[met] = row.get(met, 0.0) - 1.0
+    milp.row(row, upper=0.0)
+
+
+def _rule_value(milp: _Milp, rule: _Rule, done: Callable[[str], dict[int, float]]) -> int | float:
+    """A column at most "rule met" (0..1), or the constant 1.0 / 0.0 when it is fixed."""
+
+    def add(expr: dict[int, float], more: dict[int, float], weight: float = 1.0) -> None:
+        for j, v in more.items():
+            expr[j] = expr.get(j, 0.0) + weight * v
+
+    if rule.kind == "leaf":
+        if rule.met:
+            return 1.0
+        expr: dict[int, float] = {}
+        for o in rule.options:
+            add(expr, done(o))
+        if not expr:
+            return 0.0
+        m = milp.var(integer=False)
+        row = {j: -v for j, v in expr.items()}
+        row[m] = 1.0
+        milp.row(row, upper=0.0)
+        return m
+    if rule.kind in ("all", "nof"):
+        values = [_rule_value(milp, child, done) for child in rule.children]
+        fixed = sum(v for v in values if isinstance(v, float))
+        cols = [v for v in values if isinstance(v, int)]
+        need = len(values) if rule.kind == "all" else rule.n
+        if fixed >= need:
+            return 1.0
+        if fixed + len(cols) < need:
+            return 0.0
+        m = milp.var(integer=False)
+        if rule.kind == "all":
+            for c in cols:
+                milp.row({m: 1.0, c: -1.0}, upper=0.0)
+        else:
+            row = {c: -1.0 for c in cols}
+            row[m] = float(need)
+            milp.row(row, upper=fixed)
+        return m
+    # credits: new credit + prior credit (capped) must reach the requirement
+    new: dict[int, float] = {}
+    for c, v in rule.earned:
+        add(new, done(c), v)
+    prior: dict[int, float] = {}
+    for c, v in rule.prior:
+        add(prior, done(c), v)
+    if not new and not prior:
+        have = rule.held if rule.cap is None else min(rule.held, rule.cap)
+        return 1.0 if have >= rule.credits - 1e-9 else 0.0
+    m = milp.var(integer=False)
+    capped = milp.var(integer=False, upper=rule.cap if rule.cap is not None else math.inf)
+    row = {j: -v for j, v in prior.items()}
+    row[capped] = row.get(capped, 0.0) + 1.0
+    milp.row(row, upper=rule.held)
+    row = {j: -v for j, v in new.items()}
+    row[capped] = row.get(capped, 0.0) - 1.0
+    row[m] = row.get(m, 0.0) + rule.credits
+    milp.row(row, upper=0.0)
+    return m
+
+
+def _left_shift(
+    items: Sequence[_Item], starts: _Starts, capacity: float | None, placed: dict[str, int]
+) -> dict[str, int]:
+    """Move each item to its earliest feasible week, others fixed, until nothing moves.
+
+    Never delays anything, so the makespan cannot grow; gives a canonical schedule
+    (awards complete as soon as their components finish) whatever solution the solver found.
+    """
+    placed = dict(placed)
+    weeks = {it.id: it.weeks for it in items}
+    usage: dict[int, float] = {}
+    for it in items:
+        for u in range(placed[it.id], placed[it.id] + it.weeks):
+            usage[u] = usage.get(u, 0.0) + it.rate
+    moved = True
+    while moved:
+        moved = False
+        for it in sorted(items, key=lambda x: (placed[x.id], x.id)):
+            ready = int(it.ready({c: float(placed[c] + weeks[c]) for c in placed}))
+            current = placed[it.id]
+            for u in range(current, current + it.weeks):
+                usage[u] -= it.rate
+            t = starts.next(it.id, ready)
+            while t is not None and t < current and capacity is not None and it.rate > 0 and any(
+                usage.get(u, 0.0) + it.rate > capacity + _EPS for u in range(t, t + it.weeks)
+            ):
+                t = starts.next(it.id, t + 1)
+            if t is not None and t < current:
+                placed[it.id] = current = t
+                moved = True
+            for u in range(current, current + it.weeks):
+                usage[u] = usage.get(u, 0.0) + it.rate
+    return placed
+
+
+def schedule_route(
+    catalogue: Catalogue,
+    credential_ids: Iterable[str],
+    profile: LearnerProfile,
+    *,
+    start: dt.date | None = None,
+    time_limit: float = 5.0,
+) -> Schedule:
+    """Schedule a route for the earliest finish.
+
+    Parameters
+    ----------
+    catalogue
+        The catalogue the credentials come from.
+    credential_ids
+        The route: ids of the credentials to place (order and duplicates do not matter).
+    profile
+        The learner: holdings and competencies satisfy prerequisites at week 0;
+        ``constraints.hours_per_week`` caps weekly study hours and
+        ``constraints.deadline`` is checked against the finish.
+    start
+        Date of week 0; default ``profile.constraints.start``, else today.
+    time_limit
+        Seconds the MILP solver may spend when the heuristic is not proved optimal.
+
+    Returns
+    -------
+    Schedule
+        Steps ordered by start week then id. ``feasible`` is False (with ``reason``) when a
+        credential needs more weekly hours than allowed, a prerequisite cannot be met, the
+        requirements are circular, or the earliest finish is after the deadline.
+
+    """
+    begin = _plan_start(profile, start)
+    items, reason = _prepare(catalogue, credential_ids, profile, begin)
+    if reason:
+        return _infeasible(begin, reason)
+    capacity = profile.constraints.hours_per_week
+    if capacity is not None:
+        heavy = [it for it in items if it.weeks and it.rate > capacity + _EPS]
+        if heavy:
+            it = heavy[0]
+            return _infeasible(begin, (
+                f"'{it.id}' needs {it.rate:g} hours a week, above your {capacity:g} hours a week"
+            ))
+    horizon = sum(it.weeks + 53 for it in items) + 53
+    starts = _Starts(items, begin, horizon)
+    es = _earliest(items, starts)
+    if es is None:
+        return _infeasible(begin, _circular(items))
+    tail = _tails(items)
+    lower = _lower_bound(items, es, capacity, tail, starts)
+    best = _heuristic(items, starts, capacity, es, tail, lower)
+    if best is None:
+        return _infeasible(begin, _circular(items))
+    proved = _makespan(items, best) <= lower
+    if not proved:
+        best, proved = _solve_time_indexed(items, starts, capacity, es, lower, best, time_limit)
+        proved = proved or _makespan(items, best) <= lower
+    best = _left_shift(items, starts, capacity, best)
+    weeks = _makespan(items, best)
+    if proved:
+        lower = weeks
+    steps = tuple(sorted(
+        (_step(it.id, best[it.id], best[it.id] + it.weeks, it.rate, begin) for it in items),
+        key=lambda s: (s.start_week, s.credential_id),
+    ))
+    finish, _ = _finish(steps, begin)
+    deadline = profile.constraints.deadline
+    if deadline is not None and finish > deadline:
+        how = "the earliest possible finish is" if proved else "the best schedule found finishes on"
+        return Schedule(steps, begin, finish, weeks, proved, False,
+                        f"deadline {deadline.isoformat()} cannot be met: {how} {finish.isoformat()}",
+                        lower_bound=lower)
+    return Schedule(steps, begin, finish, weeks, proved, True, "", lower_bound=lower)
+
+
+def _circular(items: Sequence[_Item]) -> str:
+    """Name the credentials whose requirements can never all be met first."""
+    done: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for it in items:
+            if it.id not in done and it.ready(dict.fromkeys(done, 0.0)) < math.inf:
+                done.add(it.id)
+                changed = True
+    stuck = sorted(it.id for it in items if it.id not in done)
+    return "circular prerequisites: " + ", ".join(f"'{c}'" for c in stuck) + (
+        " can never start, because their prerequisites wait on each other (an award also waits"
+        " for its components)"
+    )
+
+
+# --------------------------------------------------------------------------- balanced plan
+
+
+@dataclass(frozen=True)
+class _Option:
+    """An item started in a given term."""
+
+    term: int  # 0-based start term
+    last: int  # last term it occupies
+    start_week: int
+    end_week: int
+    load: tuple[tuple[int, float], ...]  # (term, hours)
+
+
+def _options(it: _Item, starts: _Starts, terms: int, term_weeks: int) -> list[_Option]:
+    out = []
+    for j in range(terms):
+        lo = j * term_weeks
+        if it.award:
+            out.append(_Option(j, j, lo, lo, ()))
+            continue
+        s = starts.next(it.id, lo)
+        if s is None or s >= lo + term_weeks:
+            continue
+        if it.weeks == 0:
+            out.append(_Option(j, j, s, s, ((j, it.hours),) if it.hours else ()))
+            continue
+        e = s + it.weeks
+        last = (e - 1) // term_weeks
+        if last >= terms:
+            break
+        per_week = it.hours / it.weeks
+        load = []
+        for k in range(j, last + 1):
+            overlap = min(e, (k + 1) * term_weeks) - max(s, k * term_weeks)
+            if per_week and overlap > 0:
+                load.append((k, per_week * overlap))
+        out.append(_Option(j, last, s, e, tuple(load)))
+    return out
+
+
+def _term_chain(items: Sequence[_Item], opts: dict[str, list[_Option]]) -> tuple[int, list[str]] | None:
+    """Fewest terms the requirements need (ignoring loads), with the chain that forces it."""
+    last: dict[str, float] = {it.id: math.inf for it in items}
+    choice: dict[str, _Option] = {}
+    via: dict[str, str | None] = {}
+    changed = True
+    while changed:
+        changed = False
+        for it in items:
+            ready, why = 0.0, None
+            for g in it.groups:
+                alt = min(g.alts, key=lambda a: (last[a], a))
+                if last[alt] + 1 > ready:  # prerequisites: a strictly earlier term
+                    ready, why = last[alt] + 1, alt
+            if it.rule is not None:  # an award: by the term its rules are met
+                met = it.rule.met_at(last)
+                if met > ready:
+                    ready = met
+                    why = min((m for m in it.rule.members() if last.get(m) == met), default=None)
+            if ready == math.inf:
+                continue
+            opt = next((o for o in opts[it.id] if o.term >= ready), None)
+            if opt is not None and opt.last < last[it.id]:
+                last[it.id], choice[it.id], via[it.id] = opt.last, opt, why
+                changed = True
+    if len(choice) < len(items):
+        return None
+    end = max(items, key=lambda it: (last[it.id], it.id)).id
+    chain = [end]
+    while via.get(chain[-1]) is not None and len(chain) <= len(items):
+        chain.append(via[chain[-1]])  # type: ignore[arg-type]
+    return int(max(last.values())) + 1, chain[::-1]
+
+
+def _solve_terms(
+    items: Sequence[_Item],
+    opts: dict[str, list[_Option]],
+    terms: int,
+    max_load: float | None,
+    min_load: float | None,
+    max_count: int | None,
+    time_limit: float,
+) -> tuple[dict[str, _Option] | None, bool]:
+    """Lexicographic MILP: lightest heaviest term, then earliest terms."""
+    by_id = {it.id: it for it in items}
+
+    def build(z_cap: float | None) -> tuple[_Milp, dict[str, list[tuple[_Option, int]]], int]:
+        milp = _Milp()
+        cols = {it.id: [(o, milp.var(cost=0.0 if z_cap is None else float(o.term + 1)))
+                        for o in opts[it.id]] for it in items}
+        z = milp.var(cost=1.0 if z_cap is None else 0.0, lower=0.0,
+                     upper=z_cap if z_cap is not None else math.inf, integer=False)
+        for it in items:
+            milp.row({j: 1.0 for _, j in cols[it.id]}, 1.0, 1.0)
+            for g in it.groups:
+                for o, _ in cols[it.id]:
+                    coefs = {j: 1.0 for p, j in cols[it.id] if p.term <= o.term}
+                    for a in g.alts:
+                        for p, j in cols[a]:
+                            if p.last < o.term:
+                                coefs[j] = coefs.get(j, 0.0) - 1.0
+                    milp.row(coefs, upper=0.0)
+            if it.rule is not None:
+                for o, _ in cols[it.id]:
+                    def done(cid: str, term: int = o.term) -> dict[int, float]:
+                        return {j: 1.0 for p, j in cols[cid] if p.last <= term}
+
+                    _rule_row(milp, it.rule, done, {j: 1.0 for p, j in cols[it.id] if p.term <= o.term})
+        used = [milp.var() for _ in range(terms)] if min_load else []
+        for k in range(terms):
+            load = {j: h for it in items for o, j in cols[it.id] for t, h in o.load if t == k}
+            row = dict(load)
+            row[z] = -1.0
+            milp.row(row, upper=0.0)
+            if max_load is not None and load:
+                milp.row(load, upper=max_load)
+            occupying = [j for it in items if not by_id[it.id].award
+                         for o, j in cols[it.id] if o.term <= k <= o.last]
+            if max_count is not None and len(occupying) > max_count:
+                milp.row({j: 1.0 for j in occupying}, upper=float(max_count))
+            if min_load:
+                # a term up to the last one in use must carry at least the minimum load
+                for j in occupying:
+                    milp.row({used[k]: 1.0, j: -1.0}, lower=0.0)
+                if k + 1 < terms:
+                    milp.row({used[k]: 1.0, used[k + 1]: -1.0}, lower=0.0)
+                row = dict(load)
+                row[used[k]] = -min_load
+                milp.row(row, lower=0.0)
+        return milp, cols, z
+
+    milp, cols, z = build(None)
+    values, proved = milp.solve(time_limit)
+    if values is None:
+        return None, proved
+    best = values[z]
+    milp2, cols2, _ = build(best + max(1e-6, 1e-9 * best))
+    values2, _ = milp2.solve(time_limit)
+    if values2 is not None:
+        values, cols = values2, cols2
+    chosen = {cid: max(col, key=lambda oj: values[oj[1]])[0] for cid, col in cols.items()}
+    return chosen, proved
+
+
+def _fmt_hours(x: float) -> str:
+    return f"{x:,.1f}".rstrip("0").rstrip(".")
+
+
+def balanced_plan(
+    catalogue: Catalogue,
+    credential_ids: Iterable[str],
+    profile: LearnerProfile,
+    *,
+    terms: int | None = None,
+    term_weeks: int = 13,
+    deadline: dt.date | None = None,
+    start: dt.date | None = None,
+    time_limit: float = 5.0,
+) -> Schedule:
+    """Spread a route over terms so that the heaviest term is as light as possible.
+
+    Term ``k`` (1-based, as advisors count) covers weeks ``(k-1)·term_weeks`` to
+    ``k·term_weeks - 1``. A credential starts at the beginning of a term (or, with intake
+    dates, in the week of an intake inside that term) and may run on into later terms;
+    its hours are spread evenly over its weeks. Prerequisites finish in a term strictly
+    before the dependant starts; an award completes in the term its rules are met (the
+    same term as the component that completes it).
+
+    Loads, when the profile sets them: at most ``hours_per_week × term_weeks`` hours in
+    any term; at least ``min_hours_per_week × term_weeks`` hours in every term up to the
+    last term in use (the plan may finish early, but never leaves an idle term before its
+    end); at most ``max_credentials_per_term`` credentials studied in any term (awards do
+    not count).
+
+    Parameters
+    ----------
+    catalogue, credential_ids, profile
+        As for :func:`schedule_route`.
+    terms
+        Number of terms ``K``. Default: the whole terms until ``deadline`` (or the
+        profile's deadline), else the fewest terms in which a plan exists.
+    term_weeks
+        Length of a term in weeks.
+    deadline
+        Last day of the plan, used when ``terms`` is not given.
+    start
+        Date of week 0; default ``profile.constraints.start``, else today.
+    time_limit
+        Seconds the MILP solver may spend on each solve.
+
+    Returns
+    -------
+    Schedule
+        Steps with ``term`` set, ``terms``, ``term_weeks`` and per-term ``term_hours``;
+        ``proved_optimal`` refers to the heaviest term's hours.
+
+    """
+    begin = _plan_start(profile, start)
+    extra = {"term_weeks": term_weeks}
+    if term_weeks < 1:
+        return _infeasible(begin, f"a term must last at least one week, got {term_weeks}", **extra)
+    items, reason = _prepare(catalogue, credential_ids, profile, begin)
+    if reason:
+        return _infeasible(begin, reason, **extra)
+    cons = profile.constraints
+    max_load = cons.hours_per_week * term_weeks if cons.hours_per_week is not None else None
+    min_load = cons.min_hours_per_week * term_weeks if cons.min_hours_per_week else None
+    max_count = cons.max_credentials_per_term
+    limit = terms
+    if limit is None:
+        until = deadline or cons.deadline
+        if until is not None:
+            limit = ((until - begin).days + 1) // (7 * term_weeks)
+            if limit < 1:
+                return _infeasible(begin, (
+                    f"the deadline {until.isoformat()} leaves less than one term of {term_weeks} weeks"
+                ), **extra)
+            limit = min(limit, MAX_TERMS)
+    elif not 1 <= limit <= MAX_TERMS:
+        return _infeasible(begin, f"the number of terms must be between 1 and {MAX_TERMS}, got {limit}",
+                           **extra)
+
+    # enough terms for any plan: every credential waiting a year for its intake, one after another
+    cap = sum(math.ceil((it.weeks + 53) / term_weeks) + 1 for it in items) + 1
+    search = max(cap, limit or 0)
+    starts = _Starts(items, begin, search * term_weeks + 53)
+    all_opts = {it.id: _options(it, starts, search, term_weeks) for it in items}
+
+    def fits(o: _Option) -> bool:
+        return max_load is None or all(h <= max_load + 1e-6 for _, h in o.load)
+
+    for it in items:
+        if all_opts[it.id] and not any(fits(o) for o in all_opts[it.id]):
+            peak = min(max(h for _, h in o.load) for o in all_opts[it.id])
+            return _infeasible(begin, (
+                f"'{it.id}' puts {_fmt_hours(peak)} hours into one term, above your maximum of "
+                f"{_fmt_hours(max_load or 0)} hours per term ({cons.hours_per_week:g} hours a week × "
+                f"{term_weeks} weeks)"
+            ), **extra)
+    all_opts = {cid: [o for o in os if fits(o)] for cid, os in all_opts.items()}
+    chain = _term_chain(items, all_opts)
+    if chain is None:
+        return _infeasible(begin, _circular(items), **extra)
+    needed, path = chain
+
+    def reason_for(k: int) -> str:
+        if needed > k:
+            by_id = {i.id: i for i in items}
+            causes = []
+            if len(path) > 1:
+                causes.append(f"the prerequisite chain {' → '.join(path)}")
+            causes += [f"the intake dates of '{c}' ({', '.join(by_id[c].intakes or ())})"
+                       for c in path if by_id[c].intakes]
+            why = f" because of {' and '.join(causes)}" if causes else ""
+            return f"needs at least {needed} terms of {term_weeks} weeks{why}, not {k}"
+        total = sum(it.hours for it in items)
+        if max_load is not None and total > k * max_load + 1e-6:
+            least = math.ceil(total / max_load - 1e-9)
+            return (f"the route's {_fmt_hours(total)} hours do not fit in {k} terms of at most "
+                    f"{_fmt_hours(max_load)} hours; it needs at least {least} terms")
+        n = sum(1 for it in items if not it.award)
+        if max_count is not None and n > k * max_count:
+            return (f"{n} credentials at most {max_count} per term need at least "
+                    f"{math.ceil(n / max_count)} terms, not {k}")
+        for label, relaxed in (("minimum load", (max_load, None, max_count)),
+                               ("maximum number of credentials per term", (max_load, min_load, None)),
+                               ("maximum load", (None, min_load, max_count))):
+            if relaxed == (max_load, min_load, max_count):
+                continue
+            got, _ = _solve_terms(items, opts_for(k), k, *relaxed, time_limit)
+            if got is not None:
+                if label == "minimum load":
+                    return (f"every term in use must carry at least {_fmt_hours(min_load or 0)} hours "
+                            f"({cons.min_hours_per_week:g} hours a week), which no plan in {k} terms "
+                            "can keep")
+                return f"no plan in {k} terms respects the {label} (the plan exists without it)"
+        return f"no assignment of the route to {k} terms meets the prerequisites, intakes and loads"
+
+    def opts_for(k: int) -> dict[str, list[_Option]]:
+        return {cid: [o for o in os if o.last < k] for cid, os in all_opts.items()}
+
+    def attempt(k: int) -> tuple[dict[str, _Option] | None, bool]:
+        if needed > k:
+            return None, True
+        return _solve_terms(items, opts_for(k), k, max_load, min_load, max_count, time_limit)
+
+    if limit is None:
+        # fewest terms with a plan: feasibility only grows with the number of terms
+        lo, hi = needed, needed
+        found, proved = attempt(hi)
+        while found is None and hi < cap:
+            lo, hi = hi + 1, min(cap, hi * 2)
+            found, proved = attempt(hi)
+        if found is None:
+            return _infeasible(begin, reason_for(hi), **extra)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            got, got_proved = attempt(mid)
+            if got is not None:
+                hi, found, proved = mid, got, got_proved
+            else:
+                lo = mid + 1
+        limit = hi
+    else:
+        found, proved = attempt(limit)
+        if found is None and not proved:
+            return _infeasible(begin, (
+                f"no plan in {limit} terms was found within the time limit of {time_limit:g} s"
+            ), terms=limit, **extra)
+        if found is None:
+            return _infeasible(begin, reason_for(limit), terms=limit, **extra)
+
+    loads = [0.0] * limit
+    for o in found.values():
+        for k, h in o.load:
+            loads[k] += h
+    ends = {cid: o.end_week for cid, o in found.items()}
+    steps = []
+    for it in items:
+        o = found[it.id]
+        s, e = o.start_week, o.end_week
+        if it.award:
+            # the award is completed when its components and prerequisites are finished
+            s = e = max(s, int(it.ready({c: float(w) for c, w in ends.items()})))
+        rate = it.hours / (e - s) if e > s else 0.0
+        steps.append(_step(it.id, s, e, rate, begin, term=o.term + 1))
+    ordered = tuple(sorted(steps, key=lambda st: (st.start_week, st.credential_id)))
+    finish, weeks = _finish(ordered, begin)
+    return Schedule(ordered, begin, finish, weeks, proved, True, "", terms=limit,
+                    term_weeks=term_weeks, term_hours=tuple(round(x, 6) for x in loads))
