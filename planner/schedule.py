@@ -63,6 +63,7 @@ from planner.models import (
     RuleCredential,
     RuleCredits,
     RuleNOf,
+    rule_credentials,
 )
 from planner.problem import holding_is_valid
 from planner.results import ScheduledStep
@@ -247,19 +248,6 @@ def effort(credential: Credential) -> tuple[int, float, float]:
     return weeks, hours / weeks, hours
 
 
-def _rule_credentials(rule: Rule) -> Iterable[str]:
-    if isinstance(rule, RuleCredential):
-        yield rule.credential
-    elif isinstance(rule, RuleCredits):
-        yield from rule.from_
-    elif isinstance(rule, RuleAllOf):
-        for child in rule.all_of:
-            yield from _rule_credentials(child)
-    elif isinstance(rule, RuleNOf):
-        for child in rule.of:
-            yield from _rule_credentials(child)
-
-
 def _describe_group(group: RequirementGroup) -> str:
     parts = []
     for alt in group.any_of:
@@ -387,7 +375,7 @@ def _award_rule(
     rule = build(spec.rule)
     if rule.met_at(dict.fromkeys(others, 0.0)) == math.inf:
         # the route meets the rules in a way this reading misses: wait for every component
-        parts = (set(_rule_credentials(spec.rule)) | {a.credential for a in agreements}) & others
+        parts = (set(rule_credentials(spec.rule)) | {a.credential for a in agreements}) & others
         rule = _Rule("all", children=tuple(_Rule("leaf", options=(p,)) for p in sorted(parts)))
     return rule
 
