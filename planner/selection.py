@@ -282,7 +282,8 @@ class _Model:
         h = _new_highs()
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", 1e-9)
-        h.setOptionValue("threads", 1)
+        # never set "threads": once another HiGHS model has run in the process, HiGHS then
+        # silently skips the solve (guarded by a test in tests/test_schedule.py)
         h.setOptionValue("time_limit", max(0.01, time_limit))
         n = len(self.lb)
         h.addVars(n, np.array(self.lb, dtype=np.float64), np.array(self.ub, dtype=np.float64))
