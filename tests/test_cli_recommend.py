@@ -93,3 +93,20 @@ def test_balanced_plan_spreads_route_one_over_terms(capsys, catalogue_dir, monke
             ids = [a.credential for a in group.any_of if a.credential in term]
             if ids and len(ids) == len(group.any_of):
                 assert min(term[i] for i in ids) < term[cid]
+
+
+def test_pareto_and_weights(capsys, catalogue_dir, monkeypatch):
+    monkeypatch.chdir(catalogue_dir.parent)
+    code, out, _ = run(capsys, "--target", "role:data-analyst", "--hours-per-week", "40", "--pareto",
+                       "--weights", "cost=1,time=1", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    front = data["pareto"]
+    assert len(front) >= 2
+    assert [p["cost"] for p in front] == sorted(p["cost"] for p in front)
+    assert [p["weeks"] for p in front] == sorted((p["weeks"] for p in front), reverse=True)
+    # the weighted route is on (or dominated by nothing on) the front
+    best = data["routes"][0]
+    assert not any(p["cost"] < best["total_cost"] and p["weeks"] < best["weeks"] for p in front)
+    code, _, err = run(capsys, "--target", "role:data-analyst", "--weights", "speed=2")
+    assert code == 1 and "--weights" in err

@@ -20,7 +20,15 @@ from pydantic import ValidationError
 from planner.models import Holding, LearnerProfile, Money, Objective, Target
 from planner.results import Recommendation, to_jsonable
 
-__all__ = ["balanced_to_json", "format_balanced", "format_text", "parse_profile", "register", "to_json"]
+__all__ = [
+    "balanced_to_json",
+    "format_balanced",
+    "format_text",
+    "parse_profile",
+    "parse_weights",
+    "register",
+    "to_json",
+]
 
 JSON_VERSION = 1
 
@@ -50,6 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--avoid", action="append", default=[], metavar="ID", help="a credential to avoid")
     p.add_argument("--profile", metavar="FILE", help="learner profile YAML/JSON (flags add to it)")
     p.add_argument("--objective", "-o", default="cost", choices=[o.value for o in Objective])
+    p.add_argument("--weights", metavar="OBJ=W,...",
+                   help="a weighted mix instead of one objective, e.g. cost=1,time=0.5 (each term normalised)")
+    p.add_argument("--pareto", action="store_true",
+                   help="list the cost × time trade-off (routes none of which is cheaper and faster than another)")
     p.add_argument("--credit-award", metavar="ID", help="award whose credit is measured")
     p.add_argument("--alternatives", "-k", type=int, default=3, help="number of distinct routes (default 3)")
     p.add_argument("--terms", type=int, metavar="N",
@@ -128,6 +140,31 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
         raise ValueError("invalid learner profile: " + "; ".join(lines)) from exc
 
 
+def parse_weights(text: str) -> dict[Objective, float]:
+    """Parse ``cost=1,time=0.5`` into objective weights.
+
+    Raises
+    ------
+    ValueError
+        On an unknown objective or a weight that is not a non-negative number.
+    """
+    out: dict[Objective, float] = {}
+    for part in text.split(","):
+        name, eq, value = part.partition("=")
+        try:
+            objective = Objective(name.strip())
+            weight = float(value)
+        except ValueError as exc:
+            raise ValueError(f"expected OBJECTIVE=WEIGHT with objective in "
+                             f"{', '.join(o.value for o in Objective)}, got {part!r}") from exc
+        if not eq or weight < 0:
+            raise ValueError(f"weight must be a number ≥ 0, got {part!r}")
+        out[objective] = weight
+    if not any(out.values()):
+        raise ValueError("at least one weight must be above 0")
+    return out
+
+
 def to_json(rec: Recommendation) -> dict[str, Any]:
     """The stable JSON shape of a recommendation (see the module docstring)."""
     return {
@@ -191,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
     """Handle ``planner recommend``."""
     from planner.catalogue import default_catalogue_dir, validate
     from planner.problem import ProblemError
-    from planner.routing import recommend
+    from planner.routing import pareto, recommend
 
     try:
         target = Target.parse(args.target)
@@ -203,6 +240,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if args.alternatives < 1 or args.alternatives > 50:
         return _fail("--alternatives must be between 1 and 50")
+    try:
+        weights = parse_weights(args.weights) if args.weights else None
+    except ValueError as exc:
+        return _fail(f"--weights {args.weights}: {exc}")
     report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
     if report.catalogue is None:
         for problem in report.errors:
@@ -210,8 +251,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail("the catalogue has errors; run 'planner validate' for the full list")
     catalogue = report.catalogue
     try:
-        rec = recommend(catalogue, profile, target, objective=args.objective, alternatives=args.alternatives,
-                        credit_award=args.credit_award, today=profile.constraints.start)
+        rec = recommend(catalogue, profile, target, objective=args.objective, weights=weights,
+                        alternatives=args.alternatives, credit_award=args.credit_award,
+                        today=profile.constraints.start)
+        front = pareto(catalogue, profile, target, today=profile.constraints.start) if args.pareto else None
     except (ProblemError, ValueError, KeyError) as exc:
         return _fail(str(exc).strip("'\""))
     balanced = None
@@ -226,7 +269,15 @@ def run(args: argparse.Namespace) -> int:
         data = to_json(rec)
         if balanced is not None:
             data["balanced_plan"] = balanced_to_json(balanced)
+        if front is not None:
+            data["pareto"] = [{"cost": r.total_cost, "weeks": r.weeks, "finish": r.finish.isoformat(),
+                               "credential_ids": list(r.credential_ids)} for r in front]
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(format_text(rec, catalogue) + (format_balanced(balanced, catalogue) if balanced else ""))
+        text = format_text(rec, catalogue) + (format_balanced(balanced, catalogue) if balanced else "")
+        if front is not None:
+            text += "\n\nCost × time trade-off:" + "".join(
+                f"\n  {r.total_cost:>10,.0f} {r.currency}  {r.weeks:>4} weeks  ({len(r.credential_ids)} steps)"
+                for r in front)
+        print(text)
     return 0 if rec.feasible else 1
