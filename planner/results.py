@@ -71,6 +71,7 @@ class Route:
     credit_towards: float | None = None  # ECTS towards the named award, when asked
     awards_completed: tuple[str, ...] = ()
     schedule: tuple[ScheduledStep, ...] = ()
+    schedule_proved_optimal: bool = True  # the finish date is the earliest possible for this set
 
 
 @dataclass(frozen=True)

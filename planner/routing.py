@@ -29,6 +29,9 @@ __all__ = ["check_profile", "find_routes", "pareto", "plan_start", "recommend"]
 
 #: Most candidate sets examined to find routes that fit the schedule constraints.
 MAX_SETS_EXAMINED = 64
+#: Seconds one schedule may take to prove its finish when the objective is not time: the
+#: route's choice does not depend on it, and a rare hard instance must not stall a page.
+SCHEDULE_SECONDS_OFF_OBJECTIVE = 0.25
 
 
 def plan_start(profile: LearnerProfile, today: dt.date | None = None) -> dt.date:
@@ -44,9 +47,11 @@ class _Found:
 
 
 def _scheduled(
-    catalogue: Catalogue, profile: LearnerProfile, selections: tuple[Selection, ...], start: dt.date
+    catalogue: Catalogue, profile: LearnerProfile, selections: tuple[Selection, ...], start: dt.date,
+    time_limit: float = 5.0,
 ) -> list[tuple[Selection, Schedule]]:
-    return [(s, schedule_route(catalogue, s.credential_ids, profile, start=start)) for s in selections]
+    return [(s, schedule_route(catalogue, s.credential_ids, profile, start=start, time_limit=time_limit))
+            for s in selections]
 
 
 def find_routes(
@@ -76,7 +81,9 @@ def find_routes(
         selections = solve(problem, objective=objective, weights=weights, alternatives=asked,
                            credit_award=credit_award, time_limit=remaining)
         exhausted = len(selections) < asked
-        fitting = [(s, sch) for s, sch in _scheduled(catalogue, profile, selections, start) if sch.feasible]
+        per_schedule = min(5.0, max(0.5, remaining)) if by_time else SCHEDULE_SECONDS_OFF_OBJECTIVE
+        fitting = [(s, sch) for s, sch in _scheduled(catalogue, profile, selections, start, per_schedule)
+                   if sch.feasible]
         solver_proved = all(s.proved_optimal for s in selections)
         if by_time:
             fitting.sort(key=lambda p: (p[1].weeks, p[0].cost, p[0].credential_ids))
@@ -131,6 +138,7 @@ def _route(
         credit_towards=round(sel.credit, 2) if credit_award else None,
         awards_completed=awards,
         schedule=sch.steps,
+        schedule_proved_optimal=sch.proved_optimal,
     )
 
 

@@ -2,7 +2,7 @@
 
 JSON output (``--format json``) is stable: an object with ``version`` (1), ``target``,
 ``objective``, ``feasible``, ``candidates``, ``routes`` (each with rank, credential_ids,
-steps, totals, dates, proved_optimal, schedule) and ``diagnoses`` (code, message,
+steps, totals, dates, proved_optimal, schedule, schedule_proved_optimal) and ``diagnoses`` (code, message,
 relaxation). New keys may be added; existing ones keep their meaning.
 """
 
@@ -207,6 +207,8 @@ def format_text(rec: Recommendation, catalogue: Any) -> str:
         out.append("\nNo route reaches this target.")
     for route in rec.routes:
         proof = "proved optimal" if route.proved_optimal else "best found (not proved)"
+        if not route.schedule_proved_optimal:
+            proof += "; finish date best found in time"
         out.append(
             f"\nRoute {route.rank}: {route.total_cost:,.0f} {route.currency}, {route.total_ects:g} ECTS, "
             f"{route.total_hours:g} h, {route.start} → {route.finish} ({route.weeks} weeks), "

@@ -24,7 +24,8 @@ def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None, 
         return None if then is None or now == then else format(now - then, fmt)
 
     with st.container(border=True):
-        st.markdown(f"**{title or f'Route {route.rank}'}**" + ("  ✓ proved optimal" if route.proved_optimal else ""))
+        st.markdown(f"**{title or f'Route {route.rank}'}**" + ("  ✓ proved optimal" if route.proved_optimal else "")
+                    + ("" if route.schedule_proved_optimal else " · finish date: best found in time"))
         a, b, c, d = st.columns(4)
         a.metric(f"Cost ({route.currency})", f"{route.total_cost:,.0f}",
                  delta(route.total_cost, base and base.total_cost, "+,.0f"), delta_color="inverse")
