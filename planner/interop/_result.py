@@ -11,6 +11,7 @@ them when nothing usable could be read.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -339,3 +340,24 @@ def _item_id(data: dict, loc: tuple) -> str | None:
             return str(value) if value is not None else None
     return None
 
+
+
+def as_list(value: Any) -> list[Any]:
+    """A JSON value as a list: ``None`` → ``[]``, a single value → ``[value]``."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """The date of an ISO 8601 date or date-time string (``Z`` accepted); None when unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            return None

@@ -37,7 +37,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.interop._result import ImportProblem, ImportResult, empty_catalogue, line_of, read_json
+from planner.interop._result import (
+    ImportProblem,
+    ImportResult,
+    as_list,
+    empty_catalogue,
+    line_of,
+    parse_date,
+    read_json,
+)
 from planner.interop.esco import ESCO_SKILL_RE, SHORT_MAX, IdAllocator, clip, esco_competency
 from planner.models import LearnerProfile
 
@@ -209,14 +217,8 @@ def duration_weeks(text: str) -> int | None:
     return max(1, round(days / 7))
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _types(node: Any) -> list[str]:
-    return [str(t) for t in _as_list(node.get("type"))] if isinstance(node, dict) else []
+    return [str(t) for t in as_list(node.get("type"))] if isinstance(node, dict) else []
 
 
 def _text(value: Any) -> str | None:
@@ -244,19 +246,6 @@ def _label(concept: Any) -> str | None:
     if isinstance(concept, dict):
         return _text(concept.get("prefLabel")) or _text(concept.get("title"))
     return _text(concept)
-
-
-def _parse_date(value: Any) -> dt.date | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        return dt.datetime.fromisoformat(text).date()
-    except ValueError:
-        try:
-            return dt.date.fromisoformat(text[:10])
-        except ValueError:
-            return None
 
 
 @dataclass
@@ -289,13 +278,13 @@ class _File:
 
 def _country(org: dict[str, Any]) -> str | None:
     candidates = []
-    for location in _as_list(org.get("location")):
+    for location in as_list(org.get("location")):
         if isinstance(location, dict):
-            for address in _as_list(location.get("address")):
+            for address in as_list(location.get("address")):
                 if isinstance(address, dict):
                     candidates.append(address.get("countryCode"))
     for key in ("registration", "vatIdentifier", "eIDASIdentifier", "eIDAS\u0399dentifier", "taxIdentifier"):
-        for ident in _as_list(org.get(key)):
+        for ident in as_list(org.get(key)):
             if isinstance(ident, dict):
                 candidates.append(ident.get("spatial"))
     for concept in candidates:
@@ -335,7 +324,7 @@ def _provider(f: _File, org: Any, pointer: str) -> str | None:
         country = "ZZ"
     kind = "university" if "universit" in name.lower() else "other"
     item: dict[str, Any] = {"id": pid, "name": name, "country": country, "kind": kind}
-    for homepage in _as_list(org.get("homepage")):
+    for homepage in as_list(org.get("homepage")):
         url = homepage.get("contentURL") if isinstance(homepage, dict) else homepage
         if isinstance(url, str) and _URL_RE.match(url):
             item["website"] = url
@@ -375,11 +364,11 @@ _ASSESSMENT_WORDS = (
 def _assessment(claim: dict[str, Any]) -> tuple[list[str], str | None]:
     kinds: set[str] = set()
     supervision = None
-    for proof in _as_list(claim.get("provenBy")):
+    for proof in as_list(claim.get("provenBy")):
         if not isinstance(proof, dict):
             continue
         texts = [_text(proof.get("title"))]
-        for spec in _as_list(proof.get("specifiedBy")):
+        for spec in as_list(proof.get("specifiedBy")):
             if isinstance(spec, dict):
                 texts += [_text(spec.get("title")), _label(spec.get("dcType"))]
         for text in filter(None, texts):
@@ -404,7 +393,7 @@ def _eqf(concept: Any) -> int | None:
 
 
 def _ects(f: _File, spec: dict[str, Any], pointer: str) -> float | None:
-    for i, credit in enumerate(_as_list(spec.get("creditPoint"))):
+    for i, credit in enumerate(as_list(spec.get("creditPoint"))):
         if not isinstance(credit, dict):
             continue
         framework = credit.get("framework")
@@ -437,7 +426,7 @@ def _ects(f: _File, spec: dict[str, Any], pointer: str) -> float | None:
 
 def _skills(f: _File, outcome: dict[str, Any]) -> list[str]:
     ids = []
-    for skill in _as_list(outcome.get("relatedESCOSkill")):
+    for skill in as_list(outcome.get("relatedESCOSkill")):
         label = clip(_label(skill), SHORT_MAX)
         uri = skill.get("id") if isinstance(skill, dict) else skill
         uri = uri if isinstance(uri, str) else None
@@ -458,7 +447,7 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
         f.report(pointer, "a claim must be an object")
         return
     types = set(_types(claim))
-    specs = [s for s in _as_list(claim.get("specifiedBy")) if isinstance(s, dict)]
+    specs = [s for s in as_list(claim.get("specifiedBy")) if isinstance(s, dict)]
     spec = specs[0] if specs else {}
     spec_pointer = pointer + ".specifiedBy" if specs else pointer
     title = clip(_text(spec.get("title")) or _text(claim.get("title")), SHORT_MAX)
@@ -466,9 +455,9 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
         f.report(pointer, "the claim has no title; skipped", claim.get("id"))
         return
     provider = None
-    for process in _as_list(claim.get("awardedBy")):
+    for process in as_list(claim.get("awardedBy")):
         if isinstance(process, dict):
-            for body in _as_list(process.get("awardingBody")):
+            for body in as_list(process.get("awardingBody")):
                 provider = provider or _provider(f, body, pointer + ".awardedBy.awardingBody")
     provider = provider or _provider(f, doc.get("issuer"), "$.issuer")
     if provider is None:
@@ -491,14 +480,14 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
         )
     if clip(description):
         item["description"] = clip(description)
-    for homepage in _as_list(spec.get("homepage")):
+    for homepage in as_list(spec.get("homepage")):
         url = homepage.get("contentURL") if isinstance(homepage, dict) else homepage
         if isinstance(url, str) and _URL_RE.match(url):
             item["url"] = url
             break
 
     outcomes, teaches = [], []
-    for i, outcome in enumerate(_as_list(spec.get("learningOutcome"))):
+    for i, outcome in enumerate(as_list(spec.get("learningOutcome"))):
         if not isinstance(outcome, dict):
             f.report(f"{spec_pointer}.learningOutcome[{i}]", "a learning outcome must be an object")
             continue
@@ -552,7 +541,7 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
             severity="warning",
         )
     languages = []
-    for concept in _as_list(spec.get("language")):
+    for concept in as_list(spec.get("language")):
         uri = concept.get("id") if isinstance(concept, dict) else concept
         code = str(uri or "").rstrip("/").rsplit("/", 1)[-1].upper()
         if code in _LANGUAGE3 and _LANGUAGE3[code] not in languages:
@@ -582,14 +571,14 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
         f.state.credentials[cid] = {"id": cid, **item}
 
     earned = None
-    for process in _as_list(claim.get("awardedBy")):
+    for process in as_list(claim.get("awardedBy")):
         if isinstance(process, dict):
-            earned = earned or _parse_date(process.get("awardingDate"))
+            earned = earned or parse_date(process.get("awardingDate"))
     earned = (
         earned
-        or _parse_date(doc.get("issuanceDate"))
-        or _parse_date(doc.get("issued"))
-        or _parse_date(doc.get("validFrom"))
+        or parse_date(doc.get("issuanceDate"))
+        or parse_date(doc.get("issued"))
+        or parse_date(doc.get("validFrom"))
     )
     if earned is None:
         f.report(
@@ -599,7 +588,7 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
             severity="warning",
         )
         return
-    expires = _parse_date(doc.get("validUntil")) or _parse_date(doc.get("expirationDate"))
+    expires = parse_date(doc.get("validUntil")) or parse_date(doc.get("expirationDate"))
     if expires is not None and expires < f.state.today:
         f.report(
             "$.validUntil" if "validUntil" in doc else "$.expirationDate",
@@ -627,7 +616,7 @@ def _document(f: _File, doc: Any) -> None:
             '"type"',
             severity="warning",
         )
-    subjects = _as_list(doc.get("credentialSubject"))
+    subjects = as_list(doc.get("credentialSubject"))
     if not subjects:
         f.report("$.credentialSubject", "the credential has no credentialSubject", '"credentialSubject"')
         return
@@ -639,7 +628,7 @@ def _document(f: _File, doc: Any) -> None:
         name = clip(_text(subject.get("fullName")), SHORT_MAX)
         if name and name not in f.state.names:
             f.state.names.append(name)
-        claims = _as_list(subject.get("hasClaim"))
+        claims = as_list(subject.get("hasClaim"))
         if not claims:
             f.report(
                 pointer + ".hasClaim", "the credential claims nothing (no hasClaim)", '"credentialSubject"'

@@ -57,8 +57,10 @@ from typing import Any
 from planner.interop._result import (
     ImportProblem,
     ImportResult,
+    as_list,
     empty_catalogue,
     line_of,
+    parse_date,
     read_json,
 )
 from planner.interop.esco import (
@@ -147,25 +149,6 @@ def _types(node: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return []
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _parse_date(value: Any) -> dt.date | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        return dt.datetime.fromisoformat(text).date()
-    except ValueError:
-        try:
-            return dt.date.fromisoformat(text[:10])
-        except ValueError:
-            return None
 
 
 def _guess_kind(name: str) -> str:
@@ -440,7 +423,7 @@ def _achievement(
 
     levels = _levels(ach)
     teaches: dict[str, int] = {}
-    for i, alignment in enumerate(_as_list(ach.get("alignment"))):
+    for i, alignment in enumerate(as_list(ach.get("alignment"))):
         if not isinstance(alignment, dict):
             f.report(f"{pointer}.alignment[{i}]", "alignment must be an object")
             continue
@@ -484,13 +467,13 @@ def _same(existing: dict[str, Any], item: dict[str, Any]) -> bool:
 def _levels(ach: dict[str, Any]) -> dict[str, int]:
     """Levels written by the exporter as ResultDescriptions (alignment target → level)."""
     levels: dict[str, int] = {}
-    for rd in _as_list(ach.get("resultDescription")):
+    for rd in as_list(ach.get("resultDescription")):
         if not isinstance(rd, dict) or rd.get("resultType") != _LEVEL_RESULT_TYPE:
             continue
         value = str(rd.get("requiredValue") or "")
         if not value.isdigit():
             continue
-        for alignment in _as_list(rd.get("alignment")):
+        for alignment in as_list(rd.get("alignment")):
             if isinstance(alignment, dict):
                 target = str(alignment.get("targetUrl") or alignment.get("targetCode") or "")
                 if target:
@@ -502,7 +485,7 @@ def _levels(ach: dict[str, Any]) -> dict[str, int]:
 
 
 def _check_context(f: _File, doc: dict[str, Any], pointer: str, *, clr: bool) -> bool:
-    contexts = _as_list(doc.get("@context"))
+    contexts = as_list(doc.get("@context"))
     ok = True
     if not contexts or contexts[0] not in (VC1_CONTEXT, VC2_CONTEXT):
         found = contexts[0] if contexts else "nothing"
@@ -573,7 +556,7 @@ def _credential(f: _File, doc: dict[str, Any], pointer: str, *, nested: bool = F
                 '"credentialSubject"',
             )
             ok = False
-        for i, result in enumerate(_as_list(subject.get("result"))):
+        for i, result in enumerate(as_list(subject.get("result"))):
             rtypes = _types(result)
             if "Result" not in rtypes:
                 f.report(
@@ -603,9 +586,9 @@ def _credential(f: _File, doc: dict[str, Any], pointer: str, *, nested: bool = F
     if cid is None:
         return
     earned = (
-        _parse_date(doc.get("awardedDate"))
-        or _parse_date(doc.get("validFrom"))
-        or _parse_date(doc.get("issuanceDate"))
+        parse_date(doc.get("awardedDate"))
+        or parse_date(doc.get("validFrom"))
+        or parse_date(doc.get("issuanceDate"))
     )
     if earned is None:
         f.report(
@@ -616,7 +599,7 @@ def _credential(f: _File, doc: dict[str, Any], pointer: str, *, nested: bool = F
         )
         return
     expires_raw = doc.get("validUntil") or doc.get("expirationDate")
-    expires = _parse_date(expires_raw)
+    expires = parse_date(expires_raw)
     if expires is not None and expires < f.state.today:
         key = '"validUntil"' if "validUntil" in doc else '"expirationDate"'
         f.report(
@@ -651,9 +634,9 @@ def _clr(f: _File, doc: dict[str, Any]) -> None:
         f.report("$", "CLR not imported because it is not a valid CLR 2.0 credential", severity="warning")
         return
     issuer = doc.get("issuer")
-    for i, ach in enumerate(_as_list(subject.get("achievement"))):
+    for i, ach in enumerate(as_list(subject.get("achievement"))):
         _achievement(f, ach, f"$.credentialSubject.achievement[{i}]", issuer)
-    credentials = _as_list(subject.get("verifiableCredential"))
+    credentials = as_list(subject.get("verifiableCredential"))
     if not credentials:
         f.report(
             "$.credentialSubject.verifiableCredential", "the CLR holds no credentials", '"credentialSubject"'
@@ -668,7 +651,7 @@ def _clr(f: _File, doc: dict[str, Any]) -> None:
             )
             continue
         _credential(f, cred, pointer, nested=True)
-    _associations(f, _as_list(subject.get("association")))
+    _associations(f, as_list(subject.get("association")))
 
 
 def _associations(f: _File, associations: list[Any]) -> None:
