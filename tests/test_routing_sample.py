@@ -179,3 +179,15 @@ def test_every_route_meets_its_role_and_orders_prerequisites(sample_catalogue, r
                 assert met, (cid, group)
         for week in range(route.weeks):
             assert sum(s.hours_per_week for s in route.schedule if s.start_week <= week < s.end_week) <= 20
+
+
+def test_weekly_hours_are_diagnosed_and_the_fix_works(sample_catalogue):
+    # every data-scientist route needs a 17 h/week module at some point
+    profile = learner(hours_per_week=12)
+    rec = recommend(sample_catalogue, profile, Target.parse("role:data-scientist"))
+    assert not rec.feasible
+    fix = next(d for d in rec.diagnoses if d.code == "hours")
+    assert fix.relaxation["hours_per_week"] > 12
+    fixed = recommend(sample_catalogue, apply_relaxation(profile, fix.relaxation), Target.parse("role:data-scientist"))
+    assert fixed.feasible
+    assert all(s.hours_per_week <= fix.relaxation["hours_per_week"] for s in fixed.best.schedule)
