@@ -48,10 +48,16 @@ class _Found:
 
 def _scheduled(
     catalogue: Catalogue, profile: LearnerProfile, selections: tuple[Selection, ...], start: dt.date,
-    time_limit: float = 5.0,
+    time_limit: float = 5.0, cache: dict[tuple[str, ...], Schedule] | None = None,
 ) -> list[tuple[Selection, Schedule]]:
-    return [(s, schedule_route(catalogue, s.credential_ids, profile, start=start, time_limit=time_limit))
-            for s in selections]
+    cache = {} if cache is None else cache
+    out = []
+    for s in selections:
+        if s.credential_ids not in cache:  # a wider search re-finds the sets it already scheduled
+            cache[s.credential_ids] = schedule_route(catalogue, s.credential_ids, profile, start=start,
+                                                     time_limit=time_limit)
+        out.append((s, cache[s.credential_ids]))
+    return out
 
 
 def find_routes(
@@ -76,14 +82,15 @@ def find_routes(
     wanted = max(1, alternatives)
     asked = wanted + 4 if by_time else wanted
     deadline = time.perf_counter() + time_limit
+    schedules: dict[tuple[str, ...], Schedule] = {}
     while True:
         remaining = max(0.5, deadline - time.perf_counter())
         selections = solve(problem, objective=objective, weights=weights, alternatives=asked,
                            credit_award=credit_award, time_limit=remaining)
         exhausted = len(selections) < asked
         per_schedule = min(5.0, max(0.5, remaining)) if by_time else SCHEDULE_SECONDS_OFF_OBJECTIVE
-        fitting = [(s, sch) for s, sch in _scheduled(catalogue, profile, selections, start, per_schedule)
-                   if sch.feasible]
+        fitting = [(s, sch) for s, sch in _scheduled(catalogue, profile, selections, start, per_schedule,
+                                                     schedules) if sch.feasible]
         solver_proved = all(s.proved_optimal for s in selections)
         if by_time:
             fitting.sort(key=lambda p: (p[1].weeks, p[0].cost, p[0].credential_ids))
