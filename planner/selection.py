@@ -29,8 +29,10 @@ Formulation (one binary ``x_c`` per candidate; ``h`` = held, a constant):
   candidates that cannot finish in time fixed to 0); the Pareto front does the same.
 
 Objectives are solved lexicographically (a stage fixes the previous optimum within
-``1e-6`` relative and re-solves): the primary objective, then cost, then the number of
-credentials, so ties are broken the same way every time. ``mip_rel_gap`` is 0, so an
+``1e-6`` relative and re-solves): the primary objective, then cost, then (for a role with
+optional needs still missing) the most optional needs covered — binaries
+``y_k ≤ Σ x_c`` over the candidates teaching need ``k`` at its level, maximising ``Σ y_k``
+— then the number of credentials, so ties are broken the same way every time. ``mip_rel_gap`` is 0, so an
 ``Optimal`` status is a proof.
 
 Weighted mix: ``Σ_o w_o · value_o / scale_o`` where ``scale_o`` is the mean of that
@@ -46,7 +48,7 @@ import itertools
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import networkx as nx
@@ -309,6 +311,7 @@ class _Built:
     x: dict[str, int]
     n_cols: int
     finish: int | None  # column of F (time model only)
+    cover: dict[tuple[str, int], int] = field(default_factory=dict)  # optional need → y_k
 
 
 def _tree_items(tree: AwardTree) -> set[str]:
@@ -588,7 +591,16 @@ def _build(
 
     for chosen in cuts:
         m.row(((x[c], 1.0) for c in chosen), -np.inf, float(len(chosen) - 1))
-    return _Built(m.highs(10.0), x, len(m.lb), finish)
+
+    # optional needs: y_k ≤ Σ x_c over its coverers, rewarded by the fit tie-break stage;
+    # only built when the role has optional needs some candidate can teach
+    cover: dict[tuple[str, int], int] = {}
+    for need in problem.optional:
+        teachers = [x[c] for c in problem.coverers.get(need, ()) if c in x]
+        if teachers:
+            cover[need] = m.var()
+            m.row([(cover[need], 1.0), *((i, -1.0) for i in teachers)], -np.inf, 0.0)
+    return _Built(m.highs(10.0), x, len(m.lb), finish, cover)
 
 
 # --------------------------------------------------------------------------- solving
@@ -607,7 +619,7 @@ def _stages(
     hours = {x[c]: problem.hours[c] for c in problem.candidates}
     credit_values = problem.awards[credit_award].credit_values if credit_award in problem.awards else {}
     credit = {x[c]: -v for c, v in credit_values.items() if c in x}
-    count = {i: 1.0 for i in x.values()}
+    ties = _tie_breaks(built)
     time_vec = {built.finish: 1.0} if built.finish is not None else {}
     vectors = {Objective.COST: cost, Objective.WORKLOAD: hours, Objective.CREDIT: credit, Objective.TIME: time_vec}
     if weights:
@@ -616,10 +628,18 @@ def _stages(
         for o, w in sorted(weights.items()):
             for i, v in vectors[o].items():  # the credit vector is already negated
                 mix[i] = mix.get(i, 0.0) + w * v / scales[o]
-        return [mix, cost, count]
+        return [mix, cost, *ties]
     if objective == Objective.COST:
-        return [cost, count]
-    return [vectors[objective], cost, count]
+        return [cost, *ties]
+    return [vectors[objective], cost, *ties]
+
+
+def _tie_breaks(built: _Built) -> list[dict[int, float]]:
+    """The stages after cost: most optional needs covered (when there are any), then fewest credentials."""
+    count = {i: 1.0 for i in built.x.values()}
+    if not built.cover:
+        return [count]  # no optional needs: the model and stages stay as they were
+    return [{i: -1.0 for i in built.cover.values()}, count]
 
 
 def _set_objective(h: highspy._Highs, n_cols: int, vector: Mapping[int, float]) -> None:
@@ -778,7 +798,7 @@ def solve(
 def _solve_time(
     problem: Problem, built: _Built, cuts: Sequence[set[str]], deadline: float
 ) -> tuple[set[str], bool] | None:
-    """Earliest finish, then cost, then fewest credentials.
+    """Earliest finish, then cost, then most optional needs covered, then fewest credentials.
 
     The finish optimum comes from the full time model; the tie-breaks are solved on a
     model rebuilt with that finish as horizon (tight big-M), which is much faster than
@@ -795,7 +815,7 @@ def _solve_time(
         return first
     x = tight.x
     cost = {x[c]: problem.cost[c] for c in problem.candidates}
-    rest = _run_stages(tight, [cost, {i: 1.0 for i in x.values()}], deadline)
+    rest = _run_stages(tight, [cost, *_tie_breaks(tight)], deadline)
     if rest is None:  # numerical corner: keep the finish-optimal set
         return first
     return rest[0], proved and rest[1]

@@ -58,6 +58,8 @@ class Outcome:
     hours: float
     weeks: float
     credit: float
+    #: optional role needs (missing at the start) that some chosen credential teaches at ≥ level
+    covered: int = 0
 
     def value(self, objective: Objective) -> float:
         return {
@@ -67,9 +69,10 @@ class Outcome:
             Objective.CREDIT: self.credit,
         }[objective]
 
-    def key(self, objective: Objective) -> tuple[float, float, int]:
+    def key(self, objective: Objective) -> tuple[float, float, int, int]:
+        """Rank: primary objective, cost, most optional needs covered, fewest credentials."""
         primary = -self.credit if objective == Objective.CREDIT else self.value(objective)
-        return (round(primary, 6), round(self.cost, 6), len(self.chosen))
+        return (round(primary, 6), round(self.cost, 6), -self.covered, len(self.chosen))
 
 
 class BruteForce:
@@ -306,6 +309,24 @@ class BruteForce:
         )
         return total
 
+    def optional_needs(self) -> list[tuple[str, int]]:
+        """The role's optional needs (highest level per competency) not yet known."""
+        if self.target.kind != "role":
+            return []
+        role = next(r for r in self.cat.roles if r.id == self.target.id)
+        levels: dict[str, int] = {}
+        for n in role.needs:
+            if not n.essential:
+                levels[n.competency] = max(levels.get(n.competency, 0), n.level)
+        return sorted((c, lv) for c, lv in levels.items() if self.known.get(c, 0) < lv)
+
+    def covered(self, chosen: frozenset[str]) -> int:
+        """How many missing optional needs some chosen credential teaches at ≥ their level."""
+        return sum(
+            1 for comp, level in self.optional_needs()
+            if any(t.competency == comp and t.level >= level for c in chosen for t in self.creds[c].teaches)
+        )
+
     def target_met(self, chosen: frozenset[str]) -> bool:
         if self.target.kind == "award":
             return self.target.id in self.held or self.target.id in chosen
@@ -350,6 +371,7 @@ class BruteForce:
                         sum(self._hours(self.creds[c]) for c in chosen),
                         self.weeks(chosen),
                         self.credit(chosen),
+                        self.covered(chosen),
                     ))
         return found
 

@@ -402,6 +402,54 @@ def test_fit_counts_optional_needs() -> None:
     assert fits == {("core",): 0.5, ("core_plus",): 1.0}
 
 
+OPTIONAL_ROLE = [{"id": "role", "title": "R", "needs": [
+    {"competency": "k", "level": 2}, {"competency": "o", "level": 2, "essential": False}]}]
+
+
+def test_equal_cost_route_teaching_an_optional_need_ranks_first() -> None:
+    # "a_plain" sorts first and would win on ids alone; "b_fit" also teaches o at level 2
+    # (and "c_low" only o at level 1, which does not meet the optional need)
+    creds = [
+        {"id": "a_plain", "cost": "100 EUR", "duration_weeks": 4, "teaches": teach("k", 2)},
+        {"id": "b_fit", "cost": "100 EUR", "duration_weeks": 4, "teaches": [*teach("k", 2), *teach("o", 2)]},
+        {"id": "c_low", "cost": "100 EUR", "duration_weeks": 4, "teaches": [*teach("k", 2), *teach("o", 1)]},
+    ]
+    cat = catalogue(creds, roles=OPTIONAL_ROLE)
+    for objective in (Objective.COST, Objective.TIME, Objective.WORKLOAD):
+        _, found = best(cat, objective=objective, alternatives=3)
+        assert found[0].credential_ids == ("b_fit",), objective  # the other two tie fully
+        assert [s.fit for s in found] == [1.0, 0.0, 0.0]
+    _, mixed = best(cat, weights={Objective.COST: 1.0, Objective.TIME: 1.0})
+    assert mixed[0].credential_ids == ("b_fit",)
+
+
+def test_a_free_course_is_added_for_an_optional_need_but_a_paid_one_is_not() -> None:
+    # equal cost (0 extra) and one more optional need covered beats fewer credentials
+    creds = [
+        {"id": "core", "cost": "100 EUR", "teaches": teach("k", 2)},
+        {"id": "extra", "cost": "0 EUR", "teaches": teach("o", 2)},
+    ]
+    _, found = best(catalogue(creds, roles=OPTIONAL_ROLE), alternatives=2)
+    assert [(s.credential_ids, s.fit) for s in found] == [(("core", "extra"), 1.0), (("core",), 0.0)]
+    creds[1]["cost"] = "1 EUR"
+    _, found = best(catalogue(creds, roles=OPTIONAL_ROLE))
+    assert found[0].credential_ids == ("core",) and found[0].fit == 0.0
+
+
+def test_cheaper_route_beats_a_fitter_dearer_one_under_cost() -> None:
+    creds = [
+        {"id": "cheap", "cost": "90 EUR", "duration_weeks": 6, "teaches": teach("k", 2)},
+        {"id": "fitter", "cost": "100 EUR", "duration_weeks": 4, "teaches": [*teach("k", 2), *teach("o", 2)]},
+    ]
+    cat = catalogue(creds, roles=OPTIONAL_ROLE)
+    _, found = best(cat, alternatives=2)
+    assert [(s.credential_ids, s.cost, s.fit) for s in found] == [(("cheap",), 90.0, 0.0),
+                                                                   (("fitter",), 100.0, 1.0)]
+    # fit only breaks ties: under time the faster one wins on its own merits
+    _, quick = best(cat, objective=Objective.TIME)
+    assert quick[0].credential_ids == ("fitter",)
+
+
 # --------------------------------------------------------------------------- alternatives, Pareto
 
 

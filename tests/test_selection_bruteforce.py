@@ -26,7 +26,12 @@ K = 3
 
 
 @st.composite
-def scenarios(draw):
+def scenarios(draw, optional_ties: bool = False):
+    """A random catalogue, profile, target and credit award.
+
+    With ``optional_ties`` the target is the role, it has an optional need, and costs come
+    from {0, 50, 100} EUR, so equal-cost routes differing in optional coverage are common.
+    """
     n_plain = draw(st.integers(2, 6))
     plain = [f"c{i}" for i in range(n_plain)]
     trap = draw(st.booleans())
@@ -45,7 +50,8 @@ def scenarios(draw):
     for cid in plain:
         spec = {
             "id": cid,
-            "cost": f"{draw(st.integers(0, 8)) * 50} {draw(st.sampled_from(['EUR', 'EUR', 'USD']))}",
+            "cost": (f"{draw(st.integers(0, 2)) * 50} EUR" if optional_ties else
+                     f"{draw(st.integers(0, 8)) * 50} {draw(st.sampled_from(['EUR', 'EUR', 'USD']))}"),
             "duration_weeks": draw(st.integers(1, 8)),
         }
         if draw(st.booleans()):
@@ -126,6 +132,9 @@ def scenarios(draw):
          "essential": draw(st.integers(0, 3)) > 0}
         for _ in range(draw(st.integers(1, 3)))
     ]
+    if optional_ties:
+        needs.append({"competency": draw(st.sampled_from(COMPS)), "level": draw(st.integers(1, 3)),
+                      "essential": False})
     cat = catalogue(creds, roles=[{"id": "role", "title": "Role", "needs": needs}], recognitions=recognitions)
 
     holdings = [
@@ -148,7 +157,8 @@ def scenarios(draw):
     profile = LearnerProfile.model_validate(
         {"holdings": holdings, "competencies": declared, "constraints": constraints})
 
-    kind = draw(st.sampled_from(["role", "competencies", "award"] if awards else ["role", "competencies"]))
+    kinds = ["role", "competencies", "award"] if awards else ["role", "competencies"]
+    kind = "role" if optional_ties else draw(st.sampled_from(kinds))
     if kind == "role":
         target = Target(kind="role", id="role")
     elif kind == "award":
@@ -182,8 +192,13 @@ def _check(cat, profile, target, credit_award, weights=None) -> None:
     for objective in objectives:
         got = solve(problem, objective=objective, alternatives=K, credit_award=credit_award)
         want = k_best(outcomes, objective, K)
-        assert [round(s.objective_value, 6) for s in got] == [round(o.value(objective), 6) for o in want], (
-            objective, [s.credential_ids for s in got], [sorted(o.chosen) for o in want])
+        # the whole lexicographic key (primary, cost, optional needs covered, count), not only
+        # the primary value: tie-breaks must agree too; sets equal on the key cannot be each
+        # other's supersets (a superset has more credentials), so the key sequence is unique
+        got_keys = [(round(s.objective_value, 6), round(s.cost, 6), bf.covered(frozenset(s.credential_ids)),
+                     len(s.credential_ids)) for s in got]
+        want_keys = [(round(o.value(objective), 6), round(o.cost, 6), o.covered, len(o.chosen)) for o in want]
+        assert got_keys == want_keys, (objective, [s.credential_ids for s in got], [sorted(o.chosen) for o in want])
         assert len({s.credential_ids for s in got}) == len(got)
         for s in got:
             chosen = frozenset(s.credential_ids)
@@ -196,6 +211,10 @@ def _check(cat, profile, target, credit_award, weights=None) -> None:
                 assert s.cost <= problem.budget + 1e-6
             if credit_award is not None:
                 assert abs(s.credit - bf.credit(chosen)) < 1e-6
+            # fit counts optional needs met before plus those the set covers
+            total = problem.optional_total
+            met_before = total - len(bf.optional_needs())
+            assert s.fit == pytest.approx((met_before + bf.covered(chosen)) / total if total else 1.0)
 
     front = pareto_front(problem)
     assert [(round(s.cost, 6), round(s.weeks_lower_bound, 6)) for s in front] == _pareto(outcomes)
@@ -218,3 +237,10 @@ def _check(cat, profile, target, credit_award, weights=None) -> None:
                                     max_size=3))
 def test_milp_matches_brute_force(scenario, weights) -> None:
     _check(*scenario, weights=dict(weights))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(optional_ties=True))
+def test_optional_tie_break_matches_brute_force(scenario) -> None:
+    """Role targets with optional needs and few cost levels: the fit tie-break is exercised."""
+    _check(*scenario)
