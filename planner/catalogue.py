@@ -375,7 +375,7 @@ def _read_path(path: Path) -> tuple[list[tuple[str, bytes]], list[Problem]]:
 # --------------------------------------------------------------------------- items
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per catalogue item: no per-instance __dict__
 class _Item:
     """A validated item and where it came from."""
 

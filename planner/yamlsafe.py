@@ -21,15 +21,13 @@ For a mapping entry the position is that of its key; for a list item, of the ite
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from array import array
 from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import (
     AliasEvent,
-    DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
@@ -37,7 +35,6 @@ from yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
-    StreamStartEvent,
 )
 from yaml.nodes import ScalarNode
 
@@ -73,22 +70,51 @@ _MERGE_TAG = _TAG + "merge"
 _STR_TAG = _TAG + "str"
 
 
-@dataclass(frozen=True)
+# A position is packed into one int, ``line << _SHIFT | column`` (both 1-based): one small
+# object per key or item instead of a path tuple plus a pair, which is what made large
+# catalogues cost gigabytes. Columns stay below 2**24 because files are at most 5 MB.
+_SHIFT = 24
+_COL_MASK = (1 << _SHIFT) - 1
+
+# A position table belongs to one list or mapping: an ``array`` of packed positions in
+# item (or key insertion) order, or ``(array, {index: child table})`` when some values
+# are lists or mappings with positions of their own. Values reached through an alias
+# get no child table, so their inner paths fall back to the alias position.
+_Table = array | tuple[array, dict[int, Any]]
+
+
+def _unpack(packed: int) -> tuple[int, int]:
+    return (packed >> _SHIFT, packed & _COL_MASK)
+
+
 class ParsedYaml:
     """A parsed YAML file: its data and the position of every key and item.
 
-    Attributes
+    Parameters
     ----------
     data : Any
         Plain Python data (dict, list, str, int, float, bool, None, date, datetime);
         ``None`` for an empty file.
-    positions : Mapping
-        Path tuple -> 1-based ``(line, column)``; the empty path is the document start.
+    root_position : tuple of (int, int), optional
+        1-based position of the document's top value.
+    table : list or dict, optional
+        Internal position table of the top value (built by :func:`parse_yaml`).
+
+    Notes
+    -----
+    For a mapping entry the position is that of its key; for a list item, of the item.
+    Values reached through an alias or a ``<<`` merge have the position of the alias
+    or of the mapping that merges them.
 
     """
 
-    data: Any
-    positions: Mapping[Path_, tuple[int, int]] = field(default_factory=dict)
+    __slots__ = ("_root", "_table", "data")
+
+    def __init__(self, data: Any, root_position: tuple[int, int] = (1, 1),
+                 table: _Table | None = None) -> None:
+        self.data = data
+        self._root = (root_position[0] << _SHIFT) | root_position[1]
+        self._table = table
 
     def position(self, path: Path_) -> tuple[int | None, int | None]:
         """Position of ``path``, or of its deepest ancestor that has one.
@@ -104,14 +130,55 @@ class ParsedYaml:
             1-based line and column, ``(None, None)`` when nothing is known.
 
         """
-        path = tuple(path)
-        while True:
-            pos = self.positions.get(path)
-            if pos is not None:
-                return pos
-            if not path:
-                return (None, None)
-            path = path[:-1]
+        best, table, data = self._root, self._table, self.data
+        for part in path:
+            if table is None:
+                break
+            index = _index_of(data, part)
+            if index is None:
+                break
+            positions, kids = table if type(table) is tuple else (table, None)
+            if index >= len(positions):  # a key added by a '<<' merge
+                break
+            best = positions[index]
+            table = kids.get(index) if kids else None
+            data = data[part]
+        return _unpack(best)
+
+    @property
+    def positions(self) -> dict[Path_, tuple[int, int]]:
+        """Every known position as a flat ``path -> (line, column)`` mapping (built on demand)."""
+        out: dict[Path_, tuple[int, int]] = {(): _unpack(self._root)}
+        todo: list[tuple[Path_, Any, _Table]] = []
+        if self._table is not None:
+            todo.append(((), self.data, self._table))
+        while todo:
+            prefix, data, table = todo.pop()
+            positions, kids = table if type(table) is tuple else (table, None)
+            keys = range(len(data)) if isinstance(data, list) else list(data)
+            for index, packed in enumerate(positions):
+                key = keys[index]
+                out[(*prefix, key)] = _unpack(packed)
+                if kids and index in kids:
+                    todo.append(((*prefix, key), data[key], kids[index]))
+        return out
+
+
+def _index_of(data: Any, part: Any) -> int | None:
+    """Index of ``part`` in a list, or insertion index of key ``part`` in a mapping."""
+    if isinstance(data, list):
+        return part if type(part) is int and 0 <= part < len(data) else None
+    if not isinstance(data, dict):
+        return None
+    try:
+        if part not in data:
+            return None
+    except TypeError:  # an unhashable path part cannot be a key
+        return None
+    for index, key in enumerate(data):  # error path only: mappings are small
+        if key == part:
+            return index
+    return None
 
 
 class _Limit(Exception):
@@ -157,12 +224,15 @@ def decode_yaml_bytes(data: bytes, name: str) -> tuple[str | None, list[Problem]
                               f"column {column}); save it as UTF-8")]
 
 
+# Stack frame slots (a list per open list/mapping; indexing a list is the cheapest access).
+_SEQ, _CONT, _PATH, _ANCHOR, _SIZE, _KEY, _KMARK, _MERGES, _POS, _TABLE, _KIDS = range(11)
+
+
 class _Builder:
     """Turns a parser event stream into data + positions without recursion."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.positions: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded size)
         self.open_anchors: set[str] = set()
@@ -170,10 +240,12 @@ class _Builder:
         self.nodes = 0
         self.constructor = SafeConstructor()
         self.plain: dict[str, tuple[str, Any]] = {}  # plain scalar text -> (tag, value)
-        # stack frames: [kind, container, path, anchor, size, pending_key, key_pos, merges, mark]
+        # frames: [is_seq, container, path, anchor, size, pending_key, key_mark, merges,
+        #          own packed position, position array, {index: child table} or None]
         self.stack: list[list[Any]] = []
         self.root: Any = None
-        self.root_seen = False
+        self.root_pos: int | None = None
+        self.root_table: _Table | None = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -186,88 +258,86 @@ class _Builder:
             raise _Limit(f"more than {MAX_NODES:,} values once aliases are expanded; aliases that "
                          "multiply data this way are refused (alias bomb)", mark.line + 1, mark.column + 1)
 
-    def _child_path(self, mark: Any) -> Path_ | None:
+    def _child_path(self) -> Path_ | None:
         """Path of the value being added to the innermost container (None for a key)."""
         if not self.stack:
             return ()
         frame = self.stack[-1]
-        if frame[0] == "seq":
-            return (*frame[2], len(frame[1]))
-        if frame[5] is _NO_KEY:
+        if frame[_SEQ]:
+            return (*frame[_PATH], len(frame[_CONT]))
+        if frame[_KEY] is _NO_KEY:
             return None  # this value is a mapping key
-        return (*frame[2], frame[5])
+        return (*frame[_PATH], frame[_KEY])
 
-    def _add(self, value: Any, size: int, mark: Any, anchor: str | None, is_merge_key: bool = False) -> None:
-        """Attach a finished value to its parent (or make it the root)."""
+    def _add(self, value: Any, size: int, mark: Any, pos: int, anchor: str | None,
+             table: _Table | None = None, is_merge_key: bool = False) -> None:
+        """Attach a finished value and its position to its parent (or make it the root)."""
         if anchor is not None:
             self.anchors[anchor] = (value, size)
         if not self.stack:
-            self.root, self.root_seen = value, True
+            self.root = value
+            if self.root_pos is None:
+                self.root_pos, self.root_table = pos, table
             return
         frame = self.stack[-1]
-        frame[4] += size
-        if frame[0] == "seq":
-            frame[1].append(value)
+        frame[_SIZE] += size
+        if frame[_SEQ]:
+            if table is not None:
+                _kids(frame)[len(frame[_CONT])] = table
+            frame[_CONT].append(value)
+            frame[_TABLE].append(pos)
             return
-        if frame[5] is _NO_KEY:  # value is a key
+        if frame[_KEY] is _NO_KEY:  # value is a key
             if is_merge_key:
-                frame[5], frame[6] = _MERGE, mark
+                frame[_KEY], frame[_KMARK] = _MERGE, mark
                 return
             if isinstance(value, (dict, list)):
-                self._problem(mark, frame[2], "a key must be a plain value, not a list or mapping")
+                self._problem(mark, frame[_PATH], "a key must be a plain value, not a list or mapping")
                 value = repr(value)
             elif isinstance(value, dt.datetime | dt.date | float) or value is None:
                 value = str(value) if value is not None else "null"
-            frame[5], frame[6] = value, mark
-            self.positions.setdefault((*frame[2], value), self._pos(mark))
+            frame[_KEY], frame[_KMARK] = value, mark
+            if value not in frame[_CONT]:  # a duplicate keeps the first key's position
+                frame[_TABLE].append(pos)
             return
-        key, key_mark = frame[5], frame[6]
-        frame[5] = _NO_KEY
+        key, key_mark = frame[_KEY], frame[_KMARK]
+        frame[_KEY] = _NO_KEY
         if key is _MERGE:
-            frame[7].append((value, key_mark))
+            if frame[_MERGES] is None:
+                frame[_MERGES] = []
+            frame[_MERGES].append((value, key_mark))
             return
-        if key in frame[1]:
-            first = self.positions.get((*frame[2], key))
-            where = f" (first at line {first[0]})" if first else ""
-            self._problem(key_mark, (*frame[2], key), f"duplicate key '{key}'{where}; keep only one")
+        container = frame[_CONT]
+        if key in container:
+            first = frame[_TABLE][_index_of(container, key) or 0]
+            self._problem(key_mark, (*frame[_PATH], key),
+                          f"duplicate key '{key}' (first at line {first >> _SHIFT}); keep only one")
             return
-        frame[1][key] = value
+        if table is not None:
+            _kids(frame)[len(container)] = table
+        container[key] = value
 
     # ------------------------------------------------------------------ events
 
-    def scalar(self, event: ScalarEvent, resolver: Any) -> None:
+    def odd_scalar(self, event: ScalarEvent) -> tuple[str | None, Any]:
+        """Tag and value of a scalar that is not plain text (quoted, block or tagged)."""
         tag = event.tag
-        value: Any
-        if tag is None and event.implicit[0]:
-            # plain scalar: resolve and construct once per distinct text (hot path)
-            cached = self.plain.get(event.value)
-            if cached is None:
-                tag = resolver.resolve(ScalarNode, event.value, event.implicit)
-                cached = (tag, self._construct(tag, event))
-                if len(self.plain) < 100_000:
-                    self.plain[event.value] = cached
-            tag, value = cached
-        elif tag is None or tag == "!":
-            tag, value = _STR_TAG, event.value  # quoted or block text
-        elif tag in _SCALAR_TAGS:
-            value = self._construct(tag, event)
-        else:
-            self._problem(event.start_mark, self._child_path(event.start_mark) or (),
-                          f"tag '{_short_tag(tag)}' is not allowed: only plain YAML values (text, numbers, "
-                          "true/false, null, dates) are accepted")
-            tag, value = None, None
-        mark = event.start_mark
-        stack = self.stack
-        if stack and stack[-1][0] == "seq":  # inline of _record for speed
-            frame = stack[-1]
-            self.positions[(*frame[2], len(frame[1]))] = (mark.line + 1, mark.column + 1)
-        elif not stack:
-            self.positions.setdefault((), (mark.line + 1, mark.column + 1))
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            self._count(0, mark)
-        is_merge = tag == _MERGE_TAG and bool(stack) and stack[-1][0] == "map" and stack[-1][5] is _NO_KEY
-        self._add(value, 1, mark, event.anchor, is_merge_key=is_merge)
+        if tag is None or tag == "!":
+            return _STR_TAG, event.value  # quoted or block text
+        if tag in _SCALAR_TAGS:
+            return tag, self._construct(tag, event)
+        self._problem(event.start_mark, self._child_path() or (),
+                      f"tag '{_short_tag(tag)}' is not allowed: only plain YAML values (text, numbers, "
+                      "true/false, null, dates) are accepted")
+        return None, None
+
+    def plain_scalar(self, event: ScalarEvent, resolver: Any) -> tuple[str, Any]:
+        """Resolve and construct a plain scalar, caching by its text."""
+        tag = resolver.resolve(ScalarNode, event.value, event.implicit)
+        cached = (tag, self._construct(tag, event))
+        if len(self.plain) < 100_000:
+            self.plain[event.value] = cached
+        return cached
 
     def _construct(self, tag: str, event: ScalarEvent) -> Any:
         if tag in (_STR_TAG, _MERGE_TAG):
@@ -276,42 +346,30 @@ class _Builder:
         try:
             return self.constructor.yaml_constructors[tag](self.constructor, node)
         except (ConstructorError, ValueError) as exc:
-            self._problem(event.start_mark, self._child_path(event.start_mark) or (),
+            self._problem(event.start_mark, self._child_path() or (),
                           f"cannot read value {event.value!r}: {exc}")
             return None
 
-    def _pos(self, mark: Any) -> tuple[int, int]:
-        return (mark.line + 1, mark.column + 1)
-
-    def _record(self, mark: Any) -> None:
-        """Remember where a list item or the root starts (mapping keys are recorded in _add)."""
-        if not self.stack:
-            self.positions.setdefault((), self._pos(mark))
-        elif self.stack[-1][0] == "seq":
-            frame = self.stack[-1]
-            self.positions[(*frame[2], len(frame[1]))] = self._pos(mark)
-
     def start(self, event: SequenceStartEvent | MappingStartEvent) -> None:
-        kind = "seq" if isinstance(event, SequenceStartEvent) else "map"
+        is_seq = type(event) is SequenceStartEvent
+        mark = event.start_mark
         if len(self.stack) >= MAX_DEPTH:
-            raise _Limit(f"nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1,
-                         event.start_mark.column + 1)
-        path = self._child_path(event.start_mark)
-        expected = _SEQ_TAG if kind == "seq" else _MAP_TAG
+            raise _Limit(f"nested more than {MAX_DEPTH} levels deep", mark.line + 1, mark.column + 1)
+        path = self._child_path()
+        expected = _SEQ_TAG if is_seq else _MAP_TAG
         if event.tag not in (None, "!", expected):
-            self._problem(event.start_mark, path or (), f"tag '{_short_tag(event.tag)}' is not allowed: only plain "
+            self._problem(mark, path or (), f"tag '{_short_tag(event.tag)}' is not allowed: only plain "
                           "YAML lists and mappings are accepted")
-        self._record(event.start_mark)
         if event.anchor is not None:
             self.open_anchors.add(event.anchor)
-        self._count(1, event.start_mark)
-        container: Any = [] if kind == "seq" else {}
+        self._count(1, mark)
         real_path = path if path is not None else ("<key>",)
-        self.stack.append([kind, container, real_path, event.anchor, 1, _NO_KEY, None, [], event.start_mark])
+        self.stack.append([is_seq, [] if is_seq else {}, real_path, event.anchor, 1, _NO_KEY, None, None,
+                           ((mark.line + 1) << _SHIFT) | (mark.column + 1), array("q"), None])
 
     def end(self) -> None:
-        kind, container, path, anchor, size, _key, _kmark, merges, mark = self.stack.pop()
-        if kind == "map" and merges:
+        is_seq, container, path, anchor, size, _key, _kmark, merges, pos, positions, kids = self.stack.pop()
+        if not is_seq and merges:
             for value, merge_mark in merges:
                 for source in value if isinstance(value, list) else [value]:
                     if not isinstance(source, dict):
@@ -321,7 +379,8 @@ class _Builder:
                         container.setdefault(key, item)
         if anchor is not None:
             self.open_anchors.discard(anchor)
-        self._add(container, size, mark, anchor)
+        mark = _PackedMark(pos)
+        self._add(container, size, mark, pos, anchor, positions if kids is None else (positions, kids))
 
     def alias(self, event: AliasEvent) -> None:
         self.aliases += 1
@@ -329,7 +388,7 @@ class _Builder:
         if self.aliases > MAX_ALIASES:
             raise _Limit(f"more than {MAX_ALIASES:,} aliases (*name) in one file", mark.line + 1,
                          mark.column + 1)
-        path = self._child_path(mark)
+        path = self._child_path()
         if event.anchor in self.open_anchors:
             raise _Limit(f"alias *{event.anchor} refers to the list or mapping it is inside (a loop)",
                          mark.line + 1, mark.column + 1)
@@ -338,9 +397,126 @@ class _Builder:
             value, size = None, 1
         else:
             value, size = self.anchors[event.anchor]
-        self._record(mark)
         self._count(size, mark)
-        self._add(value, size, mark, None)
+        self._add(value, size, mark, ((mark.line + 1) << _SHIFT) | (mark.column + 1), None)
+
+    def run(self, loader: Any, name: str) -> list[Problem] | None:
+        """Consume the event stream; return problems that end the file early, else None."""
+        get_event, resolver = loader.get_event, loader
+        stack, plain, no_key = self.stack, self.plain, _NO_KEY
+        documents = 0
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                # hot path: inline of _add for a scalar in a list or a mapping
+                if event.tag is None and event.implicit[0]:
+                    tag, value = plain.get(event.value) or self.plain_scalar(event, resolver)
+                else:
+                    tag, value = self.odd_scalar(event)
+                mark = event.start_mark
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    self._count(0, mark)
+                if event.anchor is not None or not stack:
+                    pos = ((mark.line + 1) << _SHIFT) | (mark.column + 1)
+                    self._add(value, 1, mark, pos, event.anchor,
+                              is_merge_key=tag == _MERGE_TAG and bool(stack) and not stack[-1][_SEQ]
+                              and stack[-1][_KEY] is no_key)
+                    continue
+                frame = stack[-1]
+                frame[_SIZE] += 1
+                if frame[_SEQ]:
+                    frame[_CONT].append(value)
+                    frame[_TABLE].append(((mark.line + 1) << _SHIFT) | (mark.column + 1))
+                elif frame[_KEY] is no_key:
+                    if type(value) is str and tag != _MERGE_TAG:
+                        frame[_KEY], frame[_KMARK] = value, mark
+                        if value not in frame[_CONT]:  # a duplicate keeps the first position
+                            frame[_TABLE].append(((mark.line + 1) << _SHIFT) | (mark.column + 1))
+                    else:
+                        frame[_SIZE] -= 1  # _add counts it
+                        self._add(value, 1, mark, ((mark.line + 1) << _SHIFT) | (mark.column + 1), None,
+                                  is_merge_key=tag == _MERGE_TAG)
+                else:
+                    key = frame[_KEY]
+                    container = frame[_CONT]
+                    if key is _MERGE or key in container:
+                        frame[_SIZE] -= 1  # _add counts it
+                        self._add(value, 1, mark, 0, None)
+                    else:
+                        frame[_KEY] = no_key
+                        container[key] = value
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                # fast path: an untagged, unanchored list or mapping inside another one
+                if event.anchor is not None or event.tag is not None or not stack \
+                        or len(stack) >= MAX_DEPTH or self.nodes >= MAX_NODES:
+                    self.start(event)
+                    continue
+                frame = stack[-1]
+                if frame[_SEQ]:
+                    path = (*frame[_PATH], len(frame[_CONT]))
+                elif frame[_KEY] is not no_key:
+                    path = (*frame[_PATH], frame[_KEY])
+                else:
+                    self.start(event)  # a list or mapping used as a key
+                    continue
+                self.nodes += 1
+                mark = event.start_mark
+                is_seq = kind is SequenceStartEvent
+                stack.append([is_seq, [] if is_seq else {}, path, None, 1, no_key, None, None,
+                              ((mark.line + 1) << _SHIFT) | (mark.column + 1), array("q"), None])
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                # fast path: attach a finished list or mapping to its parent list or to a
+                # new key of its parent mapping (anchors, merges, duplicates go to end())
+                done = stack[-1]
+                if len(stack) > 1 and done[_ANCHOR] is None and done[_MERGES] is None:
+                    frame = stack[-2]
+                    key = frame[_KEY]
+                    container = frame[_CONT]
+                    if frame[_SEQ] or (key is not no_key and key is not _MERGE and key not in container):
+                        stack.pop()
+                        kids = frame[_KIDS]
+                        if kids is None:
+                            kids = frame[_KIDS] = {}
+                        kids[len(container)] = done[_TABLE] if done[_KIDS] is None else (done[_TABLE], done[_KIDS])
+                        frame[_SIZE] += done[_SIZE]
+                        if frame[_SEQ]:
+                            container.append(done[_CONT])
+                            frame[_TABLE].append(done[_POS])
+                        else:
+                            container[key] = done[_CONT]
+                            frame[_KEY] = no_key
+                        continue
+                self.end()
+            elif kind is AliasEvent:
+                self.alias(event)
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    mark = event.start_mark
+                    return [Problem(name, mark.line + 1, mark.column + 1, "",
+                                    "file holds more than one YAML document ('---'); "
+                                    "put each in its own file")]
+            elif kind is StreamEndEvent:
+                return None
+
+
+def _kids(frame: list[Any]) -> dict[int, Any]:
+    """The child-table dict of a frame, made on first use (most containers need none)."""
+    if frame[_KIDS] is None:
+        frame[_KIDS] = {}
+    return frame[_KIDS]
+
+
+class _PackedMark:
+    """A minimal stand-in for a PyYAML mark, made from a packed position (0-based fields)."""
+
+    __slots__ = ("column", "line")
+
+    def __init__(self, packed: int) -> None:
+        self.line = (packed >> _SHIFT) - 1
+        self.column = (packed & _COL_MASK) - 1
 
 
 class _Marker:
@@ -375,32 +551,13 @@ def parse_yaml(text: str, name: str) -> tuple[ParsedYaml | None, list[Problem]]:
 
     """
     builder = _Builder(name)
+    # The C parser (libyaml) only produces events; composition, depth and alias limits
+    # stay here in Python, so deep nesting gives a located error, never a C stack overflow.
     loader = _Loader(text)
-    documents = 0
     try:
-        scalar, get_event = builder.scalar, loader.get_event
-        while True:
-            event = get_event()
-            kind = type(event)
-            if kind is ScalarEvent:
-                scalar(event, loader)
-            elif kind is AliasEvent:
-                builder.alias(event)
-            elif kind is SequenceStartEvent or kind is MappingStartEvent:
-                builder.start(event)
-            elif kind is SequenceEndEvent or kind is MappingEndEvent:
-                builder.end()
-            elif kind is DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    mark = event.start_mark
-                    return None, [Problem(name, mark.line + 1, mark.column + 1, "",
-                                          "file holds more than one YAML document ('---'); "
-                                          "put each in its own file")]
-            elif kind is StreamEndEvent:
-                break
-            elif kind is StreamStartEvent or kind is DocumentEndEvent:
-                continue
+        stop = builder.run(loader, name)
+        if stop is not None:
+            return None, stop
     except _Limit as exc:
         return None, [*builder.problems, Problem(name, exc.line, exc.column, "", exc.message)]
     except yaml.MarkedYAMLError as exc:
@@ -425,8 +582,8 @@ def parse_yaml(text: str, name: str) -> tuple[ParsedYaml | None, list[Problem]]:
         dispose = getattr(loader, "dispose", None)
         if dispose is not None:
             dispose()
-    builder.positions.setdefault((), (1, 1))
-    return ParsedYaml(builder.root, builder.positions), builder.problems
+    root = _unpack(builder.root_pos) if builder.root_pos is not None else (1, 1)
+    return ParsedYaml(builder.root, root, builder.root_table), builder.problems
 
 
 def _short_tag(tag: str) -> str:
