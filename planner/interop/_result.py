@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from planner.models import LearnerProfile
+
+T = TypeVar("T")
 
 __all__ = [
     "SECTIONS",
@@ -31,6 +33,7 @@ __all__ = [
     "line_of",
     "merge_results",
     "read_json",
+    "select_occupations",
     "slug",
     "validate_catalogue",
 ]
@@ -361,3 +364,56 @@ def parse_date(value: Any) -> dt.date | None:
             return dt.date.fromisoformat(text[:10])
         except ValueError:
             return None
+
+
+def select_occupations(
+    occupations: Sequence[T],
+    select: Sequence[str] | None,
+    all_occupations: bool,
+    problems: list[ImportProblem],
+    *,
+    matches: Callable[[T, str], bool],
+    key: Callable[[T], str],
+    how: str,
+) -> list[T]:
+    """The occupations a user asked to import as roles, in the order given.
+
+    Parameters
+    ----------
+    occupations : sequence
+        Every occupation read, in output order.
+    select : sequence of str or None
+        What the user asked for; each entry is tested with ``matches``.
+    all_occupations : bool
+        Import every occupation.
+    problems : list of ImportProblem
+        Receives a warning when nothing was selected or an entry matches nothing.
+    matches, key : callables
+        Whether an occupation answers an entry; an occupation's identity (no duplicates).
+    how : str
+        How occupations can be named, for the warning ("by ESCO URI, ISCO group or label").
+
+    Returns
+    -------
+    list
+        The selected occupations, without duplicates, in the order of ``occupations``.
+    """
+    if all_occupations:
+        return list(occupations)
+    if not select:
+        if occupations:
+            problems.append(ImportProblem(
+                "", None, "",
+                f"{len(occupations)} occupations found but none selected, so no roles were imported; "
+                f"select occupations {how}, or import all of them",
+                severity="warning",
+            ))
+        return []
+    wanted_keys: set[str] = set()
+    for item in select:
+        wanted = item.strip()
+        hits = [o for o in occupations if matches(o, wanted)]
+        if not hits:
+            problems.append(ImportProblem("", None, "", f"no occupation matches '{wanted}'", severity="warning"))
+        wanted_keys.update(key(o) for o in hits)
+    return [o for o in occupations if key(o) in wanted_keys]

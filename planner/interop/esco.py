@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.interop._result import ImportProblem, ImportResult, empty_catalogue, slug
+from planner.interop._result import ImportProblem, ImportResult, empty_catalogue, select_occupations, slug
 from planner.models import ID_PATTERN
 
 __all__ = [
@@ -429,46 +429,21 @@ def _merge_label_keys(data: _Data) -> None:
 # --------------------------------------------------------------------------- selection
 
 
+def _matches(occ: _Occupation, wanted: str) -> bool:
+    if _URL_RE.match(wanted):
+        return occ.uri == wanted
+    if _ISCO_RE.match(wanted) and "." not in wanted:
+        return bool(occ.isco and occ.isco.startswith(wanted))
+    if _ISCO_RE.match(wanted):  # an ESCO occupation code such as 2512.4
+        return bool(occ.code and (occ.code == wanted or occ.code.startswith(wanted + ".")))
+    return occ.label.lower() == wanted.lower()
+
+
 def _select(
     data: _Data, select: Sequence[str] | None, all_occupations: bool, problems: list[ImportProblem]
 ) -> list[_Occupation]:
-    occupations = list(data.occupations.values())
-    if all_occupations:
-        return occupations
-    if not select:
-        if occupations:
-            problems.append(
-                ImportProblem(
-                    "",
-                    None,
-                    "",
-                    f"{len(occupations)} occupations found but none selected, so no roles were "
-                    "imported; select occupations by ESCO URI, ISCO group or label, or import all of them",
-                    severity="warning",
-                )
-            )
-        return []
-    chosen: dict[str, _Occupation] = {}
-    for item in select:
-        wanted = item.strip()
-        if _URL_RE.match(wanted):
-            hits = [o for o in occupations if o.uri == wanted]
-        elif _ISCO_RE.match(wanted) and "." not in wanted:
-            hits = [o for o in occupations if o.isco and o.isco.startswith(wanted)]
-        elif _ISCO_RE.match(wanted):  # an ESCO occupation code such as 2512.4
-            hits = [
-                o for o in occupations if o.code and (o.code == wanted or o.code.startswith(wanted + "."))
-            ]
-        else:
-            hits = [o for o in occupations if o.label.lower() == wanted.lower()]
-        if not hits:
-            problems.append(
-                ImportProblem("", None, "", f"no occupation matches '{wanted}'", severity="warning")
-            )
-        for occ in hits:
-            chosen.setdefault(occ.key, occ)
-    order = {key: n for n, key in enumerate(data.occupations)}
-    return sorted(chosen.values(), key=lambda o: order[o.key])
+    return select_occupations(list(data.occupations.values()), select, all_occupations, problems,
+                              matches=_matches, key=lambda o: o.key, how="by ESCO URI, ISCO group or label")
 
 
 def _report_skipped(skipped: list[_Occupation], problems: list[ImportProblem]) -> None:

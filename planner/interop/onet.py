@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from planner.interop._result import ImportProblem, ImportResult, empty_catalogue
+from planner.interop._result import ImportProblem, ImportResult, empty_catalogue, select_occupations
 from planner.interop.esco import SHORT_MAX, TEXT_MAX, IdAllocator, clip
 
 __all__ = ["import_files", "technology_id"]
@@ -185,39 +185,18 @@ def _read(path: Path, data: _Data) -> None:
         )
 
 
+def _matches(occ: _Occupation, wanted: str) -> bool:
+    if re.match(r"^[0-9]{2}-", wanted):
+        return occ.code.startswith(wanted)
+    return occ.title.lower() == wanted.lower()
+
+
 def _select(
     data: _Data, select: Sequence[str] | None, all_occupations: bool, problems: list[ImportProblem]
 ) -> list[_Occupation]:
-    occupations = list(data.occupations.values())
-    if all_occupations:
-        return occupations
-    if not select:
-        if occupations:
-            problems.append(
-                ImportProblem(
-                    "",
-                    None,
-                    "",
-                    f"{len(occupations)} occupations found but none selected, so no roles were imported; "
-                    "select occupations by O*NET-SOC code, code prefix or title, or import all of them",
-                    severity="warning",
-                )
-            )
-        return []
-    chosen: dict[str, _Occupation] = {}
-    for item in select:
-        wanted = item.strip()
-        if re.match(r"^[0-9]{2}-", wanted):
-            hits = [o for o in occupations if o.code.startswith(wanted)]
-        else:
-            hits = [o for o in occupations if o.title.lower() == wanted.lower()]
-        if not hits:
-            problems.append(
-                ImportProblem("", None, "", f"no occupation matches '{wanted}'", severity="warning")
-            )
-        for occ in hits:
-            chosen.setdefault(occ.code, occ)
-    return sorted(chosen.values(), key=lambda o: o.code)
+    occupations = sorted(data.occupations.values(), key=lambda o: o.code)
+    return select_occupations(occupations, select, all_occupations, problems, matches=_matches,
+                              key=lambda o: o.code, how="by O*NET-SOC code, code prefix or title")
 
 
 def _tech_description(tech: _Tech) -> str:
