@@ -38,3 +38,20 @@ def reference_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"reference file not found: {path}")
     return path
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """What each Streamlit download button would serve, by file name (captured from the media store)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    served: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def capture(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, (bytes, str)):
+            served[filename] = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    return served

@@ -3,25 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 PAGE = "from planner.ui.compare_page import page\npage()\n"
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """What each download button would serve, by file name (captured from Streamlit's media store)."""
-    served: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def capture(self, path_or_data, mimetype, kind, filename=None):
-        if filename and isinstance(path_or_data, (bytes, str)):
-            served[filename] = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
-    return served
 
 
 def _app(**query: str) -> AppTest:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from planner.ui.text import md_escape
@@ -16,21 +14,6 @@ PAGES = {"plan": "Plan a route", "compare": "Compare and what-if", "coverage": "
 def _ok(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """What each download button would serve, by file name."""
-    served: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def capture(self, path_or_data, mimetype, kind, filename=None):
-        if filename and isinstance(path_or_data, (bytes, str)):
-            served[filename] = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
-    return served
 
 
 def test_every_page_renders_through_the_frame() -> None:

@@ -6,32 +6,12 @@ import plotly.graph_objects as go
 
 from planner.graph import counts_towards, credential_node, split_node
 from planner.models import Catalogue
+from planner.plot._text import escape, wrap
 
 __all__ = ["neighbourhood"]
 
 _COLUMNS = {"prerequisite": 0.0, "credential": 1.0, "teaches": 2.0, "award": 2.0}
 _COLOURS = {"prerequisite": "#64748b", "credential": "#f59e0b", "teaches": "#2563eb", "award": "#16a34a"}
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _wrap(text: str, width: int = 24, lines: int = 2) -> str:
-    # short escaped lines beside the markers; the whole label is in the hover text
-    out: list[str] = []
-    line = ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            out.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    out.append(line)
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][: width - 1] + "…"
-    return "<br>".join(_escape(x) for x in out)
 
 
 def neighbourhood(G, catalogue: Catalogue, credential_id: str) -> go.Figure:
@@ -88,7 +68,7 @@ def neighbourhood(G, catalogue: Catalogue, credential_id: str) -> go.Figure:
         if pts:
             fig.add_trace(go.Scatter(
                 x=[p[1] for p in pts], y=[p[2] for p in pts], mode="markers+text",
-                text=[_wrap(p[3]) for p in pts], hovertext=[_escape(p[3]) for p in pts],
+                text=[wrap(p[3], 24, 2) for p in pts], hovertext=[escape(p[3]) for p in pts],
                 textposition="middle left" if kind == "prerequisite"
                 else ("middle right" if kind in ("teaches", "award") else "bottom center"),
                 textfont={"size": 11}, marker={"size": 16, "color": _COLOURS[kind]}, name=kind, hoverinfo="text",

@@ -6,8 +6,6 @@ taken from the catalogue is escaped first.
 
 from __future__ import annotations
 
-import html
-
 import plotly.graph_objects as go
 
 from planner.analysis._common import award_components
@@ -15,12 +13,9 @@ from planner.analysis.coverage import CoverageResult
 from planner.analysis.gaps import GapsResult
 from planner.analysis.quality import QualityResult
 from planner.models import Catalogue
+from planner.plot._text import escape
 
 __all__ = ["competency_heatmap", "gap_bars", "quality_bars", "stacking_bars"]
-
-
-def _t(text: object) -> str:
-    return html.escape(str(text), quote=False)
 
 
 def competency_heatmap(
@@ -93,7 +88,7 @@ def competency_heatmap(
         z_row: list[float | None] = []
         h_row: list[str] = []
         for comp in columns:
-            name = _t(label.get(comp, comp))
+            name = escape(label.get(comp, comp))
             if comp not in levels:
                 z_row.append(None)
                 h_row.append(f"{name}: not {'needed' if kind == 'roles' else 'taught'}")
@@ -106,7 +101,7 @@ def competency_heatmap(
         z.append(z_row)
         hover.append(h_row)
     fig = go.Figure(go.Heatmap(
-        z=z, x=[_t(label.get(c, c)) for c in columns], y=[_t(title) for _, title, _ in rows],
+        z=z, x=[escape(label.get(c, c)) for c in columns], y=[escape(title) for _, title, _ in rows],
         text=hover, hoverinfo="text", colorscale="RdBu" if kind == "roles" else "Blues",
         zmid=0 if kind == "roles" else None,
         colorbar={"title": "taught − needed" if kind == "roles" else "level"},
@@ -124,9 +119,9 @@ def stacking_bars(coverage: CoverageResult, *, top: int = 30) -> go.Figure:
     """Bars of the most credit reachable by stacking per award, against the award's ECTS."""
     awards = coverage.awards[:top]
     fig = go.Figure()
-    fig.add_bar(name="reachable by stacking", y=[_t(a.title) for a in awards],
+    fig.add_bar(name="reachable by stacking", y=[escape(a.title) for a in awards],
                 x=[a.max_stackable_credits for a in awards], orientation="h")
-    fig.add_bar(name="award ECTS", y=[_t(a.title) for a in awards],
+    fig.add_bar(name="award ECTS", y=[escape(a.title) for a in awards],
                 x=[a.award_ects or 0 for a in awards], orientation="h")
     fig.update_layout(title="Credit reachable by stacking (ECTS)", barmode="group",
                       height=max(300, 40 * len(awards) + 150), yaxis={"autorange": "reversed"})
@@ -136,7 +131,7 @@ def stacking_bars(coverage: CoverageResult, *, top: int = 30) -> go.Figure:
 def quality_bars(quality: QualityResult, *, top: int = 40) -> go.Figure:
     """Bars per provider: mean completeness of EU elements and share with external QA."""
     rows = quality.providers[:top]
-    names = [_t(p.name) for p in rows]
+    names = [escape(p.name) for p in rows]
     fig = go.Figure()
     fig.add_bar(name="mean completeness (%)", x=names, y=[round(100 * p.mean_completeness, 1) for p in rows])
     fig.add_bar(name="external QA (%)", x=names, y=[round(100 * p.share_external_qa, 1) for p in rows])
@@ -147,7 +142,7 @@ def quality_bars(quality: QualityResult, *, top: int = 40) -> go.Figure:
 def gap_bars(gaps: GapsResult, *, top: int = 15) -> go.Figure:
     """Horizontal bars: roles each gap blocks (essential) or affects (optional)."""
     rows = gaps.gaps[:top]
-    names = [_t(g.label) for g in rows]
+    names = [escape(g.label) for g in rows]
     fig = go.Figure()
     fig.add_bar(name="roles blocked (essential)", y=names, x=[len(g.roles_blocked) for g in rows],
                 orientation="h")

@@ -12,16 +12,12 @@ import plotly.graph_objects as go
 
 from planner.explain import award_components
 from planner.models import Catalogue, Target
+from planner.plot._text import escape, wrap
 from planner.results import Route
 
 __all__ = ["pareto_chart", "pathway_graph", "stacking_flows", "stacking_sankey", "timeline"]
 
 _PALETTE = ("#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4d7c0f", "#be185d")
-
-
-def _escape(text: str) -> str:
-    # plotly hover text understands a few HTML tags; keep catalogue text literal
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def timeline(route: Route, catalogue: Catalogue, *, by: str = "date") -> go.Figure:
@@ -52,7 +48,7 @@ def timeline(route: Route, catalogue: Catalogue, *, by: str = "date") -> go.Figu
     shown: set[str] = set()
     for slot in sorted(route.schedule, key=lambda s: (s.start_week, s.credential_id)):
         step = steps.get(slot.credential_id)
-        title = _escape(step.title if step else slot.credential_id)
+        title = escape(step.title if step else slot.credential_id)
         provider = step.provider_id if step else ""
         if by == "date":
             x, base = max((slot.end - slot.start).days, 1) * 86_400_000, slot.start.isoformat()
@@ -61,10 +57,10 @@ def timeline(route: Route, catalogue: Catalogue, *, by: str = "date") -> go.Figu
         term = f"<br>term {slot.term}" if slot.term is not None else ""
         fig.add_trace(go.Bar(
             x=[x], base=[base], y=[title], orientation="h", marker_color=colour.get(provider, _PALETTE[0]),
-            name=_escape(names.get(provider, provider)), legendgroup=provider, showlegend=provider not in shown,
+            name=escape(names.get(provider, provider)), legendgroup=provider, showlegend=provider not in shown,
             hovertemplate=(f"<b>{title}</b><br>{slot.start:%d %b %Y} – {slot.end:%d %b %Y}"
                            f"<br>weeks {slot.start_week}–{slot.end_week}{term}"
-                           f"<br>{slot.hours_per_week:g} h/week<extra>{_escape(provider)}</extra>"),
+                           f"<br>{slot.hours_per_week:g} h/week<extra>{escape(provider)}</extra>"),
         ))
         shown.add(provider)
     fig.update_layout(
@@ -75,22 +71,6 @@ def timeline(route: Route, catalogue: Catalogue, *, by: str = "date") -> go.Figu
         legend={"orientation": "h", "y": -0.15, "title": "provider"},
     )
     return fig
-
-
-def _wrap(text: str, width: int = 22, lines: int = 3) -> str:
-    # node labels under the markers: a few short lines, escaped, the rest in the hover text
-    words, out, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            out.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    out.append(line)
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][: width - 1] + "…"
-    return "<br>".join(_escape(x) for x in out)
 
 
 def _depths(order: list[str], preds: dict[str, set[str]]) -> dict[str, int]:
@@ -202,7 +182,7 @@ def pathway_graph(route: Route, catalogue: Catalogue, target: Target) -> go.Figu
     for cid in ids:
         step = steps.get(cid)
         when = f"<br>{step.start:%d %b %Y} – {step.end:%d %b %Y}" if step and step.start and step.end else ""
-        hover.append(f"{_escape(catalogue.credential(cid).title)}<br>{_escape(catalogue.credential(cid).provider)}"
+        hover.append(f"{escape(catalogue.credential(cid).title)}<br>{escape(catalogue.credential(cid).provider)}"
                      + when)
     # numbered like the route's steps (titles are long and columns narrow: full text on hover)
     number = {cid: str(i) for i, cid in enumerate(ids, 1)}
@@ -219,8 +199,8 @@ def pathway_graph(route: Route, catalogue: Catalogue, target: Target) -> go.Figu
         labels = [catalogue.competency(c).label if catalogue.has("competency", c) else c for c in comps]
         fig.add_trace(go.Scatter(
             x=[pos[f"k:{c}"][0] for c in comps], y=[pos[f"k:{c}"][1] for c in comps], mode="markers+text",
-            customdata=comps, text=[_wrap(label, 26, 2) for label in labels], textposition="middle right",
-            textfont={"size": 11}, hovertext=[f"{_escape(label)} (level {needed[c]} needed)"
+            customdata=comps, text=[wrap(label, 26, 2) for label in labels], textposition="middle right",
+            textfont={"size": 11}, hovertext=[f"{escape(label)} (level {needed[c]} needed)"
                                               for label, c in zip(labels, comps, strict=True)],
             hoverinfo="text", name="competencies gained", marker={"size": 14, "color": "#2563eb"},
         ))
@@ -281,7 +261,7 @@ def stacking_sankey(route: Route, catalogue: Catalogue) -> go.Figure:
     def node(key: str, label: str) -> int:
         if key not in index:
             index[key] = len(nodes)
-            nodes.append(_escape(label))
+            nodes.append(escape(label))
         return index[key]
 
     sources: list[int] = []
