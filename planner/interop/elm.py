@@ -46,7 +46,8 @@ from planner.interop._result import (
     parse_date,
     read_json,
 )
-from planner.interop.esco import ESCO_SKILL_RE, SHORT_MAX, IdAllocator, clip, esco_competency
+from planner.interop._state import ImportState
+from planner.interop.esco import ESCO_SKILL_RE, SHORT_MAX, clip, esco_competency
 from planner.models import LearnerProfile
 
 __all__ = ["duration_hours", "duration_weeks", "import_files"]
@@ -249,17 +250,7 @@ def _label(concept: Any) -> str | None:
 
 
 @dataclass
-class _State:
-    today: dt.date
-    teach_level: int
-    problems: list[ImportProblem] = field(default_factory=list)
-    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
-    provider_ids: IdAllocator = field(default_factory=IdAllocator)
-    competencies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    competency_ids: IdAllocator = field(default_factory=IdAllocator)
-    credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
-    credential_ids: IdAllocator = field(default_factory=IdAllocator)
-    holdings: dict[str, dt.date] = field(default_factory=dict)
+class _State(ImportState):
     names: list[str] = field(default_factory=list)
 
 

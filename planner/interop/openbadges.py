@@ -63,11 +63,11 @@ from planner.interop._result import (
     parse_date,
     read_json,
 )
+from planner.interop._state import ImportState
 from planner.interop.esco import (
     ESCO_OCCUPATION_RE,
     ESCO_SKILL_RE,
     SHORT_MAX,
-    IdAllocator,
     clip,
     esco_competency,
 )
@@ -164,22 +164,12 @@ def _guess_kind(name: str) -> str:
 
 
 @dataclass
-class _State:
+class _State(ImportState):
     """Everything gathered across the files of one import."""
 
-    today: dt.date
-    teach_level: int
-    problems: list[ImportProblem] = field(default_factory=list)
-    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
-    provider_ids: IdAllocator = field(default_factory=IdAllocator)
-    competencies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    competency_ids: IdAllocator = field(default_factory=IdAllocator)
-    credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
-    credential_ids: IdAllocator = field(default_factory=IdAllocator)
     # achievement id (as written in the file) -> catalogue ids (several when the file
     # reuses one id for different achievements)
     by_achievement: dict[str, list[str]] = field(default_factory=dict)
-    holdings: dict[str, dt.date] = field(default_factory=dict)
     credits_noted: set[str] = field(default_factory=set)
 
 
