@@ -255,3 +255,61 @@ def test_hours_fix_stays_within_the_model_limit() -> None:
 @pytest.mark.parametrize("objective", [o.value for o in Objective if o != Objective.CREDIT])
 def test_fixtures_above_agree_on_every_objective(objective: str) -> None:
     assert_truthful(_fast_superset(), learner(hours_per_week=10), ROLE, objective)
+
+
+# --------------------------------------------------------------------------- boundaries a planted bug must trip
+
+def test_a_lower_level_never_meets_a_higher_need() -> None:
+    cat = catalogue([
+        course("basic", teaches={"k1": 1}, duration_weeks=1, cost=10),
+        course("deep", teaches={"k1": 2}, duration_weeks=2, cost=200),
+        course("next", teaches={"k2": 1}, requires=[[("k1", 2)]], duration_weeks=1, cost=10),
+    ], needs={"k1": 2, "k2": 1})
+    profile = learner(holdings=[{"credential": "basic", "earned": "2026-01-01"}])
+    oracle = Oracle(cat, profile, ROLE, today=TODAY)
+    assert oracle.known == {"k1": 1}
+    assert not oracle.evaluate({"next"}).feasible
+    assert oracle.best_key("cost") == (210.0, 0, 2)
+    for objective in ("cost", "time", "workload"):
+        assert_truthful(cat, profile, ROLE, objective)
+
+
+@pytest.mark.parametrize("bound", ["valid_from", "valid_until"])
+def test_an_agreement_is_in_force_on_its_first_and_last_day(bound: str) -> None:
+    recognition = {"id": "r0", "provider": "p0", "credential": "ext", "award": "cert", "credits": 5,
+                   "equivalent_to": "m1", bound: TODAY.isoformat()}
+    cat = catalogue([course("ext", ects=5, duration_weeks=3), course("m1", ects=5, duration_weeks=4, cost=30),
+                     award("cert", {"credential": "m1"}, teaches={"k1": 1})], recognitions=[recognition])
+    profile = learner(holdings=[{"credential": "ext", "earned": "2026-06-01"}])
+    assert Oracle(cat, profile, ROLE, today=TODAY).best_key("cost") == (0.0, 0, 1)
+    assert_truthful(cat, profile, ROLE, "cost")
+    day_after = TODAY + dt.timedelta(days=1) if bound == "valid_until" else TODAY - dt.timedelta(days=1)
+    assert Oracle(cat, profile, ROLE, today=day_after).best_key("cost") == (30.0, 0, 2)
+
+
+def test_rpl_cap_limits_held_credit_in_a_pool() -> None:
+    cat = catalogue([
+        course("x", ects=10, duration_weeks=4, hours_per_week=8),
+        course("x2", ects=5, duration_weeks=4, hours_per_week=8, cost=40),
+        award("cert", {"credits": 10, "from": ["x", "x2"]}, rpl_cap=5, teaches={"k1": 1}),
+    ])
+    profile = learner(holdings=[{"credential": "x", "earned": "2026-06-01"}])
+    oracle = Oracle(cat, profile, ROLE, today=TODAY)
+    assert not oracle.evaluate({"cert"}).feasible
+    assert oracle.best_key("cost") == (40.0, 0, 2)
+    for objective in ("cost", "credit"):
+        report = check_routes(cat, profile, Target(kind="award", id="cert"), objective, 1, today=TODAY)
+        assert not report.findings, str(report)
+    assert_truthful(cat, profile, ROLE, "cost")
+
+
+@pytest.mark.parametrize("years", [1, 3])
+def test_held_credit_expires(years: int) -> None:
+    cat = catalogue([course("c", teaches={"k1": 1}, duration_weeks=2, cost=80, credit_validity_years=years)])
+    limit = dt.timedelta(days=years * 365.25)
+    expired = learner(holdings=[{"credential": "c", "earned": (TODAY - limit).isoformat()}])
+    valid = learner(holdings=[{"credential": "c", "earned": (TODAY - limit + dt.timedelta(days=1)).isoformat()}])
+    assert Oracle(cat, expired, ROLE, today=TODAY).best_key("cost") == (80.0, 0, 1)
+    assert Oracle(cat, valid, ROLE, today=TODAY).already_met
+    for profile in (expired, valid):
+        assert_truthful(cat, profile, ROLE, "cost")

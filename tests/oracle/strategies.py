@@ -41,8 +41,12 @@ def _near(draw: st.DrawFn, day: dt.date, spread: list[int]) -> str:
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, max_plain: int = 6, max_awards: int = 2, timed: bool = True) -> Scenario:
-    """A random catalogue (2–3 providers, plain credentials, 0–2 awards, agreements), profile and target."""
+def scenarios(draw: st.DrawFn, max_plain: int = 6, max_awards: int = 2, complete: bool = False) -> Scenario:
+    """A random catalogue (2–3 providers, plain credentials, 0–2 awards, agreements), profile and target.
+
+    With ``complete`` every course gives its duration (≥ 1 week) and weekly hours, so
+    that only selection, scheduling and award rules are exercised, not the effort rule.
+    """
     providers = [{"id": f"p{i}", "name": f"P{i}", "country": draw(st.sampled_from(COUNTRIES)), "kind": "other"}
                  for i in range(draw(st.integers(2, 3)))]
     n_plain = draw(st.integers(2, max_plain))
@@ -73,9 +77,9 @@ def scenarios(draw: st.DrawFn, max_plain: int = 6, max_awards: int = 2, timed: b
                 spec["ects"] = draw(st.sampled_from([0, 1, 2.5, 5, 10]))
             if draw(st.integers(0, 2)) == 0:
                 spec["hours"] = draw(st.sampled_from([0, 20, 40, 60]))
-            if timed and draw(st.integers(0, 2)):
-                spec["duration_weeks"] = draw(st.sampled_from([0, 1, 2, 3, 4, 6]))
-            if draw(st.integers(0, 2)) == 0:
+            if complete or draw(st.integers(0, 2)):
+                spec["duration_weeks"] = draw(st.sampled_from([1, 2, 3, 4, 6] if complete else [0, 1, 2, 3, 4, 6]))
+            if complete or draw(st.integers(0, 2)) == 0:
                 spec["hours_per_week"] = draw(st.sampled_from([4, 5, 8, 10, 15]))
             runs = draw(st.integers(0, 3))
             if runs == 1:

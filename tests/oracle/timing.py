@@ -186,7 +186,9 @@ class Scheduler:
             return False
         for tid, ready in ready_of.items():
             task = self.tasks[tid]
-            points = {ready, *(e for e in finish.values() if e > ready)}
+            # without a weekly-hours conflict only the first allowed week after ready can be semi-active
+            uses_hours = self.capacity is not None and task.weeks > 0 and task.load > 0
+            points = {ready, *(e for e in finish.values() if e > ready and uses_hours)}
             candidates = sorted({s for p in points if (s := task.next_allowed(p)) is not None})
             for start in candidates:
                 if not self._fits_deadline(task, start):
