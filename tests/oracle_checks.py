@@ -109,8 +109,9 @@ def check_routes(cat: Catalogue, profile: LearnerProfile, target: Target, object
             witness = [o for o in oracle.outcomes() if o.key(objective) == expected[i]
                        and not any(o.chosen >= set(r.credential_ids) for r in rec.routes[:i])]
             category = "route1_not_optimal" if i == 0 else "alternative_not_optimal"
-            report.add(category, f"{tag}: route {i + 1} {ids} proved optimal with key {key}; oracle's least "
-                       f"key {expected[i]} by {sorted(witness[0].chosen) if witness else '?'}")
+            best = (f"least key {expected[i]} by {sorted(witness[0].chosen)}" if witness
+                    else "no set qualifies at this rank")
+            report.add(category, f"{tag}: route {i + 1} {ids} proved optimal with key {key}; oracle: {best}")
         if objective == Objective.TIME and route.weeks != out.finish_week:
             report.add("time_not_earliest", f"{tag} route {i + 1} {ids}: shown finishing week {route.weeks}, "
                        f"oracle's earliest finish is week {out.finish_week}")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
 from planner.models import Objective
-from tests.oracle.strategies import scenarios
+from tests.oracle.strategies import race_scenarios, scenarios
 from tests.oracle_checks import Report, check_routes
 
 CASES = Path(__file__).resolve().parent / "oracle" / "cases"
@@ -43,8 +43,12 @@ def run_case(scenario, objective: str, alternatives: int) -> Report:
     return check_routes(cat, profile, target, objective, alternatives, credit_award=award)
 
 
-def hunt(category: str, examples: int, complete: bool = False) -> Path | None:
-    strategy = st.tuples(scenarios(complete=complete), st.sampled_from([o.value for o in Objective]), st.integers(1, 3))
+def hunt(category: str, examples: int, complete: bool = False, race: bool = False) -> Path | None:
+    if race:  # cost and time only: the workload of these courses also tests the effort rule
+        strategy = st.tuples(race_scenarios(), st.sampled_from(["cost", "time"]), st.integers(1, 3))
+    else:
+        strategy = st.tuples(scenarios(complete=complete), st.sampled_from([o.value for o in Objective]),
+                             st.integers(1, 3))
     try:
         scenario, objective, k = find(
             strategy, lambda x: category in run_case(*x).categories,
@@ -54,7 +58,7 @@ def hunt(category: str, examples: int, complete: bool = False) -> Path | None:
     except NoSuchExample:
         return None
     report = run_case(scenario, objective, k)
-    path = CASES / f"{category}{'-complete' if complete else ''}.json"
+    path = CASES / f"{category}{'-complete' if complete else ''}{'-race' if race else ''}.json"
     path.write_text(json.dumps({
         "category": category, "objective": objective, "alternatives": k,
         "findings": [f"[{f.category}] {f.message}" for f in report.findings],
@@ -68,9 +72,10 @@ def main() -> None:
     parser.add_argument("categories", nargs="+")
     parser.add_argument("--examples", type=int, default=400)
     parser.add_argument("--complete", action="store_true", help="every course gives duration and weekly hours")
+    parser.add_argument("--race", action="store_true", help="OR-prerequisite races (tests.oracle.strategies)")
     args = parser.parse_args()
     for category in args.categories:
-        path = hunt(category, args.examples, args.complete)
+        path = hunt(category, args.examples, args.complete, args.race)
         print(f"{category}: {path or 'not found'}", flush=True)
 
 

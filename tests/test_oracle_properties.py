@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from planner.models import Objective
 from tests.oracle import Oracle
-from tests.oracle.strategies import TODAY, scenarios
+from tests.oracle.strategies import TODAY, race_scenarios, scenarios
 from tests.oracle_checks import UNPROVED, check_all, check_routes
 
 EXAMPLES = int(os.environ.get("PLANNER_ORACLE_EXAMPLES", "40"))
@@ -67,3 +67,15 @@ def test_deadline_routes_and_fixes(scenario, objective) -> None:
     _count_unproved(before)
     assert not report.findings, f"{report}\n{scenario}"
 
+
+
+@SETTINGS
+@given(race_scenarios(), st.sampled_from(list(Objective)[:3]), st.integers(1, 3))
+def test_prerequisite_races(scenario, objective, alternatives) -> None:
+    """OR prerequisites opened by courses of different speed and price, with deadlines and weekly hours:
+    the cheapest set is often not the fastest, and a deadline may need a dearer superset."""
+    cat, profile, target = scenario.build()
+    before = dict(UNPROVED)
+    report = check_routes(cat, profile, target, objective, alternatives)
+    _count_unproved(before)
+    assert not report.findings, f"{report}\n{scenario}"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from planner.export import route_to_markdown
-from planner.models import Catalogue, LearnerProfile, Objective, Target
+from planner.models import Catalogue, CompetencyLevel, LearnerProfile, Objective, Target
 from planner.routing import recommend
 from tests.oracle import Oracle, effort_of
 from tests.oracle_checks import Report, check_fixes, check_routes
@@ -137,7 +137,7 @@ def test_rpl_cap_bounds_prior_credit_over_the_whole_award() -> None:
     oracle = Oracle(cat, profile, ROLE, today=TODAY)
     assert not oracle.evaluate({"cert", "adv"}).feasible  # 10 ECTS of prior credit, cap 5
     best = oracle.evaluate({"x2", "cert", "adv"})
-    assert best.feasible and best.schedule.awards == {"cert": 4} and best.finish_week == 6
+    assert best.feasible and best.schedule.award_weeks == {"cert": 4} and best.finish_week == 6
     assert oracle.best_key("cost") == best.key("cost")
     for objective in ("cost", "time"):
         assert_truthful(cat, profile, ROLE, objective)
@@ -156,7 +156,7 @@ def test_agreement_without_pool_counts_in_the_first_pool_only() -> None:
     assert not oracle.evaluate({"cert", "adv"}).feasible
     assert not oracle.evaluate({"m1", "cert", "adv"}).feasible  # ext already fills the first pool
     best = oracle.evaluate({"m2", "cert", "adv"})
-    assert best.feasible and best.schedule.awards == {"cert": 5} and best.finish_week == 7
+    assert best.feasible and best.schedule.award_weeks == {"cert": 5} and best.finish_week == 7
     for objective in ("cost", "time"):
         assert_truthful(cat, profile, ROLE, objective)
 
@@ -259,16 +259,22 @@ def test_fixtures_above_agree_on_every_objective(objective: str) -> None:
 
 # --------------------------------------------------------------------------- boundaries a planted bug must trip
 
-def test_a_lower_level_never_meets_a_higher_need() -> None:
-    cat = catalogue([
-        course("basic", teaches={"k1": 1}, duration_weeks=1, cost=10),
+@pytest.mark.parametrize("lower", ["taught", "declared", "held"])
+def test_a_lower_level_never_meets_a_higher_need(lower: str) -> None:
+    creds = [
         course("deep", teaches={"k1": 2}, duration_weeks=2, cost=200),
         course("next", teaches={"k2": 1}, requires=[[("k1", 2)]], duration_weeks=1, cost=10),
-    ], needs={"k1": 2, "k2": 1})
-    profile = learner(holdings=[{"credential": "basic", "earned": "2026-01-01"}])
+    ]
+    if lower != "declared":  # a cheap course teaching k1 one level too low
+        creds.append(course("basic", teaches={"k1": 1}, duration_weeks=1, cost=10))
+    cat = catalogue(creds, needs={"k1": 2, "k2": 1})
+    profile = learner()
+    if lower == "held":
+        profile = learner(holdings=[{"credential": "basic", "earned": "2026-01-01"}])
+    elif lower == "declared":
+        profile = profile.model_copy(update={"competencies": [CompetencyLevel(competency="k1", level=1)]})
     oracle = Oracle(cat, profile, ROLE, today=TODAY)
-    assert oracle.known == {"k1": 1}
-    assert not oracle.evaluate({"next"}).feasible
+    assert not oracle.evaluate({"next"}).feasible and not oracle.evaluate({"basic", "next"}).feasible
     assert oracle.best_key("cost") == (210.0, 0, 2)
     for objective in ("cost", "time", "workload"):
         assert_truthful(cat, profile, ROLE, objective)

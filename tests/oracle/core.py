@@ -256,7 +256,7 @@ class Oracle:
 
     def finish_date(self, result: Result) -> dt.date:
         days = [7 * e - 1 if e > result.starts[t] else 7 * e for t, e in result.finishes.items()]
-        days += [7 * w for w in result.awards.values()]
+        days += [7 * w for w in result.award_weeks.values()]
         return self.today + dt.timedelta(days=max(days, default=0))
 
     def evaluate(self, chosen: Iterable[str]) -> Outcome:

@@ -80,7 +80,7 @@ def scenarios(draw: st.DrawFn, max_plain: int = 6, max_awards: int = 2, complete
             if complete or draw(st.integers(0, 2)):
                 spec["duration_weeks"] = draw(st.sampled_from([1, 2, 3, 4, 6] if complete else [0, 1, 2, 3, 4, 6]))
             if complete or draw(st.integers(0, 2)) == 0:
-                spec["hours_per_week"] = draw(st.sampled_from([4, 5, 8, 10, 15]))
+                spec["hours_per_week"] = draw(st.sampled_from([4, 5, 8] if complete else [4, 5, 8, 10, 15]))
             runs = draw(st.integers(0, 3))
             if runs == 1:
                 spec["runs"] = {"rolling": True}
@@ -91,21 +91,23 @@ def scenarios(draw: st.DrawFn, max_plain: int = 6, max_awards: int = 2, complete
                 spec["credit_validity_years"] = draw(st.sampled_from([0.5, 1, 3]))
         else:
             spec["award"] = draw(_award(earlier))
-        if draw(st.integers(0, 3)) == 0:
+        if not complete and draw(st.integers(0, 3)) == 0:
             spec["languages"] = draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=2, unique=True))
-        if draw(st.integers(0, 3)) == 0:
+        if not complete and draw(st.integers(0, 3)) == 0:
             spec["participation"] = draw(st.sampled_from(["online", "onsite", "blended"]))
         spec["teaches"] = [{"competency": k, "level": draw(st.sampled_from([1, 2, 2, 3, 3]))}
                            for k in draw(st.lists(st.sampled_from(COMPETENCIES), min_size=int(cid[0] == "c"),
                                                   max_size=2, unique=True))]
         groups = []
-        for _ in range(draw(st.integers(0, 2)) if earlier else 0):
+        # the time-focused mode favours OR groups that several courses of different speeds can meet
+        comps, top = (COMPETENCIES[:2], 1) if complete else (COMPETENCIES, 3)
+        for _ in range(draw(st.integers(0, 2)) if earlier or complete else 0):
             alts = []
             for _ in range(draw(st.integers(1, 2))):
-                if draw(st.booleans()):
+                if earlier and draw(st.booleans()):
                     alts.append({"credential": draw(st.sampled_from(earlier))})
                 else:
-                    alts.append({"competency": draw(st.sampled_from(COMPETENCIES)), "level": draw(st.integers(1, 3))})
+                    alts.append({"competency": draw(st.sampled_from(comps)), "level": draw(st.integers(1, top))})
             groups.append({"any_of": alts})
         spec["requires"] = groups
         creds.append(spec)
@@ -132,8 +134,10 @@ def scenarios(draw: st.DrawFn, max_plain: int = 6, max_awards: int = 2, complete
                 agreement["valid_until"] < agreement["valid_from"]:
             agreement["valid_until"] = agreement["valid_from"]
         recognitions.append(agreement)
+    taught = sorted({t["competency"] for c in creds for t in c["teaches"]})
+    pool = taught if complete and taught else COMPETENCIES  # time-focused: needs someone teaches
     needs = [{"competency": k, "level": draw(st.integers(1, 2)), "essential": True}
-             for k in draw(st.lists(st.sampled_from(COMPETENCIES), min_size=1, max_size=2, unique=True))]
+             for k in draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True))]
     for k in draw(st.lists(st.sampled_from(COMPETENCIES), max_size=2, unique=True)):
         needs.append({"competency": k, "level": draw(st.integers(1, 3)), "essential": False})
     catalogue = {
@@ -144,7 +148,7 @@ def scenarios(draw: st.DrawFn, max_plain: int = 6, max_awards: int = 2, complete
         "roles": [{"id": "role", "title": "Role", "needs": needs}],
         "recognitions": recognitions,
     }
-    profile = draw(_profile(creds))
+    profile = draw(_profile(creds, complete))
     kind = draw(st.sampled_from(["role", "role", "award", "competencies"] if awards else ["role", "competencies"]))
     if kind == "role":
         target: dict[str, Any] = {"kind": "role", "id": "role"}
@@ -202,7 +206,7 @@ def _award(draw: st.DrawFn, earlier: list[str]) -> dict[str, Any]:
 
 
 @st.composite
-def _profile(draw: st.DrawFn, creds: list[dict[str, Any]]) -> dict[str, Any]:
+def _profile(draw: st.DrawFn, creds: list[dict[str, Any]], timed: bool = False) -> dict[str, Any]:
     holdings = []
     for cid in draw(st.lists(st.sampled_from([c["id"] for c in creds]), max_size=2, unique=True)):
         cred = next(c for c in creds if c["id"] == cid)
@@ -210,22 +214,73 @@ def _profile(draw: st.DrawFn, creds: list[dict[str, Any]]) -> dict[str, Any]:
         edge = TODAY - dt.timedelta(days=years * 365.25)
         holdings.append({"credential": cid, "earned": _near(draw, edge, [-1, 0, 1, 2, 200])})
     constraints: dict[str, Any] = {"start": TODAY.isoformat()}
-    if draw(st.integers(0, 2)) == 0:
+    if draw(st.integers(0, 5 if timed else 2)) == 0:
         constraints["budget"] = {"amount": draw(st.sampled_from([300, 600, 1000, 2000])) *
                                  (10 if (cur := draw(st.sampled_from(["EUR", "SEK"]))) == "SEK" else 1),
                                  "currency": cur}
     if draw(st.booleans()):
-        constraints["hours_per_week"] = draw(st.sampled_from([5, 8, 10, 15, 20]))
-    if draw(st.integers(0, 2)) == 0:
-        constraints["deadline"] = (TODAY + dt.timedelta(days=draw(st.integers(1, 40)) * 7 +
+        constraints["hours_per_week"] = draw(st.sampled_from([8, 10, 12, 16] if timed else [5, 8, 10, 15, 20]))
+    if draw(st.integers(0, 1 if timed else 2)) == 0:
+        constraints["deadline"] = (TODAY + dt.timedelta(days=draw(st.integers(1, 16 if timed else 40)) * 7 +
                                                         draw(st.sampled_from([-1, 0, 5, 6])))).isoformat()
-    if draw(st.integers(0, 5)) == 0:
+    if not timed and draw(st.integers(0, 5)) == 0:
         constraints["modes"] = draw(st.lists(st.sampled_from(["online", "onsite", "blended"]), min_size=1,
                                              max_size=2, unique=True))
-    if draw(st.integers(0, 5)) == 0:
+    if not timed and draw(st.integers(0, 5)) == 0:
         constraints["languages"] = draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=2, unique=True))
-    if draw(st.integers(0, 5)) == 0:
+    if not timed and draw(st.integers(0, 5)) == 0:
         constraints["countries"] = draw(st.lists(st.sampled_from(COUNTRIES), min_size=1, max_size=2, unique=True))
     declared = [{"competency": k, "level": draw(st.integers(1, 3))}
                 for k in draw(st.lists(st.sampled_from(COMPETENCIES), max_size=2, unique=True))]
     return {"holdings": holdings, "competencies": declared, "constraints": constraints}
+
+
+@st.composite
+def race_scenarios(draw: st.DrawFn) -> Scenario:
+    """A course behind an OR group that several courses of different speed and price can open.
+
+    Openers teach ``k0`` (the prerequisite); some also teach ``k2``, which the role needs,
+    or ``k3``, an optional need. The cheapest or smallest set is then often not the
+    fastest, and a deadline may need a dearer superset: where time-aware search breaks.
+    """
+    creds: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(2, 4))):
+        teaches = [{"competency": "k0", "level": 1}]
+        teaches += [{"competency": k, "level": 1} for k in draw(st.lists(st.sampled_from(["k2", "k3"]),
+                                                                         max_size=1))]
+        spec: dict[str, Any] = {"id": f"o{i}", "title": f"O{i}", "provider": "p0", "type": "course",
+                                "cost": {"amount": draw(st.integers(0, 6)) * 25, "currency": "EUR"},
+                                "duration_weeks": draw(st.integers(1, 8)),
+                                "hours_per_week": draw(st.sampled_from([4, 6, 8])), "teaches": teaches}
+        if draw(st.integers(0, 3)) == 0:
+            spec["runs"] = {"intakes": draw(st.lists(st.sampled_from(INTAKES), min_size=1, max_size=2, unique=True))}
+        creds.append(spec)
+    openers = [c["id"] for c in creds]
+    group = [{"competency": "k0", "level": 1}]
+    if draw(st.booleans()):
+        group.append({"credential": draw(st.sampled_from(openers))})
+    creds.append({"id": "main", "title": "Main", "provider": "p1", "type": "course",
+                  "cost": {"amount": draw(st.integers(1, 4)) * 100, "currency": draw(st.sampled_from(["EUR", "SEK"]))},
+                  "duration_weeks": draw(st.integers(1, 4)), "hours_per_week": draw(st.sampled_from([4, 6, 8])),
+                  "teaches": [{"competency": "k1", "level": 1}], "requires": [{"any_of": group}]})
+    needs = [{"competency": "k1", "level": 1}]
+    if any(t["competency"] == "k2" for c in creds for t in c["teaches"]) and draw(st.booleans()):
+        needs.append({"competency": "k2", "level": 1})
+    if draw(st.booleans()):
+        needs.append({"competency": "k3", "level": 1, "essential": False})
+    catalogue = {
+        "meta": {"name": "race", "base_currency": "EUR", "exchange_rates": dict(RATES)},
+        "providers": [{"id": "p0", "name": "P0", "country": "SE", "kind": "other"},
+                      {"id": "p1", "name": "P1", "country": "DE", "kind": "other"}],
+        "competencies": [{"id": k, "label": k} for k in COMPETENCIES],
+        "credentials": creds,
+        "roles": [{"id": "role", "title": "Role", "needs": needs}],
+        "recognitions": [],
+    }
+    constraints: dict[str, Any] = {"start": TODAY.isoformat()}
+    if draw(st.booleans()):
+        constraints["hours_per_week"] = draw(st.sampled_from([8, 10, 12, 16]))
+    if draw(st.booleans()):
+        constraints["deadline"] = (TODAY + dt.timedelta(days=7 * draw(st.integers(2, 12)) +
+                                                        draw(st.sampled_from([-1, 0, 6])))).isoformat()
+    return Scenario(catalogue, {"constraints": constraints}, {"kind": "role", "id": "role"})

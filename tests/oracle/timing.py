@@ -98,7 +98,7 @@ class Result:
     makespan: int
     starts: dict[str, int]
     finishes: dict[str, int]
-    awards: dict[str, int]
+    award_weeks: dict[str, int]
 
 
 class Scheduler:
@@ -118,7 +118,7 @@ class Scheduler:
     def __init__(self, tasks: Sequence[Task], awards: Sequence[AwardTask], capacity: float | None,
                  last_finish: int | None = None, last_instant: int | None = None) -> None:
         self.tasks = {t.id: t for t in tasks}
-        self.awards = list(awards)
+        self.award_tasks = list(awards)
         self.capacity = capacity
         self.last_finish = last_finish
         self.last_instant = last_instant
@@ -158,7 +158,7 @@ class Scheduler:
         if key in self.seen:
             return False
         self.seen.add(key)
-        done = award_times(finish, self.awards)
+        done = award_times(finish, self.award_tasks)
         ready_of: dict[str, int] = {}
         for tid, task in self.tasks.items():
             if tid in starts:
@@ -210,8 +210,8 @@ class Scheduler:
         return False
 
     def _leaf(self, starts: dict[str, int], finish: dict[str, int]) -> bool:
-        done = award_times(finish, self.awards)
-        if len(done) < len(self.awards):
+        done = award_times(finish, self.award_tasks)
+        if len(done) < len(self.award_tasks):
             return False
         if self.last_instant is not None and any(t > self.last_instant for t in done.values()):
             return False
