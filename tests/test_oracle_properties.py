@@ -16,14 +16,14 @@ sets that are not supersets of earlier routes); and every diagnosis fix, applied
 the target reachable.
 
 ``PLANNER_ORACLE_EXAMPLES`` sets the number of examples (default: a short CI run; use
-2000 for a long one).
+2000 for a long one); ``PLANNER_ORACLE_SHRINK=1`` shrinks a failure to a small example.
 """
 
 from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from planner.models import Objective
@@ -32,7 +32,11 @@ from tests.oracle.strategies import TODAY, race_scenarios, scenarios
 from tests.oracle_checks import UNPROVED, check_all, check_routes
 
 EXAMPLES = int(os.environ.get("PLANNER_ORACLE_EXAMPLES", "40"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Shrinking a failure re-runs the engine hundreds of times (minutes); off unless asked for, so that
+#: a failing CI run stays short. ``python -m tests.oracle_hunt`` shrinks and saves a case.
+SHRINK = os.environ.get("PLANNER_ORACLE_SHRINK", "") not in ("", "0")
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                    phases=tuple(Phase) if SHRINK else tuple(p for p in Phase if p != Phase.shrink))
 
 
 def _count_unproved(before: dict[str, int]) -> None:
