@@ -203,6 +203,8 @@ def test_chain_without_durations_is_shown_in_prerequisite_order_with_duration_un
     profile = learner()
     oracle = Oracle(cat, profile, ROLE, today=TODAY)
     assert oracle.best_key("time") == (0, 0.0, 0, 3)
+    assert oracle.evaluate({"a-expert", "b-professional", "c-associate"}).unknown == {
+        "a-expert", "b-professional", "c-associate"}
     rec = recommend(cat, profile, ROLE, today=TODAY)
     assert rec.best.credential_ids == ("c-associate", "b-professional", "a-expert")
     text = route_to_markdown(rec, rec.best, cat)

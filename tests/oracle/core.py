@@ -37,6 +37,8 @@ class Outcome:
     finish_week: int | None = None
     finish_date: dt.date | None = None
     schedule: Result | None = None
+    #: credentials whose duration or weekly load is unknown: the time figures are lower bounds
+    unknown: frozenset[str] = frozenset()
 
     def key(self, objective: Objective | str) -> tuple[Any, ...]:
         """The ranking key of the semantics (smaller first)."""
@@ -287,8 +289,10 @@ class Oracle:
             credit = self.rules[self.credit_award].credit(self.held_for(self.credit_award) | chosen)
         _, optional = self._needs()
         covered = sum(1 for k, lv in optional if any(self._teaches(c, k, lv) for c in chosen))
+        unknown = frozenset(c for c in chosen if self.effort[c].weeks is None or self.effort[c].load is None)
         return Outcome(chosen, True, "", cost=cost, hours=hours, credit=credit, optional=covered,
-                       finish_week=result.makespan, finish_date=self.finish_date(result), schedule=result)
+                       finish_week=result.makespan, finish_date=self.finish_date(result), schedule=result,
+                       unknown=unknown)
 
     # ------------------------------------------------------------------ every set
 
