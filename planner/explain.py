@@ -18,6 +18,7 @@ from planner.models import (
     rule_credentials,
 )
 from planner.results import ScheduledStep, Step
+from planner.rules import agreements_in_force, known_levels
 
 __all__ = ["award_components", "explain_steps", "known_levels", "ordinal"]
 
@@ -50,25 +51,13 @@ def award_components(catalogue: Catalogue, award_id: str, *, today: dt.date) -> 
     out: dict[str, float] = {}
     if award.award is None:
         return out
-    for member in rule_credentials(award.award.rule):
+    # the credit rule of docs/semantics.md: own ECTS when named, plus agreed credits
+    for member in dict.fromkeys(rule_credentials(award.award.rule)):
         if catalogue.has("credential", member):
             out[member] = catalogue.credential(member).ects or 0.0
-    for agreement in catalogue.recognitions:
-        if agreement.award == award_id and agreement.is_valid_on(today):
-            out[agreement.credential] = max(out.get(agreement.credential, 0.0), agreement.credits)
+    for agreement in agreements_in_force(catalogue, award_id, today):
+        out[agreement.credential] = out.get(agreement.credential, 0.0) + agreement.credits
     return out
-
-
-def known_levels(catalogue: Catalogue, profile: LearnerProfile, held: Iterable[str]) -> dict[str, int]:
-    """Competency levels the learner already has: declared, or taught by valid holdings."""
-    known: dict[str, int] = {}
-    for item in profile.competencies:
-        known[item.competency] = max(known.get(item.competency, 0), item.level)
-    for cid in held:
-        if catalogue.has("credential", cid):
-            for taught in catalogue.credential(cid).teaches:
-                known[taught.competency] = max(known.get(taught.competency, 0), taught.level)
-    return known
 
 
 @dataclass(frozen=True)
@@ -158,8 +147,10 @@ def explain_steps(
     known = known_levels(catalogue, profile, held)
     needs = _Needs(tuple(required), tuple(optional))
     when = {s.credential_id: s for s in schedule}
-    order = sorted(chosen, key=lambda cid: (when[cid].end_week if cid in when else 0,
-                                            when[cid].start_week if cid in when else 0, cid))
+    # the schedule's order (start week, then prerequisites first), then any unscheduled id
+    chosen_ids = set(chosen)
+    order = [s.credential_id for s in schedule if s.credential_id in chosen_ids]
+    order += sorted(chosen_ids - set(order))
     chosen_set = set(chosen)
 
     # Awards earned on this route and the components that feed each.

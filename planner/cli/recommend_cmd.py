@@ -67,6 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--terms", type=int, metavar="N",
                    help="also spread route 1 over N terms so the heaviest term is as light as possible")
     p.add_argument("--term-weeks", type=int, default=13, metavar="W", help="weeks per term (default 13)")
+    p.add_argument("--time-limit", type=float, default=10.0, metavar="S",
+                   help="seconds for the whole search, diagnosis included (default 10); what is not "
+                        "proved in that time is labelled")
     p.add_argument("--format", "-f", default="text", choices=["text", "json"])
     p.set_defaults(handler=run)
 
@@ -173,6 +176,8 @@ def to_json(rec: Recommendation) -> dict[str, Any]:
         "objective": rec.objective.value,
         "feasible": rec.feasible,
         "candidates": rec.candidates,
+        "complete": rec.complete,
+        "note": rec.note,
         "routes": to_jsonable(rec.routes),
         "diagnoses": to_jsonable(rec.diagnoses),
     }
@@ -204,20 +209,28 @@ def format_text(rec: Recommendation, catalogue: Any) -> str:
     """A terminal-friendly rendering: each route, its steps, totals and explanations."""
     out = [f"Target: {rec.target}    objective: {rec.objective.value}    candidates: {rec.candidates}"]
     if not rec.routes:
-        out.append("\nNo route reaches this target.")
+        out.append("\nNo route reaches this target." if rec.complete
+                   else "\nNo route found within the time limit (the search did not finish).")
     for route in rec.routes:
         proof = "proved optimal" if route.proved_optimal else "best found (not proved)"
         if not route.schedule_proved_optimal:
             proof += "; finish date best found in time"
+        finish = f"{route.start} → {route.finish}" if not route.duration_unknown else f"from {route.start}"
         out.append(
             f"\nRoute {route.rank}: {route.total_cost:,.0f} {route.currency}, {route.total_ects:g} ECTS, "
-            f"{route.total_hours:g} h, {route.start} → {route.finish} ({route.weeks} weeks), "
+            f"{route.total_hours:g} h, {finish} ({route.duration_text}), "
             f"fit {route.fit:.0%} [{proof}]"
         )
+        unknown = set(route.duration_unknown)
         for i, step in enumerate(route.steps, 1):
-            when = f"{step.start} → {step.end}" if step.start else ""
+            if step.credential_id in unknown:
+                when = "duration unknown"
+            else:
+                when = f"{step.start} → {step.end}" if step.start else ""
             out.append(f"  {i}. {step.title}  [{step.credential_id}]  {when}")
             out.append(f"     {step.explanation}")
+    if rec.note:
+        out.append(f"\n{rec.note}")
     for diag in rec.diagnoses:
         out.append(f"\n! {diag.message}")
         if diag.relaxation:
@@ -242,6 +255,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if args.alternatives < 1 or args.alternatives > 50:
         return _fail("--alternatives must be between 1 and 50")
+    if not (0.1 <= args.time_limit <= 3600):  # also refuses nan and inf
+        return _fail("--time-limit must be between 0.1 and 3600 seconds")
     try:
         weights = parse_weights(args.weights) if args.weights else None
     except ValueError as exc:
@@ -255,8 +270,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         rec = recommend(catalogue, profile, target, objective=args.objective, weights=weights,
                         alternatives=args.alternatives, credit_award=args.credit_award,
-                        today=profile.constraints.start)
-        front = pareto(catalogue, profile, target, today=profile.constraints.start) if args.pareto else None
+                        today=profile.constraints.start, time_limit=args.time_limit)
+        front = (pareto(catalogue, profile, target, today=profile.constraints.start, time_limit=args.time_limit)
+                 if args.pareto else None)
     except (ProblemError, ValueError, KeyError) as exc:
         return _fail(str(exc).strip("'\""))
     balanced = None
