@@ -86,22 +86,28 @@ def _serves_competencies(
     return lines
 
 
-def _unlocks(catalogue: Catalogue, credential: Credential, chosen: Sequence[str]) -> list[str]:
-    taught = {t.competency: t.level for t in credential.teaches}
-    out: list[str] = []
-    for other_id in chosen:
-        if other_id == credential.id:
-            continue
-        other = catalogue.credential(other_id)
-        for group in other.requires:
-            if any(
-                (alt.credential == credential.id)
-                or (alt.competency is not None and taught.get(alt.competency, 0) >= (alt.level or 0))
-                for alt in group.any_of
-            ):
-                out.append(other_id)
-                break
-    return out
+class _Unlocks:
+    """Which chosen credentials each credential unlocks, indexed once per route (linear, not quadratic)."""
+
+    def __init__(self, catalogue: Catalogue, chosen: Sequence[str]) -> None:
+        self.order = {cid: i for i, cid in enumerate(chosen)}
+        self.by_credential: dict[str, set[str]] = {}
+        self.by_competency: dict[str, list[tuple[int, str]]] = {}
+        for other_id in chosen:
+            for group in catalogue.credential(other_id).requires:
+                for alt in group.any_of:
+                    if alt.credential is not None:
+                        self.by_credential.setdefault(alt.credential, set()).add(other_id)
+                    elif alt.competency is not None:
+                        self.by_competency.setdefault(alt.competency, []).append((alt.level or 0, other_id))
+
+    def of(self, credential: Credential) -> list[str]:
+        """Chosen credentials with a prerequisite group that ``credential`` meets, in route order."""
+        found = set(self.by_credential.get(credential.id, ()))
+        for t in credential.teaches:
+            found.update(o for level, o in self.by_competency.get(t.competency, ()) if t.level >= level)
+        found.discard(credential.id)
+        return sorted(found, key=self.order.__getitem__)
 
 
 def explain_steps(
@@ -152,6 +158,7 @@ def explain_steps(
     order = [s.credential_id for s in schedule if s.credential_id in chosen_ids]
     order += sorted(chosen_ids - set(order))
     chosen_set = set(chosen)
+    unlocking = _Unlocks(catalogue, order)
 
     # Awards earned on this route and the components that feed each.
     awards = [cid for cid in order if catalogue.credential(cid).award is not None]
@@ -185,7 +192,7 @@ def explain_steps(
             )
         if target_award and cid == target_award:
             serves.append("the target award itself")
-        unlocks = _unlocks(catalogue, credential, order)
+        unlocks = unlocking.of(credential)
         completes = tuple(sorted(completes_by.get(cid, [])))
 
         cost_amount = credential.cost.amount if credential.cost else 0.0

@@ -271,7 +271,8 @@ def _summary_lines(recommendation: Recommendation, route: Route) -> list[tuple[s
         ("Total cost", _money(route.total_cost, route.currency)),
         ("Study hours", _num(route.total_hours)),
         ("Credit", f"{_num(route.total_ects)} ECTS"),
-        ("Dates", f"{_date(route.start)} to {_date(route.finish)} ({route.weeks} weeks)"),
+        ("Dates", f"{_date(route.start)} to {_date(route.finish)} ({route.duration_text})"
+         if not route.duration_unknown else f"from {_date(route.start)} ({route.duration_text})"),
     ]
     if route.awards_completed:
         rows.append(("Awards completed", ", ".join(route.awards_completed)))

@@ -53,6 +53,8 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from planner.models import Catalogue, Credential, LearnerProfile, RequirementGroup
 from planner.results import ScheduledStep
 from planner.rules import (
@@ -78,6 +80,8 @@ __all__ = ["DEFAULT_HOURS_PER_WEEK", "MAX_TERMS", "Schedule", "balanced_plan", "
 MAX_TERMS = 200
 
 _EPS = 1e-9
+#: Longest route for which the clique bound builds its conflict graph.
+_MAX_CLIQUE_ITEMS = 150
 
 
 @dataclass(frozen=True)
@@ -544,6 +548,13 @@ _DUAL_FEASIBLE: tuple[Callable[[float], float], ...] = (
 )
 
 
+def _spread(values: np.ndarray, most: int = 64) -> np.ndarray:
+    """At most ``most`` of the sorted ``values``, evenly spread, ends included."""
+    if len(values) <= most:
+        return values
+    return values[np.unique(np.linspace(0, len(values) - 1, most).round().astype(int))]
+
+
 def _lower_bound(
     items: Sequence[_Item],
     es: dict[str, int],
@@ -559,13 +570,20 @@ def _lower_bound(
         # successors must fit between θ and finish - q. Weekly loads are first mapped by
         # dual feasible functions f (Σ f(load) ≤ 1 in any week that fits the capacity),
         # which counts, say, two 6-hour courses under a 10-hour cap as a full week each.
-        for f in _DUAL_FEASIBLE:
-            work = [(es[it.id], tail[it.id], f(min(it.rate / capacity, 1.0)) * it.weeks) for it in busy]
-            for theta in {w[0] for w in work}:
-                for q in {w[1] for w in work}:
-                    total = sum(w for e, t, w in work if e >= theta and t >= q)
-                    if total:
-                        bound = max(bound, theta + q + math.ceil(total - 1e-6))
+        if busy:
+            e = np.array([es[it.id] for it in busy], dtype=np.float64)
+            t = np.array([tail[it.id] for it in busy], dtype=np.float64)
+            # every (θ, q) pair is a valid bound; on long routes a spread of them keeps it O(n)
+            thetas = _spread(np.unique(e))
+            qs = _spread(np.unique(t))
+            after = e[None, :] >= thetas[:, None]  # θ × item
+            follow = t[None, :] >= qs[:, None]  # q × item
+            for f in _DUAL_FEASIBLE:
+                w = np.array([f(min(it.rate / capacity, 1.0)) * it.weeks for it in busy], dtype=np.float64)
+                totals = (after * w[None, :]) @ follow.T.astype(np.float64)  # θ × q
+                windows = thetas[:, None] + qs[None, :] + np.ceil(totals - 1e-6)
+                windows[totals <= 0] = 0
+                bound = max(bound, int(windows.max()))
         bound = max(bound, _exclusive_bound(items, es, capacity, tail, starts))
     return bound
 
@@ -600,6 +618,8 @@ def _conflict_cliques(items: Sequence[_Item], capacity: float) -> list[list[_Ite
     import networkx as nx  # a dependency already; imported here to keep import light
 
     busy = [it for it in items if it.rate > 0 and it.weeks]
+    if len(busy) > _MAX_CLIQUE_ITEMS:
+        return []  # a weaker bound (still valid) rather than a quadratic graph on a long route
     before = _must_precede(items)
     graph = nx.Graph()
     graph.add_nodes_from(it.id for it in busy)

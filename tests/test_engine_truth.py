@@ -8,6 +8,7 @@ the same claims on thousands of random catalogues.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -210,3 +211,40 @@ def test_hours_fix_respects_the_deadline_and_the_model_limit():
         if d.relaxation:
             relaxed = apply_relaxation(profile(hours_per_week=40, deadline=by_weeks(4).isoformat()), d.relaxation)
             assert recommend(cat, relaxed, Target.parse("role:r")).feasible, d
+
+
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+COMPTIA = REFERENCE / "credentialengine-schema-development/pathways/CompTIA/CompTIA-IT_Networking_Specialist.jsonld"
+
+
+@pytest.mark.skipif(not COMPTIA.exists(), reason=f"reference data not found at {COMPTIA}")
+def test_imported_ctdl_chain_without_durations_reads_in_order(tmp_path, capsys):
+    from planner.catalogue import load
+    from planner.cli import main
+
+    assert main(["import", "ctdl", str(COMPTIA), "--into", str(tmp_path)]) == 0
+    cat = load(tmp_path)
+    route = recommend(cat, profile(), Target.parse("award:it-networking-specialist")).best
+    # the pathway is a chain A+ → Network+ → … → Cloud+: each step after the one it requires
+    position = {cid: i for i, cid in enumerate(route.credential_ids)}
+    for cid in route.credential_ids:
+        for group in cat.credential(cid).requires:
+            assert any(position[a.credential] < position[cid] for a in group.any_of if a.credential in position)
+    assert route.credential_ids[0] == "comptia-a" and route.credential_ids[-1] == "it-networking-specialist"
+    assert route.duration_text == "duration unknown" and "weeks" in route.lower_bounds
+    capsys.readouterr()
+    assert main(["recommend", "-c", str(tmp_path), "--target", "award:it-networking-specialist"]) == 0
+    out = capsys.readouterr().out
+    assert "duration unknown" in out and "0 weeks" not in out
+    assert out.index("CompTIA A+") < out.index("CompTIA Network+") < out.index("CompTIA Cloud+")
+
+
+def test_a_prerequisite_chain_of_1100_credentials_is_planned_without_recursion():
+    n = 1100
+    creds = [cred("c0000", weeks=1, rate=1)]
+    creds += [cred(f"c{i:04d}", weeks=1, rate=1, requires=[{"credential": f"c{i - 1:04d}"}]) for i in range(1, n)]
+    creds[-1]["teaches"] = [{"competency": "top", "level": 1}]
+    cat = catalogue(*creds, needs=[("top", 1)])
+    route = recommend(cat, profile(hours_per_week=5), Target.parse("role:r"), time_limit=60).best
+    assert route is not None and len(route.credential_ids) == n and route.weeks == n
+    assert list(route.credential_ids) == [f"c{i:04d}" for i in range(n)]

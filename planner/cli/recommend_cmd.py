@@ -225,6 +225,8 @@ def format_text(rec: Recommendation, catalogue: Any) -> str:
         for i, step in enumerate(route.steps, 1):
             if step.credential_id in unknown:
                 when = "duration unknown"
+            elif unknown and step.start:  # placed after steps of unknown length: a lower bound
+                when = f"not before {step.start}"
             else:
                 when = f"{step.start} → {step.end}" if step.start else ""
             out.append(f"  {i}. {step.title}  [{step.credential_id}]  {when}")

@@ -29,12 +29,16 @@ def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None, 
         a, b, c, d = st.columns(4)
         a.metric(f"Cost ({route.currency})", f"{route.total_cost:,.0f}",
                  delta(route.total_cost, base and base.total_cost, "+,.0f"), delta_color="inverse")
-        b.metric("Weeks", route.weeks, delta(route.weeks, base and base.weeks, "+d"), delta_color="inverse")
+        if route.duration_unknown:
+            b.metric("Weeks", "unknown" if route.weeks == 0 else f"≥ {route.weeks}")
+        else:
+            b.metric("Weeks", route.weeks, delta(route.weeks, base and base.weeks, "+d"), delta_color="inverse")
         c.metric("ECTS", f"{route.total_ects:g}", delta(route.total_ects, base and base.total_ects, "+g"))
         d.metric("Optional fit", f"{route.fit:.0%}", delta(100 * route.fit, base and 100 * base.fit, "+.0f"))
         steps = len(route.steps)
-        st.caption(f"{route.start:%d %b %Y} → {route.finish:%d %b %Y} · {steps} step{'s' * (steps != 1)} · "
-                   f"{route.total_hours:g} study hours")
+        when = (f"{route.start:%d %b %Y} → {route.finish:%d %b %Y}" if not route.duration_unknown
+                else f"from {route.start:%d %b %Y}, {route.duration_text}")
+        st.caption(f"{when} · {steps} step{'s' * (steps != 1)} · {route.total_hours:g} study hours")
         if route.awards_completed:
             st.caption("Completes: " + ", ".join(md_escape(catalogue.credential(a).title)
                                                  for a in route.awards_completed))
