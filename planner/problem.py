@@ -78,6 +78,8 @@ class Problem:
     ects: Mapping[str, float]
     weeks: Mapping[str, int]
     excluded: Mapping[str, str]
+    #: weekly-capacity use of each candidate over its run (load × weeks), for time bounds.
+    load: Mapping[str, float]
     budget: float | None
     hours_per_week: float | None
     today: dt.date
@@ -463,11 +465,12 @@ def build_problem(
         award_ids.add(credit_award)
     awards = {a: b.award_tree(a, cand_set) for a in sorted(award_ids)}
 
-    hours, ects, weeks = {}, {}, {}
+    hours, ects, weeks, load = {}, {}, {}, {}
     for cid in candidates:
         cred = catalogue.credential(cid)
         work = effort(cred)
         hours[cid] = work.hours
+        load[cid] = work.rate * work.weeks
         ects[cid] = float(cred.ects or 0.0)
         weeks[cid] = work.weeks
 
@@ -483,6 +486,7 @@ def build_problem(
         hours=_frozen(hours),
         ects=_frozen(ects),
         weeks=_frozen(weeks),
+        load=_frozen(load),
         excluded=_frozen(dict(sorted(b.excluded.items()))),
         budget=b.budget,
         hours_per_week=profile.constraints.hours_per_week,

@@ -179,7 +179,7 @@ def weeks_lower_bound(problem: Problem, chosen: Iterable[str]) -> float:
             break
     chain = max(finish.values(), default=0.0)
     if problem.hours_per_week:
-        chain = max(chain, sum(problem.hours[c] for c in chosen_set) / problem.hours_per_week)
+        chain = max(chain, sum(problem.load[c] for c in chosen_set) / problem.hours_per_week)
     return chain
 
 
@@ -453,7 +453,7 @@ def _build(
         tvar = {c: m.var(0.0, bound[c], integer=False) for c in cands}
         upper = max(bound.values(), default=0.0)
         if problem.hours_per_week:
-            upper = max(upper, sum(problem.hours.values()) / problem.hours_per_week)
+            upper = max(upper, sum(problem.load.values()) / problem.hours_per_week)
         if horizon is not None:
             upper = min(upper, horizon + _TOL)
         finish = m.var(0.0, upper + (0.0 if horizon is not None else 1.0), integer=False)
@@ -492,7 +492,8 @@ def _build(
                     m.row([(x[c], -1.0), *((z, 1.0) for z in zs)], 0.0, np.inf)
         if problem.hours_per_week:
             hpw = problem.hours_per_week
-            m.row([(finish, 1.0), *((x[c], -problem.hours[c] / hpw) for c in cands)], 0.0, np.inf)
+            # the weekly hours a set uses (load × weeks) must fit under the learner's cap
+            m.row([(finish, 1.0), *((x[c], -problem.load[c] / hpw) for c in cands)], 0.0, np.inf)
     else:
         for c in cands:
             for group in problem.prereqs.get(c, ()):
