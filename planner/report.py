@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner import textsafe
 from planner._errors import PlannerError
 from planner.analysis._common import obtainability, resolve_as_of
 from planner.analysis.coverage import CoverageResult, stacking_coverage
@@ -34,6 +34,7 @@ from planner.analysis.whatif import WhatIfResult, recognition_whatif
 from planner.graph import build_graph
 from planner.models import Catalogue
 from planner.results import to_jsonable
+from planner.textsafe import markdown
 
 __all__ = ["FORMATS", "CoverageReport", "build_report", "render", "to_html", "to_json", "to_markdown",
            "to_text"]
@@ -428,13 +429,18 @@ def to_json(report: CoverageReport) -> str:
     """Render the report as JSON (every row, no truncation; derived figures included)."""
     data = _jsonable(report)
     data.pop("seconds", None)  # timings differ run to run; the output must not
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
+    return textsafe.json_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
 def to_text(report: CoverageReport) -> str:
     """Render the report as plain text for a terminal."""
-    lines = [_title(report), "=" * len(_title(report)), _counts_line(report), ""]
+    t = textsafe.terminal  # catalogue text on a terminal: no escape sequences, one line per cell
+    title = t(_title(report), multiline=False)
+    lines = [title, "=" * len(title), t(_counts_line(report), multiline=False), ""]
     for s in _sections(report):
+        s = dataclasses.replace(s, title=t(s.title, multiline=False),
+                                summary=tuple(t(x, multiline=False) for x in s.summary),
+                                rows=[tuple(t(c, multiline=False) for c in r) for r in s.rows])
         lines += [s.title, "-" * len(s.title), *s.summary]
         if not s.headers:
             lines.append("")
@@ -456,26 +462,21 @@ def to_text(report: CoverageReport) -> str:
     return "\n".join(lines)
 
 
-def _md(text: str) -> str:
-    # escape what Markdown or embedded HTML would interpret; catalogue text is data
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(report: CoverageReport) -> str:
     """Render the report as Markdown (GitHub-flavoured tables)."""
-    lines = [f"# {_md(_title(report))}", "", _md(_counts_line(report)), ""]
+    lines = [f"# {markdown(_title(report))}", "", markdown(_counts_line(report)), ""]
     for s in _sections(report):
-        lines += [f"## {_md(s.title)}", "", _md(s.intro), ""]
+        lines += [f"## {markdown(s.title)}", "", markdown(s.intro), ""]
         if not s.headers:  # a findings list
-            lines += [f"- {_md(x)}" for x in s.summary] + [""]
+            lines += [f"- {markdown(x)}" for x in s.summary] + [""]
             continue
-        lines += [_md(x) + "\n" for x in s.summary]
+        lines += [markdown(x) + "\n" for x in s.summary]
         if not s.rows:
             lines += ["_None._", ""]
             continue
-        lines.append("| " + " | ".join(_md(h) for h in s.headers) + " |")
+        lines.append("| " + " | ".join(markdown(h) for h in s.headers) + " |")
         lines.append("|" + "---|" * len(s.headers))
-        lines += ["| " + " | ".join(_md(c) for c in r) + " |" for r in s.rows]
+        lines += ["| " + " | ".join(markdown(c) for c in r) + " |" for r in s.rows]
         if s.total > len(s.rows):
             lines += ["", f"_… and {s.total - len(s.rows)} more (the JSON format lists all)._"]
         lines.append("")
@@ -511,7 +512,7 @@ def to_html(report: CoverageReport, *, figures: bool = True, catalogue: Catalogu
         The HTML document.
 
     """
-    e = html.escape
+    e = textsafe.html
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{e(_title(report))}</title><style>{_CSS}</style></head><body>",

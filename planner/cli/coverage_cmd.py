@@ -22,6 +22,7 @@ from typing import Any
 
 from planner._errors import PlannerError
 from planner.catalogue import default_catalogue_dir, validate
+from planner.cli._output import say
 from planner.report import FORMATS, build_report, render
 
 __all__ = ["cmd_coverage", "register"]
@@ -83,9 +84,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     checked = validate(path)
     if checked.catalogue is None:
         for problem in checked.errors:
-            print(problem, file=sys.stderr)
-        print(f"FAILED: {path}: {len(checked.errors)} error(s); run 'planner validate' for details",
-              file=sys.stderr)
+            say(problem, err=True)
+        say(f"FAILED: {path}: {len(checked.errors)} error(s); run 'planner validate' for details", err=True)
         return 1
     catalogue = checked.catalogue
     try:
@@ -94,20 +94,25 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                               fastest=True if args.fastest else None)
         text = render(report, args.format, catalogue=catalogue)
     except PlannerError as exc:
-        print(f"planner coverage: {exc}", file=sys.stderr)
+        say(f"planner coverage: {exc}", err=True)
         return 1
     if args.output:
         out = Path(args.output)
         if out.resolve().is_relative_to(path.resolve() if path.is_dir() else path.resolve().parent) \
                 and out.suffix.lower() in (".yaml", ".yml"):
-            print(f"planner coverage: refusing to write {out} inside the catalogue", file=sys.stderr)
+            say(f"planner coverage: refusing to write {out} inside the catalogue", err=True)
             return 1
         try:
             out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         except OSError as exc:
-            print(f"planner coverage: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+            say(f"planner coverage: cannot write {out}: {exc.strerror or exc}", err=True)
             return 1
-        print(f"wrote {args.format} report to {out}", file=sys.stderr)
+        say(f"wrote {args.format} report to {out}", err=True)
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        # every renderer escapes catalogue text for its format; text also goes through say()
+        text = text if text.endswith("\n") else text + "\n"
+        if args.format == "text":
+            say(text, end="")
+        else:
+            sys.stdout.write(text)
     return 0

@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from planner.cli._output import say, say_json
 from planner.models import Holding, LearnerProfile, Money, Objective, Target
 from planner.results import Recommendation, to_jsonable
 
@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"planner recommend: {message}", file=sys.stderr)
+    say(f"planner recommend: {message}", err=True)
     return 1
 
 
@@ -249,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
     report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
     if report.catalogue is None:
         for problem in report.errors:
-            print(problem, file=sys.stderr)
+            say(problem, err=True)
         return _fail("the catalogue has errors; run 'planner validate' for the full list")
     catalogue = report.catalogue
     try:
@@ -274,12 +274,12 @@ def run(args: argparse.Namespace) -> int:
         if front is not None:
             data["pareto"] = [{"cost": r.total_cost, "weeks": r.weeks, "finish": r.finish.isoformat(),
                                "credential_ids": list(r.credential_ids)} for r in front]
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        say_json(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         text = format_text(rec, catalogue) + (format_balanced(balanced, catalogue) if balanced else "")
         if front is not None:
             text += "\n\nCost × time trade-off:" + "".join(
                 f"\n  {r.total_cost:>10,.0f} {r.currency}  {r.weeks:>4} weeks  ({len(r.credential_ids)} steps)"
                 for r in front)
-        print(text)
+        say(text)
     return 0 if rec.feasible else 1

@@ -7,31 +7,15 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from planner import textsafe
+
 __all__ = ["md_escape", "reported"]
 
-# every character Markdown (and Streamlit's extensions: :colour[], $math$, ~strike~) gives meaning to
-_MARKUP = "\\`*_{}[]()#+-.!|<>$~:"
-
-
-def md_escape(text: object) -> str:
-    """Neutralise Markdown and HTML in catalogue text so it shows exactly as typed.
-
-    Parameters
-    ----------
-    text : object
-        Any value; it is converted with :func:`str`.
-
-    Returns
-    -------
-    str
-        The text with every markup character backslash-escaped and line breaks flattened,
-        safe to put inside ``st.markdown`` / labels next to trusted formatting.
-
-    """
-    out = " ".join(str(text).split())
-    for ch in _MARKUP:
-        out = out.replace(ch, "\\" + ch)
-    return out
+#: Catalogue and user text inside anything Streamlit renders as Markdown (``st.markdown``,
+#: ``st.caption``, ``st.warning`` / ``st.error`` / ``st.info`` / ``st.success``, widget and
+#: button labels): every markup character escaped, line breaks flattened. Text elements
+#: (``st.text``, ``st.dataframe``, select-box options) take the text as it is.
+md_escape = textsafe.markdown
 
 
 @contextmanager
