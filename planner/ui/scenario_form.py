@@ -226,7 +226,7 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "") -> Scenario | N
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"])
             message = str(err["msg"]).removeprefix("Value error, ")
-            st.error(f"{field}: {message}" if field else message.capitalize())
+            st.error(md_escape(f"{field}: {message}" if field else message.capitalize()))
         return None
 
 

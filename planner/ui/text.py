@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import streamlit as st
-
 from planner import textsafe
 
 __all__ = ["md_escape", "reported"]
@@ -22,9 +20,13 @@ md_escape = textsafe.markdown
 def reported(what: str) -> Iterator[None]:
     """Show a failure inside the block as a plain-language error instead of a traceback.
 
-    Streamlit's own control flow (rerun, stop) derives from ``BaseException`` and passes.
+    Bad input is said in plain (escaped) words; a bug asks to be reported (see
+    :func:`planner.ui.boundary.show_failure`). Streamlit's own control flow (rerun, stop)
+    derives from ``BaseException`` and passes.
     """
+    from planner.ui.boundary import show_failure
+
     try:
         yield
     except Exception as exc:  # a page reports its own failures and keeps the rest working
-        st.error(f"{what} failed: {exc}" if str(exc) else f"{what} failed ({type(exc).__name__}).")
+        show_failure(what, exc)
