@@ -32,7 +32,7 @@ from planner.analysis.reachability import (
 )
 from planner.analysis.whatif import WhatIfResult, recognition_whatif
 from planner.graph import build_graph
-from planner.models import Catalogue
+from planner.models import Catalogue, check_date
 from planner.results import to_jsonable
 from planner.textsafe import markdown
 
@@ -133,6 +133,10 @@ def build_report(
         if not catalogue.credential(award).is_award:
             raise PlannerError(f"{award!r} is a credential without award rules, so it is not an award")
     day = resolve_as_of(as_of)
+    try:  # far dates overflow the date arithmetic of the analyses
+        check_date(day, "as_of")
+    except ValueError as exc:
+        raise PlannerError(str(exc)) from None
     engine = engine or load_engine()
     seconds: dict[str, float] = {}
 

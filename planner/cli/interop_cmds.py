@@ -339,7 +339,7 @@ def _route(data: dict[str, Any]) -> Any:
 
 
 def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
-    from planner.models import Holding, LearnerProfile, Money
+    from planner.models import Holding, LearnerProfile, Money, check_date
     from planner.problem import ProblemError
     from planner.routing import recommend
 
@@ -359,6 +359,8 @@ def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
             raise InteropError([f"--budget {args.budget}: {exc}"]) from None
     profile = LearnerProfile(holdings=holdings, constraints=constraints)
     try:
+        if args.start is not None:
+            check_date(args.start, "--start")  # dates far out overflow the schedule's arithmetic
         rec = recommend(catalogue, profile, target, objective=args.objective, today=args.start)
     except (ProblemError, ValueError, KeyError) as exc:
         raise InteropError([str(exc).strip("'\"")]) from None
