@@ -28,7 +28,7 @@ from planner import textsafe
 from planner._errors import PlannerError
 from planner.models import ID_PATTERN, Catalogue, LearnerProfile, Objective, Target
 from planner.results import Recommendation, Route, Step
-from planner.textsafe import markdown
+from planner.textsafe import markdown as _md
 
 __all__ = [
     "PLAN_FORMAT",
@@ -284,6 +284,9 @@ def _summary_lines(recommendation: Recommendation, route: Route) -> list[tuple[s
 
 # --------------------------------------------------------------------------- Markdown
 
+# _md is planner.textsafe.markdown, the one Markdown escaper: catalogue text shows as typed, on one line
+
+
 def route_to_markdown(
     recommendation: Recommendation, route: Route, catalogue: Catalogue, *, notes: str = ""
 ) -> str:
@@ -306,33 +309,33 @@ def route_to_markdown(
         Markdown text: title, summary, a table of steps, why each step is there, notes.
     """
     target = recommendation.target
-    out = [f"# Learning plan: {markdown(_target_title(target, catalogue))}", ""]
+    out = [f"# Learning plan: {_md(_target_title(target, catalogue))}", ""]
     name = recommendation.profile.name
     if name:
-        out += [f"For {markdown(name)}.", ""]
+        out += [f"For {_md(name)}.", ""]
     out += [f"Target: {target.kind} `{target}`", "", "## Summary", ""]
-    out += [f"- **{label}:** {markdown(value)}" for label, value in _summary_lines(recommendation, route)]
+    out += [f"- **{label}:** {_md(value)}" for label, value in _summary_lines(recommendation, route)]
     out += ["", "## Steps", "",
             "| # | Credential | Provider | Start | End | Cost | ECTS | Hours |",
             "|---|---|---|---|---|---:|---:|---:|"]
     for i, step in enumerate(route.steps, 1):
         out.append(
-            f"| {i} | {markdown(step.title)} | {markdown(_provider(catalogue, step.provider_id))} "
-            f"| {_date(step.start)} | {_date(step.end)} | {markdown(_step_cost(step, route.currency))} "
-            f"| {_num(step.ects)} | {_num(step.hours)} |"
+            f"| {i} | {_md(step.title)} | {_md(_provider(catalogue, step.provider_id))} | {_date(step.start)} "
+            f"| {_date(step.end)} | {_md(_step_cost(step, route.currency))} | {_num(step.ects)} "
+            f"| {_num(step.hours)} |"
         )
     out += ["", "## Why each step", ""]
     for i, step in enumerate(route.steps, 1):
-        out += [f"### {i}. {markdown(step.title)}", ""]
+        out += [f"### {i}. {_md(step.title)}", ""]
         lines = _step_lines(step, catalogue) or ["Part of the route."]
-        out += [f"- {markdown(line)}" for line in lines]
+        out += [f"- {_md(line)}" for line in lines]
         out.append("")
     if recommendation.diagnoses:
         out += ["## Notes from the planner", ""]
-        out += [f"- {markdown(d.message)}" for d in recommendation.diagnoses]
+        out += [f"- {_md(d.message)}" for d in recommendation.diagnoses]
         out.append("")
     if notes.strip():
-        out += ["## Advisor's notes", "", markdown(notes.strip(), multiline=True), ""]
+        out += ["## Advisor's notes", "", _md(notes.strip(), multiline=True), ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -34,7 +34,7 @@ from planner.analysis.whatif import WhatIfResult, recognition_whatif
 from planner.graph import build_graph
 from planner.models import Catalogue, check_date
 from planner.results import to_jsonable
-from planner.textsafe import markdown
+from planner.textsafe import markdown as _md  # the one Markdown escaper
 
 __all__ = ["FORMATS", "CoverageReport", "build_report", "render", "to_html", "to_json", "to_markdown",
            "to_text"]
@@ -468,19 +468,19 @@ def to_text(report: CoverageReport) -> str:
 
 def to_markdown(report: CoverageReport) -> str:
     """Render the report as Markdown (GitHub-flavoured tables)."""
-    lines = [f"# {markdown(_title(report))}", "", markdown(_counts_line(report)), ""]
+    lines = [f"# {_md(_title(report))}", "", _md(_counts_line(report)), ""]
     for s in _sections(report):
-        lines += [f"## {markdown(s.title)}", "", markdown(s.intro), ""]
+        lines += [f"## {_md(s.title)}", "", _md(s.intro), ""]
         if not s.headers:  # a findings list
-            lines += [f"- {markdown(x)}" for x in s.summary] + [""]
+            lines += [f"- {_md(x)}" for x in s.summary] + [""]
             continue
-        lines += [markdown(x) + "\n" for x in s.summary]
+        lines += [_md(x) + "\n" for x in s.summary]
         if not s.rows:
             lines += ["_None._", ""]
             continue
-        lines.append("| " + " | ".join(markdown(h) for h in s.headers) + " |")
+        lines.append("| " + " | ".join(_md(h) for h in s.headers) + " |")
         lines.append("|" + "---|" * len(s.headers))
-        lines += ["| " + " | ".join(markdown(c) for c in r) + " |" for r in s.rows]
+        lines += ["| " + " | ".join(_md(c) for c in r) + " |" for r in s.rows]
         if s.total > len(s.rows):
             lines += ["", f"_… and {s.total - len(s.rows)} more (the JSON format lists all)._"]
         lines.append("")
