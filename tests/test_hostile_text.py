@@ -359,3 +359,15 @@ def test_institution_pages_are_inert(hostile_digest: str, module: str) -> None:
     if module == "explore_page":
         assert any("RED" in t.value for t in at.text)  # every EU element: a text element
         assert "RED" in " ".join(map(str, at.dataframe[0].value["title"]))
+
+
+def test_plan_file_errors_on_the_compare_page_are_escaped() -> None:
+    # a plan file's own text comes back in the error that names what is wrong with it
+    for plan in ({"format": "stackable-planner-plan", "version": MARKUP},
+                 {"format": "stackable-planner-plan", "version": 1, HOSTILE: 1}):
+        at = AppTest.from_string("from planner.ui.compare_page import page\npage()\n", default_timeout=120).run()
+        at.file_uploader(key="cmp_plan_upload").set_value(
+            ("plan.json", json.dumps(plan).encode(), "application/json")).run()
+        _check_page(at, "compare page, hostile plan file")
+        errors = [e.value for e in at.error if "plan file could not be opened" in e.value]
+        assert errors and "javascript" in errors[0].replace("\\", "")
