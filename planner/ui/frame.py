@@ -25,5 +25,5 @@ def run() -> None:
     except Exception as exc:  # last line of defence: pages report their own errors, this says what is left
         from planner.ui.boundary import show_failure
 
-        show_failure("This page", exc)
+        show_failure(f"The page '{getattr(page, 'title', '')}'", exc)
         st.caption("Reload the page or go back to 'Plan a route'; the scenario you entered is kept.")
