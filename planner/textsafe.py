@@ -13,6 +13,8 @@ commands. Every output calls exactly one of these functions on such text:
   so links, images, raw HTML, emphasis, headings and table pipes show as typed.
 - :func:`html` — HTML pages: :func:`html.escape` after removing control characters.
 - :func:`plotly` — plotly labels and hover text (plotly renders a few HTML tags).
+- :func:`plain` — the first step of all of them (and of the PDF handout's text): escape
+  sequences, control characters and bidirectional overrides removed.
 
 Streamlit rule: catalogue and user text goes into text elements (``st.text``,
 ``st.dataframe``, option labels of select boxes) as it is, or into Markdown-rendering
