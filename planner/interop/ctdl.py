@@ -54,6 +54,7 @@ __all__ = [
     "CREDENTIAL_CLASSES",
     "GROUP_COMPONENTS",
     "PLANNER_ID_TYPE",
+    "PREREQUISITE_NAME",
     "destinations",
     "generated_label",
     "import_files",
@@ -62,6 +63,9 @@ __all__ = [
 
 #: identifierTypeName under which the exporter stores catalogue ids (lossless round trip)
 PLANNER_ID_TYPE = "planner id"
+#: name of the ``requires`` condition profiles that hold prerequisites (CTDL's own
+#: ``prerequisite`` property is for course-to-course links only)
+PREREQUISITE_NAME = "Prerequisite"
 
 #: CTDL class -> catalogue credential type
 CREDENTIAL_CLASSES: dict[str, str] = {
@@ -407,7 +411,9 @@ class _Reader:
             long_text = text(node, "ceasn:competencyText")
             if long_text and long_text != label:
                 item["description"] = long_text[:2000]
-            uri = node["@id"]
+            # the exporter's competencies are registry resources aligned to their ESCO / O*NET skill
+            aligned = first(node, "ceasn:exactAlignment")
+            uri = aligned if isinstance(aligned, str) else node["@id"]
             if re.match(r"^https?://\S+$", uri):
                 item["uri"] = uri
                 if "data.europa.eu/esco" in uri:
@@ -509,14 +515,19 @@ class _Reader:
         return "certificate"  # a group component that is a pathway destination
 
     def read_credit(self, node: dict[str, Any], cred: dict[str, Any]) -> None:
-        for ref in values(node, "ceterms:creditValue"):
+        # a credential states its credit in a condition profile (CTDL has creditValue on
+        # courses and condition profiles only); the unit may be described by the owner
+        owners = [node] + [p for p in (self.g.get(r) for r in values(node, "ceterms:requires")) if p]
+        for owner, ref in ((o, r) for o in owners for r in values(o, "ceterms:creditValue")):
             profile = self.g.get(ref)
             value = first(profile, "schema:value", "ceterms:value", "schema:minValue")
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 continue
             unit = " ".join(str(first(self.g.get(u), "ceterms:targetNode", default=u)) for u in
                             values(profile, "ceterms:creditUnitType")) + " " + " ".join(
-                str(v) for v in values(profile, "ceterms:creditUnitTypeDescription", "schema:unitText"))
+                str(v) for v in values(profile, "ceterms:creditUnitTypeDescription", "schema:unitText",
+                                       "schema:description")
+                + values(owner, "ceterms:creditUnitTypeDescription"))
             factor = _unit_factor(unit)
             if factor is None:
                 self.warn_once("unit", node["@id"], "credit values without a known unit are taken as ECTS")
@@ -819,7 +830,9 @@ class _Reader:
         for node_id, cred_id in self.credential_ids.items():
             node = self.g.nodes[node_id]
             groups: list[dict[str, Any]] = []
-            for ref in values(node, "ceterms:prerequisite", "ceterms:entryCondition"):
+            named = [r for r in values(node, "ceterms:requires")
+                     if text(self.g.get(r), "ceterms:name") == PREREQUISITE_NAME]
+            for ref in values(node, "ceterms:prerequisite", "ceterms:entryCondition") + named:
                 target_node = self.g.get(ref)
                 if target_node is None:
                     continue
