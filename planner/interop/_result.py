@@ -24,6 +24,7 @@ from planner.models import LearnerProfile
 T = TypeVar("T")
 
 __all__ = [
+    "COMPETENCY_URN",
     "SECTIONS",
     "UNKNOWN_PROVIDER",
     "ImportProblem",
@@ -43,6 +44,10 @@ SECTIONS = ("providers", "competencies", "credentials", "roles", "recognitions")
 
 #: The provider importers attribute credentials to when the data names no organisation.
 #: Every importer uses this same item, so imports into one catalogue do not clash.
+#: URN of a catalogue competency in exports that need a URI for one without a web address
+#: (the catalogue id follows the prefix; the importers read it back as the id)
+COMPETENCY_URN = "urn:x-planner:competency:"
+
 UNKNOWN_PROVIDER: dict[str, str] = {
     "id": "unknown-provider",
     "name": "Unknown provider (not stated in the imported data)",

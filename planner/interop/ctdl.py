@@ -39,6 +39,7 @@ from typing import Any
 
 from planner.interop._jsonld import Graph, first, flatten, iter_refs, local_name, text, values
 from planner.interop._result import (
+    COMPETENCY_URN,
     UNKNOWN_PROVIDER,
     ImportProblem,
     ImportResult,
@@ -53,6 +54,7 @@ __all__ = [
     "COMPONENT_CLASSES",
     "CREDENTIAL_CLASSES",
     "GROUP_COMPONENTS",
+    "PLANNER_COMPETENCY_URN",
     "PLANNER_ID_TYPE",
     "PREREQUISITE_NAME",
     "destinations",
@@ -66,6 +68,8 @@ PLANNER_ID_TYPE = "planner id"
 #: name of the ``requires`` condition profiles that hold prerequisites (CTDL's own
 #: ``prerequisite`` property is for course-to-course links only)
 PREREQUISITE_NAME = "Prerequisite"
+#: prefix of the ``ceasn:identifier`` that carries a competency's catalogue id
+PLANNER_COMPETENCY_URN = COMPETENCY_URN
 
 #: CTDL class -> catalogue credential type
 CREDENTIAL_CLASSES: dict[str, str] = {
@@ -400,7 +404,7 @@ class _Reader:
                              "warning")
                 continue
             code = text(node, "ceasn:codedNotation")
-            base = _planner_id(self.g, node) or slug(code or label)
+            base = _planner_competency_id(node) or _planner_id(self.g, node) or slug(code or label)
             self.competency_ids[node["@id"]] = _unique(base, taken, node["@id"])
         for node in sorted(nodes, key=lambda n: n["@id"]):
             cid = self.competency_ids.get(node["@id"])
@@ -412,8 +416,9 @@ class _Reader:
             if long_text and long_text != label:
                 item["description"] = long_text[:2000]
             # the exporter's competencies are registry resources aligned to their ESCO / O*NET skill
+            # (their own @id is not the competency's web address)
             aligned = first(node, "ceasn:exactAlignment")
-            uri = aligned if isinstance(aligned, str) else node["@id"]
+            uri = aligned if isinstance(aligned, str) else "" if _planner_competency_id(node) else node["@id"]
             if re.match(r"^https?://\S+$", uri):
                 item["uri"] = uri
                 if "data.europa.eu/esco" in uri:
@@ -914,6 +919,16 @@ def _planner_id(graph: Graph, node: dict[str, Any]) -> str | None:
             value = text(ident, "ceterms:identifierValueCode")
             if value and re.fullmatch(r"[a-z0-9][a-z0-9._-]*", value):
                 return value
+    return None
+
+
+def _planner_competency_id(node: dict[str, Any]) -> str | None:
+    """The catalogue id the exporter writes as ``ceasn:identifier`` (``urn:x-planner:competency:ID``)."""
+    for value in values(node, "ceasn:identifier"):
+        if isinstance(value, str) and value.startswith(PLANNER_COMPETENCY_URN):
+            found = value.removeprefix(PLANNER_COMPETENCY_URN)
+            if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", found):
+                return found
     return None
 
 

@@ -61,7 +61,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from planner.interop._result import InteropError
-from planner.interop.ctdl import PLANNER_ID_TYPE, PREREQUISITE_NAME, generated_label
+from planner.interop.ctdl import PLANNER_COMPETENCY_URN, PLANNER_ID_TYPE, PREREQUISITE_NAME, generated_label
 from planner.interop.ctid import RESOURCE_BASE, ctid, ctid_of, resource_uri
 from planner.models import Catalogue, Credential, Target
 
@@ -254,6 +254,7 @@ def _competency_nodes(catalogue: Catalogue, ids: list[str]) -> list[dict[str, An
         node["ceasn:competencyText"] = _lang(comp.description or comp.label)
         node["ceasn:competencyCategory"] = _lang(str(comp.type))
         node["ceasn:codedNotation"] = comp.id
+        node["ceasn:identifier"] = [PLANNER_COMPETENCY_URN + comp.id]
         node["ceasn:inLanguage"] = ["en"]
         node["ceasn:isPartOf"] = [framework_uri]
         if comp.broader in exported:
