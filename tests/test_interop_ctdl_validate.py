@@ -153,7 +153,7 @@ def test_award_rules_are_pathway_conditions(catalogue_export, sample_catalogue):
         assert set(pathway["ceterms:hasPart"]) == {dest_id, *dest.get("ceasn:hasChild", [])}
 
 
-def test_catalogue_round_trip_keeps_credits_prerequisites_rules_and_competencies(
+def test_catalogue_round_trip_keeps_credits_levels_hours_teaching_prerequisites_and_rules(
         catalogue_export, sample_catalogue, tmp_path):
     document, _ = catalogue_export
     path = tmp_path / "catalogue.json"
@@ -165,6 +165,7 @@ def test_catalogue_round_trip_keeps_credits_prerequisites_rules_and_competencies
         other = again.credential(cred.id)
         assert (other.title, other.type, other.ects, other.cost, other.duration_weeks) == (
             cred.title, cred.type, cred.ects, cred.cost, cred.duration_weeks)
+        assert (other.hours, other.eqf_level, other.teaches) == (cred.hours, cred.eqf_level, cred.teaches)
         credential_groups = [[a.credential for a in g.any_of if a.credential] for g in cred.requires]
         assert [[a.credential for a in g.any_of] for g in other.requires] == [g for g in credential_groups if g]
         if cred.award is not None:

@@ -25,8 +25,13 @@ Mapping (catalogue <- CTDL)
 * A standalone ``Certification`` / ``License`` is earned by its own exam: its conditions
   become prerequisites (``requires``) rather than award rules when they can be written
   as an AND of OR groups.
-* ``ceterms:prerequisite`` / ``entryCondition`` condition profiles -> ``requires``;
-  a ``LearningProgram`` with ``hasPart`` -> an ``all_of`` award over its parts.
+* ``ceterms:prerequisite`` / ``entryCondition`` condition profiles, and ``requires``
+  profiles named "Prerequisite" (as :mod:`planner.interop.ctdl_export` writes them) ->
+  ``requires``; a ``LearningProgram`` with ``hasPart`` -> an ``all_of`` award over its parts.
+* Credit: ``creditValue`` on the resource or on one of its ``requires`` profiles (CTDL
+  puts a credential's credit there). EQF level: an ``audienceLevelType`` alignment to
+  ``…/snb/eqf/N``. Hours: a ``DurationProfile``'s ``timeRequired`` (``PT120H``). Taught
+  competencies: alignments to a competency of the files that state the level.
 """
 
 from __future__ import annotations
@@ -503,7 +508,37 @@ class _Reader:
         weeks = self.duration_weeks(node)
         if weeks is not None:
             cred["duration_weeks"] = weeks
+        self.read_levels_and_effort(node, cred)
         return cred
+
+    def read_levels_and_effort(self, node: dict[str, Any], cred: dict[str, Any]) -> None:
+        """EQF level (an alignment to its Europa URI), workload hours and the competencies taught.
+
+        A taught competency is read from an alignment (``teaches``, or a ``requires``
+        profile's ``targetCompetency``) whose ``targetNode`` is a competency of the files
+        and whose description states the level ("level 3 of 1-4"), as the exporter writes.
+        """
+        for ref in values(node, "ceterms:audienceLevelType"):
+            target = first(self.g.get(ref), "ceterms:targetNode", default=ref)
+            match = _EQF_RE.search(str(target))
+            if match:
+                cred["eqf_level"] = int(match.group(1))
+        for ref in values(node, "ceterms:estimatedDuration"):
+            match = _HOURS_RE.match(str(first(self.g.get(ref), "ceterms:timeRequired", default="")))
+            if match:
+                cred["hours"] = float(match.group(1))
+        profiles = [self.g.get(r) for r in values(node, "ceterms:requires")]
+        alignments = values(node, "ceterms:teaches") + [
+            a for p in profiles for a in values(p, "ceterms:targetCompetency")]
+        teaches: list[dict[str, Any]] = []
+        for ref in alignments:
+            alignment = self.g.get(ref)
+            competency = self.competency_ids.get(str(first(alignment, "ceterms:targetNode", default="")))
+            match = _LEVEL_RE.search(text(alignment, "ceterms:targetNodeDescription") or "")
+            if competency and match and all(t["competency"] != competency for t in teaches):
+                teaches.append({"competency": competency, "level": int(match.group(1))})
+        if teaches:
+            cred["teaches"] = teaches
 
     def credential_type(self, node: dict[str, Any]) -> str:
         for kind in self.types(node):
@@ -960,6 +995,9 @@ def _unit_factor(unit: str) -> float | None:
     return None
 
 
+_EQF_RE = re.compile(r"data\.europa\.eu/snb/eqf/([1-8])$")
+_HOURS_RE = re.compile(r"^PT(\d+(?:\.\d+)?)H$")
+_LEVEL_RE = re.compile(r"\blevel (\d+) of\b")
 _ISO_RE = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
                      r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?$")
 
@@ -1024,6 +1062,6 @@ def _merge_groups(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> 
 
 def _clean(cred: dict[str, Any]) -> dict[str, Any]:
     """Return the credential with keys in a stable order."""
-    order = ["id", "title", "provider", "type", "description", "url", "ects", "languages", "participation",
-             "cost", "duration_weeks", "requires", "award"]
+    order = ["id", "title", "provider", "type", "description", "url", "ects", "hours", "eqf_level", "languages",
+             "participation", "cost", "duration_weeks", "teaches", "requires", "award"]
     return {k: cred[k] for k in order if k in cred} | {k: v for k, v in cred.items() if k not in order}
