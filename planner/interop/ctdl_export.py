@@ -47,12 +47,18 @@ RPL cap, credit validity   no CTDL term: written into the description of the cre
 =========================  ==============================================================
 
 Every entity's CTID comes from :mod:`planner.interop.ctid` (stable, version-4 shaped) and
-is read back from its ``@id``, so the two always agree. The only findings ``ctdl-validate``
-0.2.1 reports on an export are not defects: references to terms of CTDL concept schemes
-(``creditUnit:``, ``compare:`` …), to class terms in ``credentialType``, and to web
-pages outside the document are *unverifiable* (the tool fetches nothing), and the
-one-direction notes on ``proxyFor``-style links are *info*. It reports no warning.
+is read back from its ``@id``, so the two always agree. ``ctdl-validate`` 0.2.1 reports no
+ERROR and no WARNING on an export; its other findings are notes, not defects:
+
+* ``REF_OUTSIDE_PAYLOAD`` (UNVERIFIABLE) for values that name something outside the
+  document, which the tool does not fetch: concepts of CTDL's concept schemes
+  (``creditUnit:DegreeCredit``, ``compare:GTEQ``, ``array:Sum``), CTDL terms
+  (``credentialType`` ``ceterms:MicroCredential``, ``leftSource`` ``ceterms:creditValue``)
+  and the ESCO / O*NET skills in ``ceasn:exactAlignment``;
+* ``INVERSE_ONE_DIRECTION`` (INFO) for a pathway's ``hasPart``: its components do not
+  repeat the inverse, which CTDL does not require.
 """
+
 
 from __future__ import annotations
 
@@ -67,6 +73,7 @@ from planner.models import Catalogue, Credential, Target
 
 __all__ = [
     "CONTEXT",
+    "EXPECTED_NOTES",
     "RESOURCE_BASE",
     "TYPE_CLASSES",
     "ctid",
@@ -76,6 +83,8 @@ __all__ = [
 ]
 
 CONTEXT = "https://credreg.net/ctdl/schema/context/json"
+#: the only (severity, code) pairs ctdl-validate reports on an export (see the module docstring)
+EXPECTED_NOTES = frozenset({("UNVERIFIABLE", "REF_OUTSIDE_PAYLOAD"), ("INFO", "INVERSE_ONE_DIRECTION")})
 EQF_FRAMEWORK = "http://data.europa.eu/snb/eqf/25831c2"
 EQF_LEVEL_BASE = "http://data.europa.eu/snb/eqf/"
 
