@@ -291,3 +291,32 @@ def test_ctids_are_stable_version_4_uuids(kind, item_id):
     assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
     assert ctid(kind, item_id) == value
     assert ctid(kind, item_id + "x") != value and ctid(kind + "x", item_id) != value
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_cli_exports_validate_and_warn_about_what_goes_into_descriptions(sample_catalogue, capsys):
+    from planner.cli import main
+
+    award = next(c for c in sample_catalogue.credentials if c.award is not None and c.award.rpl_cap is not None)
+    assert main(["export", "ctdl", "--credential", award.id]) == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert defects(document) == []
+    assert f"warning: {award.id}: 'rpl_cap' has no CTDL property" in captured.err
+    exported = {planner_id(n) for n in nodes(document)} - {None}
+    assert award.id in exported and len(exported) > 2  # with its parts and their providers
+
+    assert main(["export", "ctdl-pathway", "--target", f"role:{sample_catalogue.roles[0].id}",
+                 "--start", START.isoformat()]) == 0
+    route = json.loads(capsys.readouterr().out)
+    assert defects(route) == []
+    assert_ctids_agree(route)
+
+
+def test_every_award_exported_alone_validates(sample_catalogue):
+    for award in (c for c in sample_catalogue.credentials if c.award is not None):
+        document = ctdl_export.export_credentials(sample_catalogue, [award.id])
+        assert defects(document) == [], award.id
+        assert_ctids_agree(document)

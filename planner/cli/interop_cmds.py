@@ -11,8 +11,10 @@
     1 when there is an error (nothing is written), 0 otherwise.
 
 ``planner export ctdl|ob3 [--catalogue DIR] [--credential ID ...] [--output FILE]``
-    Writes credentials as CTDL JSON-LD (with their award rules as pathways) or as Open
-    Badges 3.0 achievements, to FILE or standard output.
+    Writes credentials as CTDL JSON-LD (with the competencies they teach, and their award
+    rules as pathways) or as Open Badges 3.0 achievements, to FILE or standard output. What
+    CTDL has no term for is printed as a warning. Both pass the standards' validators
+    (``ctdl-validate``; 1EdTech's JSON Schema), see :mod:`planner.interop.conformance`.
 
 ``planner export ctdl-pathway (--plan PLAN.json | --target TARGET) [--route N] ...``
     Writes a recommended route as a CTDL ``Pathway``: from a saved ``planner recommend
