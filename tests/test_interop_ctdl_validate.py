@@ -314,6 +314,11 @@ def test_cli_exports_validate_and_warn_about_what_goes_into_descriptions(sample_
     assert defects(route) == []
     assert_ctids_agree(route)
 
+    assert main(["export", "ctdl-pathway", "--target", f"award:{award.id}", "--start", START.isoformat()]) == 0
+    captured = capsys.readouterr()
+    assert defects(json.loads(captured.out)) == []
+    assert f"warning: {award.id}: 'rpl_cap' has no CTDL property" in captured.err
+
 
 def test_every_award_exported_alone_validates(sample_catalogue):
     for award in (c for c in sample_catalogue.credentials if c.award is not None):

@@ -238,7 +238,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         elif args.format == "ob3":
             document = _export_ob3(catalogue, args.credential)
         else:
-            document = _export_pathway(catalogue, args)
+            document = _export_pathway(catalogue, args, warnings)
     except InteropError as exc:
         for problem in exc.problems:
             print(f"planner export: {problem.message if not problem.file else problem}", file=sys.stderr)
@@ -271,7 +271,7 @@ def _export_ob3(catalogue: Any, credential_ids: list[str]) -> Any:
     return exporter(catalogue, credential_ids or None)
 
 
-def _export_pathway(catalogue: Any, args: argparse.Namespace) -> dict[str, Any]:
+def _export_pathway(catalogue: Any, args: argparse.Namespace, warnings: list[str]) -> dict[str, Any]:
     from planner.interop.ctdl_export import export_route
     from planner.models import Target
 
@@ -288,7 +288,7 @@ def _export_pathway(catalogue: Any, args: argparse.Namespace) -> dict[str, Any]:
     missing = [c for c in route.credential_ids if not catalogue.has("credential", c)]
     if missing:
         raise InteropError([f"the plan names credential '{c}', which is not in the catalogue" for c in missing])
-    return export_route(route, catalogue, target)
+    return export_route(route, catalogue, target, warnings=warnings)
 
 
 def _route_from_plan(path: Path, rank: int) -> tuple[Any, Any]:

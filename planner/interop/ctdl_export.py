@@ -530,7 +530,8 @@ def _rule_credentials(rule: dict[str, Any]) -> list[str]:
 # --------------------------------------------------------------------------- routes
 
 
-def export_route(route: Any, catalogue: Catalogue, target: Target) -> dict[str, Any]:
+def export_route(route: Any, catalogue: Catalogue, target: Target, *,
+                 warnings: list[str] | None = None) -> dict[str, Any]:
     """Export one recommended route as a CTDL ``ceterms:Pathway`` document.
 
     Parameters
@@ -543,6 +544,9 @@ def export_route(route: Any, catalogue: Catalogue, target: Target) -> dict[str, 
         What the route reaches: an award becomes the destination component (a
         ``proxyFor`` the award); a role or competency target becomes a
         ``BasicComponent`` destination.
+    warnings : list of str, optional
+        Receives a line for everything of the steps' credentials that CTDL cannot carry
+        as a property (as in :func:`export_credentials`).
 
     Returns
     -------
@@ -609,7 +613,8 @@ def export_route(route: Any, catalogue: Catalogue, target: Target) -> dict[str, 
     nodes.extend(_organisation(catalogue, p) for p in providers if catalogue.has("provider", p))
     taught = (t.competency for c in resource_ids for t in catalogue.credential(c).teaches)
     nodes.extend(_competency_nodes(catalogue, _competency_closure(catalogue, taught)))
-    nodes.extend(_credential(catalogue, catalogue.credential(c), []) for c in resource_ids)
+    notes = warnings if warnings is not None else []
+    nodes.extend(_credential(catalogue, catalogue.credential(c), notes) for c in resource_ids)
     return {"@context": CONTEXT, "@graph": nodes}
 
 
