@@ -42,12 +42,12 @@ __all__ = [
 #: Catalogue sections an import may fill, in the order they are written.
 SECTIONS = ("providers", "competencies", "credentials", "roles", "recognitions")
 
-#: The provider importers attribute credentials to when the data names no organisation.
-#: Every importer uses this same item, so imports into one catalogue do not clash.
 #: URN of a catalogue competency in exports that need a URI for one without a web address
-#: (the catalogue id follows the prefix; the importers read it back as the id)
+#: (the catalogue id follows the prefix; the CTDL importer reads it back as the id)
 COMPETENCY_URN = "urn:x-planner:competency:"
 
+#: The provider importers attribute credentials to when the data names no organisation.
+#: Every importer uses this same item, so imports into one catalogue do not clash.
 UNKNOWN_PROVIDER: dict[str, str] = {
     "id": "unknown-provider",
     "name": "Unknown provider (not stated in the imported data)",
