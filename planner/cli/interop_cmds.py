@@ -11,8 +11,10 @@
     1 when there is an error (nothing is written), 0 otherwise.
 
 ``planner export ctdl|ob3 [--catalogue DIR] [--credential ID ...] [--output FILE]``
-    Writes credentials as CTDL JSON-LD (with their award rules as pathways) or as Open
-    Badges 3.0 achievements, to FILE or standard output.
+    Writes credentials as CTDL JSON-LD (with the competencies they teach, and their award
+    rules as pathways) or as Open Badges 3.0 achievements, to FILE or standard output. What
+    CTDL has no term for is printed as a warning. Both pass the standards' validators
+    (``ctdl-validate``; 1EdTech's JSON Schema), see :mod:`planner.interop.conformance`.
 
 ``planner export ctdl-pathway (--plan PLAN.json | --target TARGET) [--route N] ...``
     Writes a recommended route as a CTDL ``Pathway``: from a saved ``planner recommend
@@ -238,7 +240,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         elif args.format == "ob3":
             document = _export_ob3(catalogue, args.credential)
         else:
-            document = _export_pathway(catalogue, args)
+            document = _export_pathway(catalogue, args, warnings)
     except InteropError as exc:
         for problem in exc.problems:
             say(f"planner export: {problem.message if not problem.file else problem}", err=True)
@@ -271,7 +273,7 @@ def _export_ob3(catalogue: Any, credential_ids: list[str]) -> Any:
     return exporter(catalogue, credential_ids or None)
 
 
-def _export_pathway(catalogue: Any, args: argparse.Namespace) -> dict[str, Any]:
+def _export_pathway(catalogue: Any, args: argparse.Namespace, warnings: list[str]) -> dict[str, Any]:
     from planner.interop.ctdl_export import export_route
     from planner.models import Target
 
@@ -288,7 +290,7 @@ def _export_pathway(catalogue: Any, args: argparse.Namespace) -> dict[str, Any]:
     missing = [c for c in route.credential_ids if not catalogue.has("credential", c)]
     if missing:
         raise InteropError([f"the plan names credential '{c}', which is not in the catalogue" for c in missing])
-    return export_route(route, catalogue, target)
+    return export_route(route, catalogue, target, warnings=warnings)
 
 
 def _route_from_plan(path: Path, rank: int) -> tuple[Any, Any]:
