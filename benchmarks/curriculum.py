@@ -3,7 +3,7 @@
 A curriculum of ``n`` courses for ``terms`` semesters of 26 weeks (starting on Monday
 31 August, so semesters start about 31 August and 1 March):
 
-* courses sit on year-like **levels** (a few fewer levels than terms, so the prerequisite
+* courses sit on year-like **levels** (``terms // 2 + 1`` of them, so the prerequisite
   chains leave room to balance); a course above level 0 requires one or two courses of
   the two levels below, one requirement in six being "either of two courses";
 * modules of standard sizes: 5 ECTS mostly, some 7.5 and 10 (25 study hours an ECTS); most
@@ -61,7 +61,7 @@ def curriculum(n: int, terms: int, seed: int = 0) -> tuple[Catalogue, list[str],
 
     """
     rng = random.Random(f"curriculum-{n}-{terms}-{seed}")
-    levels = max(2, terms - max(3, terms // 3))
+    levels = max(2, terms // 2 + 1)
     by_level: list[list[str]] = [[] for _ in range(levels)]
     creds: list[dict[str, Any]] = []
     total = 0.0
