@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.curriculum import TERM_WEEKS, curriculum
@@ -165,8 +165,29 @@ def plan_terms(plan) -> dict[str, int]:
 # --------------------------------------------------------------------------- properties
 
 
+def course(cid: str, weeks: int, rate: int, *requires: str) -> dict:
+    data = {"id": cid, "title": cid, "provider": "p", "type": "course", "duration_weeks": weeks,
+            "hours_per_week": rate}
+    if requires:
+        data["requires"] = [{"credential": r} for r in requires]
+    return data
+
+
+# a prerequisite in the same term as its dependant would balance this one better (40 h, not 60 h)
+SAME_TERM_TEMPTS = ([course("c0", 4, 5), course("c1", 4, 5, "c0"), course("c2", 4, 10), course("c3", 4, 10)], {})
+
+
+# the second course starts only in week 8 (term 3): term 2 would stay idle, below the minimum
+IDLE_TERM = ([course("a", 4, 5), {**course("b", 4, 5), "runs": {"intakes": ["03-02"]}}],
+             {"min_hours_per_week": 3})
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances(), st.integers(1, 4), st.sampled_from(SOLVERS))
+@example(SAME_TERM_TEMPTS, 3, "cp-sat")
+@example(SAME_TERM_TEMPTS, 3, "highs")
+@example(IDLE_TERM, 3, "cp-sat")
+@example(IDLE_TERM, 3, "highs")
 def test_balanced_plan_matches_the_brute_force(inst, terms, solver):
     creds, limits = inst
     cat, prof = parse(creds, limits)
