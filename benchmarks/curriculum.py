@@ -106,7 +106,7 @@ def curriculum(n: int, terms: int, seed: int = 0) -> tuple[Catalogue, list[str],
     avg = total / terms / TERM_WEEKS
     prof = LearnerProfile.model_validate({"constraints": {
         "start": START.isoformat(),
-        "hours_per_week": math.ceil(1.35 * avg),
+        "hours_per_week": min(80, math.ceil(1.35 * avg)),  # the model allows at most 80
         "min_hours_per_week": math.floor(0.5 * avg),
         "max_credentials_per_term": math.ceil(n / terms) + 2,
     }})
