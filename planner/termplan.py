@@ -59,6 +59,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from planner.models import Catalogue, LearnerProfile
+from planner.rules import AwardTree, encode_award
 from planner.schedule import (
     MAX_TERMS,
     Schedule,
@@ -69,7 +70,6 @@ from planner.schedule import (
     _Milp,
     _plan_start,
     _prepare,
-    _Rule,
     _rule_row,
     _Starts,
     _step,
@@ -377,10 +377,10 @@ def _solve_cpsat(
                 model.add_bool_or([lit for a in g.alts for lit in done(a, o.term, strict=True)]).only_enforce_if(v)
         if it.rule is not None:
             for o, v in zip(opts[it.id], x[it.id], strict=True):
-                met = _cp_rule(model, it.rule, lambda cid, t=o.term: done(cid, t))
-                if met is False:
+                met = _cp_award(model, it.rule.tree, lambda cid, t=o.term: done(cid, t))
+                if met is None:
                     model.add(v == 0)
-                elif met is not True:
+                else:
                     model.add_implication(v, met)
 
     per_term: list[list[tuple[Any, int]]] = [[] for _ in range(lim.terms)]
@@ -443,49 +443,60 @@ def _cp_solver(cp_model: Any, seconds: float) -> Any:
     return solver
 
 
-def _cp_rule(model: Any, rule: _Rule, done: Callable[[str], list[Any]]) -> Any:
-    """A literal implying "the rule is met" (or True / False when fixed).
+def _cp_award(model: Any, tree: AwardTree, done: Callable[[str], list[Any]]) -> Any:
+    """A literal implying "the award's rules are met", or None when they never can be.
 
-    ``done(c)`` lists the literals of the options of ``c`` that have ended by the term
-    considered (at most one is true).
+    The rows are :func:`planner.rules.encode_award`'s (the one encoding of award rules),
+    carried over to integers: credit values are multiplied by a common unit, and prior
+    credit (a continuous column there) is counted in that unit, which loses nothing since
+    every bound on it is a multiple of the unit. ``done(c)`` lists the literals of the
+    options of ``c`` that have ended by the term considered (at most one is true).
     """
-    if rule.kind == "leaf":
-        if rule.met:
-            return True
-        lits = [lit for o in rule.options for lit in done(o)]
-        if not lits:
-            return False
-        m = model.new_bool_var("")
-        model.add_bool_or(lits).only_enforce_if(m)
-        return m
-    if rule.kind in ("all", "nof"):
-        values = [_cp_rule(model, child, done) for child in rule.children]
-        fixed = sum(1 for v in values if v is True)
-        lits = [v for v in values if v is not True and v is not False]
-        need = len(values) if rule.kind == "all" else rule.n
-        if fixed >= need:
-            return True
-        if fixed + len(lits) < need:
-            return False
-        m = model.new_bool_var("")
-        model.add(sum(lits) >= need - fixed).only_enforce_if(m)
-        return m
-    # credits: new credit + prior credit (capped by the RPL cap) reach the requirement
-    unit = _unit([rule.credits, rule.held, *(v for _, v in rule.earned + rule.prior),
-                  *((rule.cap,) if rule.cap is not None else ())])
-    held = _whole(rule.held, unit)
-    need = _whole(rule.credits, unit)
-    cap = _whole(rule.cap, unit) if rule.cap is not None else None
-    new = [(lit, _whole(v, unit)) for c, v in rule.earned for lit in done(c)]
-    prior = [(lit, _whole(v, unit)) for c, v in rule.prior for lit in done(c)]
-    if not new and not prior:
-        return (held if cap is None else min(held, cap)) >= need
-    most = held + sum(v for _, v in prior)
-    capped = model.new_int_var(0, most if cap is None else min(most, cap), "")
-    model.add(capped <= held + sum(lit * v for lit, v in prior))
-    m = model.new_bool_var("")
-    model.add(sum(lit * v for lit, v in new) + capped >= need).only_enforce_if(m)
-    return m
+    cols: list[tuple[float, float, bool] | Any] = []  # (lb, ub, integer) of a new column, or a literal
+    rows: list[tuple[list[tuple[int, float]], float, float]] = []
+    seen: dict[int, int] = {}
+
+    def var(lb: float, ub: float, integer: bool) -> int:
+        cols.append((lb, ub, integer))
+        return len(cols) - 1
+
+    def row(terms: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
+        rows.append((list(terms), lo, hi))
+
+    def item(cid: str) -> list[tuple[int, float]]:
+        out = []
+        for lit in done(cid):
+            if lit.index not in seen:
+                cols.append(lit)
+                seen[lit.index] = len(cols) - 1
+            out.append((seen[lit.index], 1.0))
+        return out
+
+    root = encode_award(tree, var, row, item)
+    if root is None:
+        return None
+    numbers = [abs(a) for terms, _, _ in rows for _, a in terms]
+    numbers += [abs(x) for _, lo, hi in rows for x in (lo, hi) if math.isfinite(x)]
+    unit = _unit(numbers)
+    big = _whole(1 + sum(numbers), unit)
+    made: list[Any] = []
+    for col in cols:
+        if not isinstance(col, tuple):
+            made.append(col)
+        elif col[2]:
+            lb, ub = int(col[0]), int(col[1]) if math.isfinite(col[1]) else big
+            made.append(model.new_bool_var("") if (lb, ub) == (0, 1) else model.new_int_var(lb, ub, ""))
+        else:  # a continuous amount of credit, counted in the unit
+            made.append(model.new_int_var(_whole(col[0], unit),
+                                          _whole(col[1], unit) if math.isfinite(col[1]) else big, ""))
+    for terms, lo, hi in rows:
+        expr = sum(made[j] * (round(a) if isinstance(cols[j], tuple) and not cols[j][2] else _whole(a, unit))
+                   for j, a in terms)
+        if math.isfinite(lo):
+            model.add(expr >= _whole(lo, unit))
+        if math.isfinite(hi):
+            model.add(expr <= _whole(hi, unit))
+    return made[root]
 
 
 def _solve_highs(

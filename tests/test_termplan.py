@@ -51,12 +51,14 @@ def placement(data: dict, term: int, terms: int) -> tuple[int, int, int] | None:
     return (start, end, last) if last < terms else None
 
 
-def award_met(rule: dict, last: dict[str, int], term: int) -> bool:
+def award_met(rule: dict, last: dict[str, int], term: int, ects: dict[str, float]) -> bool:
     if "credential" in rule:
         return last[rule["credential"]] <= term
     if "all_of" in rule:
-        return all(award_met(r, last, term) for r in rule["all_of"])
-    return sum(award_met(r, last, term) for r in rule["of"]) >= rule["n_of"]
+        return all(award_met(r, last, term, ects) for r in rule["all_of"])
+    if "credits" in rule:
+        return sum(ects[c] for c in rule["from"] if last[c] <= term) >= rule["credits"]
+    return sum(award_met(r, last, term, ects) for r in rule["of"]) >= rule["n_of"]
 
 
 def evaluate(creds: list[dict], choice: dict[str, int], terms: int, limits: dict) -> list[float] | None:
@@ -78,7 +80,8 @@ def evaluate(creds: list[dict], choice: dict[str, int], terms: int, limits: dict
             if not any(last[a] < choice[cid] for a in alts):
                 return None
         if "award" in data:
-            if not award_met(data["award"]["rule"], last, choice[cid]):
+            ects = {c: by_id[c].get("ects", 0.0) for c in by_id}
+            if not award_met(data["award"]["rule"], last, choice[cid], ects):
                 return None
             continue
         for w in range(s, e):
@@ -108,6 +111,7 @@ def oracle(creds: list[dict], terms: int, limits: dict) -> float:
 
 
 # --------------------------------------------------------------------------- instances
+# (awards: all-of or n-of two courses, or a credit pool over them; no recognition or RPL)
 
 
 @st.composite
@@ -132,7 +136,18 @@ def instances(draw: Any) -> tuple[list[dict], dict]:
     if n >= 2 and draw(st.booleans()):  # an award stacked from two courses, maybe needed by a later one
         parts = [{"credential": f"c{a}"} for a in draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2,
                                                                unique=True))]
-        rule = {"all_of": parts} if draw(st.booleans()) else {"n_of": 1, "of": parts}
+        kind = draw(st.sampled_from(["all_of", "n_of", "credits"]))
+        if kind == "all_of":
+            rule: dict[str, Any] = {"all_of": parts}
+        elif kind == "n_of":
+            rule = {"n_of": 1, "of": parts}
+        else:  # a credit pool over the two courses (their ECTS: half their weekly hours)
+            pool = [p["credential"] for p in parts]
+            for c in creds:
+                if c["id"] in pool:  # hours stated too: with ECTS alone they would be ECTS × 25
+                    c["ects"] = c["hours_per_week"] / 2
+                    c["hours"] = c["hours_per_week"] * c["duration_weeks"]
+            rule = {"credits": draw(st.sampled_from([0.5, 1.5, 3.0])), "from": pool}
         creds.append({"id": "cert", "title": "Cert", "provider": "p", "type": "certificate",
                       "award": {"rule": rule}})
         if draw(st.booleans()):
