@@ -40,9 +40,9 @@ proved, credentials move to earlier terms one at a time (by term, then id) while
 stays valid and no term gets heavier.
 
 Why CP-SAT: on generated 40–70-credential degrees over 8–12 terms it proves the heaviest
-term typically within a second (median 0.45 s on two busy cores, 55 of 60 within 1 s),
+term typically within a second (median 0.39 s on two busy cores, 59 of 60 within 1 s),
 where the same model as a MILP (HiGHS, with the same option narrowing, bounds and start;
-``solver="highs"``) proved 3 of 15 within 10 s (see ``benchmarks/bench_termplan.py`` and
+``solver="highs"``) proved 4 of 15 within 10 s (see ``benchmarks/bench_termplan.py`` and
 ``benchmarks/README.md``). Whatever the solver, ``proved_optimal`` means the heaviest
 term's hours were proved minimal within the time limit, which bounds the whole call (the
 search for the fewest terms and the explanation of an infeasible plan included).
