@@ -321,3 +321,14 @@ def test_held_credit_expires(years: int) -> None:
     assert Oracle(cat, valid, ROLE, today=TODAY).already_met
     for profile in (expired, valid):
         assert_truthful(cat, profile, ROLE, "cost")
+
+
+def test_a_zero_week_credential_loads_no_week() -> None:
+    # 0 hours: 0 weeks, so its stated 8 h/week never meets the learner's 5 h/week limit
+    cat = catalogue([course("exam", teaches={"k1": 1}, hours=0, hours_per_week=8, cost=30)])
+    profile = learner(hours_per_week=5)
+    e = effort_of(cat.credentials[0])
+    assert (e.hours, e.weeks, e.load) == (0.0, 0, 0.0)
+    assert Oracle(cat, profile, ROLE, today=TODAY).best_key("time") == (0, 30.0, 0, 1)
+    for objective in ("cost", "time"):
+        assert_truthful(cat, profile, ROLE, objective)

@@ -15,6 +15,10 @@ agreements, RPL cap), ``timing`` (intakes and the exact scheduler), ``core`` (th
 ``Oracle``), ``cases`` (counterexamples saved as JSON, replayed by
 ``tests/test_oracle_cases.py``).
 
+The effort rule follows the contract's current wording: a credential of 0 weeks has a
+weekly load of 0 (an earlier wording gave it ``W`` when given, which excluded a 0-week exam
+whose ``hours_per_week`` exceeded the learner's limit).
+
 Readings chosen where the semantics leave room (each the most natural one):
 
 * Validity: ``earned + timedelta(days=years * 365.25) > today`` exactly as written in

@@ -59,12 +59,12 @@ def effort_of(cred: Credential) -> Effort:
             d = max(1, math.ceil(h / DEFAULT_WEEKLY_HOURS))
     else:
         d = None
-    if big_w is not None:
-        w: float | None = float(big_w)
+    if d == 0:
+        w: float | None = 0.0  # it takes no weeks, so it loads none
+    elif big_w is not None:
+        w = float(big_w)
     elif h is not None and d is not None and d > 0:
         w = h / d
-    elif d == 0:
-        w = 0.0
     else:
         w = None
     return Effort(h, d, w)
