@@ -181,7 +181,9 @@ def write_catalogue(catalogue: Catalogue, into: str | Path, *, source: str) -> i
         with engine.begin() as conn:
             writer = StoreWriter(conn)
             writer.delete_source(source)
-            writer.set_meta(catalogue.meta, source)
+            has_meta = conn.execute(select(t.store_meta.c.key).where(t.store_meta.c.key == "catalogue_meta")).first()
+            if has_meta is None:  # an import's default meta never replaces the catalogue's own
+                writer.set_meta(catalogue.meta, source)
             n = 0
             for items in (catalogue.providers, catalogue.competencies, catalogue.credentials, catalogue.roles,
                           catalogue.recognitions):

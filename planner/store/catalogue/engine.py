@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from planner._errors import PlannerError
 from planner.store.catalogue import fulltext
+from planner.store.catalogue.resolve import is_store_url
 from planner.store.catalogue.schema import FORMAT_VERSION, metadata, store_meta
 
 __all__ = ["StoreError", "check_format", "create_store", "is_store_url", "normalise_url", "open_engine"]
@@ -18,15 +19,6 @@ __all__ = ["StoreError", "check_format", "create_store", "is_store_url", "normal
 
 class StoreError(PlannerError):
     """A compiled catalogue cannot be opened, read or written (message says what to do)."""
-
-
-_SCHEMES = ("sqlite", "postgresql", "postgres")
-
-
-def is_store_url(text: str) -> bool:
-    """Whether ``text`` names a database (``sqlite:///…``, ``postgresql://…``) rather than a folder."""
-    scheme = text.split(":", 1)[0].split("+", 1)[0].lower() if "://" in text else ""
-    return scheme in _SCHEMES
 
 
 def normalise_url(target: str | Path) -> str:

@@ -49,6 +49,7 @@ def match(conn: Connection, query: str, *, kinds: tuple[str, ...], awards_only: 
     Parameters
     ----------
     conn : sqlalchemy.Connection
+        An open connection to the store.
     query : str
         Free text; every word must match (as a prefix).
     kinds : tuple of str

@@ -18,6 +18,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -129,6 +130,7 @@ class CatalogueStore:
         kind : str
             ``credential``, ``role``, ``competency``, ``provider`` or ``recognition``.
         item_id : str
+            Its id.
         """
         if kind not in _TABLES:
             raise ValueError(f"unknown kind {kind!r}; one of {', '.join(_TABLES)}")
@@ -183,6 +185,7 @@ class CatalogueStore:
             Its holdings, competencies and avoided ids are included so that the engine's
             checks (unknown ids, held credit) see them.
         target : Target
+            A role, an award or competencies with levels.
         credit_award : str, optional
             An award whose credit is measured: its rules and agreements are walked too.
 
@@ -360,4 +363,10 @@ def open_catalogue(url: str) -> CatalogueStore:
     StoreError
         When it is not a compiled catalogue, or one of another format ("rebuild it").
     """
-    return CatalogueStore(open_engine(url))
+    engine = open_engine(url)
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and not Path(database).is_file():
+        engine.dispose()  # reading must never create an empty database
+        raise StoreError(f"{database}: no such compiled catalogue; build it with "
+                         "'planner catalogue build DIR --into URL'")
+    return CatalogueStore(engine)

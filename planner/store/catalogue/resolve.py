@@ -8,12 +8,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from planner.models import Catalogue, LearnerProfile, Target
-from planner.store.catalogue.engine import is_store_url
 
-__all__ = ["ENV_VAR", "CatalogueSource", "resolve_catalogue"]
+__all__ = ["ENV_VAR", "CatalogueSource", "is_store_url", "resolve_catalogue"]
 
 #: Environment variable naming the catalogue (folder or URL) the app and CLI use by default.
 ENV_VAR = "PLANNER_CATALOGUE"
+
+
+_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+def is_store_url(text: str) -> bool:
+    """Whether ``text`` names a database (``sqlite:///…``, ``postgresql://…``) rather than a folder."""
+    scheme = text.split(":", 1)[0].split("+", 1)[0].lower() if "://" in text else ""
+    return scheme in _SCHEMES
 
 
 @dataclass(frozen=True)
