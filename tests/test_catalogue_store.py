@@ -329,3 +329,54 @@ def test_ctdl_import_writes_into_a_store(tmp_path, capsys):
     for award in catalogue.awards:
         _same(catalogue, store, LearnerProfile(), Target(kind="award", id=award.id))
     store.close()
+
+
+# --------------------------------------------------------------------------- app on a store
+
+
+def _app(monkeypatch, url: str):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("PLANNER_CATALOGUE", url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_plan_page_on_a_store_searches_targets_and_plans_like_the_folder(monkeypatch, bundled_sqlite,
+                                                                        sample_catalogue):
+    at = _app(monkeypatch, bundled_sqlite)
+    at.text_input(key="sc_target_search_q").set_value("energy manager").run()
+    picker = at.selectbox(key="sc_target")
+    assert "Role · Energy manager" in picker.options and len(picker.options) <= 26  # a page (+ the current one)
+    picker.set_value("role:energy-manager").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # the form offers only what this target needs, never the whole catalogue
+    held = at.multiselect(key="sc_held")
+    assert 0 < len(held.options) < len(sample_catalogue.credentials)
+    start = at.session_state["sc_start"]
+    expected = recommend(sample_catalogue, LearnerProfile(constraints=Constraints(start=start)),
+                         Target.parse("role:energy-manager"), alternatives=3, today=start)
+    costs = [m.value for m in at.metric if m.label.startswith("Cost")]
+    assert costs == [f"{r.total_cost:,.0f}" for r in expected.routes]
+    shown = " ".join(m.value for m in at.markdown)  # route 1's steps, in order
+    titles = [step.title for step in expected.routes[0].steps]
+    assert all(t in shown for t in titles) and sorted(titles, key=shown.index) == titles
+
+
+def test_explore_page_on_a_store_pages_through_search_results(monkeypatch, bundled_sqlite, sample_catalogue):
+    at = _app(monkeypatch, bundled_sqlite)
+    pages = {info.get("url_pathname") or "plan": h for h, info in at._registered_pages.items()}
+    at._page_hash = pages["explore"]
+    at.run()
+    assert not at.exception and not at.error
+    at.text_input(key="ex_store_q").set_value("data").run()
+    first = list(at.dataframe[0].value["id"])
+    assert len(first) == 25  # one page, not every match
+    at.number_input(key="ex_store_page").set_value(2).run()
+    second = list(at.dataframe[0].value["id"])
+    assert second and not set(first) & set(second)
+    chosen = at.selectbox(key="ex_store_detail").value
+    assert sample_catalogue.credential(chosen).title in [t.value for t in at.text]

@@ -55,7 +55,7 @@ def match(conn: Connection, query: str, *, kinds: tuple[str, ...], awards_only: 
     kinds : tuple of str
         Which kinds of items to return (``credential``, ``role``).
     awards_only : bool
-        Only credentials that carry award rules (for award targets).
+        Only credentials that carry award rules (roles are unaffected): the targets.
     offset, limit : int
         The page.
     """
@@ -65,7 +65,7 @@ def match(conn: Connection, query: str, *, kinds: tuple[str, ...], awards_only: 
     for i, kind in enumerate(kinds):
         params[f"k{i}"] = kind
         kind_names.append(f":k{i}")
-    where = f"d.kind IN ({', '.join(kind_names)})" + (" AND d.is_award" if awards_only else "")
+    where = f"d.kind IN ({', '.join(kind_names)})" + (" AND (d.kind = 'role' OR d.is_award)" if awards_only else "")
     if conn.dialect.name == "sqlite":
         # each word quoted (so FTS syntax in user text is inert), as a prefix
         params["q"] = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)

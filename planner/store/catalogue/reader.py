@@ -154,7 +154,7 @@ class CatalogueStore:
         kinds : tuple of str
             ``credential`` and/or ``role``.
         awards_only : bool
-            Only credentials that carry award rules.
+            Only credentials that carry award rules (roles are unaffected): the possible targets.
 
         Returns
         -------
@@ -197,6 +197,30 @@ class CatalogueStore:
         """
         with self._connect() as conn:
             return _Collector(conn).collect(profile, target, credit_award, self.meta)
+
+    def around(self, credential_id: str) -> Catalogue:
+        """A small catalogue to show one credential: it, its provider, prerequisites and competencies.
+
+        Raises
+        ------
+        KeyError
+            When no credential has this id.
+        """
+        with self._connect() as conn:
+            collector = _Collector(conn)
+            found = collector._load_credentials([credential_id])
+            if not found:
+                raise KeyError(credential_id)
+            cred = found[0]
+            collector._load_credentials(a.credential for g in cred.requires for a in g.any_of if a.credential)
+            creds = [c for _, _, c in collector.creds.values()]
+            comps = {x.competency for x in cred.teaches} | {
+                a.competency for g in cred.requires for a in g.any_of if a.competency}
+            return Catalogue.model_validate({
+                "meta": self.meta, "credentials": creds,
+                "providers": collector._docs(t.providers, Provider, {c.provider for c in creds}),
+                "competencies": collector._docs(t.competencies, Competency, comps),
+            })
 
     def recommend(self, profile: LearnerProfile, target: Target, **kwargs: Any) -> Recommendation:
         """:func:`planner.routing.recommend` on :meth:`subcatalogue` (same keywords)."""
