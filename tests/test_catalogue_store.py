@@ -380,3 +380,32 @@ def test_explore_page_on_a_store_pages_through_search_results(monkeypatch, bundl
     assert second and not set(first) & set(second)
     chosen = at.selectbox(key="ex_store_detail").value
     assert sample_catalogue.credential(chosen).title in [t.value for t in at.text]
+
+
+# --------------------------------------------------------------------------- national generator
+
+
+def test_national_generator_streams_a_valid_catalogue_of_the_exact_size(synthetic_catalogue):
+    import inspect
+    import itertools
+
+    stream = synthetic.stream_national(10**6, seed=3)
+    assert inspect.isgenerator(stream)  # items come one by one, never as one list
+    first = list(itertools.islice(stream, 200))
+    assert first[0][0] == "meta" and first == list(itertools.islice(synthetic.stream_national(10**6, seed=3), 200))
+    cat = synthetic_catalogue
+    assert len(cat.credentials) == SYNTHETIC_N
+    countries = {c for c, _, _ in synthetic.NATIONAL_COUNTRIES}
+    assert len(countries) == 27 and {p.country for p in cat.providers} <= countries
+    assert {c.sector for c in cat.credentials} <= set(synthetic.NATIONAL_SECTORS)
+    assert len(synthetic.NATIONAL_SECTORS) == 20
+    # about 50k providers at 1.08M credentials: 37 per field of 800
+    assert len(cat.providers) == 37 * len(synthetic.national_fields(SYNTHETIC_N))
+    assert len(synthetic.national_fields(1_080_000)) * 37 == 49_950
+    # the loader accepts it as one catalogue: every reference resolves, no cycles
+    import yaml
+
+    from planner.catalogue import validate_texts
+
+    data = cat.model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert validate_texts({"national.yaml": yaml.safe_dump(data)}).ok
