@@ -93,8 +93,8 @@ def _same(catalogue, store, profile, target, **kw) -> None:
     if not all(r.proved_optimal and r.schedule_proved_optimal for r in (*a.routes, *b.routes)):
         # a search stopped by the engine's wall-clock limits (a loaded machine) may end differently
         # from one run to the next: then only the proved part, the chosen sets and their cost, must agree
-        ra = [(r["credential_ids"], r["total_cost"]) for r in ra]
-        rb = [(r["credential_ids"], r["total_cost"]) for r in rb]
+        ra = [(sorted(r["credential_ids"]), r["total_cost"]) for r in ra]
+        rb = [(sorted(r["credential_ids"]), r["total_cost"]) for r in rb]
     differ = sorted({k for x, y in zip(ra, rb, strict=False) if isinstance(x, dict) for k in x if x[k] != y.get(k)})
     assert rb == ra, (target, differ)
     assert to_jsonable(b.diagnoses) == to_jsonable(a.diagnoses), target
