@@ -10,8 +10,14 @@ from planner.results import Recommendation, Route
 from planner.scenario import Scenario
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_recommend
-from planner.ui.scenario_form import apply_relaxation_to_state, restore_from_link, scenario_form, share_link
-from planner.ui.state import active_catalogue
+from planner.ui.scenario_form import (
+    apply_relaxation_to_state,
+    restore_from_link,
+    scenario_form,
+    share_link,
+    store_target_picker,
+)
+from planner.ui.state import active_catalogue, active_store, store_subcatalogue
 from planner.ui.text import md_escape, reported
 
 __all__ = ["page", "route_card", "route_details"]
@@ -98,22 +104,30 @@ def page() -> None:
     """Draw the learner's planning page."""
     st.header("Plan a route")
     try:
-        active = active_catalogue()
+        store = active_store()
+        if store is not None:  # a compiled catalogue: search the target, plan on what it needs
+            store_target_picker(store)
+            target = st.session_state.get("sc_target")
+            if not target:
+                return
+            catalogue, digest = store_subcatalogue(store.url, target), f"{store.url}#{target}"
+        else:
+            active = active_catalogue()
+            catalogue, digest = active.catalogue, active.digest
     except Exception as exc:
         st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
-    catalogue = active.catalogue
-    for problem in restore_from_link(catalogue):
+    for problem in restore_from_link(catalogue) if store is None else ():
         st.warning(md_escape(problem))
     left, right = st.columns([2, 3], gap="large")
     with left:
-        scenario = scenario_form(catalogue)
+        scenario = scenario_form(catalogue, pick_target=store is None)
     if scenario is None:
         return
     with right:
         try:
             with st.spinner("Finding the best routes…"):
-                rec = cached_recommend(catalogue, active.digest, scenario)
+                rec = cached_recommend(catalogue, digest, scenario)
         except Exception as exc:
             st.error(f"The route search failed: {md_escape(exc)}")
             return
