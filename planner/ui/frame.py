@@ -13,9 +13,11 @@ def run() -> None:
     from planner.ui import compare_page, coverage_page, explore_page, plan_page, upload_page
     from planner.ui.auth import require_sign_in
     from planner.ui.scenario_form import keep_state
+    from planner.ui.workspace import keep as keep_work
 
     require_sign_in()  # stops the run at the sign-in screen when sign-in is configured
     keep_state()
+    keep_work()  # the advisor's notes and what-ifs, across pages
     plan = st.Page(plan_page.page, title="Plan a route", icon=":material/route:", url_path="plan")
     pages = [
         # the default page is always served at "/", so "/plan?..." needs a page of its own: "/" forwards to it
