@@ -155,6 +155,7 @@ def _list_relaxation(
     used: Callable[[Sequence[str]], set[str]],
     merge: Callable[[list[str], set[str]], list[str]],
     describe: str,
+    name: Callable[[str], str] = str,
 ) -> Diagnosis | None:
     current = list(getattr(profile.constraints, field))
     if not current:
@@ -166,7 +167,7 @@ def _list_relaxation(
     new_value = merge(current, extra)
     return Diagnosis(
         "excluded",
-        f"Reachable only if you {describe} {', '.join(sorted(extra))} (route: "
+        f"Reachable only if you {describe} {', '.join(sorted(name(x) for x in extra))} (route: "
         f"{_titles(catalogue, route.credential_ids)}).",
         {field: sorted(str(v) for v in new_value)},
     )
@@ -240,11 +241,13 @@ def diagnose(
             catalogue, profile, target, start, field="avoid_providers", empty=[],
             used=lambda ids: {catalogue.credential(i).provider for i in ids} & set(c.avoid_providers),
             merge=lambda cur, extra: [p for p in cur if p not in extra], describe="stop avoiding the provider",
+            name=lambda p: catalogue.provider(p).name if catalogue.has("provider", p) else p,
         ),
         _list_relaxation(
             catalogue, profile, target, start, field="avoid_credentials", empty=[],
             used=lambda ids: set(ids) & set(c.avoid_credentials),
             merge=lambda cur, extra: [p for p in cur if p not in extra], describe="stop avoiding",
+            name=lambda c: catalogue.credential(c).title if catalogue.has("credential", c) else c,
         ),
     ]
     out.extend(d for d in checks if d is not None)
