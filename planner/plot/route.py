@@ -314,7 +314,8 @@ def pareto_chart(routes: Sequence[Route], *, highlight: int | None = None,
     ))
     if len(front) > 1:
         fig.add_trace(go.Scatter(x=[r.weeks for r in front], y=[r.total_cost for r in front], mode="lines",
-                                 line={"dash": "dot", "color": "#64748b"}, name="trade-off"))
+                                 # never picked: a click selects a route, not the line between two
+                                 line={"dash": "dot", "color": "#64748b"}, name="trade-off", hoverinfo="skip"))
     currency = routes[0].currency if routes else ""
     fig.update_layout(title="Cost × time", xaxis_title="weeks to finish", yaxis_title=f"cost ({currency})",
                       height=360, margin={"l": 10, "r": 10, "t": 50, "b": 40})
