@@ -212,3 +212,51 @@ def test_diagnoses_name_providers_not_ids(sample_catalogue) -> None:
     assert excluded, [d.message for d in rec.diagnoses]
     assert "OpenSkills Academy" in excluded[0] or sample_catalogue.provider("learngrid").name in excluded[0]
     assert "openskills-academy" not in excluded[0] and "learngrid" not in excluded[0]
+
+
+def test_key_findings_and_coverage_tables_use_titles(sample_catalogue) -> None:
+    from planner.report import _findings, build_report
+    from planner.ui.coverage_page import coverage_rows, dead_end_rows, gap_rows, orphan_rows
+
+    report = build_report(sample_catalogue, reachability=False, whatif=False)
+    findings = " ".join(_findings(report))
+    ids = {c.id for c in sample_catalogue.credentials} | {p.id for p in sample_catalogue.providers} \
+        | {r.id for r in sample_catalogue.roles}
+    words = set(findings.replace(",", " ").replace(";", " ").replace(".", " ").split())
+    assert not ids & words, ids & words
+    not_stackable = [a for a in report.coverage.awards if not a.stackable]
+    if not_stackable:
+        assert not_stackable[0].title in findings
+    assert report.name("provider", "openskills-academy") == "OpenSkills Academy"
+    assert report.name("role", "nobody") == "nobody"
+    names = {p.name for p in sample_catalogue.providers}
+    rows = coverage_rows(report.coverage, sample_catalogue)
+    assert rows and all(r["provider"] in names for r in rows)
+    for row in orphan_rows(report.orphans, sample_catalogue) + dead_end_rows(report.orphans, sample_catalogue):
+        assert row["provider"] in names
+    titles = {r.title for r in sample_catalogue.roles}
+    for row in gap_rows(report.gaps, sample_catalogue):
+        blocked = [x for x in row["blocked roles"].split(", ") if x]
+        assert all(x in titles for x in blocked), blocked
+
+
+def test_the_best_agreement_finding_names_credentials_and_providers(sample_catalogue) -> None:
+    import dataclasses
+
+    from planner.analysis.whatif import CandidateAgreement, TargetEffect, WhatIfResult
+    from planner.report import _findings, build_report
+
+    report = build_report(sample_catalogue, reachability=False, whatif=False)
+    award = sample_catalogue.awards[0]
+    credential = next(c for c in sample_catalogue.credentials if c.provider != award.provider)
+    candidate = CandidateAgreement(
+        credential_id=credential.id, award_id=award.id, provider_id=award.provider,
+        credential_provider_id=credential.provider, credits=5.0, pool=None, equivalent_to=None, overlap=(),
+        effects=(TargetEffect(target=f"award:{award.id}", before=None, after=900.0),))
+    fields = {f.name for f in dataclasses.fields(WhatIfResult)}
+    whatif = WhatIfResult(**{name: {"candidates": (candidate,), "currency": "EUR", "engine_available": True}.get(
+        name, ()) for name in fields})
+    sentence = [f for f in _findings(dataclasses.replace(report, whatif=whatif)) if f.startswith("Best new")]
+    assert sentence == [f"Best new recognition agreement: {credential.title} "
+                        f"({sample_catalogue.provider(credential.provider).name}) towards {award.title} "
+                        "would unlock 1 target(s)."]
