@@ -8,11 +8,11 @@ as an advisor, sees their name, and signs out again.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.browser_support import (
+    ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     auth_secrets,
@@ -52,14 +52,14 @@ def page(signed_in_app: str) -> Iterator[object]:
             browser.close()
 
 
-def test_advisor_signs_in_through_the_local_provider_and_out_again(signed_in_app: str, page,
-                                                                   tmp_path: Path) -> None:
+def test_advisor_signs_in_through_the_local_provider_and_out_again(signed_in_app: str, page) -> None:
     from playwright.sync_api import expect
 
     page.goto(signed_in_app)
     # nothing of the planner before sign-in
     expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=UI_MS)
     assert page.get_by_text("Route 1", exact=True).count() == 0
+    page.screenshot(path=str(ARTIFACTS / "signin.png"))
     sign_in(page, signed_in_app, ADVISOR["sub"])
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar.get_by_text("Signed in as", exact=False)).to_contain_text(ADVISOR["name"], timeout=UI_MS)
@@ -67,7 +67,8 @@ def test_advisor_signs_in_through_the_local_provider_and_out_again(signed_in_app
     # the planner itself now runs
     page.goto(f"{signed_in_app}/plan?target=role:data-analyst")
     page.get_by_text("Route 1", exact=True).first.wait_for(timeout=UI_MS)
-    page.screenshot(path=str(tmp_path / "signed-in.png"))
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "signed-in.png"))
     sidebar.get_by_role("button", name="Sign out").click()
     # the provider confirms the end of the session, then sends the browser back to the app
     page.get_by_role("button", name="End session").click()

@@ -260,3 +260,24 @@ def test_the_best_agreement_finding_names_credentials_and_providers(sample_catal
     assert sentence == [f"Best new recognition agreement: {credential.title} "
                         f"({sample_catalogue.provider(credential.provider).name}) towards {award.title} "
                         "would unlock 1 target(s)."]
+
+
+def test_notes_and_what_ifs_survive_a_page_change_through_the_app_frame() -> None:
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["target"] = "role:data-analyst"
+    at.run()
+    # st.navigation registers function pages by url path; select one the way a browser does
+    pages = {info.get("url_pathname"): h for h, info in at._registered_pages.items()}
+    at._page_hash = pages["compare"]
+    at.run()
+    _ok(at)
+    at.text_area(key="cmp_notes").set_value("Prefers evening classes.").run()
+    at.multiselect(key="cmp1_add").set_value(["osa-data-cleaning"]).run()
+    for path in ("explore", "plan", "compare"):
+        at._page_hash = pages[path]
+        at.run()
+        _ok(at)
+    assert at.text_area(key="cmp_notes").value == "Prefers evening classes."
+    assert at.multiselect(key="cmp1_add").value == ["osa-data-cleaning"]
