@@ -9,8 +9,9 @@
   It loads back exactly into a :class:`PlanFile`; a broken file gives a
   :class:`PlanFileError` naming the field at fault.
 
-Catalogue text is data, never markup: it is escaped in Markdown; the PDF keeps every
-character with a Unicode font, or shows close equivalents without one.
+Catalogue text and notes are data, never markup: they are escaped in Markdown
+(:func:`planner.textsafe.markdown`); the PDF keeps every character with a Unicode font, or
+drops control characters and shows close equivalents without one.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from planner import textsafe
 from planner._errors import PlannerError
 from planner.handout import pdf_safe, route_to_markdown, route_to_pdf
 from planner.models import ID_PATTERN, LearnerProfile, Objective, Target
@@ -101,7 +103,7 @@ class PlanFile(_Frozen):
     def to_json(self) -> str:
         """The plan as JSON text, in the layout :func:`plan_to_json` writes."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return textsafe.json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _summary(route: Route) -> PlanSummary:

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from planner import textsafe
 from planner.models import Catalogue, Target
 from planner.results import Recommendation, Route, Step
+from planner.textsafe import markdown as _md
 from planner.whatif import WhatIfResult
 
 __all__ = ["UNICODE_FONT_DIRS", "Block", "handout_blocks", "pdf_safe", "route_to_markdown", "route_to_pdf",
@@ -136,7 +138,8 @@ def _summary(recommendation: Recommendation, route: Route, catalogue: Catalogue,
         ("Total cost", _money(route.total_cost, route.currency)),
         ("Study hours", _num(route.total_hours)),
         ("Credit", f"{_num(route.total_ects)} ECTS"),
-        ("Dates", f"{_date(route.start)} to {_date(route.finish)} ({route.weeks} weeks)"),
+        ("Dates", f"{_date(route.start)} to {_date(route.finish)} ({route.duration_text})"
+         if not route.duration_unknown else f"from {_date(route.start)} ({route.duration_text})"),
     ]
     if route.awards_completed:
         rows.append(("Awards completed", ", ".join(_credential(catalogue, a) for a in route.awards_completed)))
@@ -221,14 +224,7 @@ def handout_blocks(recommendation: Recommendation, route: Route, catalogue: Cata
 
 # --------------------------------------------------------------------------- Markdown
 
-# what can start markup inside a line; text never starts a line here, so # and - are safe,
-# and ( ) only matter after an (escaped) ]
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-
-
-def _md(text: str) -> str:
-    """Escape catalogue text so Markdown shows it literally, on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+# _md is planner.textsafe.markdown, the one Markdown escaper: catalogue text shows as typed, on one line
 
 
 def route_to_markdown(recommendation: Recommendation, route: Route, catalogue: Catalogue, *, notes: str = "",
@@ -256,8 +252,8 @@ def route_to_markdown(recommendation: Recommendation, route: Route, catalogue: C
             header, *rows = block.rows
             out += ["| " + " | ".join(header) + " |", "|---|---|---|---|---|---:|---:|---:|"]
             out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
-        else:  # verbatim: the advisor's own Markdown
-            out += [block.text, ""]
+        else:  # verbatim: the advisor's notes, their line breaks kept, markup shown as typed
+            out += [_md(block.text, multiline=True), ""]
     text = "\n".join(out)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
@@ -287,7 +283,7 @@ def pdf_safe(text: str) -> str:
         Text made only of Latin-1 characters.
     """
     out = []
-    for ch in str(text):
+    for ch in textsafe.plain(text, multiline=True):
         ch = _PDF_REPLACE.get(ch, ch)
         if all(ord(c) < 256 for c in ch):
             out.append(ch)
@@ -339,7 +335,7 @@ def route_to_pdf(recommendation: Recommendation, route: Route, catalogue: Catalo
         family = "DejaVu"
 
         def clean(text: str) -> str:
-            return str(text).replace("\t", "    ")
+            return textsafe.plain(text, multiline=True).replace("\t", "    ")
     else:
         family, clean = "Helvetica", pdf_safe
     pdf.set_title(clean(f"Learning plan: {_target_title(recommendation.target, catalogue)}"))
