@@ -104,10 +104,15 @@ def test_markdown_lists_steps_dates_costs_and_reasons(recommendation, catalogue)
     assert md.rstrip().endswith("Ask about evening classes.\\\nBring the transcript \\| before 1 Oct.")
 
 
+def _shown(md: str) -> str:
+    """The text a Markdown renderer shows for escaped characters (backslashes dropped)."""
+    return re.sub(r"\\(.)", r"\1", md)
+
+
 def test_markdown_tells_the_learners_situation_in_titles(recommendation, catalogue):
     md = route_to_markdown(recommendation, recommendation.routes[0], catalogue)
-    learner = md.split("## The learner")[1].split("## Constraints")[0]
-    assert r"Holds Python \[basics\] (earned 2024-05-01)." in learner
+    learner = _shown(md.split("## The learner")[1].split("## Constraints")[0])
+    assert "Holds Python [basics] (earned 2024-05-01)." in learner
     assert "Knows SQL at level 1." in learner
     constraints = md.split("## Constraints")[1].split("## Summary")[0]
     for line in ("- **Budget:** 2,000 EUR", "- **Weekly study hours:** at most 12.5", "- **Start:** 2026-09-07",
@@ -121,9 +126,9 @@ def test_markdown_tells_the_learners_situation_in_titles(recommendation, catalog
 def test_markdown_falls_back_to_the_parts_when_a_step_has_no_explanation(recommendation, catalogue):
     route = recommendation.routes[0]
     bare = dataclasses.replace(route, steps=tuple(dataclasses.replace(s, explanation="") for s in route.steps))
-    md = route_to_markdown(recommendation, bare, catalogue)
+    md = _shown(route_to_markdown(recommendation, bare, catalogue))
     assert md.count("Serves: SQL at level 2.") == 1
-    assert r"Unlocks: Python \[basics\]." in md and "Completes: Certificate in Data." in md
+    assert "Unlocks: Python [basics]." in md and "Completes: Certificate in Data." in md
 
 
 def test_markdown_without_notes_and_for_second_route(recommendation, catalogue):
