@@ -90,7 +90,8 @@ def enter(key: str, base: Scenario, *, work: PlanWork | None = None) -> None:
     s = st.session_state
     kept: dict[str, PlanWork] = s.setdefault(_WORK, {})
     current = s.get(_CURRENT)
-    if current == key and work is None:
+    if work is None and current in (key, None):
+        s[_CURRENT] = key  # the session's first plan keeps what the page already holds
         return
     if current is not None and current != key:
         kept[current] = plan_work(base)
