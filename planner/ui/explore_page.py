@@ -124,8 +124,13 @@ def page() -> None:
         return
     titles = {r["id"]: f"{r['title']} ({r['provider']})" for r in shown}
     keep_valid("ex_detail", titles)
+    if st.session_state.get("ex_detail") not in titles:
+        # say which credential is shown, so the box never keeps showing one the search filtered out
+        st.session_state["ex_detail"] = next(iter(titles))
     chosen = st.selectbox("Details of", list(titles), format_func=titles.__getitem__, key="ex_detail")
     credential = cat.credential(chosen)
+    # the header comes from the credential whose details follow, never from an earlier choice
+    st.subheader(f"{md_escape(credential.title)} · {md_escape(cat.provider(credential.provider).name)}", anchor=False)
     left, right = st.columns([2, 3])
     with left, reported("Showing the credential"):
         st.subheader("EU standard elements")
