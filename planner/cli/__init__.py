@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "planner.cli.recommend_cmd",  # recommend
     "planner.cli.coverage_cmd",  # coverage
     "planner.cli.interop_cmds",  # import, export
+    "planner.cli.plans_cmd",  # plans check, learner export|erase
 )
 
 
