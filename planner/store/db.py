@@ -46,6 +46,10 @@ def make_engine(url: str | None = None) -> Engine:
         def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite; cascades need it
+            # write-ahead log: readers do not block the writer, and a commit needs no fsync of the
+            # whole database (still crash-safe; at most the last commits are lost on power failure)
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine

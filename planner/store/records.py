@@ -238,7 +238,7 @@ class Store:
             s.flush()
             if actor.role == Role.ADVISOR:
                 s.add(CaseloadLink(advisor_id=actor.id, learner_id=row.id))
-            self._audit(s, actor, row.id, "create", name)
+            self._audit(s, actor, row.id, "create", "record")  # no content: the log outlives an erase
             return _learner(row)
 
     def assign(self, actor: User, advisor_id: int, learner_id: int) -> None:
@@ -399,7 +399,10 @@ class Store:
         route_json = None
         chosen: tuple[str, ...] = ()
         if recommendation is not None:
-            text = plan_to_json(recommendation, route_index, notes=notes, alternatives=scenario.alternatives)
+            try:
+                text = plan_to_json(recommendation, route_index, notes=notes, alternatives=scenario.alternatives)
+            except ValueError as exc:
+                raise StoreError(f"route_index: {exc}") from None
             route_json = json.loads(text)
             chosen = tuple(route_json.get("chosen", []))
         target = scenario.to_target()
