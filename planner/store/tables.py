@@ -44,6 +44,7 @@ class LearnerRow(Base):
     """A learner's record: display name and profile (a LearnerProfile dump)."""
 
     __tablename__ = "learners"
+    __table_args__ = {"sqlite_autoincrement": True}  # never reuse an erased learner's id (the audit log keeps it)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
@@ -67,6 +68,7 @@ class PlanRow(Base):
     """A learner's plan; its content lives in versions."""
 
     __tablename__ = "plans"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)

@@ -120,3 +120,11 @@ def test_export_holds_everything_and_erase_keeps_only_the_audit_entry(store, tea
     entries = store.audit_entries(learner.id)
     assert entries[-1].action == "erase" and "Ben Advisor" in entries[-1].actor
     assert not any("private note" in e.detail or "Lee" in e.detail for e in entries)
+
+
+def test_an_erased_learners_id_is_never_given_to_another(store, team):
+    ana, _, learner = team
+    store.erase_learner(ana, learner.id)
+    newcomer = store.create_learner(ana, "Next learner")
+    assert newcomer.id > learner.id
+    assert [e.action for e in store.audit_entries(newcomer.id)] == ["create"]

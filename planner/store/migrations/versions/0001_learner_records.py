@@ -51,7 +51,8 @@ def upgrade() -> None:
     sa.Column('last_contact', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('user_id')
+    sa.UniqueConstraint('user_id'),
+    sqlite_autoincrement=True,
     )
     op.create_table('caseload',
     sa.Column('advisor_id', sa.Integer(), nullable=False),
@@ -66,7 +67,8 @@ def upgrade() -> None:
     sa.Column('learner_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['learner_id'], ['learners.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('plans', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plans_learner_id'), ['learner_id'], unique=False)
