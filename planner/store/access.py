@@ -10,16 +10,22 @@ Unknown and forbidden learners are refused alike, so ids cannot be probed.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from planner.identity import Identity
 from planner.store.errors import AccessDenied
 from planner.store.tables import CaseloadLink, LearnerRow
 
-__all__ = ["Role", "User", "learner_scope", "require_learner", "require_role"]
+__all__ = ["Role", "User", "initial_role", "learner_scope", "require_learner", "require_role"]
+
+#: Comma-separated e-mail addresses (or ISSUER|SUBJECT keys) that get a role on first sign-in.
+ROLE_ENV = {"admin": "PLANNER_ADMINS", "advisor": "PLANNER_ADVISORS"}
 
 
 class Role(StrEnum):
@@ -42,6 +48,25 @@ class User:
 
     def __str__(self) -> str:
         return f"{self.role.value} '{self.name}'"
+
+
+def initial_role(identity: Identity, environ: Mapping[str, str] | None = None) -> Role:
+    """The role a person gets on first sign-in: listed in ``PLANNER_ADMINS`` / ``PLANNER_ADVISORS``, else learner.
+
+    Parameters
+    ----------
+    identity : Identity
+        The signed-in person.
+    environ : mapping, optional
+        Where to read the lists (default ``os.environ``).
+    """
+    env = os.environ if environ is None else environ
+    names = {identity.key, *([identity.email.lower()] if identity.email else [])}
+    for role in (Role.ADMIN, Role.ADVISOR):
+        listed = {x.strip().lower() if "@" in x else x.strip() for x in env.get(ROLE_ENV[role.value], "").split(",")}
+        if names & (listed - {""}):
+            return role
+    return Role.LEARNER
 
 
 def require_role(actor: User, *roles: Role, doing: str) -> None:

@@ -275,6 +275,11 @@ class Store:
         with self._sessions() as s:
             return list(s.scalars(select(LearnerRow.id).where(learner_scope(actor)).order_by(LearnerRow.id)))
 
+    def own_learner_id(self, actor: User) -> int | None:
+        """The id of the learner record linked to ``actor``'s user, if there is one."""
+        with self._sessions() as s:
+            return s.scalar(select(LearnerRow.id).where(LearnerRow.user_id == actor.id))
+
     def update_profile(self, actor: User, learner_id: int, profile: LearnerProfile, *,
                        name: str | None = None) -> Learner:
         """Replace a learner's profile (holdings, competencies, constraints)."""

@@ -8,13 +8,14 @@ import streamlit as st
 def run() -> None:
     """Configure the page, keep the scenario across pages, and run the selected page."""
     st.set_page_config(page_title="Stackable pathway planner", page_icon=":material/route:", layout="wide")
-    from planner.ui import compare_page, coverage_page, explore_page, plan_page, upload_page
+    from planner.ui import caseload_page, compare_page, coverage_page, explore_page, plan_page, upload_page
     from planner.ui.scenario_form import keep_state
 
     keep_state()
     pages = [
         st.Page(plan_page.page, title="Plan a route", icon=":material/route:", url_path="plan", default=True),
         st.Page(compare_page.page, title="Compare and what-if", icon=":material/compare:", url_path="compare"),
+        st.Page(caseload_page.page, title="Caseload", icon=":material/groups:", url_path="caseload"),
         st.Page(coverage_page.page, title="Coverage", icon=":material/analytics:", url_path="coverage"),
         st.Page(explore_page.page, title="Explore the catalogue", icon=":material/search:", url_path="explore"),
         st.Page(upload_page.page, title="Your own catalogue", icon=":material/upload_file:", url_path="catalogue"),

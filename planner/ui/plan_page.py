@@ -9,6 +9,7 @@ from planner.plot.route import pathway_graph, stacking_flows, stacking_sankey, t
 from planner.results import Recommendation, Route
 from planner.scenario import Scenario
 from planner.ui.compute import cached_recommend
+from planner.ui.records import save_controls
 from planner.ui.scenario_form import apply_relaxation_to_state, restore_from_link, scenario_form, share_link
 from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported
@@ -127,3 +128,5 @@ def page() -> None:
         route = next(r for r in rec.routes if r.rank == rank)
         with reported("Showing the route"):
             route_details(route, catalogue, scenario, key="plan")
+        with reported("Saving the plan"):
+            save_controls(rec, route, scenario, catalogue)
