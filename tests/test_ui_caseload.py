@@ -51,14 +51,16 @@ def test_caseload_lists_the_local_learner_with_plan_progress_and_a_drift_badge(d
     db.set_progress(me, plan.plan_id, plan.chosen[1], "completed", on=START)
     at = AppTest.from_string(CASELOAD, default_timeout=60).run()
     _ok(at)
-    assert any(m.value == "**Local user**" for m in at.markdown)
-    title = sample_catalogue.role("data-analyst").title
-    assert any(m.value.replace("\\", "") == title for m in at.markdown)
-    assert [m.value for m in at.metric] == [f"1/{len(plan.chosen)}"]
-    assert any("red-badge" in m.value and "1 change" in m.value for m in at.markdown)
     first = sample_catalogue.credential(plan.chosen[0]).title
-    assert f"the price of '{first}' changed from 50 EUR to 0 EUR" in [c.value.replace("\\", "") for c in at.caption]
-    assert at.caption[0].value.startswith("1 of 1 learners · 1 plans no longer hold")
+    reason = f"the price of '{first}' changed from 50 EUR to 0 EUR"
+    [table] = at.dataframe
+    assert table.value.to_dict("records") == [{
+        "Learner": "Local user", "Plan": sample_catalogue.role("data-analyst").title, "Version": 1,
+        "Status": "active", "Done": f"1/{len(plan.chosen)}", "Plan holds": "⚠ " + reason, "Last contact": None}]
+    # the drift badge with its reason, above the list
+    assert any(m.value.startswith("**Local user** :red-badge[") and "1 change]" in m.value for m in at.markdown)
+    assert reason in [c.value.replace("\\", "") for c in at.caption]
+    assert "1 of 1 learners · 1 plans no longer hold" in [c.value for c in at.caption]
 
 
 def test_one_click_replan_shows_the_difference_and_saves_a_new_version(db, sample_catalogue):
@@ -76,18 +78,19 @@ def test_one_click_replan_shows_the_difference_and_saves_a_new_version(db, sampl
     latest = db.plan(me, plan.plan_id)
     assert latest.version == 2 and plan.chosen[0] not in latest.chosen
     assert not any("red-badge" in m.value for m in at.markdown)  # the new version relies on today's catalogue
+    assert at.dataframe[0].value["Plan holds"].tolist() == ["✓"]
 
 
 def test_progress_is_recorded_from_the_details_and_the_learner_opens_on_the_plan(db, sample_catalogue):
     me, plan = _saved_plan(db, sample_catalogue)
     at = AppTest.from_string(CASELOAD, default_timeout=60).run()
-    at.button(key=f"cl_details_{plan.learner_id}").click().run()
+    at.selectbox(key="cl_selected").set_value(plan.learner_id).run()
     _ok(at)
     at.selectbox(key=f"cl_step_{plan.plan_id}_{plan.chosen[0]}").set_value("completed").run()
     _ok(at)
     assert [h.credential for h in db.learner(me, plan.learner_id).profile.holdings] == [plan.chosen[0]]
-    assert at.metric[0].value == f"1/{len(plan.chosen)}"
-    at.button(key=f"cl_open_{plan.learner_id}").click().run()
+    assert at.dataframe[0].value["Done"].tolist() == [f"1/{len(plan.chosen)}"]
+    at.button(key="cl_open").click().run()
     _ok(at)
     assert at.session_state["sc_target"] == "role:data-analyst"
     assert at.session_state["rec_open"] == {"learner": plan.learner_id, "plan": plan.plan_id, "version": 1}
@@ -98,7 +101,7 @@ def test_adding_a_learner(db):
     at.text_input[0].input("Noor Example")
     at.button[0].click().run()
     _ok(at)
-    assert any(m.value == "**Noor Example**" for m in at.markdown)
+    assert sorted(at.dataframe[0].value["Learner"]) == ["Local user", "Noor Example"]
     assert "Noor Example" in [r.name for r in db.caseload(db.local_user())]
 
 
@@ -124,4 +127,17 @@ def test_save_plan_on_the_plan_page_survives_a_new_session_and_names_a_conflict(
     # a new session (an app restart) finds the plan on the caseload
     again = AppTest.from_string(CASELOAD, default_timeout=60).run()
     _ok(again)
-    assert any("version 4" in c.value for c in again.caption)
+    assert again.dataframe[0].value["Version"].tolist() == [4]
+
+
+def test_erasing_a_learner_from_the_page_keeps_only_the_audit_entry(db, sample_catalogue):
+    me, plan = _saved_plan(db, sample_catalogue)
+    other = db.create_learner(me, "Erase Me")
+    at = AppTest.from_string(CASELOAD, default_timeout=60).run()
+    at.selectbox(key="cl_selected").set_value(other.id).run()
+    assert at.button(key="cl_erase").disabled
+    at.checkbox(key="cl_erase_ok").check().run()
+    at.button(key="cl_erase").click().run()
+    _ok(at)
+    assert at.dataframe[0].value["Learner"].tolist() == ["Local user"]
+    assert [e.action for e in db.audit_entries(other.id)][-1] == "erase"

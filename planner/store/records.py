@@ -167,6 +167,8 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._drift_key: tuple[str, dt.date] | None = None
+        self._drift_cache: dict[int, tuple[Drift, ...]] = {}
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
@@ -316,9 +318,10 @@ class Store:
             latest = (select(PlanVersion.plan_id, func.max(PlanVersion.version).label("v"))
                       .join(PlanRow, PlanRow.id == PlanVersion.plan_id)
                       .where(PlanRow.learner_id.in_(ids)).group_by(PlanVersion.plan_id).subquery())
+            # no JSON columns here: a list of hundreds of learners must not decode their plans
             rows = s.execute(
-                select(PlanRow.learner_id, PlanVersion.plan_id, PlanVersion.version, PlanVersion.target,
-                       PlanVersion.status, PlanVersion.route, PlanVersion.basis, PlanVersion.saved_at)
+                select(PlanRow.learner_id, PlanVersion.id, PlanVersion.plan_id, PlanVersion.version,
+                       PlanVersion.target, PlanVersion.status, PlanVersion.steps, PlanVersion.saved_at)
                 .join(latest, (latest.c.plan_id == PlanVersion.plan_id) & (latest.c.v == PlanVersion.version))
                 .join(PlanRow, PlanRow.id == PlanVersion.plan_id)
             ).all() if ids else []
@@ -331,6 +334,7 @@ class Store:
             done = dict(s.execute(select(ProgressRow.plan_id, func.count()).where(
                 ProgressRow.plan_id.in_(plan_ids), ProgressRow.status == "completed").group_by(ProgressRow.plan_id)
             ).all()) if plan_ids else {}
+            drift = self._drift(s, [r.id for r in current.values()], catalogue, today) if catalogue else {}
             self._audit(s, actor, None, "caseload", f"{len(ids)} learners listed")
         out = []
         for lr in learners:
@@ -338,11 +342,22 @@ class Store:
             if r is None:
                 out.append(CaseloadRow(lr.id, lr.name, _utc(lr.last_contact)))
                 continue
-            chosen = (r.route or {}).get("chosen", [])
-            drift = tuple(drift_reasons(r.basis, catalogue, today=today)) if catalogue is not None else ()
             out.append(CaseloadRow(lr.id, lr.name, _utc(lr.last_contact), r.plan_id, r.version, r.target, r.status,
-                                   len(chosen), done.get(r.plan_id, 0), _utc(r.saved_at), drift))
+                                   r.steps, done.get(r.plan_id, 0), _utc(r.saved_at), drift.get(r.id, ())))
         return out
+
+    def _drift(self, s: Session, version_ids: list[int], catalogue: Catalogue,
+               today: dt.date) -> dict[int, tuple[Drift, ...]]:
+        # versions never change, so their drift against one catalogue on one day is computed once
+        key = (catalogue_digest(catalogue), today)
+        if self._drift_key != key:
+            self._drift_key, self._drift_cache = key, {}
+        missing = [v for v in version_ids if v not in self._drift_cache]
+        for chunk in range(0, len(missing), 500):
+            for vid, basis in s.execute(select(PlanVersion.id, PlanVersion.basis)
+                                        .where(PlanVersion.id.in_(missing[chunk:chunk + 500]))):
+                self._drift_cache[vid] = tuple(drift_reasons(basis, catalogue, today=today))
+        return {v: self._drift_cache[v] for v in version_ids}
 
     # ------------------------------------------------------------------ plans
 
@@ -432,7 +447,7 @@ class Store:
                     version = latest + 1
                 row = PlanVersion(
                     plan_id=plan.id, version=version, target=scenario.target,
-                    scenario=scenario.model_dump(mode="json"), route=route_json,
+                    scenario=scenario.model_dump(mode="json"), route=route_json, steps=len(chosen),
                     catalogue_digest=catalogue_digest(catalogue), basis=basis,
                     whatifs=[w.model_dump(mode="json") for w in whatifs], notes=notes, status=status,
                     saved_by=actor.id, saved_at=utcnow(), based_on=based_on,

@@ -89,6 +89,7 @@ class PlanVersion(Base):
     target: Mapped[str] = mapped_column(String(300))
     scenario: Mapped[dict[str, Any]] = mapped_column(JSON)  # planner.scenario.Scenario dump
     route: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # planner.export plan file (chosen route)
+    steps: Mapped[int] = mapped_column(Integer, default=0)  # steps of the chosen route (lists need no JSON)
     catalogue_digest: Mapped[str] = mapped_column(String(64))
     basis: Mapped[dict[str, Any]] = mapped_column(JSON)  # catalogue facts the route relied on (drift)
     whatifs: Mapped[list[Any]] = mapped_column(JSON)  # Scenario dumps

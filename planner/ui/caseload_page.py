@@ -21,11 +21,11 @@ from planner.ui.records import acting_user, open_plan, store
 from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported
 
-__all__ = ["PAGE_SIZE", "page"]
+__all__ = ["ATTENTION", "page"]
 
-PAGE_SIZE = 20
+ATTENTION = 10  # drifted plans listed with a one-click re-plan
 SELECTED = "cl_selected"  # learner id whose details are shown
-REPLAN = "cl_replan"  # plan id being re-planned
+REPLAN = "cl_replan_plan"  # plan id being re-planned
 
 
 def _target_title(catalogue: Catalogue, target: str | None) -> str:
@@ -53,25 +53,34 @@ def _open_learner(plan_id: int) -> None:
     st.session_state["cl_go"] = True
 
 
-def _row(row: CaseloadRow, catalogue: Catalogue) -> None:
-    with st.container(border=True):
-        name, plan, progress, badge, actions = st.columns([3, 4, 2, 3, 3])
-        name.markdown(f"**{md_escape(row.name)}**")
-        name.caption("last contact: " + (f"{row.last_contact:%d %b %Y}" if row.last_contact else "never"))
-        plan.markdown(md_escape(_target_title(catalogue, row.target)))
-        if row.plan_id:
-            plan.caption(f"plan {row.plan_id} · version {row.version} · {row.status}")
-            progress.metric("Steps done", f"{row.completed}/{row.steps}", label_visibility="collapsed")
-        if row.drift:
-            badge.markdown(f":red-badge[:material/warning: {len(row.drift)} change{'s' * (len(row.drift) > 1)}]")
-            badge.caption(md_escape(row.drift[0].message) + (" …" if len(row.drift) > 1 else ""))
-        elif row.plan_id:
-            badge.markdown(":green-badge[plan holds]")
-        if row.plan_id:
-            actions.button("Open", key=f"cl_open_{row.learner_id}", on_click=_open_learner, args=(row.plan_id,))
-            actions.button("Re-plan", key=f"cl_replan_{row.learner_id}", type="primary" if row.drift else "secondary",
-                           on_click=_select, args=(row.learner_id, row.plan_id))
-        actions.button("Details", key=f"cl_details_{row.learner_id}", on_click=_select, args=(row.learner_id, None))
+def _table(rows: list[CaseloadRow], catalogue: Catalogue) -> None:
+    # one element for the whole list (hundreds of learners): a table, not widgets per row
+    st.dataframe(
+        [{"Learner": r.name, "Plan": _target_title(catalogue, r.target),
+          "Version": r.version, "Status": r.status or "", "Done": f"{r.completed}/{r.steps}" if r.plan_id else "",
+          "Plan holds": ("⚠ " + r.drift[0].message + (f" (+{len(r.drift) - 1} more)" if len(r.drift) > 1 else ""))
+          if r.drift else ("✓" if r.plan_id else ""),
+          "Last contact": r.last_contact.date() if r.last_contact else None} for r in rows],
+        hide_index=True, width="stretch", key="cl_table",
+    )
+
+
+def _attention(rows: list[CaseloadRow]) -> None:
+    """Plans that no longer hold, each with its reason and one-click re-plan."""
+    drifted = [r for r in rows if r.drift]
+    if not drifted:
+        return
+    st.subheader(f"Plans that no longer hold ({len(drifted)})")
+    for row in drifted[:ATTENTION]:
+        with st.container(border=True):
+            left, right = st.columns([5, 2])
+            left.markdown(f"**{md_escape(row.name)}** :red-badge[:material/warning: {len(row.drift)} "
+                          f"change{'s' * (len(row.drift) > 1)}]")
+            left.caption("; ".join(md_escape(d.message) for d in row.drift))
+            right.button("Re-plan", key=f"cl_replan_{row.learner_id}", type="primary", on_click=_select,
+                         args=(row.learner_id, row.plan_id))
+    if len(drifted) > ATTENTION:
+        st.caption(f"… and {len(drifted) - ATTENTION} more: pick them below, or filter the list.")
 
 
 def _select(learner_id: int, replan_plan: int | None) -> None:
@@ -118,6 +127,12 @@ def _details(learner_id: int, catalogue: Catalogue) -> None:
     learner = s.learner(actor, learner_id)
     st.subheader(md_escape(learner.name))
     plans = s.plans(actor, learner_id)
+    if plans:
+        a, b = st.columns(2)
+        a.button("Open the plan", key="cl_open", on_click=_open_learner, args=(plans[0].plan_id,), type="primary")
+        b.button("Re-plan from today", key="cl_replan_now", on_click=_select, args=(learner_id, plans[0].plan_id))
+    else:
+        st.caption("No plan saved yet: plan a route on 'Plan a route' with this learner open, then save it.")
     if st.session_state.get(REPLAN):
         with reported("Re-planning"):
             _replan_panel(st.session_state[REPLAN], catalogue)
@@ -136,7 +151,9 @@ def _details(learner_id: int, catalogue: Catalogue) -> None:
                 st.rerun()
     if actor.role == "advisor":
         st.button("Record a contact today", key="cl_contact", on_click=lambda: s.record_contact(actor, learner_id))
-    st.download_button("Export everything held (JSON)", json.dumps(s.export_learner(actor, learner_id), indent=2),
+    # exported (and audited) only when downloaded
+    st.download_button("Export everything held (JSON)",
+                       lambda: json.dumps(s.export_learner(actor, learner_id), indent=2),
                        file_name=f"learner-{learner_id}.json", mime="application/json", key="cl_export",
                        on_click="ignore")
     with st.expander("Erase this learner"):
@@ -181,19 +198,20 @@ def page() -> None:
         if st.form_submit_button("Add to my caseload") and name.strip():
             s.create_learner(actor, name)
     rows = s.caseload(actor, catalogue=catalogue, today=dt.date.today())
+    _attention(rows)
+    st.subheader("Learners")
     a, b = st.columns([3, 2])
     query = a.text_input("Find a learner", key="cl_query").strip().lower()
     only = b.toggle("Only plans that no longer hold", key="cl_only_drift")
     shown = [r for r in rows if (not query or query in r.name.lower()) and (not only or r.drift)]
     st.caption(f"{len(shown)} of {len(rows)} learners · {sum(1 for r in rows if r.drift)} plans no longer hold")
-    pages = max(1, -(-len(shown) // PAGE_SIZE))
-    if st.session_state.get("cl_page", 1) > pages:  # the list got shorter (a filter, an erase)
-        st.session_state["cl_page"] = pages
-    number = st.number_input("Page", 1, pages, 1, key="cl_page") if pages > 1 else 1
-    for row in shown[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]:
-        _row(row, catalogue)
+    _table(shown, catalogue)
+    names = {r.learner_id: r.name for r in shown}
+    if st.session_state.get(SELECTED) not in names:
+        st.session_state[SELECTED] = None
+    st.selectbox("Learner", [None, *names], key=SELECTED, placeholder="Choose a learner",
+                 format_func=lambda lid: "Choose a learner" if lid is None else f"{names[lid]} (#{lid})")
     selected = st.session_state.get(SELECTED)
-    if selected in {r.learner_id for r in rows}:
-        st.divider()
+    if selected is not None:
         with reported("The learner's details"):
             _details(selected, catalogue)

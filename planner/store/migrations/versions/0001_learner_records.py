@@ -80,6 +80,7 @@ def upgrade() -> None:
     sa.Column('target', sa.String(length=300), nullable=False),
     sa.Column('scenario', sa.JSON(), nullable=False),
     sa.Column('route', sa.JSON(), nullable=True),
+    sa.Column('steps', sa.Integer(), nullable=False),
     sa.Column('catalogue_digest', sa.String(length=64), nullable=False),
     sa.Column('basis', sa.JSON(), nullable=False),
     sa.Column('whatifs', sa.JSON(), nullable=False),
