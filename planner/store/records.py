@@ -315,9 +315,11 @@ class Store:
             learners = s.execute(select(LearnerRow.id, LearnerRow.name, LearnerRow.last_contact)
                                  .where(learner_scope(actor)).order_by(LearnerRow.name, LearnerRow.id)).all()
             ids = [r.id for r in learners]
+            # the scope as a subquery, not a list of ids: hundreds of bound parameters cost more than the query
+            in_scope = select(LearnerRow.id).where(learner_scope(actor)).scalar_subquery()
             latest = (select(PlanVersion.plan_id, func.max(PlanVersion.version).label("v"))
                       .join(PlanRow, PlanRow.id == PlanVersion.plan_id)
-                      .where(PlanRow.learner_id.in_(ids)).group_by(PlanVersion.plan_id).subquery())
+                      .where(PlanRow.learner_id.in_(in_scope)).group_by(PlanVersion.plan_id).subquery())
             # no JSON columns here: a list of hundreds of learners must not decode their plans
             rows = s.execute(
                 select(PlanRow.learner_id, PlanVersion.id, PlanVersion.plan_id, PlanVersion.version,
@@ -326,14 +328,14 @@ class Store:
                 .join(PlanRow, PlanRow.id == PlanVersion.plan_id)
             ).all() if ids else []
             current: dict[int, Any] = {}
-            for r in rows:
+            for r in rows:  # the most recently saved plan of each learner (one database: one kind of timestamp)
                 held = current.get(r.learner_id)
-                if held is None or (_utc(r.saved_at), r.plan_id) > (_utc(held.saved_at), held.plan_id):
+                if held is None or (r.saved_at, r.plan_id) > (held.saved_at, held.plan_id):
                     current[r.learner_id] = r
-            plan_ids = [r.plan_id for r in current.values()]
-            done = dict(s.execute(select(ProgressRow.plan_id, func.count()).where(
-                ProgressRow.plan_id.in_(plan_ids), ProgressRow.status == "completed").group_by(ProgressRow.plan_id)
-            ).all()) if plan_ids else {}
+            done = dict(s.execute(
+                select(ProgressRow.plan_id, func.count()).join(PlanRow, PlanRow.id == ProgressRow.plan_id)
+                .where(PlanRow.learner_id.in_(in_scope), ProgressRow.status == "completed")
+                .group_by(ProgressRow.plan_id)).all()) if ids else {}
             drift = self._drift(s, [r.id for r in current.values()], catalogue, today) if catalogue else {}
             self._audit(s, actor, None, "caseload", f"{len(ids)} learners listed")
         out = []

@@ -65,6 +65,8 @@ def _save(rec: Recommendation, index: int, scenario: Scenario, catalogue: Catalo
     s, actor = store(), acting_user()
     where = st.session_state.get(OPEN) or {}
     learner = where.get("learner") or s.own_learner_id(actor)
+    if learner is None and actor.role == "learner":  # a learner's first save creates their own record
+        learner = s.create_learner(actor, actor.name).id
     if learner is None:
         st.session_state[_CONFLICT] = {"error": "Open a learner on the caseload page first: whose plan is this?"}
         return

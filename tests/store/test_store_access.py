@@ -148,3 +148,22 @@ def test_a_learner_cannot_create_a_record_for_someone_else(store):
     mine = store.create_learner(me, "Me")
     assert mine.user_id == me.id
     assert store.learner_ids(other) == []
+
+
+def test_first_sign_in_role_comes_from_the_configured_lists():
+    from planner.store.access import initial_role
+
+    ada = Identity("https://idp.test", "ada", email="Ada@Example.org")
+    env = {"PLANNER_ADVISORS": "someone@example.org, ada@example.org", "PLANNER_ADMINS": "https://idp.test|root"}
+    assert initial_role(ada, env) == Role.ADVISOR
+    assert initial_role(Identity("https://idp.test", "root"), env) == Role.ADMIN
+    assert initial_role(Identity("https://other.test", "root"), env) == Role.LEARNER  # another issuer's "root"
+    assert initial_role(Identity("https://idp.test", "x", email="x@example.org"), env) == Role.LEARNER
+    assert initial_role(ada, {}) == Role.LEARNER
+
+
+def test_signing_in_again_never_changes_a_role(store):
+    ada = Identity("https://idp.test", "ada", name="Ada")
+    first = store.user_for(ada, role=Role.LEARNER)
+    again = store.user_for(Identity("https://idp.test", "ada", name="Ada Lovelace"), role=Role.ADMIN)
+    assert (again.id, again.role, again.name) == (first.id, Role.LEARNER, "Ada Lovelace")
