@@ -131,7 +131,7 @@ def test_save_plan_on_the_plan_page_survives_a_new_session_and_names_a_conflict(
 
 
 def test_erasing_a_learner_from_the_page_keeps_only_the_audit_entry(db, sample_catalogue):
-    me, plan = _saved_plan(db, sample_catalogue)
+    me, _ = _saved_plan(db, sample_catalogue)
     other = db.create_learner(me, "Erase Me")
     at = AppTest.from_string(CASELOAD, default_timeout=60).run()
     at.selectbox(key="cl_selected").set_value(other.id).run()

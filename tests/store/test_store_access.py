@@ -87,7 +87,7 @@ def _allowed(user, record) -> bool:
 
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # repr of the fixtures
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pop=population)
 def test_every_user_reaches_exactly_the_records_the_rules_allow(store, sample_catalogue, analyst, pop):
     reset(store)
