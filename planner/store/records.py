@@ -361,6 +361,13 @@ class Store:
                 self._drift_cache[vid] = tuple(drift_reasons(basis, catalogue, today=today))
         return {v: self._drift_cache[v] for v in version_ids}
 
+    def check_plans(self, catalogue: Catalogue, actor: User, learner: int | None = None, *,
+                    today: dt.date | None = None, feasibility: bool = True) -> list[Any]:
+        """Re-check saved plans against ``catalogue``; see :func:`planner.store.replan.check_plans`."""
+        from planner.store.replan import check_plans  # replan builds on this module
+
+        return check_plans(self, catalogue, actor, learner, today=today, feasibility=feasibility)
+
     # ------------------------------------------------------------------ plans
 
     def save_plan(

@@ -38,7 +38,7 @@ def saved(store, sample_catalogue, analyst):
 
 def test_an_unchanged_catalogue_leaves_every_plan_standing(store, sample_catalogue, saved):
     me, plan = saved
-    [check] = check_plans(store, sample_catalogue, me, today=LATER)
+    [check] = store.check_plans(sample_catalogue, me, today=LATER)
     assert check.holds and (check.plan_id, check.version) == (plan.plan_id, 1)
     assert all(not row.drift for row in store.caseload(me, catalogue=sample_catalogue, today=LATER))
 
