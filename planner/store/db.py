@@ -40,7 +40,10 @@ def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default :func:`database_url`); SQLite gets foreign keys and a busy timeout."""
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # the driver's own transaction handling off, so that every transaction starts with BEGIN IMMEDIATE
+        # (below): each store call writes (at least its audit entry), and taking the write lock up front
+        # serialises two saves of one plan instead of failing one with "database is locked"
+        engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -51,6 +54,10 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

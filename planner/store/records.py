@@ -466,11 +466,13 @@ class Store:
                 self._audit(s, actor, learner_id, "save_plan", f"plan {plan.id} version {version}")
                 return _saved(row, learner_id, actor.name)
         except IntegrityError:
+            if plan_id is None:
+                raise
             # another save took this version number between our read and our insert
             with self._sessions() as s:
                 last = s.scalar(select(PlanVersion).where(PlanVersion.plan_id == plan_id)
                                 .order_by(PlanVersion.version.desc()).limit(1))
-                raise self._conflict(s, plan_id or 0, based_on, last) from None
+                raise self._conflict(s, plan_id, based_on, last) from None
 
     def _conflict(self, s: Session, plan_id: int, based_on: int | None, last: PlanVersion | None) -> PlanConflict:
         who = s.get(UserRow, last.saved_by) if last else None

@@ -128,3 +128,28 @@ def test_an_erased_learners_id_is_never_given_to_another(store, team):
     newcomer = store.create_learner(ana, "Next learner")
     assert newcomer.id > learner.id
     assert [e.action for e in store.audit_entries(newcomer.id)] == ["create"]
+
+
+def test_simultaneous_saves_from_one_version_keep_exactly_one_and_refuse_the_rest(store, team, sample_catalogue,
+                                                                                   analyst, db_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ana, ben, learner = team
+    scenario, _ = analyst
+    plan = store.save_plan(ana, learner.id, scenario=scenario, catalogue=sample_catalogue)
+    stores = [open_store(db_url) for _ in range(4)]  # four app processes, one database
+
+    def save(i: int) -> str:
+        try:
+            stores[i].save_plan(ben if i % 2 else ana, learner.id, scenario=scenario, catalogue=sample_catalogue,
+                                notes=f"edit {i}", plan_id=plan.plan_id, based_on=1)
+        except PlanConflict:
+            return "conflict"
+        return "saved"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(save, range(4)))
+    assert sorted(outcomes) == ["conflict", "conflict", "conflict", "saved"]
+    assert [v.version for v in store.plan_versions(ana, plan.plan_id)] == [1, 2]
+    for s in stores:
+        s.engine.dispose()
