@@ -562,13 +562,13 @@ class Store:
             plan = s.get(PlanRow, plan_id)
             learner_id = plan.learner_id if plan else -1
             require_learner(s, actor, learner_id, doing="read progress of")
-            last = s.scalar(select(PlanVersion).where(PlanVersion.plan_id == plan_id)
-                            .order_by(PlanVersion.version.desc()).limit(1))
+            route = s.scalar(select(PlanVersion.route).where(PlanVersion.plan_id == plan_id)
+                             .order_by(PlanVersion.version.desc()).limit(1))
             recorded = {r.credential_id: r
                         for r in s.scalars(select(ProgressRow).where(ProgressRow.plan_id == plan_id))}
             self._audit(s, actor, learner_id, "read", f"plan {plan_id} progress")
         out = {}
-        for cid in [*((last.route or {}).get("chosen", []) if last else []), *sorted(recorded)]:
+        for cid in [*(route or {}).get("chosen", []), *sorted(recorded)]:
             r = recorded.get(cid)
             out.setdefault(cid, StepProgress(cid, r.status, r.completed_on, _utc(r.updated_at)) if r
                            else StepProgress(cid, "planned", None, None))

@@ -28,17 +28,6 @@ SELECTED = "cl_selected"  # learner id whose details are shown
 REPLAN = "cl_replan_plan"  # plan id being re-planned
 
 
-def _target_title(catalogue: Catalogue, target: str | None) -> str:
-    if not target:
-        return "no plan yet"
-    kind, _, tid = target.partition(":")
-    if kind == "role" and catalogue.has("role", tid):
-        return catalogue.role(tid).title
-    if catalogue.has("credential", tid):
-        return catalogue.credential(tid).title
-    return target
-
-
 def _open_learner(plan_id: int) -> None:
     # a button callback: runs before the next page draws its widgets, so it may set their values
     from planner.ui.compare_page import restore_plan
@@ -55,14 +44,23 @@ def _open_learner(plan_id: int) -> None:
 
 def _table(rows: list[CaseloadRow], catalogue: Catalogue) -> None:
     # one element for the whole list (hundreds of learners): a table, not widgets per row
-    st.dataframe(
-        [{"Learner": r.name, "Plan": _target_title(catalogue, r.target),
-          "Version": r.version, "Status": r.status or "", "Done": f"{r.completed}/{r.steps}" if r.plan_id else "",
-          "Plan holds": ("⚠ " + r.drift[0].message + (f" (+{len(r.drift) - 1} more)" if len(r.drift) > 1 else ""))
-          if r.drift else ("✓" if r.plan_id else ""),
-          "Last contact": r.last_contact.date() if r.last_contact else None} for r in rows],
-        hide_index=True, width="stretch", key="cl_table",
-    )
+    titles = {f"role:{r.id}": r.title for r in catalogue.roles}
+    titles.update({f"award:{c.id}": c.title for c in catalogue.awards})
+
+    def holds(r: CaseloadRow) -> str:
+        if not r.drift:
+            return "✓" if r.plan_id else ""
+        return "⚠ " + r.drift[0].message + (f" (+{len(r.drift) - 1} more)" if len(r.drift) > 1 else "")
+
+    st.dataframe({
+        "Learner": [r.name for r in rows],
+        "Plan": [titles.get(r.target, r.target) if r.target else "no plan yet" for r in rows],
+        "Version": [r.version for r in rows],
+        "Status": [r.status or "" for r in rows],
+        "Done": [f"{r.completed}/{r.steps}" if r.plan_id else "" for r in rows],
+        "Plan holds": [holds(r) for r in rows],
+        "Last contact": [r.last_contact.date() if r.last_contact else None for r in rows],
+    }, hide_index=True, width="stretch", key="cl_table")
 
 
 def _attention(rows: list[CaseloadRow]) -> None:

@@ -22,6 +22,7 @@ __all__ = ["OPEN", "acting_user", "current_identity", "open_plan", "save_control
 
 OPEN = "rec_open"  # {"learner": id, "plan": id or None, "version": int or None}
 _CONFLICT = "rec_conflict"
+_USER = "rec_user"  # the acting store user (ids and role only)
 NOTES = "cmp_notes"  # the advisor's notes, kept by the compare page
 
 
@@ -50,9 +51,13 @@ def current_identity() -> Identity:
 def acting_user() -> User:
     """The store user of the person using the app (the local user is learner and advisor at once)."""
     identity = current_identity()
-    if identity == LOCAL_IDENTITY:
-        return store().local_user()
-    return store().user_for(identity, role=initial_role(identity))
+    known = st.session_state.get(_USER)
+    if known is not None and (known.issuer, known.subject) == (identity.issuer, identity.subject):
+        return known  # one look-up per session, not per rerun
+    user = store().local_user() if identity == LOCAL_IDENTITY else store().user_for(identity,
+                                                                                    role=initial_role(identity))
+    st.session_state[_USER] = user
+    return user
 
 
 def open_plan(saved: SavedPlan) -> None:
