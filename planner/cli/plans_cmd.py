@@ -19,11 +19,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from planner._errors import PlannerError
+from planner.cli._output import say, say_json
 from planner.identity import Identity
 
 __all__ = ["cmd_erase", "cmd_export", "cmd_plans_check", "register"]
@@ -97,7 +97,7 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _fail(command: str, exc: Exception) -> int:
-    print(f"planner {command}: {exc}", file=sys.stderr)
+    say(f"planner {command}: {exc}", err=True)
     return 1
 
 
@@ -110,8 +110,8 @@ def cmd_plans_check(args: argparse.Namespace) -> int:
     checked = validate(path)
     if checked.catalogue is None:
         for problem in checked.errors:
-            print(problem, file=sys.stderr)
-        print(f"FAILED: {path}: {len(checked.errors)} error(s)", file=sys.stderr)
+            say(problem, err=True)
+        say(f"FAILED: {path}: {len(checked.errors)} error(s)", err=True)
         return 1
     try:
         store, actor = _open(args)
@@ -125,14 +125,14 @@ def cmd_plans_check(args: argparse.Namespace) -> int:
             {"plan": r.plan_id, "learner": r.learner_id, "version": r.version, "target": r.target,
              "holds": r.holds, "reasons": [{"code": d.code, "credential": d.credential_id, "message": d.message}
                                            for d in r.reasons]} for r in results]}
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        say_json(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         for r in results:
             head = f"plan {r.plan_id} (learner {r.learner_id}, {r.target}, version {r.version})"
-            print(f"{head}: holds" if r.holds else f"{head}: NO LONGER HOLDS")
+            say(f"{head}: holds" if r.holds else f"{head}: NO LONGER HOLDS")
             for d in r.reasons:
-                print(f"  - {d.code}: {d.message}")
-        print(f"{len(results)} plan(s) checked, {len(drifted)} no longer hold")
+                say(f"  - {d.code}: {d.message}")
+        say(f"{len(results)} plan(s) checked, {len(drifted)} no longer hold")
     return DRIFTED if drifted else 0
 
 
@@ -143,27 +143,27 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = store.export_learner(actor, args.learner_id)
     except PlannerError as exc:
         return _fail("learner export", exc)
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False)
     if args.output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            Path(args.output).write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
             return _fail("learner export", OSError(f"cannot write {args.output}: {exc.strerror or exc}"))
-        print(f"wrote learner {args.learner_id} to {args.output}", file=sys.stderr)
+        say(f"wrote learner {args.learner_id} to {args.output}", err=True)
     else:
-        sys.stdout.write(text)
+        say_json(text)
     return 0
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
     """Run ``planner learner erase``."""
     if not args.yes:
-        print("planner learner erase: add --yes to confirm (erased records cannot be restored)", file=sys.stderr)
+        say("planner learner erase: add --yes to confirm (erased records cannot be restored)", err=True)
         return 1
     try:
         store, actor = _open(args)
         store.erase_learner(actor, args.learner_id)
     except PlannerError as exc:
         return _fail("learner erase", exc)
-    print(f"erased learner {args.learner_id}; the audit log keeps the entry")
+    say(f"erased learner {args.learner_id}; the audit log keeps the entry")
     return 0

@@ -17,6 +17,7 @@ from planner.scenario import fit_to_catalogue
 from planner.store.errors import StoreError
 from planner.store.records import STEP_STATUSES, CaseloadRow
 from planner.store.replan import accept_replan, replan
+from planner.ui.boundary import page_boundary
 from planner.ui.records import acting_user, open_plan, store
 from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported
@@ -164,6 +165,7 @@ def _details(learner_id: int, catalogue: Catalogue) -> None:
         st.button("Erase", key="cl_erase", disabled=not sure, on_click=erase)
 
 
+@page_boundary("Caseload")
 def page() -> None:
     """Draw the advisor's caseload."""
     st.header("Caseload")
@@ -171,13 +173,13 @@ def page() -> None:
         active = active_catalogue()
         s, actor = store(), acting_user()
     except Exception as exc:  # a page reports its own failures
-        st.error(f"The caseload could not be opened: {exc}")
+        st.error(f"The caseload could not be opened: {md_escape(exc)}")
         return
     if st.session_state.pop("cl_go", False):
         from planner.ui import plan_page
 
         for problem in st.session_state.pop("cl_open_problems", []):
-            st.warning(problem)
+            st.warning(md_escape(problem))
         try:
             st.switch_page(st.Page(plan_page.page, url_path="plan"))
         except StreamlitAPIException:  # run outside the app's navigation (tests)
@@ -190,7 +192,7 @@ def page() -> None:
     for key in ("cl_saved", "cl_error"):
         message = st.session_state.pop(key, None)
         if message:
-            (st.success if key == "cl_saved" else st.error)(message)
+            (st.success if key == "cl_saved" else st.error)(md_escape(message))
     with st.expander("Add a learner"), st.form("cl_add", clear_on_submit=True):
         name = st.text_input("Name", max_chars=300)
         if st.form_submit_button("Add to my caseload") and name.strip():

@@ -17,6 +17,7 @@ from planner.store.access import User, initial_role
 from planner.store.db import database_url
 from planner.store.errors import PlanConflict, StoreError
 from planner.store.records import SavedPlan, Store, open_store
+from planner.ui.text import md_escape
 
 __all__ = ["OPEN", "acting_user", "current_identity", "open_plan", "save_controls", "store"]
 
@@ -111,7 +112,7 @@ def save_controls(rec: Recommendation, route: Route, scenario: Scenario, catalog
         st.success(f"Saved as version {saved} of plan {where.get('plan')}.")
     problem = st.session_state.get(_CONFLICT)
     if problem:
-        st.error(problem["error"])
+        st.error(md_escape(problem["error"]))
         if problem.get("conflict"):
             a, b = st.columns(2)
             a.button("Reload their version", key="rec_reload", on_click=_reload)
