@@ -52,7 +52,8 @@ def test_caseload_lists_the_local_learner_with_plan_progress_and_a_drift_badge(d
     at = AppTest.from_string(CASELOAD, default_timeout=60).run()
     _ok(at)
     first = sample_catalogue.credential(plan.chosen[0]).title
-    reason = f"the price of '{first}' changed from 50 EUR to 0 EUR"
+    now = sample_catalogue.credential(plan.chosen[0]).cost
+    reason = f"the price of '{first}' changed from 50 EUR to {now}"
     [table] = at.dataframe
     assert table.value.to_dict("records") == [{
         "Learner": "Local user", "Plan": sample_catalogue.role("data-analyst").title, "Version": 1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 
 import pytest
@@ -57,7 +58,8 @@ def test_each_kind_of_catalogue_change_is_named(store, sample_catalogue, saved):
                for r in check_plans(store, changed(sample_catalogue, edit), me, today=LATER,
                                     feasibility=False)[0].reasons}
     titles = {s.credential_id: s.title for s in plan.route.summary.steps}
-    assert reasons[("price_changed", a)] == f"the price of '{titles[a]}' changed from 0 EUR to 450 EUR"
+    was = sample_catalogue.credential(a).cost
+    assert reasons[("price_changed", a)] == f"the price of '{titles[a]}' changed from {was} to 450 EUR"
     assert reasons[("intake_dropped", b)] == f"'{titles[b]}' no longer starts any week"
     assert reasons[("renamed", c)] == f"'{titles[c]}' now has the id 'renamed-cleaning' ('{c}' is gone)"
     assert reasons[("renamed", d)] == f"'{titles[d]}' is now called 'Data Mining, Revised'"
@@ -153,18 +155,21 @@ def test_cli_plans_check_and_learner_export_erase(tmp_path, monkeypatch, capsys,
 
     copy = tmp_path / "catalogue"
     shutil.copytree(catalogue_dir, copy)
-    path = copy / "credentials" / "openskills-academy.yaml"
+    cid = plan.chosen[0]
+    cred = sample_catalogue.credential(cid)
+    path = next(p for p in sorted(copy.rglob("*.yaml")) if f"id: {cid}\n" in p.read_text(encoding="utf-8"))
     text = path.read_text(encoding="utf-8")
-    block = text.index("id: osa-sql-basics")
-    at = text.index("cost: {amount: 0, currency: EUR}", block)
-    path.write_text(text[:at] + "cost: {amount: 90, currency: EUR}" + text[at + 32:], encoding="utf-8")
-    assert plan.chosen[0] == "osa-sql-basics"
+    block = text.index(f"id: {cid}\n")
+    price = re.compile(r"cost: \{amount: [0-9.]+, currency: ([A-Z]{3})\}").search(text, block)
+    assert price and price.start() < text.find("- id:", block + 1) % len(text)  # this credential's own price
+    path.write_text(text[:price.start()] + f"cost: {{amount: 12345, currency: {price.group(1)}}}"
+                    + text[price.end():], encoding="utf-8")
     assert main(["plans", "check", "--catalogue", str(copy), "--learner", str(learner), "--format", "json"]) == 3
     data = json.loads(capsys.readouterr().out)
     assert data["drifted"] == 1
-    assert data["plans"][0]["reasons"] == [{"code": "price_changed", "credential": "osa-sql-basics",
-                                            "message": "the price of 'SQL for Beginners' changed from 0 EUR "
-                                                       "to 90 EUR"}]
+    assert data["plans"][0]["reasons"] == [{
+        "code": "price_changed", "credential": cid,
+        "message": f"the price of '{cred.title}' changed from {cred.cost} to 12,345 {price.group(1)}"}]
 
     out = tmp_path / "me.json"
     assert main(["learner", "export", str(learner), "--output", str(out)]) == 0
