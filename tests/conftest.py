@@ -57,3 +57,12 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
     return served
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_learner_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the tests' saved plans out of the user's own data directory."""
+    import os
+
+    if "PLANNER_DATABASE_URL" not in os.environ:
+        os.environ["PLANNER_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('store') / 'planner.sqlite3'}"

@@ -9,6 +9,7 @@ from tests.conftest import ROOT
 
 PAGES = {"plan": "Plan a route", "compare": "Compare and what-if", "coverage": "Coverage",
          "explore": "Explore the catalogue", "catalogue": "Your own catalogue"}
+PAGES["caseload"] = "Caseload"  # the advisor's caseload (learner store)
 
 
 def _ok(at: AppTest) -> None:

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "planner.cli.coverage_cmd",  # coverage
     "planner.cli.interop_cmds",  # import, export
     "planner.cli.catalogue_store_cmd",  # catalogue build, catalogue search
+    "planner.cli.plans_cmd",  # plans check, learner export|erase
 )
 
 

@@ -10,6 +10,7 @@ from planner.results import Recommendation, Route
 from planner.scenario import Scenario
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_recommend
+from planner.ui.records import save_controls
 from planner.ui.scenario_form import (
     apply_relaxation_to_state,
     restore_from_link,
@@ -169,3 +170,5 @@ def page() -> None:
         route = next(r for r in rec.routes if r.rank == rank)
         with reported("Showing the route"):
             route_details(route, catalogue, scenario, key="plan")
+        with reported("Saving the plan"):
+            save_controls(rec, route, scenario, catalogue)
