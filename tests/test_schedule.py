@@ -284,7 +284,7 @@ def allowed_weeks(credential, horizon: int) -> set[int]:
     if credential.award is not None or credential.runs is None or credential.runs.rolling:
         return set(range(horizon + 1))
     weeks = set()
-    for year in (2026, 2027, 2028):
+    for year in range(START.year, START.year + horizon // 52 + 2):  # every year up to the horizon
         for mmdd in credential.runs.intakes:
             day = dt.date(year, int(mmdd[:2]), int(mmdd[3:]))
             if day >= START and (day - START).days // 7 <= horizon:
