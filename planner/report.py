@@ -22,6 +22,7 @@ from planner.analysis._common import obtainability, resolve_as_of
 from planner.analysis.coverage import CoverageResult, stacking_coverage
 from planner.analysis.gaps import GapsResult, competency_gaps
 from planner.analysis.orphans import OrphansResult, orphans_and_dead_ends
+from planner.analysis.parallel import Progress, Scheduler, runner
 from planner.analysis.quality import ELEMENT_LABELS, QualityResult, quality_report
 from planner.analysis.reachability import (
     Engine,
@@ -47,10 +48,6 @@ MAX_ROWS = 40
 #: fastest-route search is the slow part on national-scale catalogues).
 FASTEST_MAX_ROLES = 50
 
-#: Route searches the what-if may run: with a provider or award in scope, and without (a
-#: whole-catalogue what-if is a survey; scope it to a provider or award for depth).
-WHATIF_SEARCHES_SCOPED = 300
-WHATIF_SEARCHES_UNSCOPED = 100
 
 
 @dataclass(frozen=True)
@@ -83,7 +80,8 @@ def build_report(
     roles: Sequence[str] | None = None,
     fastest: bool | None = None,
     time_limit: float | None = 5.0,
-    whatif_searches: int | None = None,
+    scheduler: Scheduler = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> CoverageReport:
     """Run every analysis for a scope and bundle the results.
 
@@ -108,9 +106,14 @@ def build_report(
         at most :data:`FASTEST_MAX_ROLES` roles.
     time_limit : float, optional
         Seconds per fastest-route search.
-    whatif_searches : int, optional
-        Most route searches for the what-if (default :data:`WHATIF_SEARCHES_SCOPED` with a
-        provider or award, :data:`WHATIF_SEARCHES_UNSCOPED` without).
+    scheduler : None, str, distributed.Client or Runner
+        Where stacking coverage, role reachability and the what-if run
+        (:func:`planner.analysis.parallel.runner`): serially by default, ``"local"`` for a
+        local Dask cluster (started once for the whole report), or a scheduler address. The
+        report is the same either way.
+    progress : callable, optional
+        ``progress(analysis, done, total)`` as the tasks of ``"reachability"`` and
+        ``"whatif"`` finish.
 
     Returns
     -------
@@ -141,26 +144,30 @@ def build_report(
         seconds[name] = round(time.perf_counter() - start, 3)
         return value
 
-    G = timed("graph", lambda: build_graph(catalogue))
-    obtain = timed("obtainability", lambda: obtainability(catalogue, day))
-    cov = timed("coverage", lambda: stacking_coverage(catalogue, provider=provider, award=award, as_of=day,
-                                                      obtain=obtain))
-    gaps = timed("gaps", lambda: competency_gaps(catalogue, provider=provider))
-    orphans = timed("orphans", lambda: orphans_and_dead_ends(catalogue, provider=provider, as_of=day, graph=G,
-                                                             obtain=obtain))
-    quality = timed("quality", lambda: quality_report(catalogue, provider=provider))
-    reach = None
-    if reachability:
-        want_fastest = fastest if fastest is not None else len(catalogue.roles) <= FASTEST_MAX_ROLES
-        reach = timed("reachability", lambda: role_reachability(
-            catalogue, roles=list(roles) if roles is not None else None, engine=engine, as_of=day,
-            fastest=want_fastest, time_limit=time_limit))
-    what = None
-    if whatif:
-        limit = whatif_searches or (WHATIF_SEARCHES_SCOPED if provider or award else WHATIF_SEARCHES_UNSCOPED)
-        what = timed("whatif", lambda: recognition_whatif(catalogue, provider=provider, award=award,
-                                                          engine=engine, as_of=day, obtain=obtain,
-                                                          max_searches=limit))
+    def report_progress(name: str) -> Progress | None:
+        return None if progress is None else lambda done, total: progress(name, done, total)
+
+    with runner(scheduler) as run:
+        G = timed("graph", lambda: build_graph(catalogue))
+        obtain = timed("obtainability", lambda: obtainability(catalogue, day))
+        cov = timed("coverage", lambda: stacking_coverage(catalogue, provider=provider, award=award, as_of=day,
+                                                          obtain=obtain, scheduler=run))
+        gaps = timed("gaps", lambda: competency_gaps(catalogue, provider=provider))
+        orphans = timed("orphans", lambda: orphans_and_dead_ends(catalogue, provider=provider, as_of=day,
+                                                                 graph=G, obtain=obtain))
+        quality = timed("quality", lambda: quality_report(catalogue, provider=provider))
+        reach = None
+        if reachability:
+            want_fastest = fastest if fastest is not None else len(catalogue.roles) <= FASTEST_MAX_ROLES
+            reach = timed("reachability", lambda: role_reachability(
+                catalogue, roles=list(roles) if roles is not None else None, engine=engine, as_of=day,
+                fastest=want_fastest, time_limit=time_limit, scheduler=run,
+                progress=report_progress("reachability")))
+        what = None
+        if whatif:
+            what = timed("whatif", lambda: recognition_whatif(
+                catalogue, provider=provider, award=award, engine=engine, as_of=day, obtain=obtain,
+                scheduler=run, progress=report_progress("whatif")))
     counts = {"providers": len(catalogue.providers), "credentials": len(catalogue.credentials),
               "awards": len(catalogue.awards), "competencies": len(catalogue.competencies),
               "roles": len(catalogue.roles), "recognitions": len(catalogue.recognitions)}
@@ -335,9 +342,6 @@ def _sections(report: CoverageReport) -> list[_Section]:
         summary = []
         if w.note:
             summary.append(w.note)
-        if w.truncated:
-            summary.append("The search stopped at its limit of route searches; more candidates exist "
-                           "(run it for one provider or award to go deeper).")
         summary.append(f"{w.searches} route searches were run to measure the effects.")
         out.append(_Section(
             "Recognition what-if",
