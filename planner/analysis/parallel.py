@@ -81,7 +81,8 @@ class DaskRunner:
         # send each shared object to every worker once; keep the object alive so its id stays unique
         key = id(value)
         if key not in self._scattered:
-            future = self.client.scatter(value, broadcast=True, hash=False)
+            # in a list, so a dict or tuple travels as one object rather than one future per item
+            [future] = self.client.scatter([value], broadcast=True, hash=False)
             self._scattered[key] = (value, future)
         return self._scattered[key][1]
 
@@ -111,7 +112,7 @@ def _local_client() -> Any:
 
     # processes, one single-threaded worker per core: route searches are CPU-bound Python
     cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=":0")
     return Client(cluster), cluster
 
 
