@@ -209,8 +209,29 @@ class _Section:
     summary: tuple[str, ...] = ()
 
 
-def _sections(report: CoverageReport) -> list[_Section]:
-    """Build the report's tables as plain strings, shared by the text, Markdown and HTML renderers."""
+def _namer(catalogue: Catalogue | None) -> Callable[[str], str]:
+    """Catalogue id (or ``kind:id`` target) -> its title, when the catalogue is at hand."""
+    def name(ref: str) -> str:
+        kind, _, cid = ref.rpartition(":")
+        if catalogue is None:
+            return ref
+        if kind in ("", "award", "credential") and catalogue.has("credential", cid):
+            return catalogue.credential(cid).title
+        if kind in ("", "role") and catalogue.has("role", cid):
+            return catalogue.role(cid).title
+        if kind in ("", "provider") and catalogue.has("provider", cid):
+            return catalogue.provider(cid).name
+        return ref
+    return name
+
+
+def _sections(report: CoverageReport, catalogue: Catalogue | None = None) -> list[_Section]:
+    """Build the report's tables as plain strings, shared by the text, Markdown and HTML renderers.
+
+    With the catalogue, the what-if table names credentials, awards, providers and targets
+    by their titles instead of their ids.
+    """
+    name = _namer(catalogue)
     out: list[_Section] = [_Section(
         "Key findings", "The main results of every analysis below, in one place.", (), [], 0,
         tuple(_findings(report)))]
@@ -331,18 +352,22 @@ def _sections(report: CoverageReport) -> list[_Section]:
     ))
     if report.whatif is not None:
         w = report.whatif
+        # the ranking lists only agreements that change something; the rest are counted below
+        helpful = [c for c in w.candidates if c.helps]
         rows = []
-        for c in w.candidates[:MAX_ROWS]:
+        for c in helpful[:MAX_ROWS]:
             effects = "; ".join(
-                f"{e.target}: {_money(e.before, w.currency)} → {_money(e.after, w.currency)}"
+                f"{name(e.target)}: {_money(e.before, w.currency)} → {_money(e.after, w.currency)}"
                 for e in c.effects if e.unlocked or e.saving)
-            rows.append((c.credential_id, c.credential_provider_id, c.award_id, f"{c.credits:g}",
-                         c.equivalent_to or c.pool or "—", str(c.unlocked), f"{c.saving:,.0f} {w.currency}",
-                         effects or "no effect"))
+            rows.append((name(c.credential_id), name(c.credential_provider_id), name(c.award_id),
+                         f"{c.credits:g}", name(c.equivalent_to) if c.equivalent_to else c.pool or "—",
+                         str(c.unlocked), f"{c.saving:,.0f} {w.currency}", effects))
         summary = []
         if w.note:
             summary.append(w.note)
-        summary.append(f"{w.searches} route searches were run to measure the effects.")
+        summary.append(f"{len(w.candidates)} candidate agreements were measured with {w.searches} route "
+                       f"searches; {len(helpful)} would change a route, {len(w.candidates) - len(helpful)} "
+                       "would change nothing and are not listed.")
         out.append(_Section(
             "Recognition what-if",
             "Which single new recognition agreement (credential C counts towards award A for its ECTS) would "
@@ -350,7 +375,7 @@ def _sections(report: CoverageReport) -> list[_Section]:
             "effect is measured by re-running the route engine, from an empty starting profile.",
             ("Credential", "Its provider", "Towards award", "ECTS", "Pool / equivalent of", "Unlocks",
              "Saving", "Effects"),
-            rows, len(w.candidates), tuple(summary),
+            rows, len(helpful), tuple(summary),
         ))
     return out
 
@@ -533,7 +558,7 @@ def to_html(report: CoverageReport, *, figures: bool = True, catalogue: Catalogu
         if report.quality.providers:
             figs["Quality against the EU standard elements"] = [quality_bars(report.quality)]
     first = True
-    for s in _sections(report):
+    for s in _sections(report, catalogue):
         parts.append(f"<section><h2>{e(s.title)}</h2><p class='intro'>{e(s.intro)}</p>")
         if not s.headers:  # a findings list
             parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in s.summary) + "</ul></section>")
