@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.plot.coverage import BAR_COLOURS
 from planner.report import build_report, to_html
 from tests.conftest import ROOT
 from tests.test_analysis_coverage import AS_OF, brute_engine, mini_catalogue
@@ -65,6 +66,8 @@ def test_bars_are_drawn_in_colour(rendered) -> None:
             colours.add(image.getpixel((int(box["x"] + box["width"] / 2), int(box["y"] + box["height"] / 2))))
     assert len(colours) >= 2, f"every bar is drawn in one colour: {colours}"
     assert all(max(c) - min(c) > 60 for c in colours), f"grey or black bars: {colours}"
+    # the figure's own colours, not whatever a plotting template would pick
+    assert colours == {tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in BAR_COLOURS}
 
 
 def test_every_heatmap_row_and_axis_label_is_shown_whole(rendered) -> None:
