@@ -22,6 +22,7 @@ from planner.analysis._common import obtainability, resolve_as_of
 from planner.analysis.coverage import CoverageResult, stacking_coverage
 from planner.analysis.gaps import GapsResult, competency_gaps
 from planner.analysis.orphans import OrphansResult, orphans_and_dead_ends
+from planner.analysis.parallel import Progress, Scheduler, runner
 from planner.analysis.quality import ELEMENT_LABELS, QualityResult, quality_report
 from planner.analysis.reachability import (
     Engine,
@@ -48,10 +49,6 @@ MAX_ROWS = 40
 #: fastest-route search is the slow part on national-scale catalogues).
 FASTEST_MAX_ROLES = 50
 
-#: Route searches the what-if may run: with a provider or award in scope, and without (a
-#: whole-catalogue what-if is a survey; scope it to a provider or award for depth).
-WHATIF_SEARCHES_SCOPED = 300
-WHATIF_SEARCHES_UNSCOPED = 100
 
 
 @dataclass(frozen=True)
@@ -89,7 +86,8 @@ def build_report(
     roles: Sequence[str] | None = None,
     fastest: bool | None = None,
     time_limit: float | None = 5.0,
-    whatif_searches: int | None = None,
+    scheduler: Scheduler = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> CoverageReport:
     """Run every analysis for a scope and bundle the results.
 
@@ -114,9 +112,14 @@ def build_report(
         at most :data:`FASTEST_MAX_ROLES` roles.
     time_limit : float, optional
         Seconds per fastest-route search.
-    whatif_searches : int, optional
-        Most route searches for the what-if (default :data:`WHATIF_SEARCHES_SCOPED` with a
-        provider or award, :data:`WHATIF_SEARCHES_UNSCOPED` without).
+    scheduler : None, str, distributed.Client or Runner
+        Where stacking coverage, role reachability and the what-if run
+        (:func:`planner.analysis.parallel.runner`): serially by default, ``"local"`` for a
+        local Dask cluster (started once for the whole report), or a scheduler address. The
+        report is the same either way.
+    progress : callable, optional
+        ``progress(analysis, done, total)`` as the tasks of ``"reachability"`` and
+        ``"whatif"`` finish.
 
     Returns
     -------
@@ -151,26 +154,30 @@ def build_report(
         seconds[name] = round(time.perf_counter() - start, 3)
         return value
 
-    G = timed("graph", lambda: build_graph(catalogue))
-    obtain = timed("obtainability", lambda: obtainability(catalogue, day))
-    cov = timed("coverage", lambda: stacking_coverage(catalogue, provider=provider, award=award, as_of=day,
-                                                      obtain=obtain))
-    gaps = timed("gaps", lambda: competency_gaps(catalogue, provider=provider))
-    orphans = timed("orphans", lambda: orphans_and_dead_ends(catalogue, provider=provider, as_of=day, graph=G,
-                                                             obtain=obtain))
-    quality = timed("quality", lambda: quality_report(catalogue, provider=provider))
-    reach = None
-    if reachability:
-        want_fastest = fastest if fastest is not None else len(catalogue.roles) <= FASTEST_MAX_ROLES
-        reach = timed("reachability", lambda: role_reachability(
-            catalogue, roles=list(roles) if roles is not None else None, engine=engine, as_of=day,
-            fastest=want_fastest, time_limit=time_limit))
-    what = None
-    if whatif:
-        limit = whatif_searches or (WHATIF_SEARCHES_SCOPED if provider or award else WHATIF_SEARCHES_UNSCOPED)
-        what = timed("whatif", lambda: recognition_whatif(catalogue, provider=provider, award=award,
-                                                          engine=engine, as_of=day, obtain=obtain,
-                                                          max_searches=limit))
+    def report_progress(name: str) -> Progress | None:
+        return None if progress is None else lambda done, total: progress(name, done, total)
+
+    with runner(scheduler) as run:
+        G = timed("graph", lambda: build_graph(catalogue))
+        obtain = timed("obtainability", lambda: obtainability(catalogue, day))
+        cov = timed("coverage", lambda: stacking_coverage(catalogue, provider=provider, award=award, as_of=day,
+                                                          obtain=obtain, scheduler=run))
+        gaps = timed("gaps", lambda: competency_gaps(catalogue, provider=provider))
+        orphans = timed("orphans", lambda: orphans_and_dead_ends(catalogue, provider=provider, as_of=day,
+                                                                 graph=G, obtain=obtain))
+        quality = timed("quality", lambda: quality_report(catalogue, provider=provider))
+        reach = None
+        if reachability:
+            want_fastest = fastest if fastest is not None else len(catalogue.roles) <= FASTEST_MAX_ROLES
+            reach = timed("reachability", lambda: role_reachability(
+                catalogue, roles=list(roles) if roles is not None else None, engine=engine, as_of=day,
+                fastest=want_fastest, time_limit=time_limit, scheduler=run,
+                progress=report_progress("reachability")))
+        what = None
+        if whatif:
+            what = timed("whatif", lambda: recognition_whatif(
+                catalogue, provider=provider, award=award, engine=engine, as_of=day, obtain=obtain,
+                scheduler=run, progress=report_progress("whatif")))
     counts = {"providers": len(catalogue.providers), "credentials": len(catalogue.credentials),
               "awards": len(catalogue.awards), "competencies": len(catalogue.competencies),
               "roles": len(catalogue.roles), "recognitions": len(catalogue.recognitions)}
@@ -215,8 +222,29 @@ class _Section:
     summary: tuple[str, ...] = ()
 
 
-def _sections(report: CoverageReport) -> list[_Section]:
-    """Build the report's tables as plain strings, shared by the text, Markdown and HTML renderers."""
+def _namer(catalogue: Catalogue | None) -> Callable[[str], str]:
+    """Catalogue id (or ``kind:id`` target) -> its title, when the catalogue is at hand."""
+    def name(ref: str) -> str:
+        kind, _, cid = ref.rpartition(":")
+        if catalogue is None:
+            return ref
+        if kind in ("", "award", "credential") and catalogue.has("credential", cid):
+            return catalogue.credential(cid).title
+        if kind in ("", "role") and catalogue.has("role", cid):
+            return catalogue.role(cid).title
+        if kind in ("", "provider") and catalogue.has("provider", cid):
+            return catalogue.provider(cid).name
+        return ref
+    return name
+
+
+def _sections(report: CoverageReport, catalogue: Catalogue | None = None) -> list[_Section]:
+    """Build the report's tables as plain strings, shared by the text, Markdown and HTML renderers.
+
+    With the catalogue, the what-if table names credentials, awards, providers and targets
+    by their titles instead of their ids.
+    """
+    name = _namer(catalogue)
     out: list[_Section] = [_Section(
         "Key findings", "The main results of every analysis below, in one place.", (), [], 0,
         tuple(_findings(report)))]
@@ -337,21 +365,22 @@ def _sections(report: CoverageReport) -> list[_Section]:
     ))
     if report.whatif is not None:
         w = report.whatif
+        # the ranking lists only agreements that change something; the rest are counted below
+        helpful = [c for c in w.candidates if c.helps]
         rows = []
-        for c in w.candidates[:MAX_ROWS]:
+        for c in helpful[:MAX_ROWS]:
             effects = "; ".join(
-                f"{e.target}: {_money(e.before, w.currency)} → {_money(e.after, w.currency)}"
+                f"{name(e.target)}: {_money(e.before, w.currency)} → {_money(e.after, w.currency)}"
                 for e in c.effects if e.unlocked or e.saving)
-            rows.append((c.credential_id, c.credential_provider_id, c.award_id, f"{c.credits:g}",
-                         c.equivalent_to or c.pool or "—", str(c.unlocked), f"{c.saving:,.0f} {w.currency}",
-                         effects or "no effect"))
+            rows.append((name(c.credential_id), name(c.credential_provider_id), name(c.award_id),
+                         f"{c.credits:g}", name(c.equivalent_to) if c.equivalent_to else c.pool or "—",
+                         str(c.unlocked), f"{c.saving:,.0f} {w.currency}", effects))
         summary = []
         if w.note:
             summary.append(w.note)
-        if w.truncated:
-            summary.append("The search stopped at its limit of route searches; more candidates exist "
-                           "(run it for one provider or award to go deeper).")
-        summary.append(f"{w.searches} route searches were run to measure the effects.")
+        summary.append(f"{len(w.candidates)} candidate agreements were measured with {w.searches} route "
+                       f"searches; {len(helpful)} would change a route, {len(w.candidates) - len(helpful)} "
+                       "would change nothing and are not listed.")
         out.append(_Section(
             "Recognition what-if",
             "Which single new recognition agreement (credential C counts towards award A for its ECTS) would "
@@ -359,7 +388,7 @@ def _sections(report: CoverageReport) -> list[_Section]:
             "effect is measured by re-running the route engine, from an empty starting profile.",
             ("Credential", "Its provider", "Towards award", "ECTS", "Pool / equivalent of", "Unlocks",
              "Saving", "Effects"),
-            rows, len(w.candidates), tuple(summary),
+            rows, len(helpful), tuple(summary),
         ))
     return out
 
@@ -543,7 +572,7 @@ def to_html(report: CoverageReport, *, figures: bool = True, catalogue: Catalogu
         if report.quality.providers:
             figs["Quality against the EU standard elements"] = [quality_bars(report.quality)]
     first = True
-    for s in _sections(report):
+    for s in _sections(report, catalogue):
         parts.append(f"<section><h2>{e(s.title)}</h2><p class='intro'>{e(s.intro)}</p>")
         if not s.headers:  # a findings list
             parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in s.summary) + "</ul></section>")

@@ -32,16 +32,17 @@ def test_whatif_ranks_measured_effects() -> None:
     cert_effect = next(e for e in py1.effects if e.target == "award:cert")
     assert (cert_effect.before, cert_effect.after) == (850, 750)
     assert dict(result.baseline)["award:cert"] == 850 and dict(result.baseline)["award:msc"] is None
-    assert not result.truncated and result.searches == 22
+    assert result.searches == 22
 
 
-def test_whatif_scoped_to_one_award_and_search_limit() -> None:
+def test_whatif_scoped_to_one_award_is_exhaustive() -> None:
     result = recognition_whatif(mini_catalogue(), award="msc", engine=brute_engine, as_of=AS_OF)
     assert _summary(result) == [("msc", "mlonl", 1, 0.0)]
     assert [e.target for e in result.candidates[0].effects] == ["award:msc", "role:mleng"]
-    limited = recognition_whatif(mini_catalogue(), award="cert", engine=brute_engine, as_of=AS_OF,
-                                 max_searches=12)
-    assert limited.truncated and len(limited.candidates) == 1
+    # every candidate towards the certificate is measured on every target (no search limit)
+    cert = recognition_whatif(mini_catalogue(), award="cert", engine=brute_engine, as_of=AS_OF)
+    assert [c.credential_id for c in cert.candidates] == ["py1", "viz2", "mlonl"]
+    assert cert.searches == len(cert.baseline) + sum(len(c.effects) for c in cert.candidates)
 
 
 def test_whatif_without_engine_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

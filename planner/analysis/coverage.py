@@ -27,8 +27,20 @@ from planner.analysis._common import (
     obtainability,
     resolve_as_of,
 )
+from planner.analysis.parallel import Scheduler, runner
 from planner.graph import walk_rules
-from planner.models import Catalogue, RuleAllOf, RuleCredential, RuleCredits, RuleNOf
+from planner.models import (
+    Catalogue,
+    Credential,
+    RecognitionAgreement,
+    RuleAllOf,
+    RuleCredential,
+    RuleCredits,
+    RuleNOf,
+)
+
+#: Awards checked per task on a cluster.
+AWARDS_PER_TASK = 64
 
 __all__ = ["AwardCoverage", "CoverageResult", "ProviderCredit", "RuleCoverage", "stacking_coverage"]
 
@@ -105,6 +117,78 @@ def _kind(rule: object) -> str:
     return "credential"
 
 
+def _award_batch(catalogue: Catalogue, obtain: Obtainability, day: dt.date,
+                 award_ids: tuple[str, ...]) -> list[AwardCoverage]:
+    """Coverage of a batch of awards (one task; a pure function of its arguments)."""
+    agreements = agreements_by_award(catalogue, day)
+    ects = {c.id: c.ects or 0.0 for c in catalogue.credentials}
+    provider_of = {c.id: c.provider for c in catalogue.credentials}
+    return [_award(catalogue.credential(aid), catalogue, obtain, agreements, ects, provider_of)
+            for aid in award_ids]
+
+
+def _award(cred: Credential, catalogue: Catalogue, obtain: Obtainability,
+           agreements: dict[str, list[RecognitionAgreement]], ects: dict[str, float],
+           provider_of: dict[str, str]) -> AwardCoverage:
+    spec = cred.award
+    assert spec is not None
+    checks = check_award(cred, obtain.obtainable, agreements.get(cred.id, []), ects)
+    rules = []
+    listed: set[str] = set()
+    for path, node in walk_rules(spec.rule):
+        check = checks[path]
+        kind = _kind(node)
+        if isinstance(node, RuleCredential):
+            listed.add(node.credential)
+        elif isinstance(node, RuleCredits):
+            listed.update(node.from_)
+        rules.append(RuleCoverage(
+            path=path, depth=path.count("."), kind=kind, description=describe_rule(node, catalogue),
+            stackable=check.met, needed=check.needed, reachable=check.reachable, via=check.via,
+            via_recognition=check.via_recognition, blocked=check.blocked,
+        ))
+    own = sorted(c for c in listed if c in obtain.obtainable and c != cred.id)
+    listed_credits = sum(ects.get(c, 0.0) for c in own)
+    recog = [a for a in agreements.get(cred.id, [])
+             if a.credential in obtain.obtainable and a.credential not in listed]
+    # one agreement per recognised credential counts (the most generous)
+    best_recog: dict[str, float] = {}
+    for a in recog:
+        best_recog[a.credential] = max(best_recog.get(a.credential, 0.0), a.credits)
+    recognised = sum(best_recog.values())
+    counted = min(recognised, spec.rpl_cap) if spec.rpl_cap is not None else recognised
+    total = listed_credits + counted
+    notes = []
+    if spec.rpl_cap is not None and recognised > spec.rpl_cap:
+        notes.append(f"recognised credit {recognised:g} ECTS is capped at the RPL cap "
+                     f"of {spec.rpl_cap:g}")
+    if cred.ects is not None and total > cred.ects:
+        total = cred.ects
+        notes.append(f"capped at the award's own {cred.ects:g} ECTS")
+    if spec.credit_validity_years is not None:
+        ceiling = ECTS_PER_YEAR * spec.credit_validity_years
+        if total > ceiling:
+            total = ceiling
+            notes.append(f"credit expires after {spec.credit_validity_years:g} years: at most "
+                         f"{ceiling:g} ECTS can be valid at once at a full-time pace")
+    by_provider: dict[tuple[str, bool], list[float]] = defaultdict(list)
+    for c in own:
+        by_provider[(provider_of[c], False)].append(ects.get(c, 0.0))
+    for c, credits in best_recog.items():
+        by_provider[(provider_of.get(c, "?"), True)].append(credits)
+    provider_rows = tuple(
+        ProviderCredit(p, sum(v), len(v), r) for (p, r), v in sorted(by_provider.items())
+    )
+    no_route = tuple(r.path for r in rules if r.kind in ("credential", "credits") and not r.stackable)
+    return AwardCoverage(
+        award_id=cred.id, title=cred.title, provider_id=cred.provider, award_ects=cred.ects,
+        stackable=checks["0"].met, rules=tuple(rules), max_stackable_credits=round(total, 6),
+        listed_credits=listed_credits, recognised_credits=recognised, recognised_credits_counted=counted,
+        rpl_cap=spec.rpl_cap, credit_validity_years=spec.credit_validity_years,
+        by_provider=provider_rows, no_route=no_route, notes=tuple(notes),
+    )
+
+
 def stacking_coverage(
     catalogue: Catalogue,
     *,
@@ -112,6 +196,7 @@ def stacking_coverage(
     award: str | None = None,
     as_of: dt.date | None = None,
     obtain: Obtainability | None = None,
+    scheduler: Scheduler = None,
 ) -> CoverageResult:
     """Stacking coverage of every award, or of one provider's awards, or of one award.
 
@@ -128,6 +213,9 @@ def stacking_coverage(
     obtain : Obtainability, optional
         A precomputed :func:`planner.analysis._common.obtainability` (saves time when
         several analyses run together).
+    scheduler : None, str, distributed.Client or Runner
+        Where the per-award checks run (:func:`planner.analysis.parallel.runner`); serially
+        by default.
 
     Returns
     -------
@@ -137,68 +225,10 @@ def stacking_coverage(
     """
     day = resolve_as_of(as_of)
     obtain = obtain or obtainability(catalogue, day)
-    agreements = agreements_by_award(catalogue, day)
-    ects = {c.id: c.ects or 0.0 for c in catalogue.credentials}
-    provider_of = {c.id: c.provider for c in catalogue.credentials}
-    results = []
-    for cred in sorted(catalogue.awards, key=lambda c: c.id):
-        if (award and cred.id != award) or (provider and cred.provider != provider):
-            continue
-        spec = cred.award
-        assert spec is not None
-        checks = check_award(cred, obtain.obtainable, agreements.get(cred.id, []), ects)
-        rules = []
-        listed: set[str] = set()
-        for path, node in walk_rules(spec.rule):
-            check = checks[path]
-            kind = _kind(node)
-            if isinstance(node, RuleCredential):
-                listed.add(node.credential)
-            elif isinstance(node, RuleCredits):
-                listed.update(node.from_)
-            rules.append(RuleCoverage(
-                path=path, depth=path.count("."), kind=kind, description=describe_rule(node, catalogue),
-                stackable=check.met, needed=check.needed, reachable=check.reachable, via=check.via,
-                via_recognition=check.via_recognition, blocked=check.blocked,
-            ))
-        own = sorted(c for c in listed if c in obtain.obtainable and c != cred.id)
-        listed_credits = sum(ects.get(c, 0.0) for c in own)
-        recog = [a for a in agreements.get(cred.id, [])
-                 if a.credential in obtain.obtainable and a.credential not in listed]
-        # one agreement per recognised credential counts (the most generous)
-        best_recog: dict[str, float] = {}
-        for a in recog:
-            best_recog[a.credential] = max(best_recog.get(a.credential, 0.0), a.credits)
-        recognised = sum(best_recog.values())
-        counted = min(recognised, spec.rpl_cap) if spec.rpl_cap is not None else recognised
-        total = listed_credits + counted
-        notes = []
-        if spec.rpl_cap is not None and recognised > spec.rpl_cap:
-            notes.append(f"recognised credit {recognised:g} ECTS is capped at the RPL cap "
-                         f"of {spec.rpl_cap:g}")
-        if cred.ects is not None and total > cred.ects:
-            total = cred.ects
-            notes.append(f"capped at the award's own {cred.ects:g} ECTS")
-        if spec.credit_validity_years is not None:
-            ceiling = ECTS_PER_YEAR * spec.credit_validity_years
-            if total > ceiling:
-                total = ceiling
-                notes.append(f"credit expires after {spec.credit_validity_years:g} years: at most "
-                             f"{ceiling:g} ECTS can be valid at once at a full-time pace")
-        by_provider: dict[tuple[str, bool], list[float]] = defaultdict(list)
-        for c in own:
-            by_provider[(provider_of[c], False)].append(ects.get(c, 0.0))
-        for c, credits in best_recog.items():
-            by_provider[(provider_of.get(c, "?"), True)].append(credits)
-        provider_rows = tuple(
-            ProviderCredit(p, sum(v), len(v), r) for (p, r), v in sorted(by_provider.items())
-        )
-        no_route = tuple(r.path for r in rules if r.kind in ("credential", "credits") and not r.stackable)
-        results.append(AwardCoverage(
-            award_id=cred.id, title=cred.title, provider_id=cred.provider, award_ects=cred.ects,
-            stackable=checks["0"].met, rules=tuple(rules), max_stackable_credits=round(total, 6),
-            listed_credits=listed_credits, recognised_credits=recognised, recognised_credits_counted=counted,
-            rpl_cap=spec.rpl_cap, credit_validity_years=spec.credit_validity_years,
-            by_provider=provider_rows, no_route=no_route, notes=tuple(notes),
-        ))
-    return CoverageResult(as_of=day, awards=tuple(results))
+    ids = [c.id for c in sorted(catalogue.awards, key=lambda c: c.id)
+           if not ((award and c.id != award) or (provider and c.provider != provider))]
+    # batches, not one task per award: a rule check is far cheaper than sending a task
+    batches = [tuple(ids[i:i + AWARDS_PER_TASK]) for i in range(0, len(ids), AWARDS_PER_TASK)]
+    with runner(scheduler) as run:
+        parts = run.map(_award_batch, batches, common=(catalogue, obtain, day))
+    return CoverageResult(as_of=day, awards=tuple(a for part in parts for a in part))

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.analysis._common import resolve_as_of
+from planner.analysis.parallel import Progress, Scheduler, runner
 from planner.models import (
     Catalogue,
     CompetencyLevel,
@@ -182,6 +183,28 @@ def _search(engine: Engine, catalogue: Catalogue, profile: LearnerProfile, targe
                       fastest=summarise(fast, catalogue))
 
 
+def _role_task(catalogue: Catalogue, engine: Engine | None, day: dt.date, fastest: bool,
+               time_limit: float | None, entry: dict[str, str], role_id: str) -> RoleReach:
+    """Reachability of one role (one task; a pure function of its arguments)."""
+    role = catalogue.role(role_id)
+    zero = LearnerProfile(name="from zero", constraints=Constraints(start=day))
+    typical = typical_profile(catalogue, role, as_of=day, _entry=entry)
+    target = Target(kind="role", id=role.id)
+    if engine is None:
+        missing = StartReach(reachable=None, reasons=("the route engine is not available",))
+        z = t = missing
+    else:
+        z = _search(engine, catalogue, zero, target, day, fastest, time_limit)
+        # an empty typical profile is the zero profile: reuse the searches
+        t = z if not (typical.holdings or typical.competencies) else _search(
+            engine, catalogue, typical, target, day, fastest, time_limit)
+    return RoleReach(
+        role_id=role.id, title=role.title, sector=role.sector, from_zero=z, from_typical=t,
+        typical_holdings=tuple(h.credential for h in typical.holdings),
+        typical_competencies=tuple((c.competency, c.level) for c in typical.competencies),
+    )
+
+
 def role_reachability(
     catalogue: Catalogue,
     *,
@@ -190,6 +213,8 @@ def role_reachability(
     as_of: dt.date | None = None,
     fastest: bool = True,
     time_limit: float | None = None,
+    scheduler: Scheduler = None,
+    progress: Progress | None = None,
 ) -> ReachabilityResult:
     """Search routes to every role from zero and from a typical starting profile.
 
@@ -211,6 +236,11 @@ def role_reachability(
     time_limit : float, optional
         Seconds allowed per fastest-route search (the engine's default when ``None``); a
         route found within it but not proved optimal says so (``proved_optimal``).
+    scheduler : None, str, distributed.Client or Runner
+        Where the per-role searches run (:func:`planner.analysis.parallel.runner`): serially
+        by default, ``"local"`` for a local Dask cluster, or a scheduler address.
+    progress : callable, optional
+        ``progress(done, total)`` as roles finish.
 
     Returns
     -------
@@ -221,25 +251,9 @@ def role_reachability(
     day = resolve_as_of(as_of)
     engine = engine or load_engine()
     entry = _entry_credentials(catalogue)
-    zero = LearnerProfile(name="from zero", constraints=Constraints(start=day))
-    rows = []
-    for role in sorted(catalogue.roles, key=lambda r: r.id):
-        if roles is not None and role.id not in roles:
-            continue
-        typical = typical_profile(catalogue, role, as_of=day, _entry=entry)
-        target = Target(kind="role", id=role.id)
-        if engine is None:
-            missing = StartReach(reachable=None, reasons=("the route engine is not available",))
-            z = t = missing
-        else:
-            z = _search(engine, catalogue, zero, target, day, fastest, time_limit)
-            # an empty typical profile is the zero profile: reuse the searches
-            t = z if not (typical.holdings or typical.competencies) else _search(
-                engine, catalogue, typical, target, day, fastest, time_limit)
-        rows.append(RoleReach(
-            role_id=role.id, title=role.title, sector=role.sector, from_zero=z, from_typical=t,
-            typical_holdings=tuple(h.credential for h in typical.holdings),
-            typical_competencies=tuple((c.competency, c.level) for c in typical.competencies),
-        ))
+    wanted = [r.id for r in sorted(catalogue.roles, key=lambda r: r.id) if roles is None or r.id in roles]
+    with runner(scheduler) as run:
+        rows = run.map(_role_task, wanted, common=(catalogue, engine, day, fastest, time_limit, entry),
+                       progress=progress)
     return ReachabilityResult(roles=tuple(rows), typical_definition=TYPICAL_PROFILE_DEFINITION,
                               engine_available=engine is not None, as_of=day, fastest_searched=fastest)

@@ -7,8 +7,7 @@ compared with the baseline.
 
 Candidates are limited so the search stays small and sensible:
 
-* awards in scope: the given award, or the given provider's awards, or every award
-  (awards nobody can earn yet first, then by id; the search stops at ``max_searches``);
+* awards in scope: the given award, or the given provider's awards, or every award;
 * C is another provider's credential (recognition crosses institutional silos) that
   anyone can earn, has ECTS, is not already part of or recognised towards A, and teaches
   at least one competency that A or A's components teach (so the agreement is credible);
@@ -21,6 +20,10 @@ Candidates are limited so the search stays small and sensible:
 Targets measured per award: the award itself, awards that list it in their rules, and up
 to ``max_roles`` roles needing competencies the award's components teach (most overlap
 first). Costs are from an empty profile with the cost objective.
+
+The search is exhaustive over these candidates: every candidate is measured on every one of
+its targets (no search limit). The searches are independent tasks, run serially or on a
+Dask cluster (``scheduler=``, see :mod:`planner.analysis.parallel`) with the same result.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from planner.analysis._common import (
     obtainability,
     resolve_as_of,
 )
+from planner.analysis.parallel import Progress, Scheduler, runner
 from planner.analysis.reachability import Engine, load_engine
 from planner.models import (
     Catalogue,
@@ -111,7 +115,6 @@ class WhatIfResult:
     currency: str
     engine_available: bool
     searches: int  # route searches run
-    truncated: bool  # stopped at max_searches
     note: str = ""
 
 
@@ -171,6 +174,28 @@ def _targets(catalogue: Catalogue, award: Credential, max_roles: int) -> list[Ta
     return targets
 
 
+def _costs(catalogue: Catalogue, engine: Engine, day: dt.date,
+           task: tuple[RecognitionAgreement | None, tuple[Target, ...]]) -> tuple[float | None, ...]:
+    """Cheapest-route cost from zero to each target, with one extra agreement (one task)."""
+    agreement, targets = task
+    if agreement is not None:
+        fields = {name: getattr(catalogue, name) for name in type(catalogue).model_fields}
+        fields["recognitions"] = [*catalogue.recognitions, agreement]
+        # model_construct skips re-validating the whole catalogue; the agreement itself is valid
+        catalogue = type(catalogue).model_construct(**fields)
+    profile = LearnerProfile(name="from zero", constraints=Constraints(start=day))
+    out: list[float | None] = []
+    for target in targets:
+        try:
+            rec = engine(catalogue, profile, target, objective=Objective.COST, alternatives=1, today=day,
+                         diagnose_infeasible=False)
+        except Exception:  # an engine failure counts as "no route" for this measurement
+            out.append(None)
+            continue
+        out.append(rec.best.total_cost if rec.best else None)
+    return tuple(out)
+
+
 def recognition_whatif(
     catalogue: Catalogue,
     *,
@@ -179,11 +204,15 @@ def recognition_whatif(
     engine: Engine | None = None,
     max_candidates: int = 5,
     max_roles: int = 3,
-    max_searches: int = 300,
     as_of: dt.date | None = None,
     obtain: Obtainability | None = None,
+    scheduler: Scheduler = None,
+    progress: Progress | None = None,
 ) -> WhatIfResult:
     """Rank single new recognition agreements by their measured effect on routes.
+
+    Every candidate agreement is measured (see the module docstring for which are
+    candidates); nothing is left out for time.
 
     Parameters
     ----------
@@ -196,15 +225,19 @@ def recognition_whatif(
     engine : callable, optional
         The route engine (default :func:`planner.routing.recommend`).
     max_candidates : int
-        Candidate agreements tried per award.
+        Candidate agreements per award (the most credible, see the module docstring).
     max_roles : int
         Roles measured per award (besides the award and awards built on it).
-    max_searches : int
-        Stop after this many route searches (the result says so).
     as_of : datetime.date, optional
         Plan start and agreement validity date (default: today).
     obtain : Obtainability, optional
         Precomputed obtainability.
+    scheduler : None, str, distributed.Client or Runner
+        Where the route searches run (:func:`planner.analysis.parallel.runner`): serially by
+        default, ``"local"`` for a local Dask cluster, or a scheduler address.
+    progress : callable, optional
+        ``progress(done, total)`` as measurement tasks finish (a task is one baseline target,
+        or one candidate on all its targets).
 
     Returns
     -------
@@ -216,56 +249,45 @@ def recognition_whatif(
     engine = engine or load_engine()
     base_currency = catalogue.meta.base_currency
     if engine is None:
-        return WhatIfResult(provider, award, (), (), base_currency, False, 0, False,
+        return WhatIfResult(provider, award, (), (), base_currency, False, 0,
                             "the route engine is not available, so no effect could be measured")
     obtain = obtain or obtainability(catalogue, day)
-    profile = LearnerProfile(name="from zero", constraints=Constraints(start=day))
-    searches = 0
-    truncated = False
-    baseline: dict[str, float | None] = {}
-
-    def cheapest(cat: Catalogue, target: Target) -> float | None:
-        nonlocal searches
-        searches += 1
-        try:
-            rec = engine(cat, profile, target, objective=Objective.COST, alternatives=1, today=day,
-                         diagnose_infeasible=False)
-        except Exception:  # an engine failure counts as "no route" for this measurement
-            return None
-        return rec.best.total_cost if rec.best else None
-
-    # awards nobody can earn yet come first: within the search limit, unlocking matters most
-    awards = [a for a in sorted(catalogue.awards, key=lambda c: (c.id in obtain.obtainable, c.id))
+    awards = [a for a in sorted(catalogue.awards, key=lambda c: c.id)
               if (award is None or a.id == award) and (provider is None or a.provider == provider)]
-    results: list[CandidateAgreement] = []
+    # plan every measurement first: the tasks are independent, so they can run anywhere
+    plan: list[tuple[Credential, list[Target], list[tuple[RecognitionAgreement, tuple[str, ...], str]]]] = []
+    baseline_targets: dict[str, Target] = {}
     for aw in awards:
-        targets = _targets(catalogue, aw, max_roles)
         candidates = _candidates(catalogue, aw, obtain, max_candidates)
         if not candidates:
             continue
+        targets = _targets(catalogue, aw, max_roles)
+        plan.append((aw, targets, candidates))
         for t in targets:
-            if str(t) not in baseline:
-                baseline[str(t)] = cheapest(catalogue, t)
+            baseline_targets.setdefault(str(t), t)
+    tasks: list[tuple[RecognitionAgreement | None, tuple[Target, ...]]] = [
+        (None, (t,)) for t in baseline_targets.values()]
+    tasks += [(agreement, tuple(targets)) for _, targets, candidates in plan for agreement, _, _ in candidates]
+    with runner(scheduler) as run:
+        costs = run.map(_costs, tasks, common=(catalogue, engine, day), progress=progress)
+    searches = sum(len(targets) for _, targets in tasks)
+    baseline = {key: cost[0] for key, cost in zip(baseline_targets, costs, strict=False)}
+    measured = iter(costs[len(baseline_targets):])
+    results: list[CandidateAgreement] = []
+    for aw, targets, candidates in plan:
         for agreement, overlap, cred_provider in candidates:
-            if searches + len(targets) > max_searches:
-                truncated = True
-                break
-            fields = {name: getattr(catalogue, name) for name in type(catalogue).model_fields}
-            fields["recognitions"] = [*catalogue.recognitions, agreement]
-            # model_construct skips re-validating the whole catalogue; the agreement itself is valid
-            changed = type(catalogue).model_construct(**fields)
-            effects = tuple(TargetEffect(str(t), baseline[str(t)], cheapest(changed, t)) for t in targets)
+            after = next(measured)
+            effects = tuple(TargetEffect(str(t), baseline[str(t)], cost)
+                            for t, cost in zip(targets, after, strict=True))
             results.append(CandidateAgreement(
                 credential_id=agreement.credential, award_id=aw.id, provider_id=aw.provider,
                 credential_provider_id=cred_provider, credits=agreement.credits,
                 pool=None if agreement.equivalent_to else first_pool_key(aw.award.rule) if aw.award else None,
                 equivalent_to=agreement.equivalent_to, overlap=overlap, effects=effects,
             ))
-        if truncated:
-            break
     results.sort(key=lambda c: (-c.unlocked, -c.saving, c.award_id, c.credential_id))
     return WhatIfResult(
         provider=provider, award=award, candidates=tuple(results), baseline=tuple(sorted(baseline.items())),
-        currency=base_currency, engine_available=True, searches=searches, truncated=truncated,
+        currency=base_currency, engine_available=True, searches=searches,
         note="" if results else "no candidate agreement found for the awards in scope",
     )

@@ -1,14 +1,20 @@
 """``planner coverage``: the institution report (stacking coverage, gaps, quality, what-ifs).
 
 ``planner coverage [DIR] [--provider P] [--award A] [--format text|json|markdown|html]
-[--output FILE] [--as-of YYYY-MM-DD] [--fastest] [--no-routes]``
+[--output FILE] [--as-of YYYY-MM-DD] [--fastest] [--no-routes] [--scheduler auto|none|local|tcp://HOST:PORT]
+[--progress]``
 
 Reads the catalogue (never writes to it), runs every analysis of :mod:`planner.analysis`
 for the scope, and prints the report or writes it to ``FILE``. The HTML report is one
 self-contained page with its charts. ``--no-routes`` skips the analyses that run the route
 engine (role reachability and recognition what-ifs), which are the slow part on large
 catalogues; above 50 roles only the cheapest route per role is searched unless
-``--fastest`` is given. Exit codes: 0 done, 1 bad input (the catalogue does not load, an unknown
+``--fastest`` is given. The route searches run on Dask (``--scheduler``): by default a local
+cluster of one worker process per core for catalogues of at least
+:data:`AUTO_CLUSTER_CREDENTIALS` credentials and serially below (starting workers costs more
+than it saves there); ``local``, ``none`` or a running scheduler's address choose. The report
+is the same either way. A progress bar goes to stderr on a terminal or with ``--progress``.
+Exit codes: 0 done, 1 bad input (the catalogue does not load, an unknown
 provider or award, an unwritable output file).
 """
 
@@ -25,7 +31,10 @@ from planner.cli._output import say
 from planner.models import MAX_DATE, MIN_DATE, parse_date
 from planner.report import FORMATS, build_report, render
 
-__all__ = ["cmd_coverage", "register"]
+__all__ = ["AUTO_CLUSTER_CREDENTIALS", "cmd_coverage", "register"]
+
+#: From this many credentials ``--scheduler auto`` starts a local Dask cluster.
+AUTO_CLUSTER_CREDENTIALS = 2000
 
 
 def register(subparsers: Any) -> None:
@@ -56,7 +65,41 @@ def register(subparsers: Any) -> None:
                    help="also search the fastest route of every role on catalogues with many roles")
     p.add_argument("--no-routes", action="store_true",
                    help="skip role reachability and what-ifs (the analyses that run the route engine)")
+    p.add_argument("--scheduler", default="auto", metavar="WHERE",
+                   help="where route searches run: auto (a local Dask cluster from "
+                   f"{AUTO_CLUSTER_CREDENTIALS} credentials, else serial), none, local, or a Dask scheduler "
+                   "address like tcp://127.0.0.1:8786")
+    p.add_argument("--progress", action="store_true",
+                   help="show progress bars on stderr even when it is not a terminal")
     p.set_defaults(handler=cmd_coverage)
+
+
+def _scheduler(choice: str, credentials: int) -> str | None:
+    if choice == "auto":
+        return "local" if credentials >= AUTO_CLUSTER_CREDENTIALS else None
+    return None if choice == "none" else choice
+
+
+class _Bars:
+    """One tqdm bar per analysis, on stderr, closed when its last task is done."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        labels = {"reachability": "role reachability", "whatif": "recognition what-if"}
+        bar = self.bars.get(name)
+        if bar is None:
+            bar = self.bars[name] = tqdm(total=total, desc=labels.get(name, name), unit="task", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -86,14 +129,19 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         say(f"FAILED: {path}: {len(checked.errors)} error(s); run 'planner validate' for details", err=True)
         return 1
     catalogue = checked.catalogue
+    scheduler = _scheduler(args.scheduler, len(catalogue.credentials))
+    bars = _Bars() if args.progress or sys.stderr.isatty() else None
     try:
         report = build_report(catalogue, provider=args.provider, award=args.award, as_of=as_of,
                               reachability=not args.no_routes, whatif=not args.no_routes,
-                              fastest=True if args.fastest else None)
+                              fastest=True if args.fastest else None, scheduler=scheduler, progress=bars)
         text = render(report, args.format, catalogue=catalogue)
     except PlannerError as exc:
         say(f"planner coverage: {exc}", err=True)
         return 1
+    finally:
+        if bars is not None:
+            bars.close()
     if args.output:
         out = Path(args.output)
         if out.resolve().is_relative_to(path.resolve() if path.is_dir() else path.resolve().parent) \

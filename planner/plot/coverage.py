@@ -15,7 +15,18 @@ from planner.analysis.quality import QualityResult
 from planner.models import Catalogue
 from planner.plot._text import escape
 
-__all__ = ["competency_heatmap", "gap_bars", "quality_bars", "stacking_bars"]
+__all__ = ["BAR_COLOURS", "competency_heatmap", "gap_bars", "quality_bars", "stacking_bars"]
+
+#: Colours of the two series of every bar chart, set explicitly: a figure must not depend on
+#: a plotting template being present (without one plotly draws every bar black).
+BAR_COLOURS = ("#2563eb", "#f59e0b")
+
+#: Pixels per character of an 12 px axis label, to size margins so no label is clipped.
+_CHAR_PX = 6.5
+
+
+def _label_px(labels: list[str]) -> int:
+    return int(_CHAR_PX * max((len(x) for x in labels), default=0)) + 20
 
 
 def competency_heatmap(
@@ -106,11 +117,13 @@ def competency_heatmap(
         zmid=0 if kind == "roles" else None,
         colorbar={"title": "taught − needed" if kind == "roles" else "level"},
     ))
+    # the column labels hang below the grid at 45°: reserve their height, so every row keeps 28 px
+    bottom = int(0.72 * _label_px([label.get(c, c) for c in columns])) + 20
     fig.update_layout(
         title="Roles × competencies: is each need taught at its level?" if kind == "roles"
         else "Awards × competencies: levels taught by each award's components",
-        height=max(300, 28 * len(rows) + 200), xaxis={"tickangle": -45}, margin={"l": 10, "r": 10},
-        yaxis={"autorange": "reversed"},
+        height=28 * len(rows) + bottom + 120, margin={"l": 10, "r": 10, "t": 80, "b": bottom},
+        xaxis={"tickangle": -45, "automargin": True}, yaxis={"autorange": "reversed", "automargin": True},
     )
     return fig
 
@@ -120,11 +133,12 @@ def stacking_bars(coverage: CoverageResult, *, top: int = 30) -> go.Figure:
     awards = coverage.awards[:top]
     fig = go.Figure()
     fig.add_bar(name="reachable by stacking", y=[escape(a.title) for a in awards],
-                x=[a.max_stackable_credits for a in awards], orientation="h")
+                x=[a.max_stackable_credits for a in awards], orientation="h", marker_color=BAR_COLOURS[0])
     fig.add_bar(name="award ECTS", y=[escape(a.title) for a in awards],
-                x=[a.award_ects or 0 for a in awards], orientation="h")
+                x=[a.award_ects or 0 for a in awards], orientation="h", marker_color=BAR_COLOURS[1])
     fig.update_layout(title="Credit reachable by stacking (ECTS)", barmode="group",
-                      height=max(300, 40 * len(awards) + 150), yaxis={"autorange": "reversed"})
+                      height=max(300, 40 * len(awards) + 150), yaxis={"autorange": "reversed", "automargin": True},
+                      xaxis={"title": "ECTS", "automargin": True})
     return fig
 
 
@@ -133,9 +147,14 @@ def quality_bars(quality: QualityResult, *, top: int = 40) -> go.Figure:
     rows = quality.providers[:top]
     names = [escape(p.name) for p in rows]
     fig = go.Figure()
-    fig.add_bar(name="mean completeness (%)", x=names, y=[round(100 * p.mean_completeness, 1) for p in rows])
-    fig.add_bar(name="external QA (%)", x=names, y=[round(100 * p.share_external_qa, 1) for p in rows])
-    fig.update_layout(title="EU standard elements by provider", barmode="group", yaxis={"range": [0, 100]})
+    fig.add_bar(name="mean completeness (%)", x=names, y=[round(100 * p.mean_completeness, 1) for p in rows],
+                marker_color=BAR_COLOURS[0])
+    fig.add_bar(name="external QA (%)", x=names, y=[round(100 * p.share_external_qa, 1) for p in rows],
+                marker_color=BAR_COLOURS[1])
+    bottom = int(0.72 * _label_px([p.name for p in rows])) + 20
+    fig.update_layout(title="EU standard elements by provider", barmode="group", height=420 + bottom,
+                      margin={"b": bottom}, yaxis={"range": [0, 100], "title": "%"},
+                      xaxis={"tickangle": -45, "automargin": True})
     return fig
 
 
@@ -145,10 +164,10 @@ def gap_bars(gaps: GapsResult, *, top: int = 15) -> go.Figure:
     names = [escape(g.label) for g in rows]
     fig = go.Figure()
     fig.add_bar(name="roles blocked (essential)", y=names, x=[len(g.roles_blocked) for g in rows],
-                orientation="h")
+                orientation="h", marker_color=BAR_COLOURS[0])
     fig.add_bar(name="roles affected (optional)", y=names, x=[len(g.roles_optional) for g in rows],
-                orientation="h")
+                orientation="h", marker_color=BAR_COLOURS[1])
     fig.update_layout(title="Competencies roles need that are not taught well enough", barmode="stack",
-                      height=max(300, 30 * len(rows) + 150), yaxis={"autorange": "reversed"},
-                      xaxis={"dtick": 1, "title": "roles"})
+                      height=max(300, 30 * len(rows) + 150), yaxis={"autorange": "reversed", "automargin": True},
+                      xaxis={"dtick": 1, "title": "roles", "automargin": True})
     return fig

@@ -73,7 +73,15 @@ def _reach_role(digest: str, role_id: str, as_of: dt.date, fastest: bool,
 @st.cache_data(max_entries=64, show_spinner=False)
 def _whatif(digest: str, provider: str | None, award: str | None, as_of: dt.date,
             _catalogue: Catalogue) -> WhatIfResult:
-    return recognition_whatif(_catalogue, provider=provider, award=award, as_of=as_of)
+    # the bar is made here so the cache can replay it; the library reports each finished task
+    bar = st.progress(0.0, text="Measuring candidate agreements…")
+
+    def advance(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Measuring candidate agreements ({done}/{total})…")
+
+    result = recognition_whatif(_catalogue, provider=provider, award=award, as_of=as_of, progress=advance)
+    bar.empty()
+    return result
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -297,8 +305,6 @@ def _whatif_section(catalogue: Catalogue, digest: str, provider: str | None, awa
         status.update(label=f"Measured with {result.searches} route searches", state="complete")
     if result.note:
         st.info(md_escape(result.note))
-    if result.truncated:
-        st.warning("Stopped early at the search limit: the ranking covers the first candidates only.")
     _table(whatif_rows(result, catalogue), "No candidate agreement in scope.")
     return True
 
