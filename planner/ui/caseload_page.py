@@ -103,9 +103,10 @@ def _replan_panel(plan_id: int, catalogue: Catalogue) -> None:
     st.markdown("\n".join(f"- {line}" for line in lines) or "The remaining steps stay the same.")
     a, b = st.columns(2)
     a.metric("Cost of what is left", f"{proposal.cost_after:,.0f}",
-             None if proposal.cost_before is None else f"{proposal.cost_after - proposal.cost_before:+,.0f}",
+             None if proposal.cost_before is None or abs(proposal.cost_after - proposal.cost_before) < 0.5
+             else f"{proposal.cost_after - proposal.cost_before:+,.0f}",
              delta_color="inverse")
-    moved = None if proposal.finish_before is None else (proposal.finish_after - proposal.finish_before).days
+    moved = None if proposal.finish_before is None else (proposal.finish_after - proposal.finish_before).days or None
     b.metric("Finish", f"{proposal.finish_after:%d %b %Y}", None if moved is None else f"{moved:+d} days",
              delta_color="inverse")
 
