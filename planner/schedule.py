@@ -890,6 +890,7 @@ def schedule_route(
     *,
     start: dt.date | None = None,
     time_limit: float = 5.0,
+    restarts: int = 60,
 ) -> Schedule:
     """Schedule a route for the earliest finish.
 
@@ -906,7 +907,10 @@ def schedule_route(
     start
         Date of week 0; default ``profile.constraints.start``, else today.
     time_limit
-        Seconds the MILP solver may spend when the heuristic is not proved optimal.
+        Seconds the MILP solver may spend when the heuristic is not proved optimal (0: none;
+        the heuristic's finish is then returned, labelled unproved unless a bound proves it).
+    restarts
+        Random-priority list schedules tried after the classic rules (with a weekly-hours cap).
 
     Returns
     -------
@@ -935,11 +939,11 @@ def schedule_route(
         return _infeasible(begin, _circular(items))
     tail = _tails(items)
     lower = _lower_bound(items, es, capacity, tail, starts)
-    best = _heuristic(items, starts, capacity, es, tail, lower)
+    best = _heuristic(items, starts, capacity, es, tail, lower, restarts)
     if best is None:
         return _infeasible(begin, _circular(items))
     proved = _makespan(items, best) <= lower
-    if not proved:
+    if not proved and time_limit > 0:  # 0: the best list schedule, its finish labelled unproved
         best, proved = _solve_time_indexed(items, starts, capacity, es, lower, best, time_limit)
         proved = proved or _makespan(items, best) <= lower
     best = _left_shift(items, starts, capacity, best)

@@ -68,6 +68,9 @@ __all__ = [
 MAX_SETS_EXAMINED = 400
 #: Seconds one schedule may take to prove its finish when nothing in the ranking depends on it.
 SCHEDULE_SECONDS_OFF_OBJECTIVE = 0.25
+#: Seconds an alternative's schedule may spend proving its finish when nothing depends on it
+#: (its date is the best found and says so when unproved).
+SCHEDULE_SECONDS_ALTERNATIVE = 0.0
 #: Seconds one schedule may take when its finish (or deadline verdict) matters.
 SCHEDULE_SECONDS_ON_OBJECTIVE = 3.0
 
@@ -228,8 +231,12 @@ def search(
             selector.cut(chosen)  # already excluded as a superset of a ranked route
             continue
         examined += 1
+        seconds, restarts = per_schedule, 60
+        if ranked and not time_key and cap is None:
+            # nothing depends on an alternative's finish: a quick schedule, labelled when unproved
+            seconds, restarts = SCHEDULE_SECONDS_ALTERNATIVE, 8
         sch = schedule_route(catalogue, sel.credential_ids, profile, start=start,
-                             time_limit=max(0.05, min(per_schedule, clock.remaining())))
+                             time_limit=min(seconds, clock.remaining()), restarts=restarts)
         if not sch.feasible:
             proved = proved and sch.infeasible_proved
             selector.cut(chosen, _helpers(problem, chosen))
