@@ -102,10 +102,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                 and out.suffix.lower() in (".yaml", ".yml"):
             print(f"planner coverage: refusing to write {out} inside the catalogue", file=sys.stderr)
             return 1
+        from planner.writes import WriteError, write_atomic
+
         try:
-            out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        except OSError as exc:
-            print(f"planner coverage: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+            write_atomic(out, text if text.endswith("\n") else text + "\n")
+        except WriteError as exc:
+            print(f"planner coverage: {exc}", file=sys.stderr)
             return 1
         print(f"wrote {args.format} report to {out}", file=sys.stderr)
     else:

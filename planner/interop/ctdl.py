@@ -45,6 +45,7 @@ from planner.interop._result import (
     empty_catalogue,
     line_of,
     read_json,
+    read_json_text,
     slug,
     validate_catalogue,
 )
@@ -148,11 +149,11 @@ def import_files(paths: Sequence[Path]) -> ImportResult:
     problems: list[ImportProblem] = []
     texts: dict[str, str] = {}
     for path in paths:
-        data, found = read_json(path)
+        data, found, text = read_json_text(path)
         problems.extend(found)
         if data is None or any(p.severity == "error" for p in found):
             continue
-        texts[str(path)] = Path(path).read_text(encoding="utf-8-sig")
+        texts[str(path)] = text
         before = len(graph.nodes)
         flatten(_unwrap_envelopes(data), graph=graph, file=str(path))
         if len(graph.nodes) == before:

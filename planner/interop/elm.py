@@ -44,7 +44,7 @@ from planner.interop._result import (
     empty_catalogue,
     line_of,
     parse_date,
-    read_json,
+    read_json_text,
 )
 from planner.interop._state import ImportState
 from planner.interop.esco import ESCO_SKILL_RE, SHORT_MAX, clip, esco_competency
@@ -652,11 +652,10 @@ def import_files(
     """
     state = _State(today=today or dt.date.today(), teach_level=teach_level)
     for path in paths:
-        data, problems = read_json(path)
+        data, problems, text = read_json_text(path)
         state.problems.extend(problems)
         if data is None:
             continue
-        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
         _document(_File(str(path), text, state), data)
     catalogue = empty_catalogue()
     catalogue["providers"] = sorted(state.providers.values(), key=lambda p: p["id"])

@@ -31,7 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from planner.interop._result import ImportProblem, ImportResult, empty_catalogue, select_occupations
+from planner.inputs import InputError, read_text
+from planner.interop._result import (
+    ImportProblem,
+    ImportResult,
+    empty_catalogue,
+    from_input_error,
+    select_occupations,
+)
 from planner.interop.esco import SHORT_MAX, TEXT_MAX, IdAllocator, clip
 
 __all__ = ["import_files", "technology_id"]
@@ -78,16 +85,10 @@ class _Data:
 
 def _rows(path: Path, problems: list[ImportProblem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
     file = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        problems.append(ImportProblem(file, None, "", "file not found"))
-        return [], []
-    except OSError as exc:
-        problems.append(ImportProblem(file, None, "", f"cannot read the file: {exc.strerror or exc}"))
-        return [], []
-    except UnicodeDecodeError:
-        problems.append(ImportProblem(file, None, "", "the file is not UTF-8 text"))
+    try:  # size cap, regular files only, gzip unpacked within the expansion cap
+        text = read_text(path, name=file)
+    except InputError as exc:
+        problems.extend(from_input_error(exc))
         return [], []
     # O*NET text files are tab-separated without quoting.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)

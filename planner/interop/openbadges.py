@@ -61,7 +61,7 @@ from planner.interop._result import (
     empty_catalogue,
     line_of,
     parse_date,
-    read_json,
+    read_json_text,
 )
 from planner.interop._state import ImportState
 from planner.interop.esco import (
@@ -760,11 +760,10 @@ def import_files(
     """
     state = _State(today=today or dt.date.today(), teach_level=teach_level)
     for path in paths:
-        data, problems = read_json(path)
+        data, problems, text = read_json_text(path)
         state.problems.extend(problems)
         if data is None:
             continue
-        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
         reader = _File(str(path), text, state)
         reader.collect_profiles(data)
         _read_document(reader, data, "$")
