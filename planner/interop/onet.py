@@ -43,6 +43,7 @@ from planner.interop.esco import SHORT_MAX, TEXT_MAX, IdAllocator, clip
 
 __all__ = ["import_files", "technology_id"]
 
+_SOC_PREFIX_RE = re.compile(r"^[0-9]{2}-")
 _SOC_RE = re.compile(r"^[0-9]{2}-[0-9]{4}(\.[0-9]{2})?$")
 
 
@@ -187,7 +188,7 @@ def _read(path: Path, data: _Data) -> None:
 
 
 def _matches(occ: _Occupation, wanted: str) -> bool:
-    if re.match(r"^[0-9]{2}-", wanted):
+    if _SOC_PREFIX_RE.match(wanted):
         return occ.code.startswith(wanted)
     return occ.title.lower() == wanted.lower()
 

@@ -136,7 +136,10 @@ _HOLDER_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 _COMPETENCY_TARGETS = {"ceasn:Competency", "CFItem"}
 _CREDENTIAL_TARGETS = {"ceterms:Credential", "CTDL"}
 _LEVEL_RESULT_TYPE = "ext:ProficiencyLevel"
-_BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*\S)\s*$")
+# matched against a stripped line: "(.*\S)\s*$" after "\s+" took quadratic time on a dash and spaces
+_BULLET_RE = re.compile(r"(?:[-*•]|(?<![0-9])[0-9]+[.)])\s+(\S.*)")
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+_LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2}(-|$)")
 _CRITERIA_RE = re.compile(r"(?:^|\n\n)Criteria: (.*)$", re.DOTALL)
 _ID_RE = re.compile(ID_PATTERN)
 _URL_RE = re.compile(r"^https?://\S+$")
@@ -235,7 +238,7 @@ def _provider(f: _File, profile: Any, pointer: str) -> str | None:
     pid = f.state.provider_ids.allocate(key, preferred)
     address = profile.get("address") if isinstance(profile.get("address"), dict) else {}
     country = str(address.get("addressCountryCode") or "").strip().upper()
-    if not re.match(r"^[A-Z]{2}$", country):
+    if not _COUNTRY_RE.match(country):
         f.report(
             pointer,
             f"provider '{name or pid_raw}' has no address.addressCountryCode; country set to 'ZZ' (unknown), "
@@ -311,7 +314,7 @@ def _competency_from_alignment(f: _File, alignment: dict[str, Any], pointer: str
 def _split_criteria(narrative: str) -> tuple[list[str], str | None]:
     outcomes, other = [], []
     for line in narrative.splitlines():
-        match = _BULLET_RE.match(line)
+        match = _BULLET_RE.fullmatch(line.strip())
         if match:
             outcomes.append(match.group(1))
         elif line.strip() and not (line.strip().endswith(":") and not other and not outcomes):
@@ -408,7 +411,7 @@ def _achievement(
             )
 
     language = ach.get("inLanguage")
-    if isinstance(language, str) and re.match(r"^[a-zA-Z]{2}(-|$)", language):
+    if isinstance(language, str) and _LANGUAGE_RE.match(language):
         item["languages"] = [language[:2].lower()]
 
     levels = _levels(ach)
