@@ -371,11 +371,11 @@ def _deep_position(text: str, limit: int) -> tuple[int | None, int | None]:
     depth = 0
     for match in _JSON_TOKEN.finditer(text):
         token = match.group()
-        if token in "[{":
+        if token in "[{":  # nosec B105 - JSON brackets, not a password
             depth += 1
             if depth > limit:
                 return _position(text, match.start())
-        elif token in "]}":
+        elif token in "]}":  # nosec B105 - JSON brackets, not a password
             depth -= 1
     return None, None
 
