@@ -469,3 +469,19 @@ def test_zlib_error_in_gzip_is_located(tmp_path, capsys):
     code, _, err = run(capsys, "import", "esco", str(bad), "--into", str(tmp_path / "cat"))
     assert code == 1 and f"{bad}: the file looks gzipped but cannot be unpacked" in err
     assert zlib  # the module whose error is translated
+
+
+def test_security_page_states_the_limits_in_force():
+    from planner import upload, yamlsafe
+
+    page = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    rows = {line.split("`")[1]: line for line in page.splitlines() if line.startswith("|") and "`" in line}
+    assert f"| {inputs.MAX_FILE_BYTES // 2**20} MB |" in rows["inputs.MAX_FILE_BYTES"]
+    assert f"| {inputs.MAX_EXPANDED_BYTES // 2**20} MB " in rows["inputs.MAX_EXPANDED_BYTES"]
+    assert f"| {inputs.MAX_DEPTH} levels |" in rows["inputs.MAX_DEPTH"]
+    assert f"| {inputs.MAX_INT_DIGITS} |" in rows["inputs.MAX_INT_DIGITS"]
+    assert f"| {yamlsafe.MAX_FILE_BYTES // 2**20} MB |" in rows["yamlsafe.MAX_FILE_BYTES"]
+    assert f"| {yamlsafe.MAX_DEPTH} levels |" in rows["yamlsafe.MAX_DEPTH"]
+    assert f"| {upload.MAX_FILE_BYTES // 2**20} MB / {upload.MAX_TOTAL_BYTES // 2**20} MB |" in \
+        rows["upload.MAX_FILE_BYTES"]
+    assert "docs/security.md" in (ROOT / "README.md").read_text(encoding="utf-8")
