@@ -720,15 +720,21 @@ class _Reader:
         return out
 
     def descendant_credentials(self, node_id: str, seen: set[str]) -> list[str]:
+        # depth first in document order, without recursion: hasChild chains can be long
         out: list[str] = []
-        for child in iter_refs(values(self.g.get(node_id), *_CHILD_KEYS)):
+        stack = [iter(iter_refs(values(self.g.get(node_id), *_CHILD_KEYS)))]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                continue
             if child in seen or not self.g.get(child):
                 continue
             seen.add(child)
             if child in self.credential_ids:
                 out.append(self.credential_ids[child])
             else:
-                out.extend(self.descendant_credentials(child, seen))
+                stack.append(iter(iter_refs(values(self.g.get(child), *_CHILD_KEYS))))
         return out
 
     def leaf(self, target: str, visiting: set[str]) -> dict[str, Any] | None:
