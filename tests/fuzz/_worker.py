@@ -61,7 +61,7 @@ def serve(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     for line in sys.stdin:
         code, out, err = _run(json.loads(line))
-        sys.stdout.write(json.dumps({"code": code, "out": out[-4000:], "err": err[-8000:]}) + "\n")
+        sys.stdout.write(json.dumps({"code": code, "out": out[-2_000_000:], "err": err[-8000:]}) + "\n")
         sys.stdout.flush()
 
 

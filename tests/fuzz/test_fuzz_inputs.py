@@ -67,6 +67,93 @@ def mutate(data: st.DataObject, seed: bytes) -> bytes:
     return bytes(out)
 
 
+HOSTILE_VALUES = [
+    None, "", 0, -1, 10**30, -(10**12), 1e308, -1e-308, True, [], {}, "x" * 10_000, "- " + " " * 3_000,
+    "9999-12-31", "0001-01-01", "2026-02-30", "P99999999W", "\x1b[31mred\x1b]0;title\x07", "../../etc/passwd",
+    "https://x.org/" + "9" * 3_000 + "a", "level" + " " * 2_000 + "x", "role:" + "a" * 500, "\u202eevil", "NaN",
+    [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+    {"@id": "_:b0", "@type": "ceterms:Certificate"}, "EUR", "1500 XXX", "use-databases", "data-analyst",
+]
+
+
+def _nodes(tree: object) -> list[tuple[object, object]]:
+    """Every (container, key) pair of a JSON-like tree, without recursion."""
+    out: list[tuple[object, object]] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            out.append((node, key))
+            todo.append(value)
+    return out
+
+
+def mutate_tree(data: st.DataObject, tree: object) -> object:
+    """Replace, delete, copy or multiply values at random places of a parsed document."""
+    for _ in range(data.draw(st.integers(1, 5), label="tree mutations")):
+        nodes = _nodes(tree)
+        if not nodes:
+            return data.draw(st.sampled_from(HOSTILE_VALUES), label="value")
+        parent, key = data.draw(st.sampled_from(nodes), label="where")
+        op = data.draw(st.sampled_from(["value", "value", "delete", "copy", "multiply"]), label="tree op")
+        if op == "value":
+            parent[key] = data.draw(st.sampled_from(HOSTILE_VALUES), label="value")
+        elif op == "delete":
+            del parent[key]
+        elif op == "copy":  # a value of another type or from elsewhere: type confusion, repeated ids
+            other_parent, other_key = data.draw(st.sampled_from(nodes), label="from")
+            parent[key] = other_parent[other_key]
+        elif isinstance(parent[key], list) and parent[key]:
+            parent[key] = parent[key] * data.draw(st.integers(2, 200), label="times")
+        else:
+            parent[key] = [parent[key]] * data.draw(st.integers(2, 200), label="times")
+    return tree
+
+
+def mutate_any(data: st.DataObject, name: str, seed: bytes) -> bytes:
+    """Structure-aware mutation of JSON, YAML and tabular seeds half the time, byte mutation otherwise."""
+    if data.draw(st.booleans(), label="structured"):
+        try:
+            lower = name.lower()
+            if lower.endswith((".json", ".jsonld")):
+                tree = json.loads(seed.decode("utf-8-sig"))
+                return json.dumps(mutate_tree(data, tree), ensure_ascii=False, default=str).encode()
+            if lower.endswith((".yaml", ".yml")):
+                import yaml
+
+                tree = yaml.safe_load(seed)  # a trusted seed, parsed only to be mutated
+                return yaml.safe_dump(mutate_tree(data, tree), allow_unicode=True, sort_keys=False).encode()
+            if lower.endswith((".csv", ".txt")):
+                return _mutate_table(data, seed, "," if lower.endswith(".csv") else "\t")
+        except (ValueError, RecursionError, UnicodeDecodeError, ImportError):
+            pass  # seeds that are not well formed themselves get byte mutations
+        except Exception as exc:  # yaml errors and the like
+            if type(exc).__module__.split(".")[0] != "yaml":
+                raise
+    return mutate(data, seed)
+
+
+def _mutate_table(data: st.DataObject, seed: bytes, sep: str) -> bytes:
+    rows = [line.split(sep) for line in seed.decode("utf-8-sig").splitlines()]
+    for _ in range(data.draw(st.integers(1, 5), label="cell mutations")):
+        if not rows:
+            break
+        r = data.draw(st.integers(0, len(rows) - 1), label="row")
+        op = data.draw(st.sampled_from(["cell", "cell", "row copy", "row drop", "extra cell"]), label="table op")
+        if op == "row copy":
+            rows[r:r] = [list(rows[r])] * data.draw(st.integers(1, 100), label="times")
+        elif op == "row drop":
+            del rows[r]
+        elif op == "extra cell":
+            rows[r].append(str(data.draw(st.sampled_from(HOSTILE_VALUES), label="value")))
+        elif rows[r]:
+            c = data.draw(st.integers(0, len(rows[r]) - 1), label="column")
+            value = data.draw(st.sampled_from([*HOSTILE_VALUES, '"', '"a""b', "a\nb"]), label="value")
+            rows[r][c] = str(value)
+    return "\n".join(sep.join(row) for row in rows).encode()
+
+
 def check(result: dict, request: dict) -> None:
     """The contract of every entry point (and, with PLANNER_FUZZ_STRICT=1, no internal error either)."""
     text = result["out"] + result["err"]
@@ -144,7 +231,7 @@ def exported(worker, tmp_path_factory) -> dict[str, bytes]:
 def test_catalogue_yaml(worker, tmp_path_factory, data):
     name, seed = data.draw(st.sampled_from(catalogue_seeds()), label="seed")
     folder = _case_dir(tmp_path_factory) / "cat"
-    _write(folder, name, mutate(data, seed))
+    _write(folder, name, mutate_any(data, name, seed))
     request = {"op": "cli", "argv": ["validate", str(folder)]}
     check(worker.run(request), request)
 
@@ -153,7 +240,7 @@ def test_catalogue_yaml(worker, tmp_path_factory, data):
 @given(data=st.data())
 def test_profile(worker, tmp_path_factory, data):
     name, seed = data.draw(st.sampled_from(PROFILE_SEEDS), label="seed")
-    path = _write(_case_dir(tmp_path_factory), name, mutate(data, seed))
+    path = _write(_case_dir(tmp_path_factory), name, mutate_any(data, name, seed))
     request = {"op": "cli", "argv": ["recommend", "-t", "role:data-analyst", "--profile", str(path),
                                      "--format", "json", "-k", "1"]}
     check(worker.run(request), request)
@@ -163,7 +250,7 @@ def test_profile(worker, tmp_path_factory, data):
 @given(data=st.data())
 def test_plan_for_export(worker, exported, tmp_path_factory, data):
     seed = exported.get("plan") or pytest.skip("no plan could be made to seed from")
-    path = _write(_case_dir(tmp_path_factory), "plan.json", mutate(data, seed))
+    path = _write(_case_dir(tmp_path_factory), "plan.json", mutate_any(data, "plan.json", seed))
     request = {"op": "cli", "argv": ["export", "ctdl-pathway", "--plan", str(path)]}
     check(worker.run(request), request)
 
@@ -172,7 +259,7 @@ def test_plan_for_export(worker, exported, tmp_path_factory, data):
 @given(data=st.data())
 def test_plan_file(worker, exported, tmp_path_factory, data):
     seed = exported["planfile"]
-    path = _write(_case_dir(tmp_path_factory), "plan.json", mutate(data, seed))
+    path = _write(_case_dir(tmp_path_factory), "plan.json", mutate_any(data, "plan.json", seed))
     request = {"op": "planfile", "path": str(path)}
     check(worker.run(request), request)
 
@@ -212,9 +299,10 @@ def test_import(worker, exported, tmp_path_factory, fmt, data):
         seeds.extend(ESCO_OWN)
     name, seed = data.draw(st.sampled_from(_need(seeds, fmt)), label="seed")
     if seed.startswith(b"\x1f\x8b") and data.draw(st.booleans(), label="mutate inside the gzip"):
-        content = gzip.compress(mutate(data, gzip.decompress(seed)[:200_000]))
+        inner = name.removesuffix(".gz")
+        content = gzip.compress(mutate_any(data, inner, gzip.decompress(seed)[:200_000]))
     else:
-        content = mutate(data, seed)
+        content = mutate_any(data, name, seed)
     case = _case_dir(tmp_path_factory)
     path = _write(case, name, content)
     argv = ["import", fmt, str(path), "--into", str(case / "cat")]
@@ -240,7 +328,7 @@ def test_zip_upload(worker, tmp_path_factory, data):
                        label="files")
     if data.draw(st.booleans(), label="mutate a member"):
         name, seed = picked[0]
-        picked[0] = (name, mutate(data, seed))
+        picked[0] = (name, mutate_any(data, name, seed))
         content = _zip({f"cat/{n}": b for n, b in picked})
     else:  # mutate the archive itself: headers, sizes, methods, names
         content = mutate(data, _zip({f"cat/{n}": b for n, b in picked}))
