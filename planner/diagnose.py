@@ -2,7 +2,13 @@
 
 Diagnosis relaxes one constraint at a time and re-runs the route search, so every
 suggested change is checked, not guessed: "the cheapest route costs 2,400 EUR, 900 EUR
-above your budget" comes from a real route that costs 2,400 EUR.
+above your budget" comes from a real route that costs 2,400 EUR. Before a fix is shown it
+is applied to the profile (so it must pass the model's own limits) and the search is run
+again with it; a fix that does not reach the target is never shown. Amounts are in the
+learner's currency, rounded up; weekly hours are the least whole number that works, found
+by bisection under the learner's other constraints (the deadline included). When no single
+change works, pairs of changes (hours and deadline, budget and deadline, budget and
+hours) are tried the same way; when nothing within the model's limits works, it says so.
 """
 
 from __future__ import annotations
@@ -12,9 +18,21 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from planner.models import Catalogue, Constraints, LearnerProfile, Money, Objective, Target
+from pydantic import ValidationError
+
+from planner.models import (
+    MAX_COST,
+    MAX_HOURS_PER_WEEK,
+    Catalogue,
+    Constraints,
+    LearnerProfile,
+    Money,
+    Objective,
+    Target,
+)
 from planner.problem import Problem, build_problem
-from planner.results import Diagnosis
+from planner.results import Diagnosis, Route
+from planner.search import Clock, build, make_route, search
 
 __all__ = ["apply_relaxation", "diagnose"]
 
@@ -78,13 +96,33 @@ def _coverage_causes(catalogue: Catalogue, problem: Problem) -> list[Diagnosis]:
     return out
 
 
-def _cheapest(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
-              objective: Objective = Objective.COST):
-    from planner.routing import recommend
+#: Seconds one diagnostic re-solve may take (within the call's budget).
+_PROBE_SECONDS = 3.0
 
-    rec = recommend(catalogue, profile, target, objective=objective, today=start, diagnose_infeasible=False,
-                    time_limit=5.0)
-    return rec.best
+
+def _cheapest(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+              objective: Objective = Objective.COST, clock: Clock | None = None) -> Route | None:
+    """The best route under ``profile`` (None: none, or none found within the budget)."""
+    seconds = _PROBE_SECONDS if clock is None else min(_PROBE_SECONDS, clock.remaining())
+    if seconds <= 0:
+        return None
+    problem = build(catalogue, profile, target, start=start, credit_award=None)
+    result = search(catalogue, profile, problem, objective=objective, weights=None, alternatives=1,
+                    credit_award=None, start=start, clock=Clock(seconds))
+    if not result.found:
+        return None
+    return make_route(catalogue, profile, target, problem, result.found[0], rank=1, objective=objective,
+                      credit_award=None, start=start)
+
+
+def _works(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+           relaxation: dict[str, Any], clock: Clock | None) -> Route | None:
+    """The route a relaxation gives, or None when it fails validation or reaches nothing."""
+    try:
+        relaxed = apply_relaxation(profile, relaxation)
+    except (ValidationError, ValueError):
+        return None  # outside the model's limits: a fix the learner could not apply
+    return _cheapest(catalogue, relaxed, target, start, clock=clock)
 
 
 def _relaxed(profile: LearnerProfile, **changes: Any) -> LearnerProfile:
@@ -95,53 +133,156 @@ def _titles(catalogue: Catalogue, ids: Sequence[str]) -> str:
     return ", ".join(catalogue.credential(c).title for c in ids)
 
 
-def _budget(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date) -> Diagnosis | None:
+def _in_currency(catalogue: Catalogue, amount_base: float, currency: str) -> float:
+    rate = 1.0 if currency == catalogue.meta.base_currency else catalogue.meta.exchange_rates[currency]
+    return amount_base / rate
+
+
+def _budget_fix(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+                route: Route, clock: Clock | None, extra: dict[str, Any] | None = None,
+                ) -> tuple[dict[str, Any], Route] | None:
+    """The least whole budget (learner's currency) that a re-solve confirms, from ``route``'s cost."""
+    budget = profile.constraints.budget
+    currency = budget.currency if budget is not None else catalogue.meta.base_currency
+    needed = math.ceil(_in_currency(catalogue, route.total_cost, currency) - 1e-9)
+    for _ in range(4):  # rounding and conversion: step up a unit until the re-solve confirms
+        if needed > MAX_COST:
+            return None
+        relaxation = {**(extra or {}), "budget": Money(amount=needed, currency=currency).model_dump(mode="json")}
+        got = _works(catalogue, profile, target, start, relaxation, clock)
+        if got is not None:
+            return relaxation, got
+        needed += 1
+    return None
+
+
+def _budget(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+            clock: Clock | None = None) -> Diagnosis | None:
     budget = profile.constraints.budget
     if budget is None:
         return None
-    route = _cheapest(catalogue, _relaxed(profile, budget=None), target, start)
+    route = _cheapest(catalogue, _relaxed(profile, budget=None), target, start, clock=clock)
     if route is None:
         return None
-    rate = 1.0 if budget.currency == catalogue.meta.base_currency else catalogue.meta.exchange_rates[budget.currency]
-    needed = math.ceil(route.total_cost / rate)
+    fix = _budget_fix(catalogue, profile, target, start, route, clock)
+    if fix is None:
+        return None
+    relaxation, _ = fix
+    needed = relaxation["budget"]["amount"]
     gap = needed - budget.amount
     return Diagnosis(
         "budget",
         f"The cheapest route costs {needed:,.0f} {budget.currency}, {gap:,.0f} {budget.currency} above "
         f"your budget of {budget.amount:,.0f} {budget.currency}.",
-        {"budget": Money(amount=needed, currency=budget.currency).model_dump(mode="json")},
+        relaxation,
     )
 
 
-def _deadline(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date) -> Diagnosis | None:
+def _deadline(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+              clock: Clock | None = None) -> Diagnosis | None:
     deadline = profile.constraints.deadline
     if deadline is None:
         return None
-    route = _cheapest(catalogue, _relaxed(profile, deadline=None), target, start, Objective.TIME)
+    route = _cheapest(catalogue, _relaxed(profile, deadline=None), target, start, Objective.TIME, clock=clock)
     if route is None:
+        return None
+    relaxation = {"deadline": max(route.finish, start + dt.timedelta(days=1)).isoformat()}
+    if _works(catalogue, profile, target, start, relaxation, clock) is None:
         return None
     return Diagnosis(
         "deadline",
         f"The earliest any route finishes is {route.finish.isoformat()} ({route.weeks} weeks), after your "
         f"deadline of {deadline.isoformat()}.",
-        {"deadline": route.finish.isoformat()},
+        relaxation,
     )
 
 
-def _hours(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date) -> Diagnosis | None:
+def _least_hours(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+                 clock: Clock | None, extra: dict[str, Any] | None = None) -> tuple[int, Route] | None:
+    """Least whole weekly hours (above the current) with which a route exists, by bisection.
+
+    More weekly hours never remove a route, so feasibility is monotone in the hours.
+    """
+    current = profile.constraints.hours_per_week or 0.0
+    lo = math.floor(current)  # known not to work (or not set)
+    hi = int(MAX_HOURS_PER_WEEK)
+
+    def attempt(h: int) -> Route | None:
+        return _works(catalogue, profile, target, start, {**(extra or {}), "hours_per_week": float(h)}, clock)
+
+    best = attempt(hi)
+    if best is None:
+        return None
+    while hi - lo > 1:
+        if clock is not None and clock.expired():
+            break
+        mid = (lo + hi) // 2
+        got = attempt(mid)
+        if got is not None:
+            hi, best = mid, got
+        else:
+            lo = mid
+    return hi, best
+
+
+def _hours(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+           clock: Clock | None = None) -> Diagnosis | None:
     hours = profile.constraints.hours_per_week
     if hours is None:
         return None
-    route = _cheapest(catalogue, _relaxed(profile, hours_per_week=None, min_hours_per_week=None), target, start)
-    if route is None:
+    found = _least_hours(catalogue, profile, target, start, clock)
+    if found is None:
         return None
-    need = max((s.hours_per_week for s in route.schedule), default=hours)
-    need = max(need, hours + 1)
+    need, _ = found
     return Diagnosis(
         "hours",
-        f"The routes need up to {need:g} study hours a week at times; you have {hours:g}.",
-        {"hours_per_week": float(math.ceil(need))},
+        f"With {need:g} study hours a week a route fits your other constraints; you have {hours:g}.",
+        {"hours_per_week": float(need)},
     )
+
+
+def _pairs(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+           clock: Clock | None) -> Diagnosis | None:
+    """Two numeric changes together, when no single one works: each value verified by a re-solve."""
+    c = profile.constraints
+    if c.deadline is not None and c.hours_per_week is not None:
+        fastest = _cheapest(catalogue, _relaxed(profile, deadline=None, hours_per_week=MAX_HOURS_PER_WEEK),
+                            target, start, Objective.TIME, clock=clock)
+        if fastest is not None:
+            extra = {"deadline": max(fastest.finish, start + dt.timedelta(days=1)).isoformat()}
+            found = _least_hours(catalogue, profile, target, start, clock, extra)
+            if found is not None:
+                need, route = found
+                return Diagnosis(
+                    "combined",
+                    f"No single change is enough: with {need:g} study hours a week and a deadline of "
+                    f"{extra['deadline']} a route exists (finishing {route.finish.isoformat()}).",
+                    {**extra, "hours_per_week": float(need)},
+                )
+    if c.budget is not None and (c.deadline is not None or c.hours_per_week is not None):
+        free = _relaxed(profile, budget=None, deadline=None,
+                        hours_per_week=MAX_HOURS_PER_WEEK if c.hours_per_week is not None else None)
+        route = _cheapest(catalogue, free, target, start, clock=clock)
+        if route is not None:
+            extra: dict[str, Any] = {}
+            if c.deadline is not None and route.finish > c.deadline:
+                extra["deadline"] = route.finish.isoformat()
+            if c.hours_per_week is not None:
+                peak = max((s.hours_per_week for s in route.schedule), default=c.hours_per_week)
+                if peak > c.hours_per_week:
+                    extra["hours_per_week"] = float(min(MAX_HOURS_PER_WEEK, math.ceil(peak)))
+            fix = _budget_fix(catalogue, profile, target, start, route, clock, extra)
+            if fix is not None:
+                relaxation, got = fix
+                money = relaxation["budget"]
+                return Diagnosis(
+                    "combined",
+                    f"No single change is enough: with a budget of {money['amount']:,.0f} {money['currency']}"
+                    + "".join(f", {k.replace('_', ' ')} {v}" for k, v in extra.items())
+                    + f" a route exists (finishing {got.finish.isoformat()}).",
+                    relaxation,
+                )
+    return None
 
 
 def _list_relaxation(
@@ -155,15 +296,18 @@ def _list_relaxation(
     used: Callable[[Sequence[str]], set[str]],
     merge: Callable[[list[str], set[str]], list[str]],
     describe: str,
+    clock: Clock | None = None,
 ) -> Diagnosis | None:
     current = list(getattr(profile.constraints, field))
     if not current:
         return None
-    route = _cheapest(catalogue, _relaxed(profile, **{field: empty}), target, start)
+    route = _cheapest(catalogue, _relaxed(profile, **{field: empty}), target, start, clock=clock)
     if route is None:
         return None
     extra = used(route.credential_ids)
     new_value = merge(current, extra)
+    if _works(catalogue, profile, target, start, {field: sorted(str(v) for v in new_value)}, clock) is None:
+        return None
     return Diagnosis(
         "excluded",
         f"Reachable only if you {describe} {', '.join(sorted(extra))} (route: "
@@ -179,6 +323,7 @@ def diagnose(
     problem: Problem | None = None,
     *,
     start: dt.date,
+    clock: Clock | None = None,
 ) -> tuple[Diagnosis, ...]:
     """Explain why no route reaches ``target`` and which single change would fix it.
 
@@ -194,6 +339,8 @@ def diagnose(
         The pruned problem of the failed search (rebuilt when not given).
     start : datetime.date
         Plan start.
+    clock : Clock, optional
+        The calling search's time budget; diagnosis stops (and says so) when it is spent.
 
     Returns
     -------
@@ -213,53 +360,63 @@ def diagnose(
 
     c = profile.constraints
     checks: list[Diagnosis | None] = [
-        _budget(catalogue, profile, target, start),
-        _deadline(catalogue, profile, target, start),
-        _hours(catalogue, profile, target, start),
+        _budget(catalogue, profile, target, start, clock),
+        _deadline(catalogue, profile, target, start, clock),
+        _hours(catalogue, profile, target, start, clock),
         _list_relaxation(
             catalogue, profile, target, start, field="modes", empty=[],
             used=lambda ids: {str(catalogue.credential(i).participation) for i in ids
                               if catalogue.credential(i).participation is not None
                               and catalogue.credential(i).participation not in c.modes},
-            merge=lambda cur, extra: [*cur, *extra], describe="also accept the participation mode",
+            merge=lambda cur, extra: [*cur, *extra], describe="also accept the participation mode", clock=clock,
         ),
         _list_relaxation(
             catalogue, profile, target, start, field="languages", empty=[],
             used=lambda ids: {lang for i in ids for lang in catalogue.credential(i).languages
                               if catalogue.credential(i).languages
                               and not set(catalogue.credential(i).languages) & set(c.languages)},
-            merge=lambda cur, extra: [*cur, *extra], describe="also accept teaching in",
+            merge=lambda cur, extra: [*cur, *extra], describe="also accept teaching in", clock=clock,
         ),
         _list_relaxation(
             catalogue, profile, target, start, field="countries", empty=[],
             used=lambda ids: {catalogue.provider(catalogue.credential(i).provider).country for i in ids
                               if catalogue.provider(catalogue.credential(i).provider).country not in c.countries},
-            merge=lambda cur, extra: [*cur, *extra], describe="also accept providers in",
+            merge=lambda cur, extra: [*cur, *extra], describe="also accept providers in", clock=clock,
         ),
         _list_relaxation(
             catalogue, profile, target, start, field="avoid_providers", empty=[],
             used=lambda ids: {catalogue.credential(i).provider for i in ids} & set(c.avoid_providers),
             merge=lambda cur, extra: [p for p in cur if p not in extra], describe="stop avoiding the provider",
+            clock=clock,
         ),
         _list_relaxation(
             catalogue, profile, target, start, field="avoid_credentials", empty=[],
             used=lambda ids: set(ids) & set(c.avoid_credentials),
-            merge=lambda cur, extra: [p for p in cur if p not in extra], describe="stop avoiding",
+            merge=lambda cur, extra: [p for p in cur if p not in extra], describe="stop avoiding", clock=clock,
         ),
     ]
     out.extend(d for d in checks if d is not None)
     if len(out) == len(_coverage_causes(catalogue, problem)):
+        pair = _pairs(catalogue, profile, target, start, clock)
+        if pair is not None:
+            out.append(pair)
+    if len(out) == len(_coverage_causes(catalogue, problem)):
         free = Constraints(start=c.start)
         relaxed = profile.model_copy(update={"constraints": free})
-        route = _cheapest(catalogue, relaxed, target, start)
+        route = _cheapest(catalogue, relaxed, target, start, clock=clock)
         lifted = {k: v for k, v in free.model_dump(mode="json").items()
                   if getattr(c, k) != getattr(free, k)}
         if route is not None:
             out.append(Diagnosis(
                 "combined",
-                "No single change is enough; with none of your constraints the cheapest route costs "
-                f"{route.total_cost:,.0f} {route.currency} and finishes {route.finish.isoformat()}.",
+                "No change within one or two of your constraints is enough; with none of them the cheapest "
+                f"route costs {route.total_cost:,.0f} {route.currency} and finishes {route.finish.isoformat()}.",
                 lifted,
+            ))
+        elif clock is not None and clock.expired():
+            out.append(Diagnosis(
+                "time_limit",
+                "The diagnosis stopped at the time limit before it found a change that reaches the target.",
             ))
         elif not out:
             out.append(Diagnosis(

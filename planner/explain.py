@@ -18,6 +18,7 @@ from planner.models import (
     rule_credentials,
 )
 from planner.results import ScheduledStep, Step
+from planner.rules import agreements_in_force, known_levels
 
 __all__ = ["award_components", "explain_steps", "known_levels", "ordinal"]
 
@@ -50,25 +51,13 @@ def award_components(catalogue: Catalogue, award_id: str, *, today: dt.date) -> 
     out: dict[str, float] = {}
     if award.award is None:
         return out
-    for member in rule_credentials(award.award.rule):
+    # the credit rule of docs/semantics.md: own ECTS when named, plus agreed credits
+    for member in dict.fromkeys(rule_credentials(award.award.rule)):
         if catalogue.has("credential", member):
             out[member] = catalogue.credential(member).ects or 0.0
-    for agreement in catalogue.recognitions:
-        if agreement.award == award_id and agreement.is_valid_on(today):
-            out[agreement.credential] = max(out.get(agreement.credential, 0.0), agreement.credits)
+    for agreement in agreements_in_force(catalogue, award_id, today):
+        out[agreement.credential] = out.get(agreement.credential, 0.0) + agreement.credits
     return out
-
-
-def known_levels(catalogue: Catalogue, profile: LearnerProfile, held: Iterable[str]) -> dict[str, int]:
-    """Competency levels the learner already has: declared, or taught by valid holdings."""
-    known: dict[str, int] = {}
-    for item in profile.competencies:
-        known[item.competency] = max(known.get(item.competency, 0), item.level)
-    for cid in held:
-        if catalogue.has("credential", cid):
-            for taught in catalogue.credential(cid).teaches:
-                known[taught.competency] = max(known.get(taught.competency, 0), taught.level)
-    return known
 
 
 @dataclass(frozen=True)
@@ -97,22 +86,28 @@ def _serves_competencies(
     return lines
 
 
-def _unlocks(catalogue: Catalogue, credential: Credential, chosen: Sequence[str]) -> list[str]:
-    taught = {t.competency: t.level for t in credential.teaches}
-    out: list[str] = []
-    for other_id in chosen:
-        if other_id == credential.id:
-            continue
-        other = catalogue.credential(other_id)
-        for group in other.requires:
-            if any(
-                (alt.credential == credential.id)
-                or (alt.competency is not None and taught.get(alt.competency, 0) >= (alt.level or 0))
-                for alt in group.any_of
-            ):
-                out.append(other_id)
-                break
-    return out
+class _Unlocks:
+    """Which chosen credentials each credential unlocks, indexed once per route (linear, not quadratic)."""
+
+    def __init__(self, catalogue: Catalogue, chosen: Sequence[str]) -> None:
+        self.order = {cid: i for i, cid in enumerate(chosen)}
+        self.by_credential: dict[str, set[str]] = {}
+        self.by_competency: dict[str, list[tuple[int, str]]] = {}
+        for other_id in chosen:
+            for group in catalogue.credential(other_id).requires:
+                for alt in group.any_of:
+                    if alt.credential is not None:
+                        self.by_credential.setdefault(alt.credential, set()).add(other_id)
+                    elif alt.competency is not None:
+                        self.by_competency.setdefault(alt.competency, []).append((alt.level or 0, other_id))
+
+    def of(self, credential: Credential) -> list[str]:
+        """Chosen credentials with a prerequisite group that ``credential`` meets, in route order."""
+        found = set(self.by_credential.get(credential.id, ()))
+        for t in credential.teaches:
+            found.update(o for level, o in self.by_competency.get(t.competency, ()) if t.level >= level)
+        found.discard(credential.id)
+        return sorted(found, key=self.order.__getitem__)
 
 
 def explain_steps(
@@ -158,9 +153,12 @@ def explain_steps(
     known = known_levels(catalogue, profile, held)
     needs = _Needs(tuple(required), tuple(optional))
     when = {s.credential_id: s for s in schedule}
-    order = sorted(chosen, key=lambda cid: (when[cid].end_week if cid in when else 0,
-                                            when[cid].start_week if cid in when else 0, cid))
+    # the schedule's order (start week, then prerequisites first), then any unscheduled id
+    chosen_ids = set(chosen)
+    order = [s.credential_id for s in schedule if s.credential_id in chosen_ids]
+    order += sorted(chosen_ids - set(order))
     chosen_set = set(chosen)
+    unlocking = _Unlocks(catalogue, order)
 
     # Awards earned on this route and the components that feed each.
     awards = [cid for cid in order if catalogue.credential(cid).award is not None]
@@ -194,7 +192,7 @@ def explain_steps(
             )
         if target_award and cid == target_award:
             serves.append("the target award itself")
-        unlocks = _unlocks(catalogue, credential, order)
+        unlocks = unlocking.of(credential)
         completes = tuple(sorted(completes_by.get(cid, [])))
 
         cost_amount = credential.cost.amount if credential.cost else 0.0

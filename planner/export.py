@@ -9,7 +9,8 @@
   It loads back exactly into a :class:`PlanFile`; a broken file gives a
   :class:`PlanFileError` naming the field at fault.
 
-Catalogue text is data, never markup: it is escaped in Markdown, and in the PDF every
+Catalogue text and notes are data, never markup: they are escaped in Markdown
+(:func:`planner.textsafe.markdown`), and in the PDF control characters are dropped and every
 character the core fonts cannot show is replaced by a close ASCII equivalent.
 """
 
@@ -17,16 +18,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from planner import textsafe
 from planner._errors import PlannerError
 from planner.models import ID_PATTERN, Catalogue, LearnerProfile, Objective, Target
 from planner.results import Recommendation, Route, Step
+from planner.textsafe import markdown as _md
 
 __all__ = [
     "PLAN_FORMAT",
@@ -102,7 +104,7 @@ class PlanFile(_Frozen):
     def to_json(self) -> str:
         """The plan as JSON text, in the layout :func:`plan_to_json` writes."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return textsafe.json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _summary(route: Route) -> PlanSummary:
@@ -275,7 +277,8 @@ def _summary_lines(recommendation: Recommendation, route: Route) -> list[tuple[s
         ("Total cost", _money(route.total_cost, route.currency)),
         ("Study hours", _num(route.total_hours)),
         ("Credit", f"{_num(route.total_ects)} ECTS"),
-        ("Dates", f"{_date(route.start)} to {_date(route.finish)} ({route.weeks} weeks)"),
+        ("Dates", f"{_date(route.start)} to {_date(route.finish)} ({route.duration_text})"
+         if not route.duration_unknown else f"from {_date(route.start)} ({route.duration_text})"),
     ]
     if route.awards_completed:
         rows.append(("Awards completed", ", ".join(route.awards_completed)))
@@ -286,14 +289,7 @@ def _summary_lines(recommendation: Recommendation, route: Route) -> list[tuple[s
 
 # --------------------------------------------------------------------------- Markdown
 
-# what can start markup inside a line; text never starts a line here, so # and - are safe,
-# and ( ) only matter after an (escaped) ]
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-
-
-def _md(text: str) -> str:
-    """Escape catalogue text so Markdown shows it literally, on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+# _md is planner.textsafe.markdown, the one Markdown escaper: catalogue text shows as typed, on one line
 
 
 def route_to_markdown(
@@ -310,7 +306,7 @@ def route_to_markdown(
     catalogue
         The catalogue, for titles and provider names.
     notes
-        The advisor's notes, added at the end (kept as the advisor wrote them).
+        The advisor's notes, added at the end (their line breaks kept, markup shown as typed).
 
     Returns
     -------
@@ -344,7 +340,7 @@ def route_to_markdown(
         out += [f"- {_md(d.message)}" for d in recommendation.diagnoses]
         out.append("")
     if notes.strip():
-        out += ["## Advisor's notes", "", notes.strip(), ""]
+        out += ["## Advisor's notes", "", _md(notes.strip(), multiline=True), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -373,7 +369,7 @@ def pdf_safe(text: str) -> str:
         Text made only of Latin-1 characters.
     """
     out = []
-    for ch in str(text):
+    for ch in textsafe.plain(text, multiline=True):
         ch = _PDF_REPLACE.get(ch, ch)
         if all(ord(c) < 256 for c in ch):
             out.append(ch)

@@ -11,6 +11,7 @@ Field names follow the standards where one exists (CTDL ``ceterms:``, Open Badge
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -29,6 +30,15 @@ from pydantic import (
 __all__ = [
     "CURRENCY_PATTERN",
     "ID_PATTERN",
+    "MAX_ALTERNATIVES",
+    "MAX_COST",
+    "MAX_DATE",
+    "MAX_HOURS_PER_WEEK",
+    "MAX_LEVEL",
+    "MAX_TERMS",
+    "MAX_TERM_WEEKS",
+    "MAX_WEIGHT",
+    "MIN_DATE",
     "AssessmentType",
     "AwardSpec",
     "Catalogue",
@@ -63,6 +73,10 @@ __all__ = [
     "Runs",
     "Supervision",
     "Target",
+    "check_date",
+    "check_weight",
+    "parse_date",
+    "parse_level",
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -74,15 +88,122 @@ ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-Level = Annotated[int, Field(ge=0, le=10)]
 
-#: Upper bounds beyond which a number is taken as a data-entry mistake.
+#: Upper bounds beyond which a number is taken as a data-entry mistake. These are the
+#: model's limits: the CLI, links, plan files and forms check against them and name them
+#: in their messages (docs/limits.md lists them).
 MAX_ECTS = 360.0
 MAX_HOURS = 10_000.0
 MAX_WEEKS = 520
 MAX_HOURS_PER_WEEK = 80.0
 MAX_COST = 1_000_000.0
 MAX_VALIDITY_YEARS = 100.0
+#: Competency levels: a catalogue declares its own scale inside 0..MAX_LEVEL.
+MAX_LEVEL = 10
+#: Dates a learner, a link or a command may give (plan start, deadline, date earned, report
+#: date): far enough for any plan, near enough that date arithmetic never overflows.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
+#: A weight in a weighted objective (``--weights cost=1,time=0.5``): finite, 0..MAX_WEIGHT.
+MAX_WEIGHT = 1000.0
+#: Distinct routes one search may return; terms and weeks per term of a balanced plan.
+MAX_ALTERNATIVES = 50
+MAX_TERMS = 40
+MAX_TERM_WEEKS = 52
+
+Level = Annotated[int, Field(ge=0, le=MAX_LEVEL)]
+#: A learner-side date, inside MIN_DATE..MAX_DATE.
+PlanDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
+
+
+def check_date(day: dt.date, field: str) -> dt.date:
+    """Return ``day`` when it lies in :data:`MIN_DATE`..:data:`MAX_DATE`.
+
+    Parameters
+    ----------
+    day : datetime.date
+        The date to check.
+    field : str
+        Where it came from (``--start``, ``as_of``), for the message.
+
+    Returns
+    -------
+    datetime.date
+        ``day`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        Naming the field, the date and the range.
+
+    """
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"{field}: {day.isoformat()} is outside the supported dates "
+                         f"{MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
+    return day
+
+
+def parse_date(text: str, field: str) -> dt.date:
+    """Parse ``YYYY-MM-DD`` (ASCII digits only) inside the supported range.
+
+    Parameters
+    ----------
+    text : str
+        The date as typed.
+    field : str
+        Where it came from, for the message.
+
+    Returns
+    -------
+    datetime.date
+        The date.
+
+    Raises
+    ------
+    ValueError
+        Naming the field: not a date, or outside :data:`MIN_DATE`..:data:`MAX_DATE`.
+
+    """
+    value = text.strip()
+    try:
+        if not value.isascii():  # fromisoformat takes other scripts' digits too
+            raise ValueError(value)
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field}: expected a date like 2026-09-01, got {text[:40]!r}") from None
+    return check_date(day, field)
+
+
+def parse_level(text: str, field: str) -> int:
+    """Parse a competency level written with ASCII digits, inside 0..:data:`MAX_LEVEL`.
+
+    Raises
+    ------
+    ValueError
+        Naming the field and the limit.
+
+    """
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 3:
+        raise ValueError(f"{field}: a level is a whole number 0 to {MAX_LEVEL} in ASCII digits, got {text[:40]!r}")
+    level = int(value)
+    if level > MAX_LEVEL:
+        raise ValueError(f"{field}: level {level} is above the limit {MAX_LEVEL}")
+    return level
+
+
+def check_weight(weight: float, field: str) -> float:
+    """Return ``weight`` when it is finite and within 0..:data:`MAX_WEIGHT`.
+
+    Raises
+    ------
+    ValueError
+        Naming the field and the limit (``inf``, ``nan``, ``1e308`` and negatives fail).
+
+    """
+    if not math.isfinite(weight) or not 0 <= weight <= MAX_WEIGHT:
+        raise ValueError(f"{field}: a weight is a finite number from 0 to {MAX_WEIGHT:g}, got {weight!r}")
+    return weight
 
 
 class _Model(BaseModel):
@@ -188,7 +309,7 @@ _MONEY_RE = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([A-Za-z]{3})\s*$")
 class Money(_Model):
     """An amount in a currency. YAML may also say ``450 EUR``."""
 
-    amount: float = Field(ge=0, le=MAX_COST)
+    amount: float = Field(ge=0, le=MAX_COST, allow_inf_nan=False)
     currency: Currency = "EUR"
 
     @model_validator(mode="before")
@@ -604,17 +725,17 @@ class Holding(_Model):
     """A credential the learner already holds, with the date it was earned."""
 
     credential: Id
-    earned: dt.date
+    earned: PlanDate
 
 
 class Constraints(_Model):
     """What the learner can afford and accept."""
 
     budget: Money | None = None
-    hours_per_week: float | None = Field(default=None, gt=0, le=MAX_HOURS_PER_WEEK)
-    min_hours_per_week: float | None = Field(default=None, ge=0, le=MAX_HOURS_PER_WEEK)
-    start: dt.date | None = None
-    deadline: dt.date | None = None
+    hours_per_week: float | None = Field(default=None, gt=0, le=MAX_HOURS_PER_WEEK, allow_inf_nan=False)
+    min_hours_per_week: float | None = Field(default=None, ge=0, le=MAX_HOURS_PER_WEEK, allow_inf_nan=False)
+    start: PlanDate | None = None
+    deadline: PlanDate | None = None
     modes: list[ParticipationMode] = Field(default_factory=list, description="Empty: any mode.")
     languages: list[LanguageCode] = Field(default_factory=list, description="Empty: any language.")
     countries: list[CountryCode] = Field(default_factory=list, description="Empty: any country.")
@@ -666,9 +787,9 @@ class Target(_Model):
             items = []
             for part in rest.split(","):
                 comp, eq, level = part.partition("=")
-                if not eq or not level.strip().isdigit():
+                if not eq:
                     raise ValueError(f"expected COMPETENCY=LEVEL, got {part!r}")
-                items.append(CompetencyLevel(competency=comp.strip(), level=int(level)))
+                items.append(CompetencyLevel(competency=comp.strip(), level=parse_level(level, comp.strip())))
             return cls(kind="competencies", competencies=items)
         return cls(kind=kind, id=rest)  # type: ignore[arg-type]
 

@@ -6,35 +6,10 @@ learner's constraints exclude (recording why, for diagnosis), and returns a froz
 :class:`Problem`: plain ids, numbers in the catalogue's base currency and prerequisite
 groups already reduced to "which candidates could meet this group".
 
-Semantics fixed here (the brute-force reference in ``tests/bruteforce.py`` follows them):
-
-* A holding's credit is valid on ``today`` when ``earned + credit_validity_years > today``
-  (no validity: forever). Valid holdings are ``held``: never candidates, they meet
-  credential prerequisites, teach their competencies and count in award rules. Expired
-  holdings count for nothing and may be re-taken.
-* An award with ``credit_validity_years`` ignores held credit older than that window
-  (the credential stays held, it just does not count towards that award).
-* Levels are not additive: a group alternative "competency k at level l" is met by a
-  declared level ≥ l, a valid holding teaching k at ≥ l, or a chosen credential teaching
-  k at ≥ l. A credential never meets its own prerequisites.
-* A prerequisite group with an alternative already met is dropped; a candidate with a
-  group no candidate can meet is removed (``excluded`` says why), to a fixpoint.
-* A credential carrying award rules is earned by stacking: its own cost counts, its
-  hours and weeks are taken as zero (its workload is that of its components), and
-  choosing it (as target, component or prerequisite) requires its rule tree met.
-* Award rule trees: a credential leaf is met by the component or by a credential that a
-  recognition agreement in force makes its ``equivalent_to``; a credit pool counts the
-  ECTS of its listed credentials (each once per pool; a credential listed in two pools
-  counts in both) plus agreed credits of agreements naming it (``pool``), naming a listed
-  component (``equivalent_to``) or, otherwise, the award's first pool. Credit from
-  holdings and from agreements is prior learning: per pool, only what new credit lacks
-  is drawn from it, and the award's ``rpl_cap`` bounds the total drawn over its pools.
-* Credit *towards* an award (the credit objective): ECTS of every credential named in its
-  tree (once each) plus agreed credits of agreements in force, over valid holdings and
-  chosen candidates.
-* Missing data: hours default to ``ects × 25`` (the ECTS users' guide range is 25–30),
-  weeks to ``ceil(hours / credential hours_per_week)`` or ``ceil(hours / 10)``.
-  Unknown participation mode, language or provider country is not excluded.
+The rules it applies (validity, levels, effort, exclusions, award trees) are those of
+``docs/semantics.md``, implemented once in :mod:`planner.rules`. Pruning adds: a
+prerequisite group with an alternative already met is dropped; a candidate with a group no
+candidate can meet is removed (``excluded`` says why), to a fixpoint.
 """
 
 from __future__ import annotations
@@ -44,20 +19,23 @@ import gc
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from planner._errors import PlannerError
-from planner.models import (
-    Catalogue,
-    Credential,
-    LearnerProfile,
-    Rule,
-    RuleAllOf,
-    RuleCredential,
-    RuleCredits,
-    RuleNOf,
-    Target,
-    rule_credentials,
+from planner.models import Catalogue, Credential, LearnerProfile, Target, rule_credentials
+from planner.rules import (
+    DEFAULT_HOURS_PER_ECTS,
+    DEFAULT_HOURS_PER_WEEK,
+    AwardTree,
+    RuleNode,
+    counted_for_award,
+    effort,
+    holding_is_valid,
+    known_levels,
+    latest_earned,
+    resolve_award,
+    start_weeks,
+    valid_holdings,
 )
 
 __all__ = [
@@ -71,9 +49,7 @@ __all__ = [
     "holding_is_valid",
 ]
 
-DEFAULT_HOURS_PER_ECTS = 25.0
-DEFAULT_STUDY_HOURS_PER_WEEK = 10.0
-_DAYS_PER_YEAR = 365.25
+DEFAULT_STUDY_HOURS_PER_WEEK = DEFAULT_HOURS_PER_WEEK
 
 
 class ProblemError(PlannerError):
@@ -84,50 +60,6 @@ def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
     # a plain dict copy: read-only by convention; mappingproxy would make results unpicklable
     # (Streamlit caches and multiprocessing pickle them)
     return dict(mapping)
-
-
-@dataclass(frozen=True)
-class RuleNode:
-    """One node of an award's rule tree, flattened (children are indexes into the tree).
-
-    ``kind`` is ``all_of``, ``n_of``, ``credential`` or ``credits``. A credential leaf
-    is ``met`` already (by a holding valid for the award) or satisfied by choosing any of
-    ``options`` (the component, or a credential recognised as its equivalent). A credit
-    pool needs ``credits`` ECTS: ``earned`` maps candidates to the credit they bring
-    when chosen (their own ECTS, counted as new learning); ``recognised`` maps candidates
-    to credit they bring through recognition agreements and ``held_credit`` is the credit
-    already held (both count as prior learning, under the award's RPL cap).
-    """
-
-    kind: Literal["all_of", "n_of", "credential", "credits"]
-    label: str
-    children: tuple[int, ...] = ()
-    n: int = 0
-    component: str | None = None
-    options: tuple[str, ...] = ()
-    met: bool = False
-    credits: float = 0.0
-    earned: Mapping[str, float] = field(default_factory=dict)
-    recognised: Mapping[str, float] = field(default_factory=dict)
-    held_credit: float = 0.0
-    pool_id: str | None = None
-
-
-@dataclass(frozen=True)
-class AwardTree:
-    """The rule tree of one award credential, resolved against holdings and candidates.
-
-    ``nodes[0]`` is the root. ``credit_values`` maps candidates to the ECTS they add
-    "towards" this award (own ECTS when named anywhere in the tree, plus agreed credit of
-    recognition agreements in force), and ``held_credit`` is the same for valid holdings:
-    this is the *credit* objective's measure, counted once per credential.
-    """
-
-    award_id: str
-    nodes: tuple[RuleNode, ...]
-    rpl_cap: float | None
-    credit_values: Mapping[str, float]
-    held_credit: float
 
 
 @dataclass(frozen=True)
@@ -146,6 +78,8 @@ class Problem:
     ects: Mapping[str, float]
     weeks: Mapping[str, int]
     excluded: Mapping[str, str]
+    #: weekly-capacity use of each candidate over its run (load × weeks), for time bounds.
+    load: Mapping[str, float]
     budget: float | None
     hours_per_week: float | None
     today: dt.date
@@ -244,69 +178,6 @@ def _teachers(index: _Index, competency: str, level: int) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- helpers
 
 
-def holding_is_valid(earned: dt.date, validity_years: float | None, today: dt.date) -> bool:
-    """Whether credit earned on ``earned`` is still valid on ``today``.
-
-    Parameters
-    ----------
-    earned : datetime.date
-        When the credential was earned.
-    validity_years : float or None
-        How long the credit stays valid; ``None`` means forever.
-    today : datetime.date
-        The day the plan is made.
-
-    Returns
-    -------
-    bool
-        True when ``earned + validity_years > today`` (or there is no validity limit).
-    """
-    if validity_years is None:
-        return True
-    return earned + dt.timedelta(days=validity_years * _DAYS_PER_YEAR) > today
-
-
-def _hours(cred: Credential) -> float:
-    if cred.award is not None:
-        return 0.0
-    if cred.hours is not None:
-        return float(cred.hours)
-    if cred.ects is not None:
-        return float(cred.ects) * DEFAULT_HOURS_PER_ECTS
-    return 0.0
-
-
-def _weeks(cred: Credential) -> int:
-    # the schedule's own reading, so that time bounds never exceed a real schedule
-    from planner.schedule import effort
-
-    return int(effort(cred)[0])
-
-
-#: How far ahead intake calendars are unrolled (weeks).
-INTAKE_HORIZON_WEEKS = 520
-
-
-def _start_weeks(cred: Credential, today: dt.date) -> tuple[int, ...] | None:
-    """Weeks from ``today`` in which ``cred`` can start; None when it starts any week."""
-    if cred.award is not None or cred.runs is None or not cred.runs.intakes:
-        return None
-    from planner.schedule import _intake_weeks
-
-    return tuple(_intake_weeks(cred.runs.intakes, today, INTAKE_HORIZON_WEEKS))
-
-
-def _first_pool(rule: Rule) -> RuleCredits | None:
-    if isinstance(rule, RuleCredits):
-        return rule
-    children = rule.all_of if isinstance(rule, RuleAllOf) else rule.of if isinstance(rule, RuleNOf) else []
-    for child in children:
-        found = _first_pool(child)
-        if found is not None:
-            return found
-    return None
-
-
 # --------------------------------------------------------------------------- builder
 
 
@@ -318,24 +189,9 @@ class _Builder:
         self.index = _index(catalogue)
         self.today = today
         self.cons = profile.constraints
-        # latest earning date per credential: a re-take refreshes the credit
-        earned: dict[str, dt.date] = {}
-        for h in profile.holdings:
-            if h.credential not in earned or h.earned > earned[h.credential]:
-                earned[h.credential] = h.earned
-        self.earned = earned
-        self.held: dict[str, dt.date] = {}
-        for cid, day in earned.items():
-            validity = catalogue.credential(cid).credit_validity_years if catalogue.has("credential", cid) else None
-            if holding_is_valid(day, validity, today):
-                self.held[cid] = day
-        known: dict[str, int] = {}
-        for cl in profile.competencies:
-            known[cl.competency] = max(known.get(cl.competency, 0), cl.level)
-        for cid in self.held:
-            if catalogue.has("credential", cid):
-                for t in catalogue.credential(cid).teaches:
-                    known[t.competency] = max(known.get(t.competency, 0), t.level)
+        self.earned = latest_earned(profile)
+        self.held: dict[str, dt.date] = valid_holdings(catalogue, profile, today)
+        known = known_levels(catalogue, profile, self.held)
         self.known = known
         self.budget: float | None = None
         if self.cons.budget is not None:
@@ -386,9 +242,7 @@ class _Builder:
             return f"costs {cost:,.2f} {self.cat.meta.base_currency}, above the budget of {self.budget:,.2f}"
         capacity = self.cons.hours_per_week
         if capacity is not None:
-            from planner.schedule import effort  # the schedule's own reading of the workload
-
-            rate = effort(cred)[1]
+            rate = effort(cred).rate
             if rate > capacity + 1e-9:
                 return f"needs {rate:g} study hours a week, above the {capacity:g} available"
         self.cost[cid] = cost
@@ -413,8 +267,7 @@ class _Builder:
     def held_for(self, award: Credential) -> set[str]:
         """Holdings whose credit counts towards ``award`` (its validity window applies)."""
         assert award.award is not None
-        window = award.award.credit_validity_years
-        return {c for c, day in self.held.items() if holding_is_valid(day, window, self.today)}
+        return counted_for_award(award, self.held, self.today)
 
     def agreements(self, award_id: str) -> list[Any]:
         return [a for a in self.index.recognitions.get(award_id, ()) if a.is_valid_on(self.today)]
@@ -487,104 +340,8 @@ class _Builder:
 
     def award_tree(self, award_id: str, candidates: set[str]) -> AwardTree:
         cred = self.cat.credential(award_id)
-        assert cred.award is not None
-        held = self.held_for(cred)
-        agreements = self.agreements(award_id)
-        equivalents: dict[str, list[str]] = {}
-        pool_extra: dict[int, dict[str, float]] = {}
-        pool_held: dict[int, float] = {}
-        pools_by_id: dict[str, RuleCredits] = {}
-        member_pools: dict[str, list[RuleCredits]] = {}
-
-        def collect(rule: Rule) -> None:
-            if isinstance(rule, RuleCredits):
-                if rule.id is not None:
-                    pools_by_id.setdefault(rule.id, rule)
-                for c in rule.from_:
-                    member_pools.setdefault(c, []).append(rule)
-            elif isinstance(rule, RuleAllOf):
-                for child in rule.all_of:
-                    collect(child)
-            elif isinstance(rule, RuleNOf):
-                for child in rule.of:
-                    collect(child)
-
-        collect(cred.award.rule)
-        first = _first_pool(cred.award.rule)
-        for agreement in agreements:
-            rid = agreement.credential
-            if agreement.equivalent_to is not None:
-                equivalents.setdefault(agreement.equivalent_to, []).append(rid)
-                targets = member_pools.get(agreement.equivalent_to, [])
-            elif agreement.pool is not None:
-                targets = [pools_by_id[agreement.pool]] if agreement.pool in pools_by_id else []
-            else:
-                targets = [first] if first is not None else []
-            for pool in targets:
-                if rid in held:
-                    pool_held[id(pool)] = pool_held.get(id(pool), 0.0) + agreement.credits
-                elif rid in candidates and rid != award_id:
-                    extra = pool_extra.setdefault(id(pool), {})
-                    extra[rid] = extra.get(rid, 0.0) + agreement.credits
-
-        nodes: list[RuleNode | None] = []
-
-        def add(rule: Rule) -> int:
-            at = len(nodes)
-            nodes.append(None)
-            if isinstance(rule, RuleCredential):
-                comp = rule.credential
-                alts = [comp, *equivalents.get(comp, [])]
-                met = any(a in held for a in alts)
-                # an award never counts towards itself
-                options = () if met else tuple(sorted({a for a in alts if a in candidates and a != award_id}))
-                nodes[at] = RuleNode("credential", f"credential {comp}", component=comp, options=options, met=met)
-            elif isinstance(rule, RuleCredits):
-                earned: dict[str, float] = {}
-                held_credit = pool_held.get(id(rule), 0.0)
-                for c in dict.fromkeys(rule.from_):
-                    value = float(self.cat.credential(c).ects or 0.0) if self.cat.has("credential", c) else 0.0
-                    if c in held:
-                        held_credit += value
-                    elif c in candidates and value > 0 and c != award_id:
-                        earned[c] = value
-                label = rule.label or (f"{rule.credits:g} ECTS from " + ", ".join(rule.from_))
-                nodes[at] = RuleNode(
-                    "credits", label, credits=float(rule.credits), earned=_frozen(dict(sorted(earned.items()))),
-                    recognised=_frozen(dict(sorted(pool_extra.get(id(rule), {}).items()))),
-                    held_credit=held_credit, pool_id=rule.id,
-                )
-            elif isinstance(rule, RuleAllOf):
-                kids = tuple(add(child) for child in rule.all_of)
-                nodes[at] = RuleNode("all_of", rule.label or "all of", children=kids, n=len(kids))
-            else:
-                assert isinstance(rule, RuleNOf)
-                kids = tuple(add(child) for child in rule.of)
-                nodes[at] = RuleNode("n_of", rule.label or f"{rule.n_of} of", children=kids, n=rule.n_of)
-            return at
-
-        add(cred.award.rule)
-        # credit towards the award: each named credential once, plus agreed recognition credit
-        values: dict[str, float] = {}
-        held_value = 0.0
-        for c in dict.fromkeys(rule_credentials(cred.award.rule)):
-            value = float(self.cat.credential(c).ects or 0.0) if self.cat.has("credential", c) else 0.0
-            if c in held:
-                held_value += value
-            elif c in candidates:
-                values[c] = values.get(c, 0.0) + value
-        for agreement in agreements:
-            if agreement.credential in held:
-                held_value += agreement.credits
-            elif agreement.credential in candidates:
-                values[agreement.credential] = values.get(agreement.credential, 0.0) + agreement.credits
-        return AwardTree(
-            award_id=award_id,
-            nodes=tuple(n for n in nodes if n is not None),
-            rpl_cap=cred.award.rpl_cap,
-            credit_values=_frozen(dict(sorted((k, v) for k, v in values.items() if v > 0))),
-            held_credit=held_value,
-        )
+        return resolve_award(self.cat, cred, counted=self.held_for(cred), agreements=self.agreements(award_id),
+                             candidates=candidates)
 
 
 def _describe_group(group: Any, builder: _Builder) -> str:
@@ -708,12 +465,14 @@ def build_problem(
         award_ids.add(credit_award)
     awards = {a: b.award_tree(a, cand_set) for a in sorted(award_ids)}
 
-    hours, ects, weeks = {}, {}, {}
+    hours, ects, weeks, load = {}, {}, {}, {}
     for cid in candidates:
         cred = catalogue.credential(cid)
-        hours[cid] = _hours(cred)
+        work = effort(cred)
+        hours[cid] = work.hours
+        load[cid] = work.rate * work.weeks
         ects[cid] = float(cred.ects or 0.0)
-        weeks[cid] = _weeks(cred)
+        weeks[cid] = work.weeks
 
     return Problem(
         candidates=candidates,
@@ -727,6 +486,7 @@ def build_problem(
         hours=_frozen(hours),
         ects=_frozen(ects),
         weeks=_frozen(weeks),
+        load=_frozen(load),
         excluded=_frozen(dict(sorted(b.excluded.items()))),
         budget=b.budget,
         hours_per_week=profile.constraints.hours_per_week,
@@ -739,5 +499,5 @@ def build_problem(
         optional_total=optional_total,
         base_currency=catalogue.meta.base_currency,
         starts=_frozen({c: w for c in candidates
-                        if (w := _start_weeks(catalogue.credential(c), today)) is not None}),
+                        if (w := start_weeks(catalogue.credential(c), today)) is not None}),
     )

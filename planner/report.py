@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner import textsafe
 from planner._errors import PlannerError
 from planner.analysis._common import obtainability, resolve_as_of
 from planner.analysis.coverage import CoverageResult, stacking_coverage
@@ -32,8 +32,9 @@ from planner.analysis.reachability import (
 )
 from planner.analysis.whatif import WhatIfResult, recognition_whatif
 from planner.graph import build_graph
-from planner.models import Catalogue
+from planner.models import Catalogue, check_date
 from planner.results import to_jsonable
+from planner.textsafe import markdown as _md  # the one Markdown escaper
 
 __all__ = ["FORMATS", "CoverageReport", "build_report", "render", "to_html", "to_json", "to_markdown",
            "to_text"]
@@ -132,6 +133,10 @@ def build_report(
         if not catalogue.credential(award).is_award:
             raise PlannerError(f"{award!r} is a credential without award rules, so it is not an award")
     day = resolve_as_of(as_of)
+    try:  # far dates overflow the date arithmetic of the analyses
+        check_date(day, "as_of")
+    except ValueError as exc:
+        raise PlannerError(str(exc)) from None
     engine = engine or load_engine()
     seconds: dict[str, float] = {}
 
@@ -428,13 +433,18 @@ def to_json(report: CoverageReport) -> str:
     """Render the report as JSON (every row, no truncation; derived figures included)."""
     data = _jsonable(report)
     data.pop("seconds", None)  # timings differ run to run; the output must not
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
+    return textsafe.json_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
 def to_text(report: CoverageReport) -> str:
     """Render the report as plain text for a terminal."""
-    lines = [_title(report), "=" * len(_title(report)), _counts_line(report), ""]
+    t = textsafe.terminal  # catalogue text on a terminal: no escape sequences, one line per cell
+    title = t(_title(report), multiline=False)
+    lines = [title, "=" * len(title), t(_counts_line(report), multiline=False), ""]
     for s in _sections(report):
+        s = dataclasses.replace(s, title=t(s.title, multiline=False),
+                                summary=tuple(t(x, multiline=False) for x in s.summary),
+                                rows=[tuple(t(c, multiline=False) for c in r) for r in s.rows])
         lines += [s.title, "-" * len(s.title), *s.summary]
         if not s.headers:
             lines.append("")
@@ -454,11 +464,6 @@ def to_text(report: CoverageReport) -> str:
             lines.append(f"… and {s.total - len(s.rows)} more (use --format json for all)")
         lines.append("")
     return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    # escape what Markdown or embedded HTML would interpret; catalogue text is data
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def to_markdown(report: CoverageReport) -> str:
@@ -511,7 +516,7 @@ def to_html(report: CoverageReport, *, figures: bool = True, catalogue: Catalogu
         The HTML document.
 
     """
-    e = html.escape
+    e = textsafe.html
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{e(_title(report))}</title><style>{_CSS}</style></head><body>",

@@ -72,6 +72,19 @@ class Route:
     awards_completed: tuple[str, ...] = ()
     schedule: tuple[ScheduledStep, ...] = ()
     schedule_proved_optimal: bool = True  # the finish date is the earliest possible for this set
+    duration_unknown: tuple[str, ...] = ()  # credentials whose duration or weekly load is unknown
+    lower_bounds: tuple[str, ...] = ()  # route fields that are only lower bounds (e.g. finish, weeks)
+    proof: str = ""  # what was proved, in words
+
+    @property
+    def duration_text(self) -> str:
+        """How long the route takes, in words: never "0 weeks" when a duration is unknown."""
+        if not self.duration_unknown:
+            return f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
+        if self.weeks == 0:
+            return "duration unknown"
+        return f"at least {self.weeks} weeks (duration unknown for {len(self.duration_unknown)} step" + (
+            "s)" if len(self.duration_unknown) != 1 else ")")
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,8 @@ class Recommendation:
     diagnoses: tuple[Diagnosis, ...] = ()
     candidates: int = 0  # credentials left after pruning
     solve_seconds: float = 0.0
+    complete: bool = True  # False: the search stopped at its time or size limit
+    note: str = ""  # said of the answer as a whole (fewer routes than asked, search stopped …)
 
     @property
     def feasible(self) -> bool:

@@ -16,6 +16,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from planner.models import (
     ID_PATTERN,
+    MAX_COST,
+    MAX_HOURS_PER_WEEK,
     Catalogue,
     CompetencyLevel,
     Constraints,
@@ -25,13 +27,21 @@ from planner.models import (
     Money,
     Objective,
     ParticipationMode,
+    PlanDate,
     Target,
     _Model,
+    parse_date,
+    parse_level,
 )
 
-__all__ = ["Scenario", "ScenarioError", "fit_to_catalogue", "from_query", "to_query"]
+__all__ = ["MAX_LINK_ITEMS", "Scenario", "ScenarioError", "fit_to_catalogue", "from_query", "read_link",
+           "to_query"]
 
 _LIST_SEP = ","
+#: Most entries a link may carry in one list (holdings, competencies, providers …) and the
+#: longest value read from it; a link is typed or pasted, so anything beyond is not a plan.
+MAX_LINK_ITEMS = 100
+MAX_LINK_VALUE = 4000
 
 
 class ScenarioError(ValueError):
@@ -44,11 +54,11 @@ class Scenario(_Model):
     target: str = Field(pattern=r"^(role|award):" + ID_PATTERN[1:])
     holdings: list[Holding] = Field(default_factory=list)
     competencies: list[CompetencyLevel] = Field(default_factory=list)
-    budget: float | None = Field(default=None, ge=0, le=1_000_000)
+    budget: float | None = Field(default=None, ge=0, le=MAX_COST, allow_inf_nan=False)
     currency: Currency = "EUR"
-    hours_per_week: float | None = Field(default=None, ge=0.5, le=80)
-    start: dt.date | None = None
-    deadline: dt.date | None = None
+    hours_per_week: float | None = Field(default=None, ge=0.5, le=MAX_HOURS_PER_WEEK, allow_inf_nan=False)
+    start: PlanDate | None = None
+    deadline: PlanDate | None = None
     modes: list[ParticipationMode] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
@@ -61,6 +71,12 @@ class Scenario(_Model):
         # the engine's Constraints refuse this too; say it here, where the form can show it
         if self.start and self.deadline and self.deadline <= self.start:
             raise ValueError("the deadline must be after the start")
+        # one entry per credential and competency: the form has one widget per entry
+        for what, ids in (("holdings", [h.credential for h in self.holdings]),
+                          ("competencies", [c.competency for c in self.competencies])):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValueError(f"{what}: {', '.join(repr(i) for i in twice[:5])} given more than once")
         return self
 
     @classmethod
@@ -153,6 +169,8 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Scenario:
     for item in _split(flat.get("have", "")):
         cid, _, day = item.partition("@")
         try:
+            if not day.isascii():  # fromisoformat reads other scripts' digits too
+                raise ValueError(day)
             holdings.append({"credential": cid, "earned": dt.date.fromisoformat(day)})
         except ValueError as exc:
             raise ScenarioError(f"have: {item!r} is not ID@YYYY-MM-DD") from exc
@@ -160,9 +178,9 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Scenario:
     comps = []
     for item in _split(flat.get("know", "")):
         comp, _, level = item.rpartition("=")
-        if not comp or not level.isdigit():
+        if not comp or not (level.isascii() and level.isdigit()):
             raise ScenarioError(f"know: {item!r} is not COMPETENCY=LEVEL")
-        comps.append({"competency": comp, "level": int(level)})
+        comps.append({"competency": comp, "level": int(level[:4])})
     data["competencies"] = comps
     for key in ("budget", "currency", "hours_per_week", "start", "deadline", "objective", "alternatives"):
         if key in flat and flat[key] != "":
@@ -176,6 +194,116 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Scenario:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or ("deadline" if "deadline" in first["msg"] else "link")
         raise ScenarioError(f"{where}: {first['msg']}") from exc
+
+
+def read_link(params: Mapping[str, str | Sequence[str]]) -> tuple[Scenario, list[str]]:
+    """Decode a shareable link leniently: what cannot be applied is left out and said.
+
+    Unlike :func:`from_query`, one bad value does not lose the whole link: a holding with a
+    broken date, a level written with other digits, a credential given twice, a date outside
+    :data:`~planner.models.MIN_DATE`..:data:`~planner.models.MAX_DATE`, a number beyond the
+    model's limits or an unknown mode is dropped, and the rest is kept.
+
+    Parameters
+    ----------
+    params : mapping
+        Query parameters (a value may be a list; the last one counts).
+
+    Returns
+    -------
+    tuple of (Scenario, list of str)
+        The scenario and one message per value left out, naming the parameter, e.g.
+        ``have: 'x@2024-13-01' is not ID@YYYY-MM-DD; left out``.
+
+    Raises
+    ------
+    ScenarioError
+        When the target is missing or malformed: there is nothing sensible to plan.
+
+    """
+    flat = {str(k): (v[-1] if isinstance(v, (list, tuple)) and v else v) for k, v in params.items()}
+    flat = {k: v if isinstance(v, str) else "" for k, v in flat.items()}
+    ignored: list[str] = []
+    target = flat.get("target", "")
+    try:
+        Scenario(target=target)
+    except ValidationError:
+        raise ScenarioError(f"target: {target[:80]!r} is not role:ID or award:ID") from None
+    data: dict[str, Any] = {"target": target}
+
+    def items(key: str) -> list[str]:
+        value = flat.get(key, "")
+        if len(value) > MAX_LINK_VALUE:
+            ignored.append(f"{key}: longer than {MAX_LINK_VALUE} characters; left out")
+            return []
+        parts = _split(value)
+        if len(parts) > MAX_LINK_ITEMS:
+            ignored.append(f"{key}: more than {MAX_LINK_ITEMS} entries; only the first {MAX_LINK_ITEMS} kept")
+        return parts[:MAX_LINK_ITEMS]
+
+    def fits(**values: Any) -> str | None:
+        # the problem this value alone would cause, or None
+        try:
+            Scenario(target=target, **values)
+        except ValidationError as exc:
+            return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        return None
+
+    holdings: list[dict[str, Any]] = []
+    for item in items("have"):
+        cid, _, day = item.partition("@")
+        try:
+            holding = {"credential": cid, "earned": parse_date(day, "have")}
+        except ValueError as exc:
+            ignored.append(f"have: {item[:80]!r} left out ({str(exc).removeprefix('have: ')})")
+            continue
+        problem = fits(holdings=[holding]) or (
+            "given more than once" if any(h["credential"] == cid for h in holdings) else None)
+        if problem:
+            ignored.append(f"have: {item[:80]!r} left out ({problem})")
+        else:
+            holdings.append(holding)
+    data["holdings"] = holdings
+    comps: list[dict[str, Any]] = []
+    for item in items("know"):
+        comp, _, level = item.rpartition("=")
+        try:
+            entry = {"competency": comp, "level": parse_level(level, "know")}
+        except ValueError as exc:
+            ignored.append(f"know: {item[:80]!r} left out ({str(exc).removeprefix('know: ')})")
+            continue
+        problem = fits(competencies=[entry]) or (
+            "given more than once" if any(c["competency"] == comp for c in comps) else None)
+        if problem:
+            ignored.append(f"know: {item[:80]!r} left out ({problem})")
+        else:
+            comps.append(entry)
+    data["competencies"] = comps
+    for key in ("budget", "currency", "hours_per_week", "start", "deadline", "objective", "alternatives"):
+        value = flat.get(key, "")
+        if value == "":
+            continue
+        problem = "too long" if len(value) > 40 else fits(**{key: value})
+        if problem:
+            ignored.append(f"{key}: {value[:40]!r} left out ({problem})")
+        else:
+            data[key] = value
+    for key in ("modes", "languages", "countries", "avoid_providers"):
+        kept = []
+        for value in dict.fromkeys(items(key)):
+            problem = fits(**{key: [value]})
+            if problem:
+                ignored.append(f"{key}: {value[:40]!r} left out ({problem})")
+            else:
+                kept.append(value)
+        data[key] = kept
+    if "start" in data and "deadline" in data and fits(start=data["start"], deadline=data["deadline"]):
+        ignored.append(f"deadline: {data.pop('deadline')!r} left out (it is not after the start)")
+    try:
+        return Scenario.model_validate(data), ignored
+    except ValidationError as exc:  # every value was checked above; say it plainly if not
+        first = exc.errors()[0]
+        raise ScenarioError(f"{'.'.join(str(p) for p in first['loc']) or 'link'}: {first['msg']}") from None
 
 
 def fit_to_catalogue(scenario: Scenario, catalogue: Catalogue) -> tuple[Scenario, list[str]]:

@@ -53,29 +53,35 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from planner.models import (
-    Catalogue,
-    Credential,
-    LearnerProfile,
-    RequirementGroup,
-    Rule,
-    RuleAllOf,
-    RuleCredential,
-    RuleCredits,
-    RuleNOf,
-    rule_credentials,
-)
-from planner.problem import holding_is_valid
+import numpy as np
+
+from planner.models import Catalogue, Credential, LearnerProfile, RequirementGroup
 from planner.results import ScheduledStep
+from planner.rules import (
+    DEFAULT_HOURS_PER_WEEK,
+    AwardTree,
+    agreements_in_force,
+    counted_for_award,
+    encode_award,
+    intake_weeks,
+    known_levels,
+    met_at,
+    resolve_award,
+    rules_met,
+    tree_items,
+    valid_holdings,
+)
+from planner.rules import effort as rules_effort
+from planner.rules import mandatory as rules_mandatory
 
 __all__ = ["DEFAULT_HOURS_PER_WEEK", "MAX_TERMS", "Schedule", "balanced_plan", "effort", "schedule_route"]
 
-#: Weekly study hours assumed when a credential gives hours but neither duration nor pace.
-DEFAULT_HOURS_PER_WEEK = 10.0
 #: Most terms a balanced plan spreads over.
 MAX_TERMS = 200
 
 _EPS = 1e-9
+#: Longest route for which the clique bound builds its conflict graph.
+_MAX_CLIQUE_ITEMS = 150
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,12 @@ class Schedule:
     terms, term_weeks, term_hours
         Balanced plans only: the number of terms, their length in weeks, and the study
         hours planned in each term (index 0 is term 1).
+    unknown
+        Credentials whose duration or weekly load is unknown (taken as 0): every time
+        figure of the schedule is then a lower bound.
+    infeasible_proved
+        When ``feasible`` is False: whether that is proved (a deadline missed by the
+        best schedule found but not by the lower bound is not).
 
     """
 
@@ -117,6 +129,8 @@ class Schedule:
     terms: int | None = None
     term_weeks: int | None = None
     term_hours: tuple[float, ...] = ()
+    unknown: tuple[str, ...] = ()
+    infeasible_proved: bool = True
 
     @property
     def max_term_hours(self) -> float:
@@ -136,60 +150,26 @@ class _Group:
 
 @dataclass(frozen=True)
 class _Rule:
-    """An award's rule tree resolved against the route, to tell when the award is earned.
+    """An award's rule tree resolved against the route (:func:`planner.rules.resolve_award`).
 
-    ``leaf``: met already (held) or by any of ``options`` (the component, or a route
-    credential recognised as its equivalent). ``all``/``nof``: as in the catalogue.
-    ``credits``: new credit ``earned`` by route credentials plus prior credit (``held``,
-    and ``prior`` recognised from route credentials) up to the award's RPL ``cap``.
+    The scheduler asks it three things, each answered by :mod:`planner.rules`: which route
+    credentials appear in it, which every way of meeting it needs, and from which week it
+    is met given finish weeks.
     """
 
-    kind: str
-    children: tuple[_Rule, ...] = ()
-    n: int = 0
-    options: tuple[str, ...] = ()
-    met: bool = False
-    credits: float = 0.0
-    earned: tuple[tuple[str, float], ...] = ()
-    prior: tuple[tuple[str, float], ...] = ()
-    held: float = 0.0
-    cap: float | None = None
+    tree: AwardTree
 
     def members(self) -> set[str]:
         """Route credentials that appear anywhere in the tree."""
-        out = set(self.options) | {c for c, _ in self.earned} | {c for c, _ in self.prior}
-        for child in self.children:
-            out |= child.members()
-        return out
+        return tree_items(self.tree)
 
     def mandatory(self) -> set[str]:
         """Route credentials every way of meeting the rule needs (through all-of nodes)."""
-        if self.kind == "leaf":
-            return set(self.options) if len(self.options) == 1 and not self.met else set()
-        if self.kind == "all":
-            return set().union(*(child.mandatory() for child in self.children))
-        return set()
+        return rules_mandatory(self.tree)
 
     def met_at(self, finish: dict[str, float]) -> float:
         """Earliest week by which the rule is met, given finish weeks (inf: never)."""
-        if self.kind == "leaf":
-            return 0.0 if self.met else min((finish.get(o, math.inf) for o in self.options), default=math.inf)
-        if self.kind == "all":
-            return max((child.met_at(finish) for child in self.children), default=0.0)
-        if self.kind == "nof":
-            times = sorted(child.met_at(finish) for child in self.children)
-            return times[self.n - 1] if 0 < self.n <= len(times) else (0.0 if self.n <= 0 else math.inf)
-        events = sorted({0.0, *(finish.get(c, math.inf) for c, _ in self.earned + self.prior)})
-        for t in events:
-            if t == math.inf:
-                break
-            new = sum(v for c, v in self.earned if finish.get(c, math.inf) <= t)
-            prior = self.held + sum(v for c, v in self.prior if finish.get(c, math.inf) <= t)
-            if self.cap is not None:
-                prior = min(prior, self.cap)
-            if new + prior >= self.credits - 1e-9:
-                return t
-        return math.inf
+        return met_at(self.tree, finish)
 
 
 @dataclass(frozen=True)
@@ -202,6 +182,7 @@ class _Item:
     intakes: tuple[str, ...] | None  # MM-DD start dates; None: any week
     groups: tuple[_Group, ...]
     rule: _Rule | None = None  # awards: earned when this is met by finished credentials
+    known: bool = True  # False: duration or weekly load unknown (taken as 0, a lower bound)
 
     def ready(self, finish: dict[str, float]) -> float:
         """Earliest week the item may start, given finish weeks of the others (inf: never)."""
@@ -219,6 +200,9 @@ class _Item:
 def effort(credential: Credential) -> tuple[int, float, float]:
     """Duration in weeks, hours per week and total hours used to schedule a credential.
 
+    The rule is :func:`planner.rules.effort` (unknown figures count as 0 there, flagged);
+    this is its ``(weeks, hours_per_week, hours)`` view.
+
     Parameters
     ----------
     credential
@@ -230,22 +214,8 @@ def effort(credential: Credential) -> tuple[int, float, float]:
         ``(weeks, hours_per_week, hours)``; ``(0, 0.0, 0.0)`` for an award.
 
     """
-    if credential.award is not None:
-        return 0, 0.0, 0.0
-    weeks, rate, hours = credential.duration_weeks, credential.hours_per_week, credential.hours
-    if weeks is not None:
-        if weeks == 0:
-            return 0, 0.0, hours or 0.0
-        if rate is None:
-            rate = hours / weeks if hours else 0.0
-        return weeks, rate, hours if hours is not None else rate * weeks
-    if not hours:
-        # nothing says how long it takes: treat it as taking no study time
-        return 0, 0.0, 0.0
-    if rate:
-        return max(1, math.ceil(hours / rate - _EPS)), rate, hours
-    weeks = max(1, math.ceil(hours / DEFAULT_HOURS_PER_WEEK - _EPS))
-    return weeks, hours / weeks, hours
+    work = rules_effort(credential)
+    return work.weeks, work.rate, work.hours
 
 
 def _describe_group(group: RequirementGroup) -> str:
@@ -269,26 +239,13 @@ def _prepare(
         return [], "unknown credential(s) in the route: " + ", ".join(f"'{c}'" for c in unknown)
     chosen = set(ids)
     # expired credit counts for nothing (the route engine re-offers such credentials)
-    held = {
-        h.credential for h in profile.holdings
-        if catalogue.has("credential", h.credential)
-        and holding_is_valid(h.earned, catalogue.credential(h.credential).credit_validity_years, today)
-    }
-    known: dict[str, int] = {}
-    for cl in profile.competencies:
-        known[cl.competency] = max(known.get(cl.competency, 0), cl.level)
-    for cid in held:
-        if catalogue.has("credential", cid):
-            for cl in catalogue.credential(cid).teaches:
-                known[cl.competency] = max(known.get(cl.competency, 0), cl.level)
+    held_on = valid_holdings(catalogue, profile, today)
+    held = set(held_on)
+    known = known_levels(catalogue, profile, held)
     teachers: dict[str, list[tuple[int, str]]] = {}
     for cid in ids:
         for cl in catalogue.credential(cid).teaches:
             teachers.setdefault(cl.competency, []).append((cl.level, cid))
-    recognised: dict[str, set[str]] = {}
-    for agreement in catalogue.recognitions:
-        if agreement.credential in chosen:
-            recognised.setdefault(agreement.award, set()).add(agreement.credential)
 
     items = []
     for cid in ids:
@@ -317,96 +274,25 @@ def _prepare(
                     "nor taught by another credential of the route"
                 )
             groups.append(_Group(tuple(sorted(alts))))
-        rule = _award_rule(catalogue, cred, chosen, held, profile, today) if cred.award is not None else None
-        weeks, rate, hours = effort(cred)
+        rule = None
+        if cred.award is not None:
+            tree = resolve_award(catalogue, cred, counted=counted_for_award(cred, held_on, today),
+                                 agreements=agreements_in_force(catalogue, cid, today), candidates=chosen)
+            if not rules_met(tree, chosen):
+                return [], f"the route does not meet the rules of '{cid}'"
+            rule = _Rule(tree)
+        work = rules_effort(cred)
+        weeks, rate, hours = work.weeks, work.rate, work.hours
         if cred.award is not None or cred.runs is None or cred.runs.rolling:
             intakes = None
         else:
             intakes = tuple(sorted(set(cred.runs.intakes)))
-        items.append(_Item(cid, weeks, rate, hours, cred.award is not None, intakes, tuple(groups), rule))
+        items.append(_Item(cid, weeks, rate, hours, cred.award is not None, intakes, tuple(groups), rule,
+                           known=work.known))
     return items, ""
 
 
-def _award_rule(
-    catalogue: Catalogue,
-    award: Credential,
-    chosen: set[str],
-    held: set[str],
-    profile: LearnerProfile,
-    today: dt.date,
-) -> _Rule:
-    """Resolve an award's rule tree against the route and the learner's valid holdings."""
-    assert award.award is not None
-    spec = award.award
-    others = chosen - {award.id}
-    earned_on = {h.credential: h.earned for h in profile.holdings}
-    # credit held towards this award: within the award's validity window
-    counted = {c for c in held if c in earned_on
-               and holding_is_valid(earned_on[c], spec.credit_validity_years, today)}
-    agreements = [a for a in catalogue.recognitions if a.award == award.id and a.is_valid_on(today)]
-    pools = [r for r in _rule_nodes(spec.rule) if isinstance(r, RuleCredits)]
-    first_pool = pools[0].id if pools else None
-
-    def ects(cid: str) -> float:
-        return (catalogue.credential(cid).ects or 0.0) if catalogue.has("credential", cid) else 0.0
-
-    def build(rule: Rule) -> _Rule:
-        if isinstance(rule, RuleCredential):
-            options = {rule.credential} & others
-            options |= {a.credential for a in agreements if a.equivalent_to == rule.credential} & others
-            met = rule.credential in counted or any(
-                a.equivalent_to == rule.credential and a.credential in counted for a in agreements)
-            return _Rule("leaf", options=tuple(sorted(options)), met=met)
-        if isinstance(rule, RuleAllOf):
-            return _Rule("all", children=tuple(build(r) for r in rule.all_of))
-        if isinstance(rule, RuleNOf):
-            return _Rule("nof", children=tuple(build(r) for r in rule.of), n=rule.n_of)
-        mine = [a for a in agreements if a.equivalent_to is None
-                and (a.pool == rule.id or (a.pool is None and rule.id == first_pool))]
-        return _Rule(
-            "credits", credits=rule.credits,
-            earned=tuple(sorted((c, ects(c)) for c in set(rule.from_) & others)),
-            prior=tuple(sorted((a.credential, a.credits) for a in mine if a.credential in others)),
-            held=sum(ects(c) for c in set(rule.from_) & counted)
-            + sum(a.credits for a in mine if a.credential in counted),
-            cap=spec.rpl_cap,
-        )
-
-    rule = build(spec.rule)
-    if rule.met_at(dict.fromkeys(others, 0.0)) == math.inf:
-        # the route meets the rules in a way this reading misses: wait for every component
-        parts = (set(rule_credentials(spec.rule)) | {a.credential for a in agreements}) & others
-        rule = _Rule("all", children=tuple(_Rule("leaf", options=(p,)) for p in sorted(parts)))
-    return rule
-
-
-def _rule_nodes(rule: Rule) -> Iterable[Rule]:
-    yield rule
-    if isinstance(rule, RuleAllOf):
-        for child in rule.all_of:
-            yield from _rule_nodes(child)
-    elif isinstance(rule, RuleNOf):
-        for child in rule.of:
-            yield from _rule_nodes(child)
-
-
-def _intake_weeks(intakes: Sequence[str], start: dt.date, horizon: int) -> list[int]:
-    """Weeks (from ``start``) containing the yearly intake dates, up to ``horizon``."""
-    weeks: set[int] = set()
-    last_year = (start + dt.timedelta(weeks=horizon + 1)).year
-    for year in range(start.year, last_year + 1):
-        for mmdd in intakes:
-            month, day = int(mmdd[:2]), int(mmdd[3:])
-            try:
-                when = dt.date(year, month, day)
-            except ValueError:  # 02-29 in a common year (or 04-31): the month's last day
-                when = dt.date(year, month + 1, 1) - dt.timedelta(days=1) if month < 12 else dt.date(
-                    year, 12, 31)
-            if when >= start:
-                week = (when - start).days // 7
-                if week <= horizon:
-                    weeks.add(week)
-    return sorted(weeks)
+_intake_weeks = intake_weeks
 
 
 class _Starts:
@@ -568,24 +454,32 @@ def _direct_preds(it: _Item) -> set[str]:
 def _tails(items: Sequence[_Item]) -> dict[str, int]:
     """Weeks that must follow each item: chains of single-alternative requirements."""
     succ: dict[str, list[str]] = {it.id: [] for it in items}
-    by_id = {it.id: it for it in items}
+    weeks = {it.id: it.weeks for it in items}
     for it in items:
         for p in sorted(_direct_preds(it)):
-            succ[p].append(it.id)
+            if p in succ:
+                succ[p].append(it.id)
     tail: dict[str, int] = {}
-
-    def visit(cid: str, stack: frozenset[str]) -> int:
-        if cid in tail:
-            return tail[cid]
-        best = 0
-        for s in succ[cid]:
-            if s not in stack:  # cycles are rejected earlier; guard anyway
-                best = max(best, by_id[s].weeks + visit(s, stack | {cid}))
-        tail[cid] = best
-        return best
-
-    for it in items:
-        visit(it.id, frozenset())
+    # iterative post-order (prerequisite chains may be thousands long); cycles are
+    # rejected earlier, and a back edge met here is simply ignored
+    for root in succ:
+        if root in tail:
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        on_path = {root}
+        while stack:
+            cid, i = stack[-1]
+            nxt = succ[cid]
+            if i < len(nxt):
+                stack[-1] = (cid, i + 1)
+                s = nxt[i]
+                if s not in tail and s not in on_path:
+                    stack.append((s, 0))
+                    on_path.add(s)
+                continue
+            stack.pop()
+            on_path.discard(cid)
+            tail[cid] = max((weeks[s] + tail[s] for s in nxt if s in tail), default=0)
     return tail
 
 
@@ -654,6 +548,13 @@ _DUAL_FEASIBLE: tuple[Callable[[float], float], ...] = (
 )
 
 
+def _spread(values: np.ndarray, most: int = 64) -> np.ndarray:
+    """At most ``most`` of the sorted ``values``, evenly spread, ends included."""
+    if len(values) <= most:
+        return values
+    return values[np.unique(np.linspace(0, len(values) - 1, most).round().astype(int))]
+
+
 def _lower_bound(
     items: Sequence[_Item],
     es: dict[str, int],
@@ -669,13 +570,20 @@ def _lower_bound(
         # successors must fit between θ and finish - q. Weekly loads are first mapped by
         # dual feasible functions f (Σ f(load) ≤ 1 in any week that fits the capacity),
         # which counts, say, two 6-hour courses under a 10-hour cap as a full week each.
-        for f in _DUAL_FEASIBLE:
-            work = [(es[it.id], tail[it.id], f(min(it.rate / capacity, 1.0)) * it.weeks) for it in busy]
-            for theta in {w[0] for w in work}:
-                for q in {w[1] for w in work}:
-                    total = sum(w for e, t, w in work if e >= theta and t >= q)
-                    if total:
-                        bound = max(bound, theta + q + math.ceil(total - 1e-6))
+        if busy:
+            e = np.array([es[it.id] for it in busy], dtype=np.float64)
+            t = np.array([tail[it.id] for it in busy], dtype=np.float64)
+            # every (θ, q) pair is a valid bound; on long routes a spread of them keeps it O(n)
+            thetas = _spread(np.unique(e))
+            qs = _spread(np.unique(t))
+            after = e[None, :] >= thetas[:, None]  # θ × item
+            follow = t[None, :] >= qs[:, None]  # q × item
+            for f in _DUAL_FEASIBLE:
+                w = np.array([f(min(it.rate / capacity, 1.0)) * it.weeks for it in busy], dtype=np.float64)
+                totals = (after * w[None, :]) @ follow.T.astype(np.float64)  # θ × q
+                windows = thetas[:, None] + qs[None, :] + np.ceil(totals - 1e-6)
+                windows[totals <= 0] = 0
+                bound = max(bound, int(windows.max()))
         bound = max(bound, _exclusive_bound(items, es, capacity, tail, starts))
     return bound
 
@@ -710,6 +618,8 @@ def _conflict_cliques(items: Sequence[_Item], capacity: float) -> list[list[_Ite
     import networkx as nx  # a dependency already; imported here to keep import light
 
     busy = [it for it in items if it.rate > 0 and it.weeks]
+    if len(busy) > _MAX_CLIQUE_ITEMS:
+        return []  # a weaker bound (still valid) rather than a quadratic graph on a long route
     before = _must_precede(items)
     graph = nx.Graph()
     graph.add_nodes_from(it.id for it in busy)
@@ -728,20 +638,28 @@ def _conflict_cliques(items: Sequence[_Item], capacity: float) -> list[list[_Ite
 
 def _must_precede(items: Sequence[_Item]) -> dict[str, set[str]]:
     """For each item, the items that must finish before it starts (transitively)."""
-    direct = {it.id: _direct_preds(it) for it in items}
+    direct = {it.id: {p for p in _direct_preds(it) if p != it.id} for it in items}
     closure: dict[str, set[str]] = {}
-
-    def visit(cid: str, seen: frozenset[str]) -> set[str]:
-        if cid not in closure:
+    for root in direct:
+        if root in closure:
+            continue
+        stack: list[tuple[str, list[str]]] = [(root, sorted(direct[root]))]
+        on_path = {root}
+        while stack:
+            cid, todo = stack[-1]
+            if todo:
+                p = todo.pop()
+                if p in direct and p not in closure and p not in on_path:
+                    stack.append((p, sorted(direct[p])))
+                    on_path.add(p)
+                continue
+            stack.pop()
+            on_path.discard(cid)
             out: set[str] = set()
             for p in direct[cid]:
-                if p not in seen:
-                    out |= {p, *visit(p, seen | {cid})}
+                out.add(p)
+                out |= closure.get(p, set())
             closure[cid] = out
-        return closure[cid]
-
-    for it in items:
-        visit(it.id, frozenset())
     return closure
 
 
@@ -860,7 +778,7 @@ def _solve_time_indexed(
             # an award starts (completes) by week t only once its rules are met by week t
             for t, _ in cols[it.id]:
                 def done(cid: str, t: int = t) -> dict[int, float]:
-                    var = finished_by(cid, t)
+                    var = finished_by(cid, t) if cid in by_id else None
                     return {var: 1.0} if var is not None else {}
 
                 _rule_row(milp, it.rule, done, {started[it.id][t]: 1.0})
@@ -901,82 +819,34 @@ def _solve_time_indexed(
     return placed, proved
 
 
+def _milp_var(milp: _Milp) -> Callable[[float, float, bool], int]:
+    return lambda lb, ub, integer: milp.var(lower=lb, upper=ub, integer=integer)
+
+
+def _milp_row(milp: _Milp) -> Callable[[Sequence[tuple[int, float]], float, float], None]:
+    def row(terms: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
+        coefs: dict[int, float] = {}
+        for j, v in terms:
+            coefs[j] = coefs.get(j, 0.0) + v
+        milp.row(coefs, lo, hi)
+
+    return row
+
+
 def _rule_row(
     milp: _Milp, rule: _Rule, done: Callable[[str], dict[int, float]], started: dict[int, float]
 ) -> None:
-    """Add rows saying: the expression ``started`` (0/1) is at most "the rule is met".
+    """Add rows saying: the 0/1 expression ``started`` is at most "the award's rules are met".
 
-    ``done(c)`` is a linear expression equal to 1 when route credential ``c`` has finished
-    (at the moment considered), 0 otherwise.
+    ``done(c)`` is a linear expression (column → coefficient) equal to 1 when route
+    credential ``c`` has finished at the moment considered, 0 otherwise. The rows are
+    :func:`planner.rules.encode_award`'s.
     """
-    met = _rule_value(milp, rule, done)
-    if isinstance(met, float):
-        if met < 1.0:
-            milp.row(started, upper=0.0)
-        return
+    root = encode_award(rule.tree, _milp_var(milp), _milp_row(milp), lambda c: tuple(done(c).items()))
     row = dict(started)
-    row[met] = row.get(met, 0.0) - 1.0
+    if root is not None:
+        row[root] = row.get(root, 0.0) - 1.0
     milp.row(row, upper=0.0)
-
-
-def _rule_value(milp: _Milp, rule: _Rule, done: Callable[[str], dict[int, float]]) -> int | float:
-    """A column at most "rule met" (0..1), or the constant 1.0 / 0.0 when it is fixed."""
-
-    def add(expr: dict[int, float], more: dict[int, float], weight: float = 1.0) -> None:
-        for j, v in more.items():
-            expr[j] = expr.get(j, 0.0) + weight * v
-
-    if rule.kind == "leaf":
-        if rule.met:
-            return 1.0
-        expr: dict[int, float] = {}
-        for o in rule.options:
-            add(expr, done(o))
-        if not expr:
-            return 0.0
-        m = milp.var(integer=False)
-        row = {j: -v for j, v in expr.items()}
-        row[m] = 1.0
-        milp.row(row, upper=0.0)
-        return m
-    if rule.kind in ("all", "nof"):
-        values = [_rule_value(milp, child, done) for child in rule.children]
-        fixed = sum(v for v in values if isinstance(v, float))
-        cols = [v for v in values if isinstance(v, int)]
-        need = len(values) if rule.kind == "all" else rule.n
-        if fixed >= need:
-            return 1.0
-        if fixed + len(cols) < need:
-            return 0.0
-        m = milp.var(integer=False)
-        if rule.kind == "all":
-            for c in cols:
-                milp.row({m: 1.0, c: -1.0}, upper=0.0)
-        else:
-            row = {c: -1.0 for c in cols}
-            row[m] = float(need)
-            milp.row(row, upper=fixed)
-        return m
-    # credits: new credit + prior credit (capped) must reach the requirement
-    new: dict[int, float] = {}
-    for c, v in rule.earned:
-        add(new, done(c), v)
-    prior: dict[int, float] = {}
-    for c, v in rule.prior:
-        add(prior, done(c), v)
-    if not new and not prior:
-        have = rule.held if rule.cap is None else min(rule.held, rule.cap)
-        return 1.0 if have >= rule.credits - 1e-9 else 0.0
-    m = milp.var(integer=False)
-    capped = milp.var(integer=False, upper=rule.cap if rule.cap is not None else math.inf)
-    row = {j: -v for j, v in prior.items()}
-    row[capped] = row.get(capped, 0.0) + 1.0
-    milp.row(row, upper=rule.held)
-    row = {j: -v for j, v in new.items()}
-    row[capped] = row.get(capped, 0.0) - 1.0
-    row[m] = row.get(m, 0.0) + rule.credits
-    milp.row(row, upper=0.0)
-    return m
 
 
 def _left_shift(
@@ -1077,18 +947,39 @@ def schedule_route(
     weeks = _makespan(items, best)
     if proved:
         lower = weeks
+    rank = _topological_rank(items)
     steps = tuple(sorted(
         (_step(it.id, best[it.id], best[it.id] + it.weeks, it.rate, begin) for it in items),
-        key=lambda s: (s.start_week, s.credential_id),
+        key=lambda s: (s.start_week, rank[s.credential_id], s.credential_id),
     ))
     finish, _ = _finish(steps, begin)
+    unknown = tuple(sorted(it.id for it in items if not it.known))
     deadline = profile.constraints.deadline
     if deadline is not None and finish > deadline:
         how = "the earliest possible finish is" if proved else "the best schedule found finishes on"
+        # missing the deadline is proved when even the lower bound's finish date is after it
+        missed = proved or (lower >= 1 and begin + dt.timedelta(days=7 * lower - 1) > deadline)
         return Schedule(steps, begin, finish, weeks, proved, False,
                         f"deadline {deadline.isoformat()} cannot be met: {how} {finish.isoformat()}",
-                        lower_bound=lower)
-    return Schedule(steps, begin, finish, weeks, proved, True, "", lower_bound=lower)
+                        lower_bound=lower, unknown=unknown, infeasible_proved=missed)
+    return Schedule(steps, begin, finish, weeks, proved, True, "", lower_bound=lower, unknown=unknown)
+
+
+def _topological_rank(items: Sequence[_Item]) -> dict[str, int]:
+    """A prerequisite order of the items (ties by id): each after what it waits for.
+
+    Steps are listed by start week and then by this rank, so a chain whose durations are
+    unknown (all at week 0) still reads in the order it must be taken.
+    """
+    done: dict[str, float] = {}
+    rank: dict[str, int] = {}
+    left = sorted(items, key=lambda it: it.id)
+    while left:
+        ready = next((it for it in left if it.ready(done) < math.inf), left[0])  # left[0]: cycles never get here
+        rank[ready.id] = len(rank)
+        done[ready.id] = 0.0
+        left.remove(ready)
+    return rank
 
 
 def _circular(items: Sequence[_Item]) -> str:

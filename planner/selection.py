@@ -55,10 +55,13 @@ import networkx as nx
 import numpy as np
 
 from planner.models import Objective
-from planner.problem import AwardTree, Problem
+from planner.problem import Problem
+from planner.rules import encode_award, rules_met, tree_items
 
 __all__ = [
+    "Cut",
     "Selection",
+    "Selector",
     "award_rules_met",
     "objective_scales",
     "pareto_front",
@@ -97,43 +100,34 @@ class Selection:
     fit: float
 
 
+@dataclass(frozen=True)
+class Cut:
+    """Exclude ``chosen`` and every superset of it that adds none of ``helpers``.
+
+    ``Σ_{c ∈ chosen} x_c − Σ_{h ∈ helpers} x_h ≤ |chosen| − 1``. With no helpers this is
+    the classic no-good cut that also removes every superset (right for cost, workload and
+    credit, and for routes already ranked). A set that missed the deadline, or whose real
+    finish is known, is cut with its *helpers*: the credentials that could let one of its
+    members start earlier (another way to meet a prerequisite group or an award rule) or
+    cover an optional need it misses. A superset adding none of them schedules no earlier
+    (its schedule restricted to the set is a schedule of the set) and ranks no better, so
+    the cut loses no route that could beat the set.
+    """
+
+    chosen: frozenset[str]
+    helpers: frozenset[str] = frozenset()
+
+    def terms(self, x: Mapping[str, int]) -> list[tuple[int, float]]:
+        """Row coefficients on the model's columns."""
+        return [*((x[c], 1.0) for c in sorted(self.chosen) if c in x),
+                *((x[h], -1.0) for h in sorted(self.helpers) if h in x)]
+
+
 # --------------------------------------------------------------------------- evaluation
 
 
-def award_rules_met(tree: AwardTree, available: Iterable[str]) -> bool:
-    """Whether an award's rule tree is met by its valid holdings plus ``available`` candidates.
-
-    Parameters
-    ----------
-    tree : AwardTree
-        The resolved rule tree (from ``Problem.awards``).
-    available : iterable of str
-        Candidates counted as earned.
-
-    Returns
-    -------
-    bool
-        True when the least prior-learning credit the tree needs (pool by pool, what new
-        credit lacks; all-of: the sum; n-of: the n smallest) is within the RPL cap.
-    """
-    have = set(available)
-    need: list[float] = [0.0] * len(tree.nodes)
-    for k in range(len(tree.nodes) - 1, -1, -1):  # children always come after their parent
-        node = tree.nodes[k]
-        if node.kind == "credential":
-            need[k] = 0.0 if node.met or have.intersection(node.options) else float("inf")
-        elif node.kind == "credits":
-            new = sum(v for c, v in node.earned.items() if c in have)
-            prior = node.held_credit + sum(v for c, v in node.recognised.items() if c in have)
-            lack = max(0.0, node.credits - new)
-            need[k] = lack if lack <= prior + 1e-9 else float("inf")
-        elif node.kind == "all_of":
-            need[k] = sum(need[ch] for ch in node.children)
-        else:
-            parts = sorted(need[ch] for ch in node.children)
-            need[k] = sum(parts[: node.n]) if node.n <= len(parts) else float("inf")
-    cap = tree.rpl_cap
-    return need[0] < float("inf") and (cap is None or need[0] <= cap + 1e-9)
+#: Whether an award's rule tree is met (one rule: :func:`planner.rules.rules_met`).
+award_rules_met = rules_met
 
 
 def weeks_lower_bound(problem: Problem, chosen: Iterable[str]) -> float:
@@ -161,7 +155,7 @@ def weeks_lower_bound(problem: Problem, chosen: Iterable[str]) -> float:
     finish = {c: float("inf") for c in chosen_set}
     # earliest start of each candidate in any set (intakes included): the time model's T_c ≥ earliest_c
     release = {c: f - problem.weeks[c] for c, f in _earliest_finish(problem).items()} if problem.starts else {}
-    items = {a: _tree_items(problem.awards[a]) & chosen_set for a in chosen_set if a in problem.awards}
+    items = {a: tree_items(problem.awards[a]) & chosen_set for a in chosen_set if a in problem.awards}
     # Bellman–Ford style from +inf: |S| rounds settle every credential with a valid order
     for _ in range(len(chosen_set) + 1):
         changed = False
@@ -185,7 +179,7 @@ def weeks_lower_bound(problem: Problem, chosen: Iterable[str]) -> float:
             break
     chain = max(finish.values(), default=0.0)
     if problem.hours_per_week:
-        chain = max(chain, sum(problem.hours[c] for c in chosen_set) / problem.hours_per_week)
+        chain = max(chain, sum(problem.load[c] for c in chosen_set) / problem.hours_per_week)
     return chain
 
 
@@ -312,16 +306,7 @@ class _Built:
     n_cols: int
     finish: int | None  # column of F (time model only)
     cover: dict[tuple[str, int], int] = field(default_factory=dict)  # optional need → y_k
-
-
-def _tree_items(tree: AwardTree) -> set[str]:
-    """Candidates that can count in an award's rule tree (options, pool members, recognised)."""
-    items: set[str] = set()
-    for node in tree.nodes:
-        items.update(node.options)
-        items.update(node.earned)
-        items.update(node.recognised)
-    return items
+    exhausted: bool = False  # the last solve proved that no set is left
 
 
 def _dependency_graph(problem: Problem) -> nx.DiGraph:
@@ -334,7 +319,7 @@ def _dependency_graph(problem: Problem) -> nx.DiGraph:
                 graph.add_edge(p, c)
     for award_id, tree in problem.awards.items():
         if award_id in problem.cost:  # a candidate: earned after the components it counts
-            for item in _tree_items(tree):
+            for item in tree_items(tree):
                 graph.add_edge(item, award_id)
     return graph
 
@@ -414,14 +399,14 @@ def _build(
     *,
     with_time: bool,
     horizon: float | None = None,
-    cuts: Sequence[set[str]] = (),
+    cuts: Sequence[Cut] = (),
 ) -> _Built | None:
     """Build the model; None when the target is trivially infeasible.
 
     ``horizon`` (time model only) bounds the finish: finish potentials and big-M
     coefficients shrink to it and candidates that cannot finish by then are fixed to 0,
     which makes the tie-break stages after a time optimum (and ε-constraint steps) fast.
-    ``cuts`` are no-good cuts to re-add.
+    ``cuts`` are no-good cuts to re-add (see :class:`Cut`).
     """
     if problem.uncoverable:
         return None
@@ -468,7 +453,7 @@ def _build(
         tvar = {c: m.var(0.0, bound[c], integer=False) for c in cands}
         upper = max(bound.values(), default=0.0)
         if problem.hours_per_week:
-            upper = max(upper, sum(problem.hours.values()) / problem.hours_per_week)
+            upper = max(upper, sum(problem.load.values()) / problem.hours_per_week)
         if horizon is not None:
             upper = min(upper, horizon + _TOL)
         finish = m.var(0.0, upper + (0.0 if horizon is not None else 1.0), integer=False)
@@ -507,7 +492,8 @@ def _build(
                     m.row([(x[c], -1.0), *((z, 1.0) for z in zs)], 0.0, np.inf)
         if problem.hours_per_week:
             hpw = problem.hours_per_week
-            m.row([(finish, 1.0), *((x[c], -problem.hours[c] / hpw) for c in cands)], 0.0, np.inf)
+            # the weekly hours a set uses (load × weeks) must fit under the learner's cap
+            m.row([(finish, 1.0), *((x[c], -problem.load[c] / hpw) for c in cands)], 0.0, np.inf)
     else:
         for c in cands:
             for group in problem.prereqs.get(c, ()):
@@ -534,7 +520,7 @@ def _build(
             if a in timed:
                 continue
             timed.add(a)
-            stack.extend(i for i in _tree_items(problem.awards[a]) if i in problem.awards and i not in timed)
+            stack.extend(i for i in tree_items(problem.awards[a]) if i in problem.awards and i not in timed)
 
     # award rule trees: for every award candidate and the target award
     for award_id, tree in sorted(problem.awards.items()):
@@ -562,35 +548,22 @@ def _build(
             used[c] = u
             return u
 
-        s = [m.var() for _ in tree.nodes]
-        m.row(((s[0], 1.0), (x[award_id], -1.0)), 0.0, np.inf)
-        rpl_terms: list[tuple[int, float]] = []
-        for k, node in enumerate(tree.nodes):
-            if node.kind == "all_of":
-                for child in node.children:
-                    m.row(((s[child], 1.0), (s[k], -1.0)), 0.0, np.inf)
-            elif node.kind == "n_of":
-                m.row([(s[k], -float(node.n)), *((s[ch], 1.0) for ch in node.children)], 0.0, np.inf)
-            elif node.kind == "credential":
-                if not node.met:
-                    m.row([(s[k], -1.0), *((item(o), 1.0) for o in node.options)], 0.0, np.inf)
-            else:  # credit pool
-                terms = [(s[k], -node.credits), *((item(c), v) for c, v in node.earned.items())]
-                if node.held_credit > 0 or node.recognised:
-                    r = m.var(0.0, np.inf, integer=False)
-                    terms.append((r, 1.0))
-                    rpl_terms.append((r, 1.0))
-                    m.row([(r, -1.0), *((item(c), v) for c, v in node.recognised.items())],
-                          -node.held_credit, np.inf)
-                m.row(terms, 0.0, np.inf)
-        if tree.rpl_cap is not None and rpl_terms:
-            m.row(rpl_terms, -np.inf, tree.rpl_cap)
+        root = encode_award(
+            tree,
+            lambda lb, ub, integer: m.var(lb, ub, integer=integer),
+            lambda terms, lo, hi: m.row(terms, lo, hi),
+            lambda c, item=item: ((item(c), 1.0),),
+        )
+        if root is None:
+            m.ub[x[award_id]] = 0.0
+        else:
+            m.row(((root, 1.0), (x[award_id], -1.0)), 0.0, np.inf)
 
     if problem.budget is not None and cands:
         m.row(((x[c], problem.cost[c]) for c in cands), -np.inf, problem.budget)
 
-    for chosen in cuts:
-        m.row(((x[c], 1.0) for c in chosen), -np.inf, float(len(chosen) - 1))
+    for cut in cuts:
+        m.row(cut.terms(x), -np.inf, float(len(cut.chosen) - 1))
 
     # optional needs: y_k ≤ Σ x_c over its coverers, rewarded by the fit tie-break stage;
     # only built when the role has optional needs some candidate can teach
@@ -674,6 +647,8 @@ def _run_stages(
         else:
             # a tie-break stage failing (numerically) keeps the previous stage's set, unproved
             proved = proved and k == 0
+            if k == 0:  # no set at all: proved only when HiGHS proved the model infeasible
+                built.exhausted = status == highspy.HighsModelStatus.kInfeasible
             break
         values = h.getSolution().col_value
         chosen = {c for c, i in built.x.items() if values[i] > 0.5}
@@ -718,9 +693,99 @@ def _selection(
     )
 
 
-def _no_good(h: highspy._Highs, built: _Built, chosen: set[str]) -> None:
-    idx = np.array(sorted(built.x[c] for c in chosen), dtype=np.int32)
-    h.addRow(-np.inf, float(len(idx) - 1), len(idx), idx, np.ones(len(idx), dtype=np.float64))
+def _no_good(h: highspy._Highs, built: _Built, cut: Cut) -> None:
+    terms = cut.terms(built.x)
+    if not terms:
+        return
+    h.addRow(-np.inf, float(len(cut.chosen) - 1), len(terms),
+             np.array([i for i, _ in terms], dtype=np.int32), np.array([v for _, v in terms], dtype=np.float64))
+
+
+class Selector:
+    """Best sets one at a time, under cuts: the engine's enumeration.
+
+    Each :meth:`next` returns the set with the least *model key* among those no cut
+    excludes: (objective, cost, optional needs, count) where time enters as the proved
+    lower bound of :func:`weeks_lower_bound`. ``finish_cap`` (weeks) bounds that lower
+    bound, which is how a deadline prunes sets that cannot meet it whatever their schedule.
+
+    Parameters
+    ----------
+    problem : Problem
+        The pruned problem.
+    objective : Objective
+        The objective (ignored when ``weights`` is given).
+    weights : mapping of Objective to float, optional
+        A weighted mix.
+    credit_award : str, optional
+        The award whose credit is measured.
+    finish_cap : float, optional
+        Upper bound on the finish week of any set returned.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        objective: Objective = Objective.COST,
+        weights: Mapping[Objective, float] | None = None,
+        credit_award: str | None = None,
+        finish_cap: float | None = None,
+    ) -> None:
+        self.problem = problem
+        self.credit_award = credit_award = credit_award or problem.award_id
+        self.weights = {Objective(o): float(w) for o, w in weights.items() if w} if weights else None
+        self.objective = objective
+        weights = self.weights
+        uses_credit = (objective == Objective.CREDIT and not weights) or bool(weights and Objective.CREDIT in weights)
+        if uses_credit and (credit_award is None or credit_award not in problem.awards):
+            raise ValueError(
+                "the credit objective needs an award: pass credit_award (to build_problem and solve) "
+                "or target an award"
+            )
+        self.time_objective = (objective == Objective.TIME and not weights) or bool(
+            weights and Objective.TIME in weights)
+        self.finish_cap = finish_cap
+        with_time = self.time_objective or finish_cap is not None
+        self.built = _build(problem, with_time=with_time, horizon=finish_cap)
+        self.stages = _stages(problem, self.built, objective, weights, credit_award) if self.built else []
+        self.pure_time = self.time_objective and not weights
+        self.cuts: list[Cut] = []
+        self.done = self.built is None
+        #: True once it is proved that no set is left (the model became infeasible).
+        self.exhausted = self.built is None
+
+    def next(self, deadline: float) -> Selection | None:
+        """The next best set, or None when no set is left (or the clock ran out first).
+
+        Parameters
+        ----------
+        deadline : float
+            ``time.perf_counter()`` value by which to stop.
+        """
+        if self.done or self.built is None:
+            return None
+        if self.pure_time:
+            result = _solve_time(self.problem, self.built, self.cuts, deadline, self.finish_cap)
+        else:
+            result = _run_stages(self.built, self.stages, deadline)
+        if result is None:
+            # no set returned: either none is left (proved) or the clock ran out first
+            self.done = self.built.exhausted
+            self.exhausted = self.built.exhausted
+            return None
+        chosen, proved = result
+        return _selection(self.problem, chosen, proved, self.objective, self.weights, self.credit_award)
+
+    def cut(self, chosen: Iterable[str], helpers: Iterable[str] = ()) -> None:
+        """Exclude a set (and supersets without ``helpers``) from now on."""
+        cut = Cut(frozenset(chosen), frozenset(helpers) - frozenset(chosen))
+        if not cut.chosen:
+            self.done = self.exhausted = True  # every set is a superset of the empty set
+            return
+        self.cuts.append(cut)
+        if self.built is not None:
+            _no_good(self.built.highs, self.built, cut)
 
 
 def solve(
@@ -764,39 +829,21 @@ def solve(
         by :func:`~planner.problem.build_problem` (pass ``credit_award`` there too).
     """
     deadline = time.perf_counter() + time_limit
-    credit_award = credit_award or problem.award_id
-    weights = {Objective(o): float(w) for o, w in weights.items() if w} if weights else None
-    uses_credit = (objective == Objective.CREDIT and not weights) or bool(weights and Objective.CREDIT in weights)
-    if uses_credit and (credit_award is None or credit_award not in problem.awards):
-        raise ValueError(
-            "the credit objective needs an award: pass credit_award (to build_problem and solve) "
-            "or target an award"
-        )
-    with_time = (objective == Objective.TIME and not weights) or bool(weights and Objective.TIME in weights)
-    built = _build(problem, with_time=with_time)
-    if built is None:
-        return ()
-    stages = _stages(problem, built, objective, weights, credit_award)
-    pure_time = with_time and not weights
-    cuts: list[set[str]] = []
+    selector = Selector(problem, objective=objective, weights=weights, credit_award=credit_award)
     found: list[Selection] = []
     for _ in range(max(1, alternatives)):
-        result = _solve_time(problem, built, cuts, deadline) if pure_time else _run_stages(built, stages, deadline)
-        if result is None:
+        sel = selector.next(deadline)
+        if sel is None:
             break
-        chosen, proved = result
-        found.append(_selection(problem, chosen, proved, objective, weights, credit_award))
-        if not chosen:
-            break  # every other set is a superset of the empty set
-        cuts.append(chosen)
-        _no_good(built.highs, built, chosen)
+        found.append(sel)
+        selector.cut(sel.credential_ids)
         if time.perf_counter() >= deadline:
             break
     return tuple(found)
 
 
 def _solve_time(
-    problem: Problem, built: _Built, cuts: Sequence[set[str]], deadline: float
+    problem: Problem, built: _Built, cuts: Sequence[Cut], deadline: float, finish_cap: float | None = None,
 ) -> tuple[set[str], bool] | None:
     """Earliest finish, then cost, then most optional needs covered, then fewest credentials.
 
@@ -810,6 +857,8 @@ def _solve_time(
         return None
     chosen, proved = first
     horizon = weeks_lower_bound(problem, chosen)
+    if finish_cap is not None:
+        horizon = min(horizon, finish_cap)
     tight = _build(problem, with_time=True, horizon=horizon, cuts=cuts)
     if tight is None:  # pragma: no cover - same problem, cannot become trivially infeasible
         return first

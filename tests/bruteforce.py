@@ -138,38 +138,50 @@ class BruteForce:
                 return False
         # a credential needing more study hours a week than the learner has cannot be taken
         if cons.hours_per_week is not None and cred.award is None:
-            weeks, hours = cred.duration_weeks, cred.hours
-            rate = cred.hours_per_week
-            if rate is None:
-                if weeks:
-                    rate = hours / weeks if hours else 0.0
-                elif hours:
-                    rate = hours / max(1, math.ceil(hours / 10 - 1e-9)) if not cred.hours_per_week else 0.0
-                else:
-                    rate = 0.0
-            if weeks == 0:
-                rate = 0.0
-            if rate > cons.hours_per_week + 1e-9:
+            rate = self._rate(cred)
+            if rate is not None and rate > cons.hours_per_week + 1e-9:
                 return False
         return True
 
     def _cost(self, cred: Credential) -> float:
         return self.cat.to_base(cred.cost) if cred.cost is not None else 0.0
 
+    # effort, as docs/semantics.md states it (unknown figures count as 0)
+    def _hours_or_none(self, cred: Credential) -> float | None:
+        if cred.hours is not None:
+            return cred.hours
+        if cred.ects is not None:
+            return cred.ects * 25.0
+        if cred.duration_weeks is not None and cred.hours_per_week is not None:
+            return cred.duration_weeks * cred.hours_per_week
+        return None
+
     def _hours(self, cred: Credential) -> float:
         if cred.award is not None:
             return 0.0
-        if cred.hours is not None:
-            return cred.hours
-        return (cred.ects or 0.0) * 25.0
+        return self._hours_or_none(cred) or 0.0
+
+    def _weeks_or_none(self, cred: Credential) -> int | None:
+        if cred.duration_weeks is not None:
+            return cred.duration_weeks
+        hours = self._hours_or_none(cred)
+        if hours is None:
+            return None
+        return math.ceil(hours / (cred.hours_per_week or 10.0) - 1e-9) if hours > 0 else 0
 
     def _weeks(self, cred: Credential) -> int:
         if cred.award is not None:
             return 0
-        if cred.duration_weeks is not None:
-            return cred.duration_weeks
-        hours = self._hours(cred)
-        return math.ceil(hours / (cred.hours_per_week or 10.0)) if hours > 0 else 0
+        return self._weeks_or_none(cred) or 0
+
+    def _rate(self, cred: Credential) -> float | None:
+        weeks = self._weeks_or_none(cred)
+        if weeks == 0:
+            return 0.0
+        if cred.hours_per_week is not None:
+            return cred.hours_per_week
+        hours = self._hours_or_none(cred)
+        return hours / weeks if hours is not None and weeks else None
 
     # -- checks -------------------------------------------------------------------
 

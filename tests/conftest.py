@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE_DIR = ROOT / "catalogue"
-REFERENCE_DIR = ROOT.parent / "shared" / "reference"
+# PLANNER_REFERENCE_DIR points elsewhere when the checkout is not beside ../shared
+REFERENCE_DIR = Path(os.environ.get("PLANNER_REFERENCE_DIR") or ROOT.parent / "shared" / "reference")
 
 
 @pytest.fixture(scope="session")

@@ -83,22 +83,23 @@ def test_markdown_lists_steps_dates_costs_and_reasons(recommendation, catalogue)
     assert md.startswith("# Learning plan: Data analyst\n")
     assert "For Zoë O'Brien." in md
     assert "- **Total cost:** 900 EUR" in md
-    assert "2026-09-07 to 2026-12-27 (16 weeks)" in md
+    assert "2026-09-07 to 2026-12-27 \\(16 weeks\\)" in md
     assert "proved optimal" in md and "1 of 2" in md
     rows = [line for line in md.splitlines() if line.startswith("| 1 |") or line.startswith("| 2 |")]
     assert len(rows) == 2
     # catalogue text is escaped: * [ ] | would otherwise become markup or split the table row
-    assert r"Données \*avancées\* (niveau 1) — Łódź ★" in rows[0]
+    assert r"Données \*avancées\* \(niveau 1\) — Łódź ★" in rows[0]
     assert r"Université Côte – Data \| Lab" in rows[0]
     assert len(re.findall(r"(?<!\\)\|", rows[0])) == 9  # 8 columns, escaped pipes do not split
-    assert "400 EUR (500 USD)" in rows[0] and "2026-11-15" in rows[0]
+    assert r"400 EUR \(500 USD\)" in rows[0] and "2026-11-15" in rows[0]
     assert r"Python \[basics\]" in rows[1]
     assert "Serves: SQL at level 2." in md
     assert r"Unlocks: Python \[basics\]." in md
     assert "Completes: Certificate in Data." in md
     assert "Your 2nd micro-credential completes the Certificate in Data." in md
     assert "Route 2 is 200 EUR above the cheapest." in md
-    assert md.rstrip().endswith(NOTES)  # the advisor's notes are kept as written
+    # the advisor's notes keep their line breaks (a hard break) and show markup as typed
+    assert md.rstrip().endswith("Ask about evening classes.\\\nBring the transcript \\| before 1 Oct.")
 
 
 def test_markdown_without_notes_and_for_second_route(recommendation, catalogue):

@@ -453,8 +453,6 @@ def test_recommend_on_a_long_chain_keeps_the_contract(tmp_path):
         assert proc.stderr.startswith(f"planner recommend: {path}: ")
 
 
-@pytest.mark.xfail(strict=True, reason="the scheduler (planner/schedule.py) still recurses along prerequisite "
-                   "chains; its rewrite is in progress elsewhere: remove this mark when it lands")
 def test_recommend_on_a_long_chain_finds_the_route(tmp_path, capsys):
     path = chain_catalogue(tmp_path / "chain.yaml", 1_100)
     code, out, err = run(capsys, "recommend", "-c", str(path), "-t", "role:r", "--format", "json")

@@ -23,9 +23,12 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         deadline = start + dt.timedelta(days=draw(st.integers(1, 3000)))
     return Scenario(
         target=f"{draw(st.sampled_from(['role', 'award']))}:{draw(ids)}",
-        holdings=[Holding(credential=c, earned=d) for c, d in draw(st.lists(st.tuples(ids, days), max_size=4))],
+        # one entry per credential / competency (the form has one widget each)
+        holdings=[Holding(credential=c, earned=d)
+                  for c, d in draw(st.lists(st.tuples(ids, days), max_size=4, unique_by=lambda t: t[0]))],
         competencies=[CompetencyLevel(competency=c, level=lv)
-                      for c, lv in draw(st.lists(st.tuples(ids, st.integers(0, 10)), max_size=4))],
+                      for c, lv in draw(st.lists(st.tuples(ids, st.integers(0, 10)), max_size=4,
+                                                 unique_by=lambda t: t[0]))],
         budget=draw(st.none() | st.floats(0, 1_000_000, allow_nan=False)),
         currency=draw(st.sampled_from(["EUR", "SEK", "CHF"])),
         hours_per_week=draw(st.none() | st.floats(0.5, 80, allow_nan=False)),

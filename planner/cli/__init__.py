@@ -110,15 +110,16 @@ def report_exception(exc: BaseException, args: argparse.Namespace, argv: Sequenc
     and the traceback is saved and its path printed.
     """
     from planner.boundary import describe_input_error, save_bug_report
+    from planner.cli._output import say
 
     command = f"planner {getattr(args, 'command', '') or ''}".strip()
     message = describe_input_error(exc, args)
     if message is not None:
-        print(f"{command}: {message}", file=sys.stderr)
+        say(f"{command}: {message}", err=True)  # file names and messages may hold escape sequences
         return 1
     saved = save_bug_report(exc, list(sys.argv[1:] if argv is None else argv))
     where = f"; details saved to {saved}" if saved else ""
-    print(f"{command}: internal error, please report ({type(exc).__name__}){where}", file=sys.stderr)
+    say(f"{command}: internal error, please report ({type(exc).__name__}){where}", err=True)
     return 1
 
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from planner.catalogue import catalogue_summary, default_catalogue_dir, validate
+from planner.cli._output import say, say_json
 
 __all__ = ["cmd_info", "cmd_validate", "register"]
 
@@ -91,13 +91,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         out = report.as_dict()
         out["path"] = str(path)
         out["strict"] = bool(args.strict)
-        print(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
+        say_json(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
         return 0 if report.ok else 1
     for problem in report.problems:
-        print(f"{problem}" + (" (warning)" if problem.severity == "warning" else ""))
+        say(f"{problem}" + (" (warning)" if problem.severity == "warning" else ""))
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "OK" if report.ok else "FAILED"
-    print(f"{verdict}: {path}: {len(report.files)} file(s), {errors} error(s), {warnings} warning(s)"
+    say(f"{verdict}: {path}: {len(report.files)} file(s), {errors} error(s), {warnings} warning(s)"
           + (" [strict]" if args.strict else ""))
     return 0 if report.ok else 1
 
@@ -120,25 +120,24 @@ def cmd_info(args: argparse.Namespace) -> int:
     report = validate(path)
     if report.catalogue is None:
         for problem in report.errors:
-            print(problem, file=sys.stderr)
-        print(f"FAILED: {path}: {len(report.errors)} error(s); run 'planner validate' for details",
-              file=sys.stderr)
+            say(problem, err=True)
+        say(f"FAILED: {path}: {len(report.errors)} error(s); run 'planner validate' for details", err=True)
         return 1
     summary = catalogue_summary(report.catalogue)
     if args.format == "json":
         summary["path"] = str(path)
-        print(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False))
+        say_json(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False))
         return 0
-    print(f"{summary['name']} ({path})")
-    print("  " + ", ".join(f"{n} {kind}" for kind, n in summary["counts"].items()))
+    say(f"{summary['name']} ({path})")
+    say("  " + ", ".join(f"{n} {kind}" for kind, n in summary["counts"].items()))
     for title, key in (("credentials by type", "by_type"), ("credentials by sector", "by_sector"),
                        ("credentials by provider", "by_provider"), ("providers by country", "countries"),
                        ("credentials by cost currency", "currencies")):
-        print(f"{title}:")
+        say(f"{title}:")
         table = summary[key]
         if not table:
-            print("  (none)")
+            say("  (none)")
         width = max((len(k) for k in table), default=0)
         for name, n in table.items():
-            print(f"  {name:<{width}}  {n:>5}")
+            say(f"  {name:<{width}}  {n:>5}")
     return 0

@@ -15,23 +15,17 @@ provider or award, an unwritable output file).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
 from planner._errors import PlannerError
 from planner.catalogue import default_catalogue_dir, validate
+from planner.cli._output import say
+from planner.models import MAX_DATE, MIN_DATE, parse_date
 from planner.report import FORMATS, build_report, render
 
 __all__ = ["cmd_coverage", "register"]
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2026-09-01, got {text!r}") from None
 
 
 def register(subparsers: Any) -> None:
@@ -56,8 +50,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--award", metavar="A", help="only this award (coverage and what-ifs)")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of printing it")
-    p.add_argument("--as-of", type=_date, metavar="DATE",
-                   help="date for agreement validity and plan starts (default today)")
+    p.add_argument("--as-of", metavar="DATE",
+                   help=f"date for agreement validity and plan starts, {MIN_DATE} to {MAX_DATE} (default today)")
     p.add_argument("--fastest", action="store_true",
                    help="also search the fastest route of every role on catalogues with many roles")
     p.add_argument("--no-routes", action="store_true",
@@ -79,37 +73,46 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         0 on success, 1 on bad input.
 
     """
+    try:  # checked here, not by argparse, so a bad date is exit code 1 like every bad input
+        as_of = parse_date(args.as_of, "--as-of") if args.as_of is not None else None
+    except ValueError as exc:
+        say(f"planner coverage: {exc}", err=True)
+        return 1
     path = Path(args.path) if args.path else default_catalogue_dir()
     checked = validate(path)
     if checked.catalogue is None:
         for problem in checked.errors:
-            print(problem, file=sys.stderr)
-        print(f"FAILED: {path}: {len(checked.errors)} error(s); run 'planner validate' for details",
-              file=sys.stderr)
+            say(problem, err=True)
+        say(f"FAILED: {path}: {len(checked.errors)} error(s); run 'planner validate' for details", err=True)
         return 1
     catalogue = checked.catalogue
     try:
-        report = build_report(catalogue, provider=args.provider, award=args.award, as_of=args.as_of,
+        report = build_report(catalogue, provider=args.provider, award=args.award, as_of=as_of,
                               reachability=not args.no_routes, whatif=not args.no_routes,
                               fastest=True if args.fastest else None)
         text = render(report, args.format, catalogue=catalogue)
     except PlannerError as exc:
-        print(f"planner coverage: {exc}", file=sys.stderr)
+        say(f"planner coverage: {exc}", err=True)
         return 1
     if args.output:
         out = Path(args.output)
         if out.resolve().is_relative_to(path.resolve() if path.is_dir() else path.resolve().parent) \
                 and out.suffix.lower() in (".yaml", ".yml"):
-            print(f"planner coverage: refusing to write {out} inside the catalogue", file=sys.stderr)
+            say(f"planner coverage: refusing to write {out} inside the catalogue", err=True)
             return 1
         from planner.writes import WriteError, write_atomic
 
         try:
             write_atomic(out, text if text.endswith("\n") else text + "\n")
         except WriteError as exc:
-            print(f"planner coverage: {exc}", file=sys.stderr)
+            say(f"planner coverage: {exc}", err=True)
             return 1
-        print(f"wrote {args.format} report to {out}", file=sys.stderr)
+        say(f"wrote {args.format} report to {out}", err=True)
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        # every renderer escapes catalogue text for its format; text also goes through say()
+        text = text if text.endswith("\n") else text + "\n"
+        if args.format == "text":
+            say(text, end="")
+        else:
+            sys.stdout.write(text)
     return 0

@@ -11,8 +11,10 @@
     1 when there is an error (nothing is written), 0 otherwise.
 
 ``planner export ctdl|ob3 [--catalogue DIR] [--credential ID ...] [--output FILE]``
-    Writes credentials as CTDL JSON-LD (with their award rules as pathways) or as Open
-    Badges 3.0 achievements, to FILE or standard output.
+    Writes credentials as CTDL JSON-LD (with the competencies they teach, and their award
+    rules as pathways) or as Open Badges 3.0 achievements, to FILE or standard output. What
+    CTDL has no term for is printed as a warning. Both pass the standards' validators
+    (``ctdl-validate``; 1EdTech's JSON Schema), see :mod:`planner.interop.conformance`.
 
 ``planner export ctdl-pathway (--plan PLAN.json | --target TARGET) [--route N] ...``
     Writes a recommended route as a CTDL ``Pathway``: from a saved ``planner recommend
@@ -32,7 +34,9 @@ from typing import Any
 
 import yaml
 
+from planner.cli._output import say
 from planner.interop._result import SECTIONS, ImportResult, InteropError, slug
+from planner.textsafe import json_text
 from planner.writes import WriteError, write_atomic, write_files_atomic
 
 __all__ = ["cmd_export", "cmd_import", "register"]
@@ -85,7 +89,7 @@ def register(sub: Any) -> None:
 
 
 def _fail(command: str, message: str) -> int:
-    print(f"planner {command}: {message}", file=sys.stderr)
+    say(f"planner {command}: {message}", err=True)
     return 1
 
 
@@ -111,10 +115,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         result = import_files(args.format, [Path(f) for f in args.files], **_import_options(args))
     except InteropError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            say(problem, err=True)
         return 1
     for problem in result.problems:
-        print(problem, file=sys.stderr)
+        say(problem, err=True)
     if not result.ok:
         return _fail("import", f"{len(result.errors)} error(s); nothing was written")
     into = Path(args.into)
@@ -131,7 +135,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     problems = _validate_with(into, target, text)
     if problems:
         for problem in problems:
-            print(problem, file=sys.stderr)
+            say(problem, err=True)
         return _fail("import", "the imported items do not validate with the catalogue; nothing was written")
     writes: list[tuple[Path, str]] = []
     if any(data.get(s) for s in SECTIONS):
@@ -154,7 +158,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     written = [str(path) for path, _ in writes]
     counts = ", ".join(f"{len(data[s])} {s}" for s in SECTIONS if data.get(s))
     note = f" ({dropped} already in the catalogue)" if dropped else ""
-    print(f"imported {counts or 'a learner profile'}{note} -> {', '.join(written)}")
+    say(f"imported {counts or 'a learner profile'}{note} -> {', '.join(written)}")
     return 0
 
 
@@ -237,7 +241,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
     if report.catalogue is None:
         for problem in report.errors:
-            print(problem, file=sys.stderr)
+            say(problem, err=True)
         return _fail("export", "the catalogue has errors; run 'planner validate' for the full list")
     catalogue = report.catalogue
     warnings: list[str] = []
@@ -249,21 +253,21 @@ def cmd_export(args: argparse.Namespace) -> int:
         elif args.format == "ob3":
             document = _export_ob3(catalogue, args.credential)
         else:
-            document = _export_pathway(catalogue, args)
+            document = _export_pathway(catalogue, args, warnings)
     except InteropError as exc:
         for problem in exc.problems:
-            print(f"planner export: {problem.message if not problem.file else problem}", file=sys.stderr)
+            say(f"planner export: {problem.message if not problem.file else problem}", err=True)
         return 1
     for line in dict.fromkeys(warnings):
-        print(f"warning: {line}", file=sys.stderr)
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        say(f"warning: {line}", err=True)
+    text = json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
     if args.output:
         out = Path(args.output)
         try:
             write_atomic(out, text)
         except WriteError as exc:
             return _fail("export", str(exc))
-        print(f"wrote {out}", file=sys.stderr)
+        say(f"wrote {out}", err=True)
     else:
         sys.stdout.write(text)
     return 0
@@ -283,7 +287,7 @@ def _export_ob3(catalogue: Any, credential_ids: list[str]) -> Any:
     return exporter(catalogue, credential_ids or None)
 
 
-def _export_pathway(catalogue: Any, args: argparse.Namespace) -> dict[str, Any]:
+def _export_pathway(catalogue: Any, args: argparse.Namespace, warnings: list[str]) -> dict[str, Any]:
     from planner.interop.ctdl_export import export_route
     from planner.models import Target
 
@@ -300,7 +304,7 @@ def _export_pathway(catalogue: Any, args: argparse.Namespace) -> dict[str, Any]:
     missing = [c for c in route.credential_ids if not catalogue.has("credential", c)]
     if missing:
         raise InteropError([f"the plan names credential '{c}', which is not in the catalogue" for c in missing])
-    return export_route(route, catalogue, target)
+    return export_route(route, catalogue, target, warnings=warnings)
 
 
 def _route_from_plan(path: Path, rank: int) -> tuple[Any, Any]:
@@ -351,7 +355,7 @@ def _route(data: dict[str, Any]) -> Any:
 
 
 def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
-    from planner.models import Holding, LearnerProfile, Money
+    from planner.models import Holding, LearnerProfile, Money, check_date
     from planner.problem import ProblemError
     from planner.routing import recommend
 
@@ -371,6 +375,8 @@ def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
             raise InteropError([f"--budget {args.budget}: {exc}"]) from None
     profile = LearnerProfile(holdings=holdings, constraints=constraints)
     try:
+        if args.start is not None:
+            check_date(args.start, "--start")  # dates far out overflow the schedule's arithmetic
         rec = recommend(catalogue, profile, target, objective=args.objective, today=args.start)
     except (ProblemError, ValueError, KeyError) as exc:
         raise InteropError([str(exc).strip("'\"")]) from None

@@ -11,13 +11,28 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
+import math
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from planner.models import Holding, LearnerProfile, Money, Objective, Target
+from planner.cli._output import say, say_json
+from planner.models import (
+    MAX_ALTERNATIVES,
+    MAX_COST,
+    MAX_HOURS_PER_WEEK,
+    MAX_TERM_WEEKS,
+    MAX_TERMS,
+    Holding,
+    LearnerProfile,
+    Money,
+    Objective,
+    Target,
+    check_weight,
+    parse_date,
+    parse_level,
+)
 from planner.results import Recommendation, to_jsonable
 
 __all__ = [
@@ -47,9 +62,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--know", action="append", default=[], metavar="COMPETENCY=LEVEL",
                    help="a competency you already have, at a level")
     p.add_argument("--budget", help="most you can spend, e.g. 2000EUR or '1500 GBP'")
-    p.add_argument("--hours-per-week", type=float, help="study hours per week you can give")
-    p.add_argument("--start", type=dt.date.fromisoformat, help="plan start date (default: today)")
-    p.add_argument("--deadline", type=dt.date.fromisoformat, help="finish by this date (YYYY-MM-DD)")
+    p.add_argument("--hours-per-week", help=f"study hours per week you can give (at most {MAX_HOURS_PER_WEEK:g})")
+    # dates and numbers are checked in parse_profile, so a bad one is a located error with exit code 1
+    p.add_argument("--start", help="plan start date, YYYY-MM-DD (default: today)")
+    p.add_argument("--deadline", help="finish by this date (YYYY-MM-DD)")
     p.add_argument("--mode", action="append", default=[], choices=["online", "onsite", "blended"],
                    help="accepted participation mode (repeatable; default: any)")
     p.add_argument("--language", action="append", default=[], metavar="CODE", help="accepted language (repeatable)")
@@ -67,12 +83,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--terms", type=int, metavar="N",
                    help="also spread route 1 over N terms so the heaviest term is as light as possible")
     p.add_argument("--term-weeks", type=int, default=13, metavar="W", help="weeks per term (default 13)")
+    p.add_argument("--time-limit", type=float, default=10.0, metavar="S",
+                   help="seconds for the whole search, diagnosis included (default 10); what is not "
+                        "proved in that time is labelled")
     p.add_argument("--format", "-f", default="text", choices=["text", "json"])
     p.set_defaults(handler=run)
 
 
 def _fail(message: str) -> int:
-    print(f"planner recommend: {message}", file=sys.stderr)
+    say(f"planner recommend: {message}", err=True)
     return 1
 
 
@@ -81,6 +100,16 @@ def _parse_money(text: str) -> Money:
     if len(text) > 3 and text[-3:].isalpha() and text[-4] != " ":
         text = f"{text[:-3]} {text[-3:]}"
     return Money.model_validate(text)
+
+
+def _hours(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise ValueError(f"--hours-per-week {text[:40]!r}: expected a number of hours") from None
+    if not math.isfinite(hours) or not 0 < hours <= MAX_HOURS_PER_WEEK:
+        raise ValueError(f"--hours-per-week {text[:40]}: must be above 0 and at most {MAX_HOURS_PER_WEEK:g}")
+    return hours
 
 
 def parse_profile(args: argparse.Namespace) -> LearnerProfile:
@@ -105,31 +134,35 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
         for key, kind in (("holdings", list), ("competencies", list), ("constraints", dict)):
             if not isinstance(base.get(key, kind()), kind):
                 raise ValueError(f"{args.profile}: {key}: expected a {'list' if kind is list else 'mapping'}")
-    today = args.start or dt.date.today()
+    start = parse_date(args.start, "--start") if args.start is not None else None
+    deadline = parse_date(args.deadline, "--deadline") if args.deadline is not None else None
+    today = start or dt.date.today()
     holdings = list(base.get("holdings", []))
     for item in args.have:
         cid, _, day = item.partition("@")
+        earned = parse_date(day, f"--have {cid}") if day else today
         try:
-            earned = dt.date.fromisoformat(day) if day else today
-        except ValueError as exc:
-            raise ValueError(f"--have {item}: date must be YYYY-MM-DD") from exc
-        holdings.append(Holding(credential=cid, earned=earned).model_dump(mode="json"))
+            holdings.append(Holding(credential=cid, earned=earned).model_dump(mode="json"))
+        except ValidationError as exc:
+            raise ValueError(f"--have {item[:80]}: {exc.errors()[0]['msg']}") from exc
     competencies = list(base.get("competencies", []))
     for item in args.know:
         comp, eq, level = item.partition("=")
-        if not eq or not level.strip().isdigit():
+        if not eq:
             raise ValueError(f"--know {item}: expected COMPETENCY=LEVEL, e.g. python-programming=2")
-        competencies.append({"competency": comp.strip(), "level": int(level)})
+        competencies.append({"competency": comp.strip(), "level": parse_level(level, f"--know {comp.strip()}")})
     constraints = dict(base.get("constraints", {}))
     if args.budget:
         try:
             constraints["budget"] = _parse_money(args.budget).model_dump(mode="json")
         except ValidationError as exc:
-            raise ValueError(f"--budget {args.budget}: expected an amount and a currency, e.g. 2000EUR") from exc
-    for flag, key in (("hours_per_week", "hours_per_week"), ("start", "start"), ("deadline", "deadline")):
-        value = getattr(args, flag)
+            raise ValueError(f"--budget {args.budget[:40]}: expected an amount from 0 to {MAX_COST:,.0f} and a "
+                             "currency, e.g. 2000EUR") from exc
+    if args.hours_per_week is not None:
+        constraints["hours_per_week"] = _hours(str(args.hours_per_week))
+    for key, value in (("start", start), ("deadline", deadline)):
         if value is not None:
-            constraints[key] = value.isoformat() if isinstance(value, dt.date) else value
+            constraints[key] = value.isoformat()
     for flag, key in (("mode", "modes"), ("language", "languages"), ("country", "countries"),
                       ("avoid_provider", "avoid_providers"), ("avoid", "avoid_credentials")):
         values = getattr(args, flag)
@@ -149,7 +182,8 @@ def parse_weights(text: str) -> dict[Objective, float]:
     Raises
     ------
     ValueError
-        On an unknown objective or a weight that is not a non-negative number.
+        On an unknown objective, or a weight that is not a finite number from 0 to
+        :data:`planner.models.MAX_WEIGHT` (``inf``, ``nan`` and ``1e308`` are refused).
     """
     out: dict[Objective, float] = {}
     for part in text.split(","):
@@ -159,10 +193,10 @@ def parse_weights(text: str) -> dict[Objective, float]:
             weight = float(value)
         except ValueError as exc:
             raise ValueError(f"expected OBJECTIVE=WEIGHT with objective in "
-                             f"{', '.join(o.value for o in Objective)}, got {part!r}") from exc
-        if not eq or weight < 0:
-            raise ValueError(f"weight must be a number ≥ 0, got {part!r}")
-        out[objective] = weight
+                             f"{', '.join(o.value for o in Objective)}, got {part[:40]!r}") from exc
+        if not eq:
+            raise ValueError(f"expected OBJECTIVE=WEIGHT, got {part[:40]!r}")
+        out[objective] = check_weight(weight, objective.value)
     if not any(out.values()):
         raise ValueError("at least one weight must be above 0")
     return out
@@ -176,6 +210,8 @@ def to_json(rec: Recommendation) -> dict[str, Any]:
         "objective": rec.objective.value,
         "feasible": rec.feasible,
         "candidates": rec.candidates,
+        "complete": rec.complete,
+        "note": rec.note,
         "routes": to_jsonable(rec.routes),
         "diagnoses": to_jsonable(rec.diagnoses),
     }
@@ -207,20 +243,30 @@ def format_text(rec: Recommendation, catalogue: Any) -> str:
     """A terminal-friendly rendering: each route, its steps, totals and explanations."""
     out = [f"Target: {rec.target}    objective: {rec.objective.value}    candidates: {rec.candidates}"]
     if not rec.routes:
-        out.append("\nNo route reaches this target.")
+        out.append("\nNo route reaches this target." if rec.complete
+                   else "\nNo route found within the time limit (the search did not finish).")
     for route in rec.routes:
         proof = "proved optimal" if route.proved_optimal else "best found (not proved)"
         if not route.schedule_proved_optimal:
             proof += "; finish date best found in time"
+        finish = f"{route.start} → {route.finish}" if not route.duration_unknown else f"from {route.start}"
         out.append(
             f"\nRoute {route.rank}: {route.total_cost:,.0f} {route.currency}, {route.total_ects:g} ECTS, "
-            f"{route.total_hours:g} h, {route.start} → {route.finish} ({route.weeks} weeks), "
+            f"{route.total_hours:g} h, {finish} ({route.duration_text}), "
             f"fit {route.fit:.0%} [{proof}]"
         )
+        unknown = set(route.duration_unknown)
         for i, step in enumerate(route.steps, 1):
-            when = f"{step.start} → {step.end}" if step.start else ""
+            if step.credential_id in unknown:
+                when = "duration unknown"
+            elif unknown and step.start:  # placed after steps of unknown length: a lower bound
+                when = f"not before {step.start}"
+            else:
+                when = f"{step.start} → {step.end}" if step.start else ""
             out.append(f"  {i}. {step.title}  [{step.credential_id}]  {when}")
             out.append(f"     {step.explanation}")
+    if rec.note:
+        out.append(f"\n{rec.note}")
     for diag in rec.diagnoses:
         out.append(f"\n! {diag.message}")
         if diag.relaxation:
@@ -243,8 +289,10 @@ def run(args: argparse.Namespace) -> int:
         profile = parse_profile(args)
     except ValueError as exc:
         return _fail(str(exc))
-    if args.alternatives < 1 or args.alternatives > 50:
-        return _fail("--alternatives must be between 1 and 50")
+    if args.alternatives < 1 or args.alternatives > MAX_ALTERNATIVES:
+        return _fail(f"--alternatives must be between 1 and {MAX_ALTERNATIVES}")
+    if not (0.1 <= args.time_limit <= 3600):  # also refuses nan and inf
+        return _fail("--time-limit must be between 0.1 and 3600 seconds")
     try:
         weights = parse_weights(args.weights) if args.weights else None
     except ValueError as exc:
@@ -252,22 +300,23 @@ def run(args: argparse.Namespace) -> int:
     report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
     if report.catalogue is None:
         for problem in report.errors:
-            print(problem, file=sys.stderr)
+            say(problem, err=True)
         return _fail("the catalogue has errors; run 'planner validate' for the full list")
     catalogue = report.catalogue
     try:
         rec = recommend(catalogue, profile, target, objective=args.objective, weights=weights,
                         alternatives=args.alternatives, credit_award=args.credit_award,
-                        today=profile.constraints.start)
-        front = pareto(catalogue, profile, target, today=profile.constraints.start) if args.pareto else None
+                        today=profile.constraints.start, time_limit=args.time_limit)
+        front = (pareto(catalogue, profile, target, today=profile.constraints.start, time_limit=args.time_limit)
+                 if args.pareto else None)
     except (ProblemError, ValueError, KeyError) as exc:
         return _fail(str(exc).strip("'\""))
     balanced = None
     if args.terms is not None and rec.best is not None:
         from planner.schedule import balanced_plan
 
-        if not 1 <= args.terms <= 40 or not 1 <= args.term_weeks <= 52:
-            return _fail("--terms must be 1–40 and --term-weeks 1–52")
+        if not 1 <= args.terms <= MAX_TERMS or not 1 <= args.term_weeks <= MAX_TERM_WEEKS:
+            return _fail(f"--terms must be 1–{MAX_TERMS} and --term-weeks 1–{MAX_TERM_WEEKS}")
         balanced = balanced_plan(catalogue, rec.best.credential_ids, profile, terms=args.terms,
                                  term_weeks=args.term_weeks, start=rec.best.start)
     if args.format == "json":
@@ -277,12 +326,12 @@ def run(args: argparse.Namespace) -> int:
         if front is not None:
             data["pareto"] = [{"cost": r.total_cost, "weeks": r.weeks, "finish": r.finish.isoformat(),
                                "credential_ids": list(r.credential_ids)} for r in front]
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        say_json(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         text = format_text(rec, catalogue) + (format_balanced(balanced, catalogue) if balanced else "")
         if front is not None:
             text += "\n\nCost × time trade-off:" + "".join(
                 f"\n  {r.total_cost:>10,.0f} {r.currency}  {r.weeks:>4} weeks  ({len(r.credential_ids)} steps)"
                 for r in front)
-        print(text)
+        say(text)
     return 0 if rec.feasible else 1

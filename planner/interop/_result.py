@@ -24,6 +24,7 @@ from planner.models import LearnerProfile
 T = TypeVar("T")
 
 __all__ = [
+    "COMPETENCY_URN",
     "SECTIONS",
     "UNKNOWN_PROVIDER",
     "ImportProblem",
@@ -42,6 +43,10 @@ __all__ = [
 
 #: Catalogue sections an import may fill, in the order they are written.
 SECTIONS = ("providers", "competencies", "credentials", "roles", "recognitions")
+
+#: URN of a catalogue competency in exports that need a URI for one without a web address
+#: (the catalogue id follows the prefix; the CTDL importer reads it back as the id)
+COMPETENCY_URN = "urn:x-planner:competency:"
 
 #: The provider importers attribute credentials to when the data names no organisation.
 #: Every importer uses this same item, so imports into one catalogue do not clash.

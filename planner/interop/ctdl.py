@@ -25,8 +25,13 @@ Mapping (catalogue <- CTDL)
 * A standalone ``Certification`` / ``License`` is earned by its own exam: its conditions
   become prerequisites (``requires``) rather than award rules when they can be written
   as an AND of OR groups.
-* ``ceterms:prerequisite`` / ``entryCondition`` condition profiles -> ``requires``;
-  a ``LearningProgram`` with ``hasPart`` -> an ``all_of`` award over its parts.
+* ``ceterms:prerequisite`` / ``entryCondition`` condition profiles, and ``requires``
+  profiles named "Prerequisite" (as :mod:`planner.interop.ctdl_export` writes them) ->
+  ``requires``; a ``LearningProgram`` with ``hasPart`` -> an ``all_of`` award over its parts.
+* Credit: ``creditValue`` on the resource or on one of its ``requires`` profiles (CTDL
+  puts a credential's credit there). EQF level: an ``audienceLevelType`` alignment to
+  ``…/snb/eqf/N``. Hours: a ``DurationProfile``'s ``timeRequired`` (``PT120H``). Taught
+  competencies: alignments to a competency of the files that state the level.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from typing import Any
 
 from planner.interop._jsonld import Graph, first, flatten, iter_refs, local_name, text, values
 from planner.interop._result import (
+    COMPETENCY_URN,
     UNKNOWN_PROVIDER,
     ImportProblem,
     ImportResult,
@@ -54,7 +60,9 @@ __all__ = [
     "COMPONENT_CLASSES",
     "CREDENTIAL_CLASSES",
     "GROUP_COMPONENTS",
+    "PLANNER_COMPETENCY_URN",
     "PLANNER_ID_TYPE",
+    "PREREQUISITE_NAME",
     "destinations",
     "generated_label",
     "import_files",
@@ -63,6 +71,11 @@ __all__ = [
 
 #: identifierTypeName under which the exporter stores catalogue ids (lossless round trip)
 PLANNER_ID_TYPE = "planner id"
+#: name of the ``requires`` condition profiles that hold prerequisites (CTDL's own
+#: ``prerequisite`` property is for course-to-course links only)
+PREREQUISITE_NAME = "Prerequisite"
+#: prefix of the ``ceasn:identifier`` that carries a competency's catalogue id
+PLANNER_COMPETENCY_URN = COMPETENCY_URN
 
 #: CTDL class -> catalogue credential type
 CREDENTIAL_CLASSES: dict[str, str] = {
@@ -437,7 +450,7 @@ class _Reader:
                              "warning")
                 continue
             code = text(node, "ceasn:codedNotation")
-            base = _planner_id(self.g, node) or slug(code or label)
+            base = _planner_competency_id(node) or _planner_id(self.g, node) or slug(code or label)
             self.competency_ids[node["@id"]] = _unique(base, taken, node["@id"])
         for node in sorted(nodes, key=lambda n: n["@id"]):
             cid = self.competency_ids.get(node["@id"])
@@ -448,7 +461,10 @@ class _Reader:
             long_text = text(node, "ceasn:competencyText")
             if long_text and long_text != label:
                 item["description"] = long_text[:2000]
-            uri = node["@id"]
+            # the exporter's competencies are registry resources aligned to their ESCO / O*NET skill
+            # (their own @id is not the competency's web address)
+            aligned = first(node, "ceasn:exactAlignment")
+            uri = aligned if isinstance(aligned, str) else "" if _planner_competency_id(node) else node["@id"]
             if _URL_RE.match(uri):
                 item["uri"] = uri
                 if "data.europa.eu/esco" in uri:
@@ -533,7 +549,37 @@ class _Reader:
         weeks = self.duration_weeks(node)
         if weeks is not None:
             cred["duration_weeks"] = weeks
+        self.read_levels_and_effort(node, cred)
         return cred
+
+    def read_levels_and_effort(self, node: dict[str, Any], cred: dict[str, Any]) -> None:
+        """EQF level (an alignment to its Europa URI), workload hours and the competencies taught.
+
+        A taught competency is read from an alignment (``teaches``, or a ``requires``
+        profile's ``targetCompetency``) whose ``targetNode`` is a competency of the files
+        and whose description states the level ("level 3 of 1-4"), as the exporter writes.
+        """
+        for ref in values(node, "ceterms:audienceLevelType"):
+            target = first(self.g.get(ref), "ceterms:targetNode", default=ref)
+            match = _EQF_RE.search(str(target))
+            if match:
+                cred["eqf_level"] = int(match.group(1))
+        for ref in values(node, "ceterms:estimatedDuration"):
+            match = _HOURS_RE.match(str(first(self.g.get(ref), "ceterms:timeRequired", default="")))
+            if match:
+                cred["hours"] = float(match.group(1))
+        profiles = [self.g.get(r) for r in values(node, "ceterms:requires")]
+        alignments = values(node, "ceterms:teaches") + [
+            a for p in profiles for a in values(p, "ceterms:targetCompetency")]
+        teaches: list[dict[str, Any]] = []
+        for ref in alignments:
+            alignment = self.g.get(ref)
+            competency = self.competency_ids.get(str(first(alignment, "ceterms:targetNode", default="")))
+            match = _LEVEL_RE.search(text(alignment, "ceterms:targetNodeDescription") or "")
+            if competency and match and all(t["competency"] != competency for t in teaches):
+                teaches.append({"competency": competency, "level": int(match.group(1))})
+        if teaches:
+            cred["teaches"] = teaches
 
     def credential_type(self, node: dict[str, Any]) -> str:
         for kind in self.types(node):
@@ -550,14 +596,19 @@ class _Reader:
         return "certificate"  # a group component that is a pathway destination
 
     def read_credit(self, node: dict[str, Any], cred: dict[str, Any]) -> None:
-        for ref in values(node, "ceterms:creditValue"):
+        # a credential states its credit in a condition profile (CTDL has creditValue on
+        # courses and condition profiles only); the unit may be described by the owner
+        owners = [node] + [p for p in (self.g.get(r) for r in values(node, "ceterms:requires")) if p]
+        for owner, ref in ((o, r) for o in owners for r in values(o, "ceterms:creditValue")):
             profile = self.g.get(ref)
             value = first(profile, "schema:value", "ceterms:value", "schema:minValue")
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 continue
             unit = " ".join(str(first(self.g.get(u), "ceterms:targetNode", default=u)) for u in
                             values(profile, "ceterms:creditUnitType")) + " " + " ".join(
-                str(v) for v in values(profile, "ceterms:creditUnitTypeDescription", "schema:unitText"))
+                str(v) for v in values(profile, "ceterms:creditUnitTypeDescription", "schema:unitText",
+                                       "schema:description")
+                + values(owner, "ceterms:creditUnitTypeDescription"))
             factor = _unit_factor(unit)
             if factor is None:
                 self.warn_once("unit", node["@id"], "credit values without a known unit are taken as ECTS")
@@ -864,7 +915,9 @@ class _Reader:
         for node_id, cred_id in self.credential_ids.items():
             node = self.g.nodes[node_id]
             groups: list[dict[str, Any]] = []
-            for ref in values(node, "ceterms:prerequisite", "ceterms:entryCondition"):
+            named = [r for r in values(node, "ceterms:requires")
+                     if text(self.g.get(r), "ceterms:name") == PREREQUISITE_NAME]
+            for ref in values(node, "ceterms:prerequisite", "ceterms:entryCondition") + named:
                 target_node = self.g.get(ref)
                 if target_node is None:
                     continue
@@ -949,6 +1002,16 @@ def _planner_id(graph: Graph, node: dict[str, Any]) -> str | None:
     return None
 
 
+def _planner_competency_id(node: dict[str, Any]) -> str | None:
+    """The catalogue id the exporter writes as ``ceasn:identifier`` (``urn:x-planner:competency:ID``)."""
+    for value in values(node, "ceasn:identifier"):
+        if isinstance(value, str) and value.startswith(PLANNER_COMPETENCY_URN):
+            found = value.removeprefix(PLANNER_COMPETENCY_URN)
+            if _SLUG_ID_RE.fullmatch(found):
+                return found
+    return None
+
+
 def _unique(base: str, taken: dict[str, str], owner: str) -> str:
     candidate, counter = base, 1
     while candidate in taken and taken[candidate] != owner:
@@ -977,6 +1040,9 @@ def _unit_factor(unit: str) -> float | None:
     return None
 
 
+_EQF_RE = re.compile(r"data\.europa\.eu/snb/eqf/([1-8])$")
+_HOURS_RE = re.compile(r"^PT(\d+(?:\.\d+)?)H$")
+_LEVEL_RE = re.compile(r"\blevel (\d+) of\b")
 _ISO_RE = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
                      r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?$")
 
@@ -1041,6 +1107,6 @@ def _merge_groups(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> 
 
 def _clean(cred: dict[str, Any]) -> dict[str, Any]:
     """Return the credential with keys in a stable order."""
-    order = ["id", "title", "provider", "type", "description", "url", "ects", "languages", "participation",
-             "cost", "duration_weeks", "requires", "award"]
+    order = ["id", "title", "provider", "type", "description", "url", "ects", "hours", "eqf_level", "languages",
+             "participation", "cost", "duration_weeks", "teaches", "requires", "award"]
     return {k: cred[k] for k in order if k in cred} | {k: v for k, v in cred.items() if k not in order}

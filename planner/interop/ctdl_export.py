@@ -1,36 +1,80 @@
 """Export catalogue credentials and recommended routes as CTDL JSON-LD.
 
 * :func:`export_credentials` writes credentials as CTDL resources (``Certificate``,
-  ``Course``, ``BachelorDegree`` …) with their organisations, and each award's rules as a
-  ``ceterms:Pathway`` whose destination component (a ``proxyFor`` the award) carries
-  ``ComponentCondition`` s: ``all_of`` -> a condition over its targets, ``n_of`` -> the
-  same with ``requiredNumber``, ``credits`` -> a condition whose ``Constraint`` sums the
-  targets' credit values. Catalogue ids travel in ``ceterms:identifier`` (type
-  ``planner id``) so that :mod:`planner.interop.ctdl` reads the export back unchanged.
+  ``Course``, ``BachelorDegree`` …) with their organisations, the competencies they
+  teach, and each award's rules as a ``ceterms:Pathway`` whose destination component (a
+  ``proxyFor`` the award) carries ``ComponentCondition`` s: ``all_of`` -> a condition
+  over its targets, ``n_of`` -> the same with ``requiredNumber``, ``credits`` -> a
+  condition whose ``Constraint`` sums the targets' credit values. Catalogue ids travel in
+  ``ceterms:identifier`` (type ``planner id``) so that :mod:`planner.interop.ctdl` reads
+  the export back unchanged.
 * :func:`export_route` writes one recommended route as a ``ceterms:Pathway``: a component
   per step (``CourseComponent`` / ``CredentialComponent``), ``ceasn:hasChild`` from the
-  destination to the steps, ``ceterms:prerequisite`` and ``ceterms:precedes`` from the
+  destination to the steps, ``ceterms:precedes`` / ``ceterms:precededBy`` from the
   prerequisites and the schedule, and a destination component for the target with a
   ``ComponentCondition`` whose ``requiredNumber`` is the number of steps.
 
-CTIDs are ``ce-`` + a UUID5 of the item's kind and id, so the same catalogue always gives
-the same document. Only terms of the published CTDL vocabulary are used (see
-:func:`terms_used`).
+Where each catalogue field goes (checked by ``ctdl-validate`` against the published CTDL
+schema: every property is used on a class in its domain, with a value in its range)
+
+=========================  ==============================================================
+ECTS                       a ``ceterms:ValueProfile`` (``schema:value``, ``creditUnitType``
+                           ``creditUnit:DegreeCredit``, described as ECTS) in
+                           ``creditValue``; with ``creditUnitTypeDescription`` "ECTS
+                           credits". CTDL allows ``creditValue`` on a ``Course``; a
+                           credential states its credit in a ``requires``
+                           ``ConditionProfile`` named "Credit".
+EQF level                  ``ceterms:audienceLevelType``: an alignment to the EQF level's
+                           Europa URI (``http://data.europa.eu/snb/eqf/N``).
+hours, weeks               ``ceterms:estimatedDuration``: ``DurationProfile`` s with
+                           ``timeRequired`` (``PT120H``, the workload) and
+                           ``exactDuration`` (``P6W``).
+teaches (competency,       a ``ceasn:Competency`` per competency (``ceasn:exactAlignment``
+level)                     is its ESCO / O*NET URI), in one ``ceasn:CompetencyFramework``;
+                           a course ``teaches`` them, a credential ``requires`` them
+                           (``ConditionProfile.targetCompetency``); either way through an
+                           alignment whose ``targetNode`` is the competency and whose
+                           ``targetNodeDescription`` gives the level.
+requires (credentials)     a ``requires`` ``ConditionProfile`` named "Prerequisite" with
+                           ``targetCredential`` / ``targetLearningOpportunity``; an
+                           any-of group through ``alternativeCondition``.
+runs (intakes, rolling)    a course: ``hasOffering`` -> ``ScheduledOffering`` describing
+                           the intakes. A credential has no such property: the intakes
+                           go into its description, with a warning.
+award rules                the award's ``Pathway`` (see above).
+RPL cap, credit validity   no CTDL term: written into the description of the credential
+                           (and of its pathway), with a warning.
+=========================  ==============================================================
+
+Every entity's CTID comes from :mod:`planner.interop.ctid` (stable, version-4 shaped) and
+is read back from its ``@id``, so the two always agree. ``ctdl-validate`` 0.2.1 reports no
+ERROR and no WARNING on an export; its other findings are notes, not defects:
+
+* ``REF_OUTSIDE_PAYLOAD`` (UNVERIFIABLE) for values that name something outside the
+  document, which the tool does not fetch: concepts of CTDL's concept schemes
+  (``creditUnit:DegreeCredit``, ``compare:GTEQ``, ``array:Sum``), CTDL terms
+  (``credentialType`` ``ceterms:MicroCredential``, ``leftSource`` ``ceterms:creditValue``)
+  and the ESCO / O*NET skills in ``ceasn:exactAlignment``;
+* ``INVERSE_ONE_DIRECTION`` (INFO) for a pathway's ``hasPart``: its components do not
+  repeat the inverse, which CTDL does not require.
 """
+
 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from planner.interop._result import InteropError
-from planner.interop.ctdl import PLANNER_ID_TYPE, generated_label
+from planner.interop.ctdl import PLANNER_COMPETENCY_URN, PLANNER_ID_TYPE, PREREQUISITE_NAME, generated_label
+from planner.interop.ctid import RESOURCE_BASE, ctid, ctid_of, resource_uri
 from planner.models import Catalogue, Credential, Target
 
 __all__ = [
     "CONTEXT",
+    "EXPECTED_NOTES",
+    "RESOURCE_BASE",
     "TYPE_CLASSES",
     "ctid",
     "export_credentials",
@@ -39,8 +83,10 @@ __all__ = [
 ]
 
 CONTEXT = "https://credreg.net/ctdl/schema/context/json"
-RESOURCE_BASE = "https://credentialengineregistry.org/resources/"
-_NAMESPACE = uuid.UUID("6c0f1a52-3d0b-5c5e-9a39-7a1f4f0c2b11")  # fixed: CTIDs must be stable
+#: the only (severity, code) pairs ctdl-validate reports on an export (see the module docstring)
+EXPECTED_NOTES = frozenset({("UNVERIFIABLE", "REF_OUTSIDE_PAYLOAD"), ("INFO", "INVERSE_ONE_DIRECTION")})
+EQF_FRAMEWORK = "http://data.europa.eu/snb/eqf/25831c2"
+EQF_LEVEL_BASE = "http://data.europa.eu/snb/eqf/"
 
 #: catalogue credential type -> CTDL class
 TYPE_CLASSES: dict[str, str] = {
@@ -58,15 +104,19 @@ _KIND_ORG_TYPES = {"university": "orgType:Postsecondary", "vet_college": "orgTyp
 _LANG_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DELIVERY = {"online": "deliveryType:OnlineOnly", "onsite": "deliveryType:InPerson",
              "blended": "deliveryType:BlendedDelivery"}
-
-
-def ctid(kind: str, item_id: str) -> str:
-    """Return the deterministic CTID (``ce-`` + UUID5) of a catalogue item."""
-    return f"ce-{uuid.uuid5(_NAMESPACE, f'{kind}:{item_id}')}"
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_CAO = "ceterms:CredentialAlignmentObject"
+_CONDITION = "ceterms:ConditionProfile"
 
 
 def _uri(kind: str, item_id: str) -> str:
-    return RESOURCE_BASE + ctid(kind, item_id)
+    return resource_uri(kind, item_id)
+
+
+def _entity(uri: str, type_: str) -> dict[str, Any]:
+    """A top-level node: its CTID is read from its URI, so the two cannot disagree."""
+    return {"@id": uri, "@type": type_, "ceterms:ctid": ctid_of(uri)}
 
 
 def _lang(value: str) -> dict[str, str]:
@@ -90,15 +140,18 @@ def export_credentials(
         The catalogue.
     credential_ids : sequence of str, optional
         Credentials to export; with their award parts and prerequisites (so that the
-        document is self-contained). All credentials when omitted.
+        document is self-contained). All credentials (and all competencies) when omitted.
     warnings : list of str, optional
-        Receives a line for everything CTDL cannot carry (e.g. competency prerequisites).
+        Receives a line for everything CTDL cannot carry as a property (RPL caps, credit
+        validity, a credential's intakes: written into the description instead;
+        competency prerequisites and learning outcomes: left out).
 
     Returns
     -------
     dict
-        A JSON-LD document: ``@context`` and ``@graph`` (organisations, credentials, then
-        one ``ceterms:Pathway`` with its components per award).
+        A JSON-LD document: ``@context`` and ``@graph`` (organisations, the competency
+        framework and its competencies, credentials, then one ``ceterms:Pathway`` with
+        its components per award).
 
     Raises
     ------
@@ -113,16 +166,20 @@ def export_credentials(
             raise InteropError([f"unknown credential '{c}'" for c in unknown])
         chosen = _closure(catalogue, credential_ids)
         providers = sorted({catalogue.credential(c).provider for c in chosen})
+        competencies = _competency_closure(catalogue, (t.competency for c in chosen
+                                                       for t in catalogue.credential(c).teaches))
     else:
         chosen = sorted(c.id for c in catalogue.credentials)
         providers = sorted(p.id for p in catalogue.providers)
+        competencies = sorted(c.id for c in catalogue.competencies)
     graph: list[dict[str, Any]] = [_organisation(catalogue, p) for p in providers if catalogue.has("provider", p)]
+    graph.extend(_competency_nodes(catalogue, competencies))
     for cred_id in chosen:
         graph.append(_credential(catalogue, catalogue.credential(cred_id), notes))
     for cred_id in chosen:
         cred = catalogue.credential(cred_id)
         if cred.award is not None:
-            graph.extend(_award_pathway(catalogue, cred, notes))
+            graph.extend(_award_pathway(catalogue, cred))
     return {"@context": CONTEXT, "@graph": graph}
 
 
@@ -142,20 +199,31 @@ def _closure(catalogue: Catalogue, ids: Iterable[str]) -> list[str]:
     return sorted(seen)
 
 
+def _competency_closure(catalogue: Catalogue, ids: Iterable[str]) -> list[str]:
+    """The competencies and their broader ones (so that ``isChildOf`` resolves)."""
+    seen: set[str] = set()
+    stack = list(ids)
+    while stack:
+        current = stack.pop()
+        if current in seen or not catalogue.has("competency", current):
+            continue
+        seen.add(current)
+        broader = catalogue.competency(current).broader
+        if broader:
+            stack.append(broader)
+    return sorted(seen)
+
+
 def _organisation(catalogue: Catalogue, provider_id: str) -> dict[str, Any]:
     provider = catalogue.provider(provider_id)
-    node: dict[str, Any] = {
-        "@id": _uri("provider", provider.id),
-        "@type": "ceterms:CredentialOrganization",
-        "ceterms:ctid": ctid("provider", provider.id),
-        "ceterms:name": _lang(provider.name),
-        "ceterms:identifier": [_identifier(provider.id)],
-    }
+    node = _entity(_uri("provider", provider.id), "ceterms:CredentialOrganization")
+    node["ceterms:name"] = _lang(provider.name)
+    node["ceterms:identifier"] = [_identifier(provider.id)]
     if provider.country != "ZZ":
         node["ceterms:address"] = [{"@type": "ceterms:Place", "ceterms:addressCountry": _lang(provider.country)}]
     kind = _KIND_ORG_TYPES.get(str(provider.kind))
     if kind:
-        node["ceterms:agentType"] = [{"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": kind}]
+        node["ceterms:agentType"] = [{"@type": _CAO, "ceterms:targetNode": kind}]
     if provider.website:
         node["ceterms:subjectWebpage"] = provider.website
     return node
@@ -166,46 +234,171 @@ def _identifier(item_id: str) -> dict[str, Any]:
             "ceterms:identifierValueCode": item_id}
 
 
+# --------------------------------------------------------------------------- competencies
+
+
+def _framework_uri(catalogue: Catalogue) -> str:
+    return _uri("framework", catalogue.meta.name)
+
+
+def _competency_nodes(catalogue: Catalogue, ids: list[str]) -> list[dict[str, Any]]:
+    """One ``CompetencyFramework`` (the catalogue's) and a ``Competency`` per id."""
+    if not ids:
+        return []
+    framework_uri = _framework_uri(catalogue)
+    exported = set(ids)
+    tops = [c for c in ids if catalogue.competency(c).broader not in exported]
+    framework = _entity(framework_uri, "ceasn:CompetencyFramework")
+    framework["ceasn:name"] = _lang(f"Competencies of {catalogue.meta.name}")
+    framework["ceasn:description"] = _lang(
+        "The competencies the credentials of this catalogue teach, each aligned to its ESCO or O*NET "
+        "skill where it has one (exactAlignment).")
+    framework["ceasn:inLanguage"] = ["en"]
+    framework["ceasn:hasTopChild"] = [_uri("competency", c) for c in tops]
+    nodes = [framework]
+    for comp_id in ids:
+        comp = catalogue.competency(comp_id)
+        node = _entity(_uri("competency", comp.id), "ceasn:Competency")
+        node["ceasn:competencyLabel"] = _lang(comp.label)
+        node["ceasn:competencyText"] = _lang(comp.description or comp.label)
+        node["ceasn:competencyCategory"] = _lang(str(comp.type))
+        node["ceasn:codedNotation"] = comp.id
+        node["ceasn:identifier"] = [PLANNER_COMPETENCY_URN + comp.id]
+        node["ceasn:inLanguage"] = ["en"]
+        node["ceasn:isPartOf"] = [framework_uri]
+        if comp.broader in exported:
+            node["ceasn:isChildOf"] = [_uri("competency", comp.broader)]
+        else:
+            node["ceasn:isTopChildOf"] = [framework_uri]
+        if comp.uri:
+            node["ceasn:exactAlignment"] = [comp.uri]
+        nodes.append(node)
+    return nodes
+
+
+def _level_text(catalogue: Catalogue, level: int) -> str:
+    scale = catalogue.meta.level_scale
+    label = scale.labels.get(level)
+    return f"level {level} of {scale.min}-{scale.max}" + (f" ({label})" if label else "")
+
+
+def _competency_alignment(catalogue: Catalogue, competency_id: str, level: int) -> dict[str, Any]:
+    comp = catalogue.competency(competency_id)
+    return {"@type": _CAO, "ceterms:targetNode": _uri("competency", comp.id),
+            "ceterms:targetNodeName": _lang(comp.label),
+            "ceterms:targetNodeDescription": _lang(f"Taught to {_level_text(catalogue, level)}"),
+            "ceterms:framework": _framework_uri(catalogue),
+            "ceterms:frameworkName": _lang(f"Competencies of {catalogue.meta.name}")}
+
+
+# --------------------------------------------------------------------------- one credential
+
+
 def _credit_value(ects: float) -> dict[str, Any]:
-    return {
-        "@type": "ceterms:ValueProfile",
-        "schema:value": ects,
-        "ceterms:creditUnitType": [{"@type": "ceterms:CredentialAlignmentObject",
-                                    "ceterms:targetNode": "creditUnit:DegreeCredit"}],
-        "ceterms:creditUnitTypeDescription": _lang("ECTS credits"),
-    }
+    # creditUnitType takes a concept (never an alignment object); CTDL has no ECTS concept,
+    # so the unit is the generic degree credit and the text says which credits they are
+    return {"@type": "ceterms:ValueProfile", "schema:value": ects,
+            "ceterms:creditUnitType": ["creditUnit:DegreeCredit"],
+            "schema:description": _lang("ECTS credits")}
+
+
+def _intakes_text(cred: Credential) -> str | None:
+    if cred.runs is None:
+        return None
+    if cred.runs.rolling:
+        return "Starts any week (rolling admission)."
+    days = [f"{int(d[3:])} {_MONTHS[int(d[:2]) - 1]}" for d in cred.runs.intakes]
+    return "Starts every year on " + (", ".join(days[:-1]) + " and " + days[-1] if len(days) > 1 else days[0]) + "."
+
+
+def _award_notes(cred: Credential) -> list[tuple[str, str]]:
+    """(field, sentence) for what CTDL has no term for."""
+    out: list[tuple[str, str]] = []
+    if cred.award is not None and cred.award.rpl_cap is not None:
+        out.append(("rpl_cap", f"At most {cred.award.rpl_cap:g} ECTS of this award can be obtained through "
+                               "recognition of prior learning."))
+    validity = cred.award.credit_validity_years if cred.award is not None else None
+    if validity is not None:
+        out.append(("credit_validity_years", f"Credit counts towards this award for {validity:g} years "
+                                             "after it was earned."))
+    if cred.credit_validity_years is not None:
+        out.append(("credit_validity_years", f"The credit of {cred.title} stays valid for "
+                                             f"{cred.credit_validity_years:g} years."))
+    return out
 
 
 def _credential(catalogue: Catalogue, cred: Credential, notes: list[str]) -> dict[str, Any]:
     kind = str(cred.type)
-    node: dict[str, Any] = {
-        "@id": _uri("credential", cred.id),
-        "@type": TYPE_CLASSES[kind],
-        "ceterms:ctid": ctid("credential", cred.id),
-        "ceterms:name": _lang(cred.title),
-        "ceterms:identifier": [_identifier(cred.id)],
-        "ceterms:ownedBy": [_uri("provider", cred.provider)],
-    }
-    if cred.description:
-        node["ceterms:description"] = _lang(cred.description)
+    is_course = kind == "course"
+    node = _entity(_uri("credential", cred.id), TYPE_CLASSES[kind])
+    node["ceterms:name"] = _lang(cred.title)
+    node["ceterms:identifier"] = [_identifier(cred.id)]
+    node["ceterms:ownedBy"] = [_uri("provider", cred.provider)]
+    extra = _award_notes(cred)
+    intakes = _intakes_text(cred)
+    if intakes and not is_course:
+        extra.append(("runs", intakes))
+    for field, _sentence in extra:
+        notes.append(f"{cred.id}: '{field}' has no CTDL property; it is written into the description")
+    description = "\n\n".join(part for part in [cred.description, " ".join(s for _, s in extra)] if part)
+    if description:
+        node["ceterms:description"] = _lang(description)
     if cred.url:
         node["ceterms:subjectWebpage"] = cred.url
-    if cred.ects is not None:
-        node["ceterms:creditValue"] = [_credit_value(cred.ects)]
     if cred.languages:
         node["ceterms:inLanguage"] = list(cred.languages)
+    if cred.eqf_level is not None:
+        node["ceterms:audienceLevelType"] = [{
+            "@type": _CAO, "ceterms:targetNode": f"{EQF_LEVEL_BASE}{cred.eqf_level}",
+            "ceterms:targetNodeName": _lang(f"EQF level {cred.eqf_level}"),
+            "ceterms:framework": EQF_FRAMEWORK,
+            "ceterms:frameworkName": _lang("European Qualifications Framework")}]
     if cred.participation is not None:
-        key = "ceterms:deliveryType" if kind == "course" else "ceterms:learningDeliveryType"
-        node[key] = [{"@type": "ceterms:CredentialAlignmentObject",
-                      "ceterms:targetNode": _DELIVERY[str(cred.participation)]}]
+        key = "ceterms:deliveryType" if is_course else "ceterms:learningDeliveryType"
+        node[key] = [{"@type": _CAO, "ceterms:targetNode": _DELIVERY[str(cred.participation)]}]
     if cred.cost is not None:
         node["ceterms:estimatedCost"] = [{"@type": "ceterms:CostProfile", "ceterms:price": cred.cost.amount,
                                           "ceterms:currency": cred.cost.currency,
                                           "ceterms:description": _lang(f"Cost of {cred.title}")}]
+    durations = []
     if cred.duration_weeks is not None:
-        node["ceterms:estimatedDuration"] = [{"@type": "ceterms:DurationProfile",
-                                              "ceterms:exactDuration": f"P{cred.duration_weeks}W"}]
-    prerequisites = []
+        durations.append({"@type": "ceterms:DurationProfile", "ceterms:exactDuration": f"P{cred.duration_weeks}W"})
+    if cred.hours is not None:
+        durations.append({"@type": "ceterms:DurationProfile", "ceterms:timeRequired": f"PT{cred.hours:g}H",
+                          "ceterms:description": _lang(f"{cred.hours:g} hours of learning (workload)")})
+    if durations:
+        node["ceterms:estimatedDuration"] = durations
+    requires: list[dict[str, Any]] = []
+    if cred.ects is not None:
+        if is_course:
+            node["ceterms:creditValue"] = [_credit_value(cred.ects)]
+            node["ceterms:creditUnitTypeDescription"] = _lang("ECTS credits")
+        else:
+            requires.append({"@type": _CONDITION, "ceterms:name": _lang("Credit"),
+                             "ceterms:description": _lang(f"Earned with {cred.ects:g} ECTS credits of learning"),
+                             "ceterms:creditValue": [_credit_value(cred.ects)],
+                             "ceterms:creditUnitTypeDescription": _lang("ECTS credits")})
+    if cred.teaches:
+        alignments = [_competency_alignment(catalogue, t.competency, t.level) for t in cred.teaches]
+        if is_course:
+            node["ceterms:teaches"] = alignments
+        else:
+            requires.append({"@type": _CONDITION, "ceterms:name": _lang("Competencies"),
+                             "ceterms:description": _lang("Competencies demonstrated to earn this credential"),
+                             "ceterms:targetCompetency": alignments})
+    requires.extend(_prerequisites(catalogue, cred, notes))
+    if requires:
+        node["ceterms:requires"] = requires
+    if intakes and is_course:
+        node["ceterms:hasOffering"] = [{"@type": "ceterms:ScheduledOffering", "ceterms:name": _lang("Intakes"),
+                                        "ceterms:description": _lang(intakes)}]
+    if cred.learning_outcomes:
+        notes.append(f"{cred.id}: 'learning_outcomes' is not exported to CTDL by this version")
+    return node
+
+
+def _prerequisites(catalogue: Catalogue, cred: Credential, notes: list[str]) -> list[dict[str, Any]]:
+    out = []
     for group in cred.requires:
         targets = [a.credential for a in group.any_of if a.credential and catalogue.has("credential", a.credential)]
         skipped = [a for a in group.any_of if a.competency]
@@ -216,72 +409,63 @@ def _credential(catalogue: Catalogue, cred: Credential, notes: list[str]) -> dic
             continue
         profiles = [_condition_profile(catalogue, t) for t in targets]
         if len(profiles) == 1:
-            prerequisites.append(profiles[0])
+            out.append({**profiles[0], "ceterms:name": _lang(PREREQUISITE_NAME)})
         else:
-            prerequisites.append({"@type": "ceterms:ConditionProfile",
-                                  "ceterms:description": _lang("Any one of these"),
-                                  "ceterms:alternativeCondition": profiles})
-    if prerequisites:
-        node["ceterms:prerequisite"] = prerequisites
-    for field in ("learning_outcomes", "eqf_level", "hours", "teaches", "runs"):
-        if getattr(cred, field):
-            notes.append(f"{cred.id}: '{field}' is not exported to CTDL by this version")
-    return node
+            out.append({"@type": _CONDITION, "ceterms:name": _lang(PREREQUISITE_NAME),
+                        "ceterms:description": _lang("Any one of these"),
+                        "ceterms:alternativeCondition": profiles})
+    return out
 
 
 def _condition_profile(catalogue: Catalogue, target_id: str) -> dict[str, Any]:
     target = catalogue.credential(target_id)
     key = "ceterms:targetLearningOpportunity" if str(target.type) == "course" else "ceterms:targetCredential"
-    return {"@type": "ceterms:ConditionProfile", "ceterms:description": _lang(f"Requires {target.title}"),
+    return {"@type": _CONDITION, "ceterms:description": _lang(f"Requires {target.title}"),
             key: [_uri("credential", target_id)]}
+
+
+# --------------------------------------------------------------------------- award pathways
 
 
 def _component_type(cred: Credential) -> str:
     return "ceterms:CourseComponent" if str(cred.type) == "course" else "ceterms:CredentialComponent"
 
 
-def _component(catalogue: Catalogue, cred: Credential, component_uri: str, *, parent: str | None,
-               webpage_fallback: str) -> dict[str, Any]:
-    node: dict[str, Any] = {
-        "@id": component_uri,
-        "@type": _component_type(cred),
-        "ceterms:ctid": component_uri.rsplit("/", 1)[-1],
-        "ceterms:name": _lang(cred.title),
-        "ceterms:description": _lang(cred.description or cred.title),
-        "ceterms:subjectWebpage": cred.url or webpage_fallback,
-        "ceterms:proxyFor": _uri("credential", cred.id),
-    }
+def _component(cred: Credential, component_uri: str, *, parent: str | None, webpage_fallback: str) -> dict[str, Any]:
+    node = _entity(component_uri, _component_type(cred))
+    node["ceterms:name"] = _lang(cred.title)
+    node["ceterms:description"] = _lang(cred.description or cred.title)
+    node["ceterms:subjectWebpage"] = cred.url or webpage_fallback
+    node["ceterms:proxyFor"] = _uri("credential", cred.id)
     if node["@type"] == "ceterms:CredentialComponent":
         node["ceterms:credentialType"] = TYPE_CLASSES[str(cred.type)]
     elif cred.ects is not None:
-        node["ceterms:creditValue"] = [{"@type": "schema:QuantitativeValue", "schema:value": cred.ects,
-                                        "schema:unitText": "ECTS"}]
+        node["ceterms:creditValue"] = [_credit_value(cred.ects)]
     if parent:
         node["ceasn:isChildOf"] = [parent]
     return node
 
 
-def _award_pathway(catalogue: Catalogue, award: Credential, notes: list[str]) -> list[dict[str, Any]]:
+def _award_pathway(catalogue: Catalogue, award: Credential) -> list[dict[str, Any]]:
     assert award.award is not None
     rule = award.award.rule.model_dump(by_alias=True, exclude_none=True)
-    if award.award.rpl_cap is not None or award.award.credit_validity_years is not None:
-        notes.append(f"{award.id}: rpl_cap and credit_validity_years have no CTDL pathway form and are left out")
     pathway_uri = _uri("pathway", award.id)
     dest_uri = _uri("component", f"{award.id}/{award.id}")
     parts = [c for c in dict.fromkeys(_rule_credentials(rule)) if catalogue.has("credential", c)]
     components = {c: _uri("component", f"{award.id}/{c}") for c in parts}
     webpage = award.url or _provider_site(catalogue, award.provider) or pathway_uri
-    dest = _component(catalogue, award, dest_uri, parent=None, webpage_fallback=webpage)
+    dest = _component(award, dest_uri, parent=None, webpage_fallback=webpage)
     dest["ceterms:isDestinationComponentOf"] = [pathway_uri]
     if parts:
         dest["ceasn:hasChild"] = [components[c] for c in parts]
     dest["ceterms:hasCondition"] = _top_conditions(rule, components)
-    pathway = _pathway_node(pathway_uri, ctid("pathway", award.id), award.title,
-                            f"How {award.title} is earned by stacking: the award rules of the catalogue.",
-                            catalogue, award.provider, webpage, dest_uri)
+    description = " ".join([f"How {award.title} is earned by stacking: the award rules of the catalogue.",
+                            *(s for _, s in _award_notes(award))])
+    pathway = _pathway_node(pathway_uri, award.title, description, award.provider, webpage, dest_uri,
+                            [dest_uri, *components.values()])
     nodes = [pathway, dest]
     for cred_id in parts:
-        nodes.append(_component(catalogue, catalogue.credential(cred_id), components[cred_id], parent=dest_uri,
+        nodes.append(_component(catalogue.credential(cred_id), components[cred_id], parent=dest_uri,
                                 webpage_fallback=webpage))
     return nodes
 
@@ -290,19 +474,16 @@ def _provider_site(catalogue: Catalogue, provider_id: str) -> str | None:
     return catalogue.provider(provider_id).website if catalogue.has("provider", provider_id) else None
 
 
-def _pathway_node(uri: str, pathway_ctid: str, name: str, description: str, catalogue: Catalogue,
-                  provider_id: str, webpage: str, destination: str) -> dict[str, Any]:
-    return {
-        "@id": uri,
-        "@type": "ceterms:Pathway",
-        "ceterms:ctid": pathway_ctid,
-        "ceterms:name": _lang(name),
-        "ceterms:description": _lang(description),
-        "ceterms:inLanguage": ["en"],
-        "ceterms:ownedBy": [_uri("provider", provider_id)],
-        "ceterms:subjectWebpage": webpage,
-        "ceterms:hasDestinationComponent": [destination],
-    }
+def _pathway_node(uri: str, name: str, description: str, provider_id: str, webpage: str, destination: str,
+                  parts: list[str]) -> dict[str, Any]:
+    node = _entity(uri, "ceterms:Pathway")
+    node["ceterms:name"] = _lang(name)
+    node["ceterms:description"] = _lang(description)
+    node["ceterms:ownedBy"] = [_uri("provider", provider_id)]
+    node["ceterms:subjectWebpage"] = webpage
+    node["ceterms:hasDestinationComponent"] = [destination]
+    node["ceterms:hasPart"] = parts
+    return node
 
 
 def _top_conditions(rule: dict[str, Any], components: dict[str, str]) -> list[dict[str, Any]]:
@@ -349,7 +530,8 @@ def _rule_credentials(rule: dict[str, Any]) -> list[str]:
 # --------------------------------------------------------------------------- routes
 
 
-def export_route(route: Any, catalogue: Catalogue, target: Target) -> dict[str, Any]:
+def export_route(route: Any, catalogue: Catalogue, target: Target, *,
+                 warnings: list[str] | None = None) -> dict[str, Any]:
     """Export one recommended route as a CTDL ``ceterms:Pathway`` document.
 
     Parameters
@@ -362,12 +544,15 @@ def export_route(route: Any, catalogue: Catalogue, target: Target) -> dict[str, 
         What the route reaches: an award becomes the destination component (a
         ``proxyFor`` the award); a role or competency target becomes a
         ``BasicComponent`` destination.
+    warnings : list of str, optional
+        Receives a line for everything of the steps' credentials that CTDL cannot carry
+        as a property (as in :func:`export_credentials`).
 
     Returns
     -------
     dict
-        ``@context`` and ``@graph``: the pathway, its components, and the credentials
-        and organisations they stand for.
+        ``@context`` and ``@graph``: the pathway, its components, and the credentials,
+        organisations and competencies they stand for.
 
     """
     step_ids = [c for c in route.credential_ids if catalogue.has("credential", c)]
@@ -383,13 +568,13 @@ def export_route(route: Any, catalogue: Catalogue, target: Target) -> dict[str, 
     dest_uri = _uri("component", f"{key}/destination")
 
     if award:
-        dest = _component(catalogue, catalogue.credential(award), dest_uri, parent=None, webpage_fallback=webpage)
+        dest = _component(catalogue.credential(award), dest_uri, parent=None, webpage_fallback=webpage)
         name = f"Route to {catalogue.credential(award).title}"
     else:
         label = _target_label(catalogue, target)
-        dest = {"@id": dest_uri, "@type": "ceterms:BasicComponent", "ceterms:ctid": ctid("component", key),
-                "ceterms:name": _lang(label), "ceterms:description": _lang(f"Target of the route: {label}"),
-                "ceterms:subjectWebpage": webpage, "ceterms:componentCategory": _lang("Target")}
+        dest = _entity(dest_uri, "ceterms:BasicComponent")
+        dest.update({"ceterms:name": _lang(label), "ceterms:description": _lang(f"Target of the route: {label}"),
+                     "ceterms:subjectWebpage": webpage, "ceterms:componentCategory": _lang("Target")})
         name = f"Route to {label}"
     dest["ceterms:isDestinationComponentOf"] = [pathway_uri]
     if steps:
@@ -401,31 +586,35 @@ def export_route(route: Any, catalogue: Catalogue, target: Target) -> dict[str, 
             "ceterms:targetComponent": [components[c] for c in steps],
         }]
     total = f"{route.total_cost:,.0f} {route.currency}, {route.total_ects:g} ECTS, {route.weeks} weeks"
-    pathway = _pathway_node(pathway_uri, ctid("route", key), name,
-                            f"Recommended route (rank {route.rank}, {route.objective}): {total}.",
-                            catalogue, owner, webpage, dest_uri)
-    pathway["ceasn:hasChild"] = [dest_uri]
+    pathway = _pathway_node(pathway_uri, name, f"Recommended route (rank {route.rank}, {route.objective}): {total}.",
+                            owner, webpage, dest_uri, [dest_uri, *components.values()])
 
     schedule = {s.credential_id: s for s in getattr(route, "schedule", ())}
+    after = _order(steps, schedule, catalogue)
     nodes: list[dict[str, Any]] = [pathway, dest]
     for cred_id in steps:
         cred = catalogue.credential(cred_id)
-        node = _component(catalogue, cred, components[cred_id], parent=dest_uri, webpage_fallback=webpage)
-        needs = [a.credential for g in cred.requires for a in g.any_of if a.credential in components]
-        if needs:
-            node["ceterms:prerequisite"] = [components[c] for c in dict.fromkeys(needs)]
-        following = _following(cred_id, steps, schedule, catalogue)
+        node = _component(cred, components[cred_id], parent=dest_uri, webpage_fallback=webpage)
+        # precedes and precededBy are inverses: both come from one set of ordered pairs
+        following = [c for c in steps if (cred_id, c) in after]
+        before = [c for c in steps if (c, cred_id) in after]
         if following:
             node["ceterms:precedes"] = [components[c] for c in following]
+        if before:
+            node["ceterms:precededBy"] = [components[c] for c in before]
         slot = schedule.get(cred_id)
         if slot is not None and node["@type"] == "ceterms:CourseComponent":
-            node["ceterms:programTerm"] = _lang(f"weeks {slot.start_week}-{slot.end_week} "
-                                                f"({slot.start.isoformat()} to {slot.end.isoformat()})")
+            node["ceterms:programTerm"] = [{
+                "@type": _CAO, "ceterms:targetNodeName": _lang(
+                    f"weeks {slot.start_week}-{slot.end_week} ({slot.start.isoformat()} to {slot.end.isoformat()})")}]
         nodes.append(node)
     resource_ids = sorted(set(step_ids))
     providers = sorted({catalogue.credential(c).provider for c in resource_ids})
     nodes.extend(_organisation(catalogue, p) for p in providers if catalogue.has("provider", p))
-    nodes.extend(_credential(catalogue, catalogue.credential(c), []) for c in resource_ids)
+    taught = (t.competency for c in resource_ids for t in catalogue.credential(c).teaches)
+    nodes.extend(_competency_nodes(catalogue, _competency_closure(catalogue, taught)))
+    notes = warnings if warnings is not None else []
+    nodes.extend(_credential(catalogue, catalogue.credential(c), notes) for c in resource_ids)
     return {"@context": CONTEXT, "@graph": nodes}
 
 
@@ -435,17 +624,25 @@ def _target_label(catalogue: Catalogue, target: Target) -> str:
     return str(target)
 
 
-def _following(cred_id: str, steps: list[str], schedule: dict[str, Any], catalogue: Catalogue) -> list[str]:
-    """Steps that come right after ``cred_id``: those needing it, and the next wave of the schedule."""
-    after = [c for c in steps if any(a.credential == cred_id for g in catalogue.credential(c).requires
-                                     for a in g.any_of)]
-    mine = schedule.get(cred_id)
-    if mine is not None:
-        later = [schedule[c] for c in steps if c in schedule and schedule[c].start_week >= mine.end_week]
+def _order(steps: list[str], schedule: dict[str, Any], catalogue: Catalogue) -> set[tuple[str, str]]:
+    """Pairs (a, b) where step a comes right before b: b needs a, or b is in the next wave after a."""
+    pairs: set[tuple[str, str]] = set()
+    for cred_id in steps:
+        for other in steps:
+            if other != cred_id and any(a.credential == cred_id for g in catalogue.credential(other).requires
+                                        for a in g.any_of):
+                pairs.add((cred_id, other))
+        mine = schedule.get(cred_id)
+        if mine is None:
+            continue
+        # strictly later: steps of unknown length start and end in the same week as others
+        later = [schedule[c] for c in steps if c in schedule and schedule[c].start_week >= mine.end_week
+                 and schedule[c].start_week > mine.start_week]
         if later:
             first_start = min(s.start_week for s in later)
-            after += [s.credential_id for s in later if s.start_week == first_start]
-    return [c for c in dict.fromkeys(after) if c != cred_id]
+            pairs.update((cred_id, s.credential_id) for s in later
+                         if s.start_week == first_start and s.credential_id != cred_id)
+    return pairs
 
 
 # --------------------------------------------------------------------------- checks

@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.interop._result import (
+    COMPETENCY_URN,
     ImportProblem,
     ImportResult,
     as_list,
@@ -815,8 +816,8 @@ def _alignment(catalogue: Catalogue, competency_id: str) -> dict[str, Any]:
     }
     if comp.description:
         alignment["targetDescription"] = comp.description
-    if comp.uri:
-        alignment["targetUrl"] = comp.uri
+    # targetUrl is required (1EdTech schema): a competency without a web address gets its URN
+    alignment["targetUrl"] = comp.uri or COMPETENCY_URN + comp.id
     return alignment
 
 

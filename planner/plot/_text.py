@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from planner import textsafe
+
 __all__ = ["escape", "wrap"]
 
-
-def escape(text: object) -> str:
-    """Escape ``&``, ``<`` and ``>``: plotly renders a few HTML tags in labels and hover text."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+#: Escape ``&``, ``<`` and ``>`` and drop control characters: plotly renders a few HTML tags
+#: in labels and hover text. The one rule for plotly text lives in :mod:`planner.textsafe`.
+escape = textsafe.plotly
 
 
 def wrap(text: str, width: int = 22, lines: int = 3) -> str:
     """A label as at most ``lines`` escaped lines of about ``width`` characters (``…`` when cut)."""
     out: list[str] = []
     line = ""
-    for word in text.split():
+    for word in textsafe.plain(text).split():
         if line and len(line) + 1 + len(word) > width:
             out.append(line)
             line = word

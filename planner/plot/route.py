@@ -64,7 +64,8 @@ def timeline(route: Route, catalogue: Catalogue, *, by: str = "date") -> go.Figu
         ))
         shown.add(provider)
     fig.update_layout(
-        title=f"Timeline: {route.start:%d %b %Y} – {route.finish:%d %b %Y} ({route.weeks} weeks)",
+        title=(f"Timeline: {route.start:%d %b %Y} – {route.finish:%d %b %Y} ({route.duration_text})"
+               if not route.duration_unknown else f"Timeline from {route.start:%d %b %Y} ({route.duration_text})"),
         xaxis={"type": "date"} if by == "date" else {"title": "weeks from the start", "rangemode": "tozero"},
         yaxis={"autorange": "reversed"}, barmode="overlay",
         height=max(260, 44 * len(route.schedule) + 150), margin={"l": 10, "r": 10, "t": 50, "b": 30},

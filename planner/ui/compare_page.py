@@ -8,6 +8,7 @@ from planner.models import Catalogue, Holding
 from planner.plot.route import pareto_chart
 from planner.results import Recommendation, Route
 from planner.scenario import Scenario, fit_to_catalogue
+from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_pareto, cached_recommend
 from planner.ui.plan_page import route_card, route_details
 from planner.ui.scenario_form import current_scenario, restore_from_link, set_state, share_link
@@ -111,10 +112,10 @@ def _load_plan(catalogue: Catalogue) -> None:
                                        alternatives=plan.alternatives)
         scenario, problems = fit_to_catalogue(scenario, catalogue)
     except (ValueError, UnicodeDecodeError) as exc:  # pydantic's and the export's errors are ValueErrors
-        st.error(f"That plan file could not be opened: {exc}")
+        st.error(f"That plan file could not be opened: {md_escape(exc)}")
         return
     if problems:
-        st.error("The plan does not fit this catalogue: " + "; ".join(problems))
+        st.error("The plan does not fit this catalogue: " + md_escape("; ".join(problems)))
         return
     st.button("Restore this plan", key="cmp_restore", on_click=restore_plan,
               args=(scenario, plan.notes or "", tuple(plan.chosen)))
@@ -129,17 +130,18 @@ def _target_title(catalogue: Catalogue, scenario: Scenario) -> str:
     return _title(catalogue, target.id or "")
 
 
+@page_boundary("Compare and what-if")
 def page() -> None:
     """Draw the advisor's comparison page."""
     st.header("Compare and what-if")
     try:
         active = active_catalogue()
     except Exception as exc:  # a page reports its own failures
-        st.error(f"The catalogue could not be loaded: {exc}")
+        st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
     catalogue = active.catalogue
     for problem in restore_from_link(catalogue):
-        st.warning(problem)
+        st.warning(md_escape(problem))
     base = current_scenario(catalogue)
     if base is None:
         st.info("Set up a scenario on 'Plan a route' first.")
@@ -150,7 +152,7 @@ def page() -> None:
         with st.spinner("Finding routes for the current plan…"):
             base_rec = cached_recommend(catalogue, active.digest, base)
     except Exception as exc:
-        st.error(f"The route search failed: {exc}")
+        st.error(f"The route search failed: {md_escape(exc)}")
         return
     base_best = base_rec.best
     columns = st.columns(n)

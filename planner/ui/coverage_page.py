@@ -28,6 +28,7 @@ from planner.analysis.reachability import RoleReach, StartReach
 from planner.models import Catalogue
 from planner.plot.coverage import competency_heatmap, gap_bars, quality_bars, stacking_bars
 from planner.report import CoverageReport, build_report, to_html, to_markdown
+from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import keep_valid
@@ -277,20 +278,21 @@ def _whatif_section(catalogue: Catalogue, digest: str, provider: str | None, awa
         result = _whatif(digest, provider, award, as_of, catalogue)
         status.update(label=f"Measured with {result.searches} route searches", state="complete")
     if result.note:
-        st.info(result.note)
+        st.info(md_escape(result.note))
     if result.truncated:
         st.warning("Stopped early at the search limit: the ranking covers the first candidates only.")
     _table(whatif_rows(result, catalogue), "No candidate agreement in scope.")
     return True
 
 
+@page_boundary("Coverage")
 def page() -> None:
     """Draw the institution's coverage page."""
     st.header("Coverage")
     try:
         active = active_catalogue()
     except Exception as exc:  # a page reports its own failures
-        st.error(f"The catalogue could not be loaded: {exc}")
+        st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
     catalogue, digest = active.catalogue, active.digest
     as_of = dt.date.today()
@@ -299,7 +301,7 @@ def page() -> None:
         with st.spinner("Analysing the catalogue…"):
             report = _quick_report(digest, provider, award, as_of, catalogue)
     except Exception as exc:
-        st.error(f"The analysis failed: {exc}")
+        st.error(f"The analysis failed: {md_escape(exc)}")
         return
     cov, gaps, orph, quality = report.coverage, report.gaps, report.orphans, report.quality
     a, b, c, d = st.columns(4)

@@ -6,8 +6,9 @@ import streamlit as st
 
 from planner.models import Catalogue, Credential
 from planner.plot.catalogue import neighbourhood
+from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue
-from planner.ui.text import reported
+from planner.ui.text import md_escape, reported
 from planner.ui.widgets import keep_in_range, keep_valid
 
 __all__ = ["credential_rows", "page"]
@@ -66,19 +67,20 @@ def credential_rows(catalogue: Catalogue) -> list[dict[str, object]]:
     return rows
 
 
+@page_boundary("Explore the catalogue")
 def page() -> None:
     """Draw the catalogue explorer."""
     st.header("Explore the catalogue")
     try:
         active = active_catalogue()
     except Exception as exc:  # a page reports its own failures
-        st.error(f"The catalogue could not be loaded: {exc}")
+        st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
     cat = active.catalogue
     try:
         rows = credential_rows(cat)
     except Exception as exc:
-        st.error(f"The credential table could not be built: {exc}")
+        st.error(f"The credential table could not be built: {md_escape(exc)}")
         return
     price_key = f"price ({cat.meta.base_currency})"
     q = st.text_input("Search titles, providers and competencies", key="ex_q")

@@ -23,5 +23,7 @@ def run() -> None:
     try:
         page.run()
     except Exception as exc:  # last line of defence: pages report their own errors, this says what is left
-        st.error(f"This page failed: {exc}" if str(exc) else f"This page failed ({type(exc).__name__}).")
+        from planner.ui.boundary import show_failure
+
+        show_failure(f"The page '{getattr(page, 'title', '')}'", exc)
         st.caption("Reload the page or go back to 'Plan a route'; the scenario you entered is kept.")

@@ -8,6 +8,7 @@ from planner.models import Catalogue
 from planner.plot.route import pathway_graph, stacking_flows, stacking_sankey, timeline
 from planner.results import Recommendation, Route
 from planner.scenario import Scenario
+from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_recommend
 from planner.ui.scenario_form import apply_relaxation_to_state, restore_from_link, scenario_form, share_link
 from planner.ui.state import active_catalogue
@@ -29,12 +30,16 @@ def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None, 
         a, b, c, d = st.columns(4)
         a.metric(f"Cost ({route.currency})", f"{route.total_cost:,.0f}",
                  delta(route.total_cost, base and base.total_cost, "+,.0f"), delta_color="inverse")
-        b.metric("Weeks", route.weeks, delta(route.weeks, base and base.weeks, "+d"), delta_color="inverse")
+        if route.duration_unknown:
+            b.metric("Weeks", "unknown" if route.weeks == 0 else f"≥ {route.weeks}")
+        else:
+            b.metric("Weeks", route.weeks, delta(route.weeks, base and base.weeks, "+d"), delta_color="inverse")
         c.metric("ECTS", f"{route.total_ects:g}", delta(route.total_ects, base and base.total_ects, "+g"))
         d.metric("Optional fit", f"{route.fit:.0%}", delta(100 * route.fit, base and 100 * base.fit, "+.0f"))
         steps = len(route.steps)
-        st.caption(f"{route.start:%d %b %Y} → {route.finish:%d %b %Y} · {steps} step{'s' * (steps != 1)} · "
-                   f"{route.total_hours:g} study hours")
+        when = (f"{route.start:%d %b %Y} → {route.finish:%d %b %Y}" if not route.duration_unknown
+                else f"from {route.start:%d %b %Y}, {route.duration_text}")
+        st.caption(f"{when} · {steps} step{'s' * (steps != 1)} · {route.total_hours:g} study hours")
         if route.awards_completed:
             st.caption("Completes: " + ", ".join(md_escape(catalogue.credential(a).title)
                                                  for a in route.awards_completed))
@@ -88,17 +93,18 @@ def _describe(key: str, value: object) -> str:
     return f"{key.replace('_', ' ')} = {value}"
 
 
+@page_boundary("Plan a route")
 def page() -> None:
     """Draw the learner's planning page."""
     st.header("Plan a route")
     try:
         active = active_catalogue()
     except Exception as exc:
-        st.error(f"The catalogue could not be loaded: {exc}")
+        st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
     catalogue = active.catalogue
     for problem in restore_from_link(catalogue):
-        st.warning(problem)
+        st.warning(md_escape(problem))
     left, right = st.columns([2, 3], gap="large")
     with left:
         scenario = scenario_form(catalogue)
@@ -109,14 +115,14 @@ def page() -> None:
             with st.spinner("Finding the best routes…"):
                 rec = cached_recommend(catalogue, active.digest, scenario)
         except Exception as exc:
-            st.error(f"The route search failed: {exc}")
+            st.error(f"The route search failed: {md_escape(exc)}")
             return
         st.caption(f"Share this plan: `{share_link(scenario)}`")
         if not rec.feasible:
             _diagnoses(rec)
             return
         if rec.diagnoses and rec.diagnoses[0].code == "already_met":
-            st.success(rec.diagnoses[0].message)
+            st.success(md_escape(rec.diagnoses[0].message))
             return
         for route in rec.routes:
             route_card(route, catalogue)

@@ -13,8 +13,17 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from planner.models import Catalogue, CompetencyLevel, Holding, Objective
-from planner.scenario import Scenario, ScenarioError, fit_to_catalogue, from_query, to_query
+from planner.models import (
+    MAX_COST,
+    MAX_DATE,
+    MAX_HOURS_PER_WEEK,
+    MIN_DATE,
+    Catalogue,
+    CompetencyLevel,
+    Holding,
+    Objective,
+)
+from planner.scenario import Scenario, ScenarioError, fit_to_catalogue, read_link, to_query
 from planner.ui.text import md_escape
 from planner.ui.widgets import keep_in_range, keep_valid
 
@@ -29,7 +38,8 @@ __all__ = [
 ]
 
 K = "sc_"  # prefix of every scenario widget key
-_MIN_DAY, _MAX_DAY = dt.date(1970, 1, 1), dt.date(2100, 12, 31)
+# the date widgets cover exactly the dates the model accepts, so no valid scenario is refused
+_MIN_DAY, _MAX_DAY = MIN_DATE, MAX_DATE
 _RESTORED = "sc_restored_from_link"
 OBJECTIVES = {
     Objective.COST.value: "Lowest cost",
@@ -83,8 +93,9 @@ def set_state(scenario: Scenario) -> None:
 def restore_from_link(catalogue: Catalogue) -> list[str]:
     """On a session's first run, fill the form from the URL's query parameters.
 
-    Returns messages for the user: why a broken link could not be opened (the form keeps
-    its defaults), or what of the link this catalogue does not know (left out).
+    Returns at most one message for the user (plain text, to be escaped where it is shown):
+    why a broken link could not be opened (the form keeps its defaults), or what of the link
+    could not be applied and was left out.
     """
     if st.session_state.get(_RESTORED):
         return []
@@ -93,11 +104,16 @@ def restore_from_link(catalogue: Catalogue) -> list[str]:
     if "target" not in params:
         return []
     try:
-        scenario, problems = fit_to_catalogue(from_query(params), catalogue)
+        scenario, ignored = read_link(params)
+        scenario, problems = fit_to_catalogue(scenario, catalogue)
     except ScenarioError as exc:
         return [f"The shared link could not be opened: {exc}"]
     set_state(scenario)
-    return [f"Part of the shared link was left out: {p}" for p in problems]
+    left_out = [*ignored, *problems]
+    if not left_out:
+        return []
+    more = f"; and {len(left_out) - 10} more" if len(left_out) > 10 else ""
+    return ["Part of the shared link was left out: " + "; ".join(left_out[:10]) + more]
 
 
 def share_link(scenario: Scenario) -> str:
@@ -122,11 +138,11 @@ def apply_relaxation_to_state(relaxation: dict[str, Any]) -> None:
         elif key == "hours_per_week":
             s[K + "use_hours"] = value is not None
             if value is not None:
-                s[K + "hours"] = min(float(value), 80.0)  # the widget's (and the engine's) ceiling
+                s[K + "hours"] = min(float(value), MAX_HOURS_PER_WEEK)  # the widget's (and the engine's) ceiling
         elif key == "deadline":
             s[K + "use_deadline"] = value is not None
             if value is not None:
-                s[K + "deadline"] = dt.date.fromisoformat(value)
+                s[K + "deadline"] = _clamp(dt.date.fromisoformat(value))
         elif key in ("modes", "languages", "countries", "avoid_providers"):
             s[K + key] = list(value or [])
 
@@ -182,20 +198,20 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "") -> Scenario | N
     with c1:
         use_budget = st.checkbox("Budget limit", key=K + "use_budget")
         _init(K + "budget", 2000.0)
-        budget = st.number_input("Budget", min_value=0.0, max_value=1_000_000.0, step=100.0,
+        budget = st.number_input("Budget", min_value=0.0, max_value=MAX_COST, step=100.0,
                                  key=K + "budget", disabled=not use_budget)
         if s.get(K + "currency") not in currencies:
             s[K + "currency"] = catalogue.meta.base_currency
         currency = st.selectbox("Currency", currencies, key=K + "currency", disabled=not use_budget)
         use_hours = st.checkbox("Limit weekly study hours", key=K + "use_hours")
         _init(K + "hours", 10.0)
-        hours = st.number_input("Hours per week", min_value=0.5, max_value=80.0, step=1.0,
+        hours = st.number_input("Hours per week", min_value=0.5, max_value=MAX_HOURS_PER_WEEK, step=1.0,
                                 key=K + "hours", disabled=not use_hours)
     with c2:
         _init(K + "start", today)
         start = st.date_input("Start", min_value=_MIN_DAY, max_value=_MAX_DAY, key=K + "start")
         use_deadline = st.checkbox("Deadline", key=K + "use_deadline")
-        _init(K + "deadline", start + dt.timedelta(days=365))
+        _init(K + "deadline", _clamp(start + dt.timedelta(days=365)))
         deadline = st.date_input("Finish by", min_value=_MIN_DAY, max_value=_MAX_DAY, key=K + "deadline",
                                  disabled=not use_deadline)
         modes = st.multiselect("Modes (empty: any)", ["online", "blended", "onsite"], key=K + "modes")
@@ -226,7 +242,7 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "") -> Scenario | N
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"])
             message = str(err["msg"]).removeprefix("Value error, ")
-            st.error(f"{field}: {message}" if field else message.capitalize())
+            st.error(md_escape(f"{field}: {message}" if field else message.capitalize()))
         return None
 
 

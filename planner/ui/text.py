@@ -5,42 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import streamlit as st
+from planner import textsafe
 
 __all__ = ["md_escape", "reported"]
 
-# every character Markdown (and Streamlit's extensions: :colour[], $math$, ~strike~) gives meaning to
-_MARKUP = "\\`*_{}[]()#+-.!|<>$~:"
-
-
-def md_escape(text: object) -> str:
-    """Neutralise Markdown and HTML in catalogue text so it shows exactly as typed.
-
-    Parameters
-    ----------
-    text : object
-        Any value; it is converted with :func:`str`.
-
-    Returns
-    -------
-    str
-        The text with every markup character backslash-escaped and line breaks flattened,
-        safe to put inside ``st.markdown`` / labels next to trusted formatting.
-
-    """
-    out = " ".join(str(text).split())
-    for ch in _MARKUP:
-        out = out.replace(ch, "\\" + ch)
-    return out
+#: Catalogue and user text inside anything Streamlit renders as Markdown (``st.markdown``,
+#: ``st.caption``, ``st.warning`` / ``st.error`` / ``st.info`` / ``st.success``, widget and
+#: button labels): every markup character escaped, line breaks flattened. Text elements
+#: (``st.text``, ``st.dataframe``, select-box options) take the text as it is.
+md_escape = textsafe.markdown
 
 
 @contextmanager
 def reported(what: str) -> Iterator[None]:
     """Show a failure inside the block as a plain-language error instead of a traceback.
 
-    Streamlit's own control flow (rerun, stop) derives from ``BaseException`` and passes.
+    Bad input is said in plain (escaped) words; a bug asks to be reported (see
+    :func:`planner.ui.boundary.show_failure`). Streamlit's own control flow (rerun, stop)
+    derives from ``BaseException`` and passes.
     """
+    from planner.ui.boundary import show_failure
+
     try:
         yield
     except Exception as exc:  # a page reports its own failures and keeps the rest working
-        st.error(f"{what} failed: {exc}" if str(exc) else f"{what} failed ({type(exc).__name__}).")
+        show_failure(what, exc)

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from planner.catalogue import ValidationReport, validate_texts
+from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue, remember_upload, use_bundled
 from planner.ui.text import md_escape
 from planner.upload import MAX_FILE_BYTES, MAX_TOTAL_BYTES, UploadError, read_upload
@@ -71,6 +72,7 @@ def show_validation(files: Mapping[str, bytes], label: str) -> bool:
     return True
 
 
+@page_boundary("Your own catalogue")
 def page() -> None:
     """Draw the upload page."""
     st.header("Your own catalogue")
@@ -79,7 +81,7 @@ def page() -> None:
         st.info(f"This session uses the catalogue **{md_escape(active.label)}** "
                 f"({len(active.catalogue.credentials)} credentials).")
     except Exception as exc:  # a page reports its own failures
-        st.error(f"The current catalogue could not be loaded: {exc}")
+        st.error(f"The current catalogue could not be loaded: {md_escape(exc)}")
     st.write(
         "Upload catalogue YAML files or one zip of them. They are validated and used for this session "
         "only; the bundled catalogue is never changed. The format is described by `catalogue/schema.json`."
@@ -102,4 +104,4 @@ def page() -> None:
     try:
         show_validation(files, "upload: " + ", ".join(sorted(f.name for f in uploaded)))
     except Exception as exc:  # validation never raises by contract; say so plainly if it does
-        st.error(f"The catalogue could not be checked: {exc}")
+        st.error(f"The catalogue could not be checked: {md_escape(exc)}")
