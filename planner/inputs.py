@@ -370,12 +370,12 @@ def _deep_position(text: str, limit: int) -> tuple[int | None, int | None]:
     """Where nesting first goes deeper than ``limit`` (error path only)."""
     depth = 0
     for match in _JSON_TOKEN.finditer(text):
-        token = match.group()
-        if token in "[{":  # nosec B105 - JSON brackets, not a password
+        bracket = match.group()
+        if bracket in "[{":
             depth += 1
             if depth > limit:
                 return _position(text, match.start())
-        elif token in "]}":  # nosec B105 - JSON brackets, not a password
+        elif bracket in "]}":
             depth -= 1
     return None, None
 
