@@ -77,11 +77,15 @@ HOSTILE_VALUES = [
 
 
 def _nodes(tree: object) -> list[tuple[object, object]]:
-    """Every (container, key) pair of a JSON-like tree, without recursion."""
+    """Every (container, key) pair of a JSON-like tree, each shared container once, without recursion."""
     out: list[tuple[object, object]] = []
     todo = [tree]
+    seen: set[int] = set()  # repeats share their containers: walking each copy would multiply the work
     while todo:
         node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
         for key, value in items:
             out.append((node, key))
@@ -111,19 +115,35 @@ def mutate_tree(data: st.DataObject, tree: object) -> object:
     return tree
 
 
+#: Largest document a structured mutation may produce (the test process has no memory limit).
+MAX_MUTANT_CHARS = 4 * 2**20
+
+
+def _bounded_json(tree: object) -> str:
+    """JSON text of ``tree``, or ValueError when it would exceed :data:`MAX_MUTANT_CHARS` (or is circular)."""
+    chunks, size = [], 0
+    for chunk in json.JSONEncoder(ensure_ascii=False, default=str).iterencode(tree):
+        size += len(chunk)
+        if size > MAX_MUTANT_CHARS:
+            raise ValueError("mutant too large")
+        chunks.append(chunk)
+    return "".join(chunks)
+
+
 def mutate_any(data: st.DataObject, name: str, seed: bytes) -> bytes:
     """Structure-aware mutation of JSON, YAML and tabular seeds half the time, byte mutation otherwise."""
     if data.draw(st.booleans(), label="structured"):
         try:
             lower = name.lower()
             if lower.endswith((".json", ".jsonld")):
-                tree = json.loads(seed.decode("utf-8-sig"))
-                return json.dumps(mutate_tree(data, tree), ensure_ascii=False, default=str).encode()
+                tree = mutate_tree(data, json.loads(seed.decode("utf-8-sig")))
+                return _bounded_json(tree).encode()
             if lower.endswith((".yaml", ".yml")):
                 import yaml
 
-                tree = yaml.safe_load(seed)  # a trusted seed, parsed only to be mutated
-                return yaml.safe_dump(mutate_tree(data, tree), allow_unicode=True, sort_keys=False).encode()
+                tree = mutate_tree(data, yaml.safe_load(seed))  # a trusted seed, parsed only to be mutated
+                _bounded_json(tree)  # repeats of repeats must not exhaust the test process either
+                return yaml.safe_dump(tree, allow_unicode=True, sort_keys=False).encode()
             if lower.endswith((".csv", ".txt")):
                 return _mutate_table(data, seed, "," if lower.endswith(".csv") else "\t")
         except (ValueError, RecursionError, UnicodeDecodeError, ImportError):
