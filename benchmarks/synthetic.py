@@ -50,7 +50,7 @@ from typing import Any
 
 from planner.models import Catalogue
 
-__all__ = ["generate", "generate_data", "write_yaml"]
+__all__ = ["generate", "generate_data", "national_field", "stream_national", "write_national", "write_yaml"]
 
 #: Average number of credentials per competency cluster (sets how many clusters there are).
 CREDENTIALS_PER_CLUSTER = 40
@@ -80,7 +80,8 @@ _COUNTRIES = [
     ("SE", "SEK", "sv"), ("PL", "PLN", "pl"),
 ]
 #: Value of one unit in EUR (the base currency).
-_RATES = {"EUR": 1.0, "GBP": 1.17, "USD": 0.92, "CHF": 1.05, "SEK": 0.088, "PLN": 0.23}
+_RATES = {"EUR": 1.0, "GBP": 1.17, "USD": 0.92, "CHF": 1.05, "SEK": 0.088, "PLN": 0.23,
+          "DKK": 0.134, "CZK": 0.040, "RON": 0.20, "BGN": 0.51}
 _INTAKES = [["09-15"], ["01-15", "09-15"], ["02-01", "10-01"], ["03-01", "06-01", "09-01", "11-15"]]
 _ASSESSMENTS = ["exam", "project", "portfolio", "practical", "quiz", "oral"]
 _MODES = ["online", "onsite", "blended"]
@@ -95,6 +96,11 @@ def _money(rng: random.Random, eur: float, currency: str) -> dict[str, Any]:
 
 class _Builder:
     """Builds the catalogue dictionaries; one instance per :func:`generate_data` call."""
+
+    #: (country, currency, language) providers are drawn from.
+    countries: list[tuple[str, str, str]] = _COUNTRIES
+    #: Sector names, by sector index (wrapping around with a numeric suffix).
+    sector_names: list[str] = _SECTOR_NAMES
 
     def __init__(self, n: int, seed: int, n_roles: int | None) -> None:
         self.n = n
@@ -118,7 +124,7 @@ class _Builder:
     # ------------------------------------------------------------------ providers
 
     def _provider(self, pid: str, name: str, kind: str) -> str:
-        country, currency, language = self.rng.choice(_COUNTRIES)
+        country, currency, language = self.rng.choice(self.countries)
         item: dict[str, Any] = {"id": pid, "name": name, "country": country, "kind": kind}
         if kind in ("university", "vet_college"):
             item["quality_assurance"] = {"type": "external", "body": f"{country} accreditation agency"}
@@ -433,7 +439,7 @@ class _Builder:
                     needs[0]["level"] = top + 1
                 else:
                     needs[0] = {"competency": cl["area"], "level": 2, "essential": True}
-            sector = _SECTOR_NAMES[cl["sector"] % len(_SECTOR_NAMES)]
+            sector = self.sector_names[cl["sector"] % len(self.sector_names)]
             self.roles.append({
                 "id": f"role{r:05d}", "title": f"{sector.title()} {rng.choice(_TOPICS)} specialist {r}",
                 "sector": sector, "needs": needs,
@@ -457,8 +463,8 @@ class _Builder:
         ]
         sector_roots = []
         for si in range(n_sectors):
-            name = _SECTOR_NAMES[si % len(_SECTOR_NAMES)]
-            sector = name if si < len(_SECTOR_NAMES) else f"{name}-{si}"
+            name = self.sector_names[si % len(self.sector_names)]
+            sector = name if si < len(self.sector_names) else f"{name}-{si}"
             root = f"s{si:03d}"
             self.competencies.append({"id": root, "label": f"{sector.title()} sector", "type": "knowledge"})
             sector_roots.append((sector, root))
@@ -638,16 +644,195 @@ def write_yaml(data: dict[str, Any], out: Path, *, chunk: int = 5000) -> list[Pa
     return written
 
 
+# --------------------------------------------------------------------------- national scale
+
+#: The EU's 27 member states: (country, currency, main language). Hungarian providers price in
+#: EUR here: forint prices of degrees would exceed the models' plausibility bound on a cost.
+NATIONAL_COUNTRIES = [
+    ("AT", "EUR", "de"), ("BE", "EUR", "nl"), ("BG", "BGN", "bg"), ("HR", "EUR", "hr"), ("CY", "EUR", "el"),
+    ("CZ", "CZK", "cs"), ("DK", "DKK", "da"), ("EE", "EUR", "et"), ("FI", "EUR", "fi"), ("FR", "EUR", "fr"),
+    ("DE", "EUR", "de"), ("GR", "EUR", "el"), ("HU", "EUR", "hu"), ("IE", "EUR", "en"), ("IT", "EUR", "it"),
+    ("LV", "EUR", "lv"), ("LT", "EUR", "lt"), ("LU", "EUR", "fr"), ("MT", "EUR", "mt"), ("NL", "EUR", "nl"),
+    ("PL", "PLN", "pl"), ("PT", "EUR", "pt"), ("RO", "RON", "ro"), ("SK", "EUR", "sk"), ("SI", "EUR", "sl"),
+    ("ES", "EUR", "es"), ("SE", "SEK", "sv"),
+]
+#: Twenty sectors of a national catalogue.
+NATIONAL_SECTORS = [*_SECTOR_NAMES, "culture", "law", "chemistry", "aviation", "maritime"]
+#: Credentials per field of study: 20 competency clusters and one degree.
+FIELD_CREDENTIALS = CLUSTERS_PER_SECTOR * CREDENTIALS_PER_CLUSTER
+#: Providers per field by kind (+ 3 online platforms): 37 per field, ~50k for 1.08M credentials.
+_FIELD_PROVIDERS = {"university": 6, "vet_college": 6, "industry": 8, "online_platform": 4, "other": 10}
+_ID_KEYS = ("id", "provider", "competency", "credential", "broader", "award", "equivalent_to", "pool")
+
+
+class _FieldBuilder(_Builder):
+    """One field of study of a national catalogue: a self-contained slice (its own providers)."""
+
+    countries = NATIONAL_COUNTRIES
+
+    def __init__(self, n: int, seed: int, sector: str) -> None:
+        super().__init__(n, seed, None)
+        self.sector_names = [sector]
+
+    def _sector_providers(self, si: int, sector: str) -> None:
+        pools: dict[str, list[str]] = {}
+        for kind, count in _FIELD_PROVIDERS.items():
+            pools[kind] = [
+                self._provider(f"p{si:03d}-{kind[:3]}{k}",
+                               f"{sector.title()} {kind.replace('_', ' ')} {k + 1}", kind)
+                for k in range(count)
+            ]
+        pools["online_platform"] += self.global_online
+        self.sector_providers[si] = pools
+
+
+def _prefixed(value: Any, prefix: str) -> Any:
+    """A copy of a catalogue item with every id (and reference to one) prefixed."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in _ID_KEYS and isinstance(item, str):
+                out[key] = prefix + item
+            elif key == "from" and isinstance(item, list):
+                out[key] = [prefix + x for x in item]
+            else:
+                out[key] = _prefixed(item, prefix)
+        return out
+    if isinstance(value, list):
+        return [_prefixed(x, prefix) for x in value]
+    return value
+
+
+def national_fields(n_credentials: int) -> list[int]:
+    """Credentials in each field of a national catalogue of ``n_credentials`` (as even as possible)."""
+    count = max(1, round(n_credentials / FIELD_CREDENTIALS))
+    return [n_credentials // count + (1 if f < n_credentials % count else 0) for f in range(count)]
+
+
+def national_meta(n_credentials: int, seed: int) -> dict[str, Any]:
+    """The ``meta`` of a national catalogue (rates for every currency of the 27 countries)."""
+    used = sorted({c for _, c, _ in NATIONAL_COUNTRIES} | {"EUR"})
+    return {"name": f"Synthetic national catalogue ({n_credentials} credentials, seed {seed})",
+            "base_currency": "EUR", "exchange_rates": {c: _RATES[c] for c in used}, "rates_as_of": "2026-01-01"}
+
+
+def national_field(n_credentials: int, field: int, *, seed: int = 0) -> dict[str, Any]:
+    """One field of a national catalogue as catalogue dictionaries (ids prefixed ``fNNNN-``).
+
+    Fields never reference each other, so one field with the meta is itself a complete,
+    valid catalogue: the benchmark compares a store's routes with it.
+    """
+    sizes = national_fields(n_credentials)
+    if not 0 <= field < len(sizes):
+        raise ValueError(f"field must be 0–{len(sizes) - 1}, got {field}")
+    with _gc_paused():
+        data = _FieldBuilder(sizes[field], seed * 1_000_003 + field,
+                             NATIONAL_SECTORS[field % len(NATIONAL_SECTORS)]).build()
+        prefix = f"f{field:04d}-"
+        out = {key: _prefixed(data[key], prefix)
+               for key in ("providers", "competencies", "credentials", "roles", "recognitions")}
+    out["meta"] = national_meta(n_credentials, seed)
+    return out
+
+
+def stream_national(n_credentials: int = 1_080_000, *, seed: int = 0) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield a national catalogue item by item: ``("meta", …)`` first, then each field's items.
+
+    About 50k providers (37 per field of 800 credentials) in the 27 EU countries, 20
+    sectors, the shape of :func:`generate_data` within each field. Only one field is in
+    memory at a time, so 1.08M credentials stream in a few hundred MB.
+
+    Parameters
+    ----------
+    n_credentials : int
+        Exact number of credentials (at least 1).
+    seed : int
+        Random seed; the same seed and size always give the same catalogue.
+
+    Yields
+    ------
+    tuple of (str, dict)
+        Section name (``meta``, ``providers``, ``competencies``, ``credentials``, ``roles``,
+        ``recognitions``) and one item in the YAML shape.
+    """
+    if n_credentials < 1:
+        raise ValueError(f"n_credentials must be at least 1, got {n_credentials}")
+    yield "meta", national_meta(n_credentials, seed)
+    for field in range(len(national_fields(n_credentials))):
+        data = national_field(n_credentials, field, seed=seed)
+        for section in ("providers", "competencies", "credentials", "roles", "recognitions"):
+            for item in data[section]:
+                yield section, item
+
+
+def write_national(into: str, n_credentials: int = 1_080_000, *, seed: int = 0,
+                   progress: Any = None) -> dict[str, int]:
+    """Stream a national catalogue into a compiled catalogue store (each item validated).
+
+    Parameters
+    ----------
+    into : str
+        Store URL or SQLite file path; the store must be new or hold no items of this source.
+    n_credentials, seed : int
+        As for :func:`stream_national`.
+    progress : callable, optional
+        Called with the number of credentials written so far, every 50k.
+
+    Returns
+    -------
+    dict of str to int
+        Items written by kind.
+    """
+    from planner.models import CatalogueMeta, Competency, Credential, Provider, RecognitionAgreement, Role
+    from planner.store.catalogue.engine import create_store, open_engine
+    from planner.store.catalogue.writer import StoreWriter
+
+    models = {"providers": Provider, "competencies": Competency, "credentials": Credential, "roles": Role,
+              "recognitions": RecognitionAgreement}
+    source = f"synthetic:national:{n_credentials}:{seed}"
+    engine = open_engine(into)
+    create_store(engine)
+    counts: dict[str, int] = {}
+    try:
+        with engine.begin() as conn, _gc_paused():
+            writer = StoreWriter(conn, batch=20_000)
+            writer.delete_source(source)
+            for section, item in stream_national(n_credentials, seed=seed):
+                if section == "meta":
+                    writer.set_meta(CatalogueMeta.model_validate(item), source)
+                    continue
+                writer.add(models[section].model_validate(item), source)
+                counts[section] = counts.get(section, 0) + 1
+                if progress is not None and section == "credentials" and counts[section] % 50_000 == 0:
+                    progress(counts[section])
+            writer.flush()
+            writer.record_source(source, f"{n_credentials}:{seed}", sum(counts.values()))
+    finally:
+        engine.dispose()
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: write a synthetic catalogue directory."""
     parser = argparse.ArgumentParser(description="Write a seeded synthetic catalogue as YAML files.")
     parser.add_argument("--credentials", type=int, default=1000, help="number of credentials (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--roles", type=int, default=None, help="number of roles (default: one per cluster)")
-    parser.add_argument("--out", type=Path, required=True, help="directory to write the YAML files into")
+    parser.add_argument("--out", type=Path, help="directory to write the YAML files into")
+    parser.add_argument("--into", metavar="URL",
+                        help="stream a national catalogue (27 countries, 20 sectors) into this store instead")
     args = parser.parse_args(argv)
     if args.credentials < 1:
         parser.error("--credentials must be at least 1")
+    if args.into:
+        t0 = time.perf_counter()
+        counts = write_national(args.into, args.credentials, seed=args.seed,
+                                progress=lambda n: print(f"  {n:,} credentials ({time.perf_counter() - t0:.0f} s)",
+                                                         flush=True))
+        print(f"streamed {counts} into {args.into} in {time.perf_counter() - t0:.1f} s")
+        return 0
+    if args.out is None:
+        parser.error("give --out DIR (YAML) or --into URL (store)")
     t0 = time.perf_counter()
     data = generate_data(args.credentials, seed=args.seed, n_roles=args.roles)
     with _gc_paused():

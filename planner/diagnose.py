@@ -296,6 +296,7 @@ def _list_relaxation(
     used: Callable[[Sequence[str]], set[str]],
     merge: Callable[[list[str], set[str]], list[str]],
     describe: str,
+    name: Callable[[str], str] = str,
     clock: Clock | None = None,
 ) -> Diagnosis | None:
     current = list(getattr(profile.constraints, field))
@@ -310,7 +311,7 @@ def _list_relaxation(
         return None
     return Diagnosis(
         "excluded",
-        f"Reachable only if you {describe} {', '.join(sorted(extra))} (route: "
+        f"Reachable only if you {describe} {', '.join(sorted(name(x) for x in extra))} (route: "
         f"{_titles(catalogue, route.credential_ids)}).",
         {field: sorted(str(v) for v in new_value)},
     )
@@ -387,12 +388,15 @@ def diagnose(
             catalogue, profile, target, start, field="avoid_providers", empty=[],
             used=lambda ids: {catalogue.credential(i).provider for i in ids} & set(c.avoid_providers),
             merge=lambda cur, extra: [p for p in cur if p not in extra], describe="stop avoiding the provider",
+            name=lambda p: catalogue.provider(p).name if catalogue.has("provider", p) else p,
             clock=clock,
         ),
         _list_relaxation(
             catalogue, profile, target, start, field="avoid_credentials", empty=[],
             used=lambda ids: set(ids) & set(c.avoid_credentials),
-            merge=lambda cur, extra: [p for p in cur if p not in extra], describe="stop avoiding", clock=clock,
+            merge=lambda cur, extra: [p for p in cur if p not in extra], describe="stop avoiding",
+            name=lambda c: catalogue.credential(c).title if catalogue.has("credential", c) else c,
+            clock=clock,
         ),
     ]
     out.extend(d for d in checks if d is not None)

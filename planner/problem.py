@@ -222,7 +222,8 @@ class _Builder:
         if cid in self.avoid_credentials:
             return "on the learner's list of credentials to avoid"
         if cred.provider in self.avoid_providers:
-            return f"provider {cred.provider} is on the learner's list of providers to avoid"
+            name = self.cat.provider(cred.provider).name if self.cat.has("provider", cred.provider) else cred.provider
+            return f"provider {name} is on the learner's list of providers to avoid"
         if self.modes and cred.participation is not None and cred.participation not in self.modes:
             return f"participation mode {cred.participation.value} is not among the accepted modes"
         if self.languages and cred.languages and not self.languages.intersection(cred.languages):

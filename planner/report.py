@@ -70,6 +70,11 @@ class CoverageReport:
     reachability: ReachabilityResult | None
     whatif: WhatIfResult | None
     seconds: dict[str, float] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # "kind:id" -> title or name, for the sentences
+
+    def name(self, kind: str, item_id: str) -> str:
+        """The title (credential, role) or name (provider) of ``item_id``; the id when unknown."""
+        return self.names.get(f"{kind}:{item_id}", item_id)
 
 
 def build_report(
@@ -169,8 +174,11 @@ def build_report(
     counts = {"providers": len(catalogue.providers), "credentials": len(catalogue.credentials),
               "awards": len(catalogue.awards), "competencies": len(catalogue.competencies),
               "roles": len(catalogue.roles), "recognitions": len(catalogue.recognitions)}
+    names = {f"provider:{p.id}": p.name for p in catalogue.providers}
+    names.update({f"credential:{c.id}": c.title for c in catalogue.credentials})
+    names.update({f"role:{r.id}": r.title for r in catalogue.roles})
     return CoverageReport(catalogue.meta.name, day, provider, award, counts, cov, gaps, orphans, quality,
-                          reach, what, seconds)
+                          reach, what, seconds, names)
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -361,7 +369,7 @@ def _findings(report: CoverageReport) -> list[str]:
     found = []
     cov = report.coverage
     if cov.awards:
-        open_ = [a.award_id for a in cov.awards if not a.stackable]
+        open_ = [a.title for a in cov.awards if not a.stackable]
         found.append(f"{len(cov.awards) - len(open_)} of {len(cov.awards)} awards can be earned entirely by "
                      "stacking" + (f"; not: {', '.join(open_[:5])}" + (" …" if len(open_) > 5 else "")
                                    if open_ else "") + ".")
@@ -369,7 +377,7 @@ def _findings(report: CoverageReport) -> list[str]:
         found.append("No award in scope.")
     reach = report.reachability
     if reach is not None and reach.engine_available and reach.roles:
-        blocked = [r.role_id for r in reach.roles if r.from_zero.reachable is False]
+        blocked = [r.title for r in reach.roles if r.from_zero.reachable is False]
         found.append(f"{reach.reachable_from_zero} of {len(reach.roles)} roles can be reached from zero"
                      + (f"; unreachable: {', '.join(blocked[:5])}" if blocked else "") + ".")
     if report.gaps.gaps:
@@ -393,8 +401,9 @@ def _findings(report: CoverageReport) -> list[str]:
         else:
             effect = (f"unlock {best.unlocked} target(s)" if best.unlocked
                       else f"save {best.saving:,.0f} {w.currency} in total")
-            found.append(f"Best new recognition agreement: {best.credential_id} "
-                         f"({best.credential_provider_id}) towards {best.award_id} would {effect}.")
+            found.append(f"Best new recognition agreement: {report.name('credential', best.credential_id)} "
+                         f"({report.name('provider', best.credential_provider_id)}) towards "
+                         f"{report.name('credential', best.award_id)} would {effect}.")
     return found
 
 

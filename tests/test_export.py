@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -17,6 +18,7 @@ from planner.export import (
     route_to_markdown,
     route_to_pdf,
 )
+from planner.handout import unicode_font
 from planner.models import Catalogue, LearnerProfile, Objective, Target
 from planner.results import Diagnosis, Recommendation, Route, ScheduledStep, Step
 
@@ -93,13 +95,40 @@ def test_markdown_lists_steps_dates_costs_and_reasons(recommendation, catalogue)
     assert len(re.findall(r"(?<!\\)\|", rows[0])) == 9  # 8 columns, escaped pipes do not split
     assert r"400 EUR \(500 USD\)" in rows[0] and "2026-11-15" in rows[0]
     assert r"Python \[basics\]" in rows[1]
-    assert "Serves: SQL at level 2." in md
-    assert r"Unlocks: Python \[basics\]." in md
-    assert "Completes: Certificate in Data." in md
-    assert "Your 2nd micro-credential completes the Certificate in Data." in md
+    # why each step is there, once: the engine's explanation
+    assert md.count("Teaches SQL to level 2 → needed.") == 1
+    assert md.count("Your 2nd micro-credential completes the Certificate in Data.") == 1
+    assert "Serves:" not in md
     assert "Route 2 is 200 EUR above the cheapest." in md
     # the advisor's notes keep their line breaks (a hard break) and show markup as typed
     assert md.rstrip().endswith("Ask about evening classes.\\\nBring the transcript \\| before 1 Oct.")
+
+
+def _shown(md: str) -> str:
+    """The text a Markdown renderer shows for escaped characters (backslashes dropped)."""
+    return re.sub(r"\\(.)", r"\1", md)
+
+
+def test_markdown_tells_the_learners_situation_in_titles(recommendation, catalogue):
+    md = route_to_markdown(recommendation, recommendation.routes[0], catalogue)
+    learner = _shown(md.split("## The learner")[1].split("## Constraints")[0])
+    assert "Holds Python [basics] (earned 2024-05-01)." in learner
+    assert "Knows SQL at level 1." in learner
+    constraints = md.split("## Constraints")[1].split("## Summary")[0]
+    for line in ("- **Budget:** 2,000 EUR", "- **Weekly study hours:** at most 12.5", "- **Start:** 2026-09-07",
+                 "- **Finish by:** 2027-06-30", "- **Modes:** online", "- **Languages:** any",
+                 "- **Avoiding providers:** x", "- **Optimising for:** cost"):
+        assert line in constraints, line
+    assert "- **Awards completed:** Certificate in Data" in md  # a title, not the id "cert"
+    assert "Target: role · Data analyst" in md and "role:analyst" not in md
+
+
+def test_markdown_falls_back_to_the_parts_when_a_step_has_no_explanation(recommendation, catalogue):
+    route = recommendation.routes[0]
+    bare = dataclasses.replace(route, steps=tuple(dataclasses.replace(s, explanation="") for s in route.steps))
+    md = _shown(route_to_markdown(recommendation, bare, catalogue))
+    assert md.count("Serves: SQL at level 2.") == 1
+    assert "Unlocks: Python [basics]." in md and "Completes: Certificate in Data." in md
 
 
 def test_markdown_without_notes_and_for_second_route(recommendation, catalogue):
@@ -112,14 +141,65 @@ def test_markdown_without_notes_and_for_second_route(recommendation, catalogue):
 # --------------------------------------------------------------------------- PDF
 
 
+_PDF_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "(": "(", ")": ")", "\\": "\\"}
+
+
+def _pdf_literal(body: str) -> str:
+    return re.sub(r"\\([0-7]{1,3}|.)", lambda m: chr(int(m[1], 8)) if m[1][0] in "01234567"
+                  else _PDF_ESCAPES.get(m[1], m[1]), body, flags=re.S)
+
+
 def _pdf_text(data: bytes) -> str:
-    """Text shown by the (uncompressed) PDF: the strings of its text operators."""
+    """Text shown by the (uncompressed) PDF: the strings of its text operators.
+
+    With an embedded Unicode font the strings are 2-byte glyph codes; each font's ToUnicode
+    map (``bfchar`` pairs) turns them back into characters.
+    """
     raw = data.decode("latin-1")
-    return " ".join(re.findall(r"\((.*?)(?<!\\)\)\s*Tj", raw))
+    objects = dict(re.findall(r"(?m)^(\d+) 0 obj(.*?)endobj", raw, flags=re.S))
+    maps: dict[str, dict[int, str]] = {}
+    for name, ref in re.findall(r"/(F\d+) (\d+) 0 R", raw):
+        to_unicode = re.search(r"/ToUnicode (\d+) 0 R", objects.get(ref, ""))
+        if to_unicode:
+            pairs = re.findall(r"<([0-9A-F]{4})> <([0-9A-F]{4})>", objects[to_unicode[1]])
+            maps[name] = {int(a, 16): chr(int(b, 16)) for a, b in pairs}
+    out, font = [], ""
+    for tf, body in re.findall(r"/(F\d+) [\d.]+ Tf|\((.*?)(?<!\\)\)\s*Tj", raw, flags=re.S):
+        if tf:
+            font = tf
+            continue
+        text = _pdf_literal(body)
+        if font in maps:
+            codes = (ord(text[i]) << 8 | ord(text[i + 1]) for i in range(0, len(text) - 1, 2))
+            text = "".join(maps[font].get(code, "?") for code in codes)
+        out.append(text)
+    return " ".join(out)
+
+
+def test_pdf_keeps_the_euro_sign_and_every_letter_with_the_unicode_font(recommendation, catalogue):
+    if unicode_font() is None:
+        pytest.skip("DejaVu Sans is not installed (Debian: fonts-dejavu-core)")
+    route = dataclasses.replace(recommendation.routes[0], currency="€")
+    data = route_to_pdf(recommendation, route, catalogue, notes="Fees in € — ask Łukasz.")
+    text = _pdf_text(data)
+    assert "900 €" in text and "Fees in € — ask Łukasz." in text
+    assert "Données *avancées* (niveau 1) — Łódź ★" in text
+    assert "Learning plan: Data analyst" in text and "Holds Python [basics] (earned 2024-05-01)." in text
+    assert route_to_pdf(recommendation, route, catalogue, notes="Fees in € — ask Łukasz.") == data
+
+
+def test_pdf_without_the_unicode_font_spells_what_helvetica_cannot_show(recommendation, catalogue, monkeypatch):
+    from planner import handout
+
+    monkeypatch.setattr(handout, "UNICODE_FONT_DIRS", ())
+    monkeypatch.setattr(handout.unicode_font, "__defaults__", ((),))
+    route = dataclasses.replace(recommendation.routes[0], currency="€")
+    text = _pdf_text(route_to_pdf(recommendation, route, catalogue))
+    assert "900 EUR" in text and "L\xf3dz" in text
 
 
 def test_pdf_is_a_pdf_with_the_route_and_notes(recommendation, catalogue):
-    data = route_to_pdf(recommendation, recommendation.routes[0], catalogue, notes=NOTES)
+    data = route_to_pdf(recommendation, recommendation.routes[0], catalogue, notes=NOTES, font="core")
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     text = _pdf_text(data)
     assert "Learning plan: Data analyst" in text
@@ -129,7 +209,7 @@ def test_pdf_is_a_pdf_with_the_route_and_notes(recommendation, catalogue):
     assert "Ask about evening classes." in text
     assert "Teaches SQL to level 2 -> needed." in text
     # same input, same bytes
-    assert route_to_pdf(recommendation, recommendation.routes[0], catalogue, notes=NOTES) == data
+    assert route_to_pdf(recommendation, recommendation.routes[0], catalogue, notes=NOTES, font="core") == data
 
 
 def test_pdf_safe_replaces_what_core_fonts_cannot_show():

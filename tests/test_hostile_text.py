@@ -239,10 +239,16 @@ def test_handouts_are_inert(recommendation, catalogue) -> None:
     assert "# heading" in rendered and "| a | b |" in rendered  # the note shows as typed …
     assert rendered.index("# heading") < rendered.index("- item *em*")  # … in its order, line by line
 
-    pdf = export.route_to_pdf(recommendation, route, catalogue, notes=BLOCK)
+    # the core font writes text as bytes, so the raw PDF can be searched
+    pdf = export.route_to_pdf(recommendation, route, catalogue, notes=BLOCK, font="core")
     assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", pdf.replace(b"\r\n", b"\n").split(b"stream")[0]
                          + b"".join(re.findall(rb"stream\r?\n(.*?)endstream", pdf, flags=re.S)))
     assert b"RED" in pdf and b"osc-link" in pdf
+    # with the Unicode font (glyph codes and an embedded font), what the PDF shows is checked instead
+    from tests.test_export import _pdf_text
+
+    shown = _pdf_text(export.route_to_pdf(recommendation, route, catalogue, notes=BLOCK))
+    assert not CONTROL.search(shown) and "RED" in shown and "osc-link" in shown
 
     plan = export.plan_to_json(recommendation, 0, notes=BLOCK)
     _no_control(plan, "plan file")

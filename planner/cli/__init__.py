@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "planner.cli.recommend_cmd",  # recommend
     "planner.cli.coverage_cmd",  # coverage
     "planner.cli.interop_cmds",  # import, export
+    "planner.cli.catalogue_store_cmd",  # catalogue build, catalogue search
 )
 
 

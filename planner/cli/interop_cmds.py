@@ -1,6 +1,6 @@
 """``planner import`` and ``planner export``: standards in and out.
 
-``planner import FORMAT FILE... --into DIR [--name NAME] [--force]``
+``planner import FORMAT FILE... --into DIR|URL [--name NAME] [--force]``
     Reads the files with the FORMAT importer (``ctdl``, ``badgr``, ``ob3``, ``clr``,
     ``elm``, ``esco``, ``onet``) and writes one catalogue file ``DIR/imported-NAME.yaml``
     (NAME defaults to the first file's name). Items identical to ones already in DIR are
@@ -8,7 +8,9 @@
     written atomically. An existing file is never replaced without ``--force``. A learner
     record (OB3 / CLR) also gives ``DIR/imported-NAME-profile.json`` for ``planner
     recommend --profile``. Problems are listed as ``file:line: path: message``; exit code
-    1 when there is an error (nothing is written), 0 otherwise.
+    1 when there is an error (nothing is written), 0 otherwise. When ``--into`` is a
+    database URL (``sqlite:///FILE``, ``postgresql://…``) the validated items are written
+    into that compiled catalogue instead, replacing an earlier import of the same NAME.
 
 ``planner export ctdl|ob3 [--catalogue DIR] [--credential ID ...] [--output FILE]``
     Writes credentials as CTDL JSON-LD (with the competencies they teach, and their award
@@ -58,7 +60,8 @@ def register(sub: Any) -> None:
     p.add_argument("format", choices=sorted(FORMATS), metavar="FORMAT",
                    help="one of: " + ", ".join(sorted(FORMATS)))
     p.add_argument("files", nargs="+", metavar="FILE", help="input files (read together)")
-    p.add_argument("--into", required=True, metavar="DIR", help="catalogue directory to write into")
+    p.add_argument("--into", required=True, metavar="DIR|URL",
+                   help="catalogue directory to write into, or a compiled catalogue (sqlite:///FILE, postgresql://…)")
     p.add_argument("--name", help="file name part: DIR/imported-NAME.yaml (default: first input's name)")
     p.add_argument("--force", action="store_true", help="replace an existing imported file")
     p.add_argument("--select", action="append", default=[], metavar="OCCUPATION",
@@ -121,6 +124,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         say(problem, err=True)
     if not result.ok:
         return _fail("import", f"{len(result.errors)} error(s); nothing was written")
+    from planner.store.catalogue.resolve import is_store_url
+
+    if is_store_url(args.into):
+        return _import_into_store(result, args)
     into = Path(args.into)
     if into.exists() and not into.is_dir():
         return _fail("import", f"--into {into} is not a directory")
@@ -159,6 +166,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{len(data[s])} {s}" for s in SECTIONS if data.get(s))
     note = f" ({dropped} already in the catalogue)" if dropped else ""
     say(f"imported {counts or 'a learner profile'}{note} -> {', '.join(written)}")
+    return 0
+
+
+def _import_into_store(result: ImportResult, args: argparse.Namespace) -> int:
+    """Validate the import as a catalogue and write it into a compiled catalogue (replacing a re-import)."""
+    from planner.catalogue import validate_texts
+    from planner.store.catalogue.build import write_catalogue
+    from planner.store.catalogue.engine import StoreError
+
+    data = {s: result.catalogue[s] for s in SECTIONS if result.catalogue.get(s)}
+    if not data:
+        return _fail("import", "nothing to write: the files hold no catalogue items")
+    name = slug(args.name or Path(args.files[0]).stem)
+    report = validate_texts({f"imported-{name}.yaml": _yaml_text(data, result, args)})
+    if report.catalogue is None:
+        for problem in report.errors:
+            print(problem, file=sys.stderr)
+        return _fail("import", "the imported items do not validate; nothing was written")
+    try:
+        n = write_catalogue(report.catalogue, args.into, source=f"import:{args.format}:{name}")
+    except StoreError as exc:
+        return _fail("import", str(exc))
+    if result.profile is not None:
+        print("note: the learner profile in these files is not stored in a catalogue; import into a folder "
+              "to keep it", file=sys.stderr)
+    print(f"imported {n} items -> {args.into} (source import:{args.format}:{name})")
     return 0
 
 

@@ -55,7 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="find the best stackable routes to a role, award or competencies",
         description="Find proved-optimal stackable routes, with alternatives, schedule and explanations.",
     )
-    p.add_argument("--catalogue", "-c", metavar="DIR", help="catalogue directory (default: the bundled one)")
+    p.add_argument("--catalogue", "-c", metavar="DIR|URL",
+                   help="catalogue directory, or a compiled catalogue (sqlite:///FILE, postgresql://…); "
+                   "default: $PLANNER_CATALOGUE, else the bundled one")
     p.add_argument("--target", "-t", required=True, help="role:ID, award:ID or competencies:ID=LEVEL,ID=LEVEL")
     p.add_argument("--have", action="append", default=[], metavar="ID[@DATE]",
                    help="a credential you hold, optionally with the date earned (default: today)")
@@ -277,7 +279,7 @@ def format_text(rec: Recommendation, catalogue: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``planner recommend``."""
-    from planner.catalogue import default_catalogue_dir, validate
+    from planner.catalogue import validate
     from planner.problem import ProblemError
     from planner.routing import pareto, recommend
 
@@ -297,12 +299,23 @@ def run(args: argparse.Namespace) -> int:
         weights = parse_weights(args.weights) if args.weights else None
     except ValueError as exc:
         return _fail(f"--weights {args.weights}: {exc}")
-    report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
-    if report.catalogue is None:
-        for problem in report.errors:
-            say(problem, err=True)
-        return _fail("the catalogue has errors; run 'planner validate' for the full list")
-    catalogue = report.catalogue
+    from planner.store.catalogue.resolve import resolve_catalogue
+
+    source = resolve_catalogue(args.catalogue)
+    if source.is_store:  # a compiled catalogue: only what this question needs is read
+        from planner.store.catalogue.engine import StoreError
+
+        try:
+            catalogue = source.catalogue_for(profile, target, credit_award=args.credit_award)
+        except StoreError as exc:
+            return _fail(str(exc))
+    else:
+        report = validate(Path(source.location))
+        if report.catalogue is None:
+            for problem in report.errors:
+                say(problem, err=True)
+            return _fail("the catalogue has errors; run 'planner validate' for the full list")
+        catalogue = report.catalogue
     try:
         rec = recommend(catalogue, profile, target, objective=args.objective, weights=weights,
                         alternatives=args.alternatives, credit_award=args.credit_award,

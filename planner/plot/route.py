@@ -282,7 +282,8 @@ def stacking_sankey(route: Route, catalogue: Catalogue) -> go.Figure:
     return fig
 
 
-def pareto_chart(routes: Sequence[Route], *, highlight: int | None = None) -> go.Figure:
+def pareto_chart(routes: Sequence[Route], *, highlight: int | None = None,
+                 labels: Sequence[str] | None = None) -> go.Figure:
     """Cost against weeks to finish for a set of routes; the non-dominated ones joined.
 
     Parameters
@@ -291,8 +292,14 @@ def pareto_chart(routes: Sequence[Route], *, highlight: int | None = None) -> go
         Alternatives or a Pareto front.
     highlight : int, optional
         Rank of the route to mark as chosen.
+    labels : sequence of str, optional
+        A name per route (as on the route cards); default ``"#rank"``. Each point's
+        ``customdata`` is its index in ``routes``, so a selected point names its route.
 
     """
+    if labels is not None and len(labels) != len(routes):
+        raise ValueError(f"{len(labels)} labels for {len(routes)} routes")
+    names = {id(r): (labels[i] if labels is not None else f"#{r.rank}", i) for i, r in enumerate(routes)}
     pts = sorted(routes, key=lambda r: (r.total_cost, r.weeks))
     front: list[Route] = []
     for r in pts:
@@ -301,14 +308,15 @@ def pareto_chart(routes: Sequence[Route], *, highlight: int | None = None) -> go
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=[r.weeks for r in pts], y=[r.total_cost for r in pts], mode="markers+text",
-        text=[f"#{r.rank}" for r in pts], textposition="top center",
+        text=[names[id(r)][0] for r in pts], textposition="top center", customdata=[names[id(r)][1] for r in pts],
         marker={"size": [16 if r.rank == highlight else 10 for r in pts],
                 "color": ["#dc2626" if r.rank == highlight else "#2563eb" for r in pts]},
-        hovertemplate="%{x} weeks, %{y:,.0f}<extra></extra>", name="routes",
+        hovertemplate="%{text}: %{x} weeks, %{y:,.0f}<extra></extra>", name="routes",
     ))
     if len(front) > 1:
         fig.add_trace(go.Scatter(x=[r.weeks for r in front], y=[r.total_cost for r in front], mode="lines",
-                                 line={"dash": "dot", "color": "#64748b"}, name="trade-off"))
+                                 # never picked: a click selects a route, not the line between two
+                                 line={"dash": "dot", "color": "#64748b"}, name="trade-off", hoverinfo="skip"))
     currency = routes[0].currency if routes else ""
     fig.update_layout(title="Cost × time", xaxis_title="weeks to finish", yaxis_title=f"cost ({currency})",
                       height=360, margin={"l": 10, "r": 10, "t": 50, "b": 40})

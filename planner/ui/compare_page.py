@@ -2,56 +2,70 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
-from planner.models import Catalogue, Holding
+from planner.models import Catalogue
 from planner.plot.route import pareto_chart
 from planner.results import Recommendation, Route
 from planner.scenario import Scenario, fit_to_catalogue
+from planner.ui import workspace
+from planner.ui.auth import acting_identity
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_pareto, cached_recommend
-from planner.ui.plan_page import route_card, route_details
-from planner.ui.scenario_form import current_scenario, restore_from_link, set_state, share_link
+from planner.ui.plan_page import diagnoses, fewer_routes, route_card, route_details
+from planner.ui.scenario_form import current_scenario, restore_from_link, set_state
+from planner.ui.share import show_link
 from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported
+from planner.ui.widgets import keep_valid
+from planner.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, WhatIfResult
 
-__all__ = ["page", "restore_plan", "what_if"]
+__all__ = ["page", "pareto_labels", "restore_plan", "what_if"]
 
-NOTES = "cmp_notes"
+NOTES = workspace.NOTES
 ROUTE = "cmp_route"
+PARETO = "cmp_pareto"
 _PENDING_ROUTE = "cmp_pending_route"  # credential ids of a restored plan's chosen route
+_PENDING_WORK = "cmp_pending_work"  # notes of a restored plan, put in place when its plan is entered
+
+
+def _init(key: str, default: object) -> None:
+    # a widget given both a default and a session-state value warns; seed the state instead
+    if key not in st.session_state:
+        st.session_state[key] = default
 
 
 def what_if(base: Scenario, catalogue: Catalogue, index: int) -> Scenario:
     """Draw one what-if column's controls and return the changed scenario."""
-    key = f"cmp{index}_"
+    def key(field: str) -> str:
+        return workspace.what_if_key(index, field)
+
+    start = workspace.what_if_state(index, base)
     with st.expander("Change budget, hours, providers or holdings", expanded=True):
-        budget_on = st.checkbox("Budget", value=base.budget is not None, key=key + "use_budget")
-        budget = st.number_input("Budget amount", 0.0, 1_000_000.0, float(base.budget or 2000.0), 100.0,
-                                 key=key + "budget", disabled=not budget_on)
-        hours_on = st.checkbox("Weekly hours limit", value=base.hours_per_week is not None, key=key + "use_hours")
-        hours = st.number_input("Hours per week", 0.5, 80.0, float(base.hours_per_week or 10.0), 1.0,
-                                key=key + "hours", disabled=not hours_on)
+        _init(key("use_budget"), start.budget is not None)
+        budget_on = st.checkbox("Budget", key=key("use_budget"))
+        _init(key("budget"), float(start.budget or base.budget or 2000.0))
+        st.number_input("Budget amount", 0.0, 1_000_000.0, step=100.0, key=key("budget"), disabled=not budget_on)
+        _init(key("use_hours"), start.hours_per_week is not None)
+        hours_on = st.checkbox("Weekly hours limit", key=key("use_hours"))
+        _init(key("hours"), float(start.hours_per_week or base.hours_per_week or 10.0))
+        st.number_input("Hours per week", 0.5, 80.0, step=1.0, key=key("hours"), disabled=not hours_on)
         providers = {p.id: p.name for p in sorted(catalogue.providers, key=lambda p: p.name)}
-        avoid = st.multiselect("Exclude providers", list(providers), default=base.avoid_providers,
-                               format_func=providers.__getitem__, key=key + "avoid")
+        keep_valid(key("avoid"), providers)
+        _init(key("avoid"), list(start.avoid_providers))
+        st.multiselect("Exclude providers", list(providers), format_func=providers.__getitem__, key=key("avoid"))
         creds = {c.id: c.title for c in sorted(catalogue.credentials, key=lambda c: c.title)}
-        held_now = [h.credential for h in base.holdings]
-        add = st.multiselect("Add held credentials", [c for c in creds if c not in held_now],
-                             format_func=creds.__getitem__, key=key + "add")
-    start = base.start
-    holdings = [*base.holdings, *(Holding(credential=c, earned=start) for c in add)] if start else base.holdings
-    return base.model_copy(update={
-        "budget": budget if budget_on else None, "hours_per_week": hours if hours_on else None,
-        "avoid_providers": avoid, "holdings": holdings,
-    })
+        held_now = {h.credential for h in base.holdings}
+        options = [c for c in creds if c not in held_now]
+        keep_valid(key("add"), options)
+        st.multiselect("Add held credentials", options, format_func=creds.__getitem__, key=key("add"))
+    return workspace.what_if_state(index, base).apply(base)
 
 
 def _differences(route: Route | None, base: Route | None, catalogue: Catalogue) -> None:
-    if route is None:
-        st.error("No route under this scenario.")
-        return
-    if base is None:
+    if route is None or base is None:
         return
     added = set(route.credential_ids) - set(base.credential_ids)
     dropped = set(base.credential_ids) - set(route.credential_ids)
@@ -67,26 +81,45 @@ def _title(catalogue: Catalogue, cid: str) -> str:
     return catalogue.credential(cid).title if catalogue.has("credential", cid) else cid
 
 
-def _exports(rec: Recommendation, route: Route, catalogue: Catalogue, scenario: Scenario) -> None:
+def pareto_labels(front: Sequence[Route], ranked: Sequence[Route]) -> list[str]:
+    """Names for the points of the cost × time chart, as on the route cards.
+
+    A point that is one of the ranked routes takes its card's name ("Route 2"); the
+    others are "Trade-off 1", "Trade-off 2", … from the cheapest.
+    """
+    by_set = {frozenset(r.credential_ids): f"Route {r.rank}" for r in ranked}
+    labels, extra = [], 0
+    for route in front:
+        name = by_set.get(frozenset(route.credential_ids))
+        if name is None:
+            extra += 1
+            name = f"Trade-off {extra}"
+        labels.append(name)
+    return labels
+
+
+def _handouts(rec: Recommendation, route: Route, catalogue: Catalogue, scenario: Scenario, work: PlanWork,
+              results: Sequence[WhatIfResult], *, key: str, label: str, plan_file: bool = True) -> None:
     try:
         from planner import export
     except ImportError:
         st.info("Exports are not available in this installation.")
         return
-    notes = st.session_state.get(NOTES, "")
-    index = rec.routes.index(route)
-    c1, c2, c3 = st.columns(3)
-    with c1, reported("The Markdown handout"):
-        st.download_button("Markdown handout", export.route_to_markdown(rec, route, catalogue, notes=notes),
-                           file_name="plan.md", mime="text/markdown", key="cmp_dl_md", on_click="ignore")
-    with c2, reported("The PDF handout"):
+    columns = st.columns(3 if plan_file else 2)
+    extra = {"notes": work.notes, "what_ifs": results, "label": label}
+    with columns[0], reported("The Markdown handout"):
+        st.download_button("Markdown handout", export.route_to_markdown(rec, route, catalogue, **extra),
+                           file_name="plan.md", mime="text/markdown", key=f"{key}_dl_md", on_click="ignore")
+    with columns[1], reported("The PDF handout"):
         # rendering a PDF takes a while: only when it is downloaded
-        st.download_button("PDF handout", lambda: export.route_to_pdf(rec, route, catalogue, notes=notes),
-                           file_name="plan.pdf", mime="application/pdf", key="cmp_dl_pdf", on_click="ignore")
-    with c3, reported("The plan file"):
-        plan = export.plan_to_json(rec, index, notes=notes, alternatives=scenario.alternatives)
-        st.download_button("Plan file (JSON)", plan, file_name="plan.json", mime="application/json",
-                           key="cmp_dl_json", on_click="ignore")
+        st.download_button("PDF handout", lambda: export.route_to_pdf(rec, route, catalogue, **extra),
+                           file_name="plan.pdf", mime="application/pdf", key=f"{key}_dl_pdf", on_click="ignore")
+    if plan_file:
+        with columns[2], reported("The plan file"):
+            plan = export.plan_to_json(rec, rec.routes.index(route), notes=work.notes,
+                                       alternatives=scenario.alternatives)
+            st.download_button("Plan file (JSON)", plan, file_name="plan.json", mime="application/json",
+                               key=f"{key}_dl_json", on_click="ignore")
 
 
 def restore_plan(scenario: Scenario, notes: str, chosen: tuple[str, ...]) -> None:
@@ -95,7 +128,7 @@ def restore_plan(scenario: Scenario, notes: str, chosen: tuple[str, ...]) -> Non
     A button callback: it runs before the page draws its widgets, so it may set their values.
     """
     set_state(scenario)
-    st.session_state[NOTES] = notes
+    st.session_state[_PENDING_WORK] = PlanWork(notes=notes)
     st.session_state[_PENDING_ROUTE] = list(chosen)
     st.session_state.pop(ROUTE, None)
 
@@ -130,6 +163,50 @@ def _target_title(catalogue: Catalogue, scenario: Scenario) -> str:
     return _title(catalogue, target.id or "")
 
 
+def _what_if_column(index: int, base: Scenario, base_best: Route | None, catalogue: Catalogue,
+                    digest: str) -> WhatIfResult | None:
+    name = f"What if {chr(ord('A') + index - 1)}"
+    st.subheader(name)
+    card = st.container()  # the result sits level with the current plan's card, above its controls
+    scenario = what_if(base, catalogue, index)
+    state: WhatIf = workspace.what_if_state(index, base)
+    with card, st.spinner("Finding routes…"):
+        rec = cached_recommend(catalogue, digest, scenario)
+        if rec.best:
+            route_card(rec.best, catalogue, base=base_best)
+            _differences(rec.best, base_best, catalogue)
+        else:
+            diagnoses(rec, catalogue, fix_buttons=False)
+    return WhatIfResult(state, state.describe(base, catalogue), rec)
+
+
+def _pareto(front: Sequence[Route], base_rec: Recommendation, catalogue: Catalogue, base: Scenario,
+            work: PlanWork, results: Sequence[WhatIfResult]) -> None:
+    routes = list(front) or list(base_rec.routes)
+    if not routes:
+        return
+    labels = pareto_labels(routes, base_rec.routes)
+    if len(routes) == 1:
+        route = routes[0]
+        st.info(f"Only one route is on the cost × time trade-off ({labels[0]}: {route.total_cost:,.0f} "
+                f"{route.currency}, {route.weeks} weeks): no other route is cheaper or faster, so there is "
+                "nothing to trade off.")
+        return
+    event = st.plotly_chart(pareto_chart(routes, labels=labels), key=PARETO, on_select="rerun",
+                            selection_mode="points")
+    st.caption("Each point is a route none of the others beats on both cost and time. Click a point to see it "
+               "and hand it out.")
+    picked = [p.get("customdata") for p in (event.selection.points if event else []) if "customdata" in p]
+    picked = [int(p[0] if isinstance(p, list) else p) for p in picked if p is not None]
+    if not picked or not 0 <= picked[0] < len(routes):
+        return
+    route, label = routes[picked[0]], labels[picked[0]]
+    route_card(route, catalogue, title=label, base=base_rec.best)
+    rec = base_rec if route in base_rec.routes else Recommendation(
+        target=base_rec.target, profile=base_rec.profile, objective=base_rec.objective, routes=(route,))
+    _handouts(rec, route, catalogue, base, work, results, key="cmp_pick", label=label, plan_file=False)
+
+
 @page_boundary("Compare and what-if")
 def page() -> None:
     """Draw the advisor's comparison page."""
@@ -146,8 +223,11 @@ def page() -> None:
     if base is None:
         st.info("Set up a scenario on 'Plan a route' first.")
         return
-    st.caption(f"Current plan: {md_escape(_target_title(catalogue, base))} · share: `{share_link(base)}`")
-    n = st.radio("Scenarios to compare", [2, 3], horizontal=True, key="cmp_n")
+    key = workspace.plan_key(acting_identity(), base)
+    workspace.enter(key, base, work=st.session_state.pop(_PENDING_WORK, None))
+    st.markdown(f"**Current plan:** {md_escape(_target_title(catalogue, base))}")
+    show_link(base)
+    n = st.radio("Scenarios to compare", list(range(2, MAX_WHAT_IFS + 2)), horizontal=True, key="cmp_n")
     try:
         with st.spinner("Finding routes for the current plan…"):
             base_rec = cached_recommend(catalogue, active.digest, base)
@@ -161,30 +241,25 @@ def page() -> None:
         if base_best:
             route_card(base_best, catalogue)
         else:
-            st.error("No route under the current plan (see 'Plan a route' for why).")
+            diagnoses(base_rec, catalogue, fix_buttons=False)
+    results: list[WhatIfResult] = []
     for i in range(1, n):
         with columns[i], reported(f"What-if {chr(ord('A') + i - 1)}"):
-            st.subheader(f"What if {chr(ord('A') + i - 1)}")
-            card = st.container()  # the result sits level with the current plan's card, above its controls
-            scenario = what_if(base, catalogue, i)
-            with card, st.spinner("Finding routes…"):
-                rec = cached_recommend(catalogue, active.digest, scenario)
-                if rec.best:
-                    route_card(rec.best, catalogue, base=base_best)
-                _differences(rec.best, base_best, catalogue)
+            result = _what_if_column(i, base, base_best, catalogue, active.digest)
+            if result is not None:
+                results.append(result)
 
     st.subheader("Cost × time")
     with reported("The cost × time chart"):
         with st.spinner("Tracing the trade-off…"):
             front = cached_pareto(catalogue, active.digest, base)
-        routes = list(front) or list(base_rec.routes)
-        if routes:
-            st.plotly_chart(pareto_chart(routes), key="cmp_pareto")
-            st.caption("Each point is a route none of the others beats on both cost and time.")
+        _pareto(front, base_rec, catalogue, base, workspace.plan_work(base), results)
 
     st.subheader("The plan to hand out")
     st.text_area("Advisor's notes (go into the handout)", key=NOTES)
+    work = workspace.remember(key, base)
     if base_rec.routes:
+        fewer_routes(base_rec, base.alternatives)
         ranks = [r.rank for r in base_rec.routes]
         pending = st.session_state.get(_PENDING_ROUTE)
         if pending is not None and ROUTE not in st.session_state:
@@ -196,8 +271,9 @@ def page() -> None:
             st.session_state[ROUTE] = ranks[0]
         rank = st.radio("Route", ranks, horizontal=True, key=ROUTE, format_func=lambda r: f"Route {r}")
         route = next(r for r in base_rec.routes if r.rank == rank)
-        _exports(base_rec, route, catalogue, base)
+        _handouts(base_rec, route, catalogue, base, work, results, key="cmp", label=f"Route {rank}")
         with reported("Showing the route"):
             route_details(route, catalogue, base, key="cmp")
+
     with reported("Opening the plan file"):
         _load_plan(catalogue)

@@ -125,10 +125,21 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def coverage_rows(cov: CoverageResult) -> list[dict[str, Any]]:
+def _names(catalogue: Catalogue | None, kind: str, ids: Any) -> str:
+    """Titles (credentials, roles) or names (providers) for ids, joined; the ids without a catalogue."""
+    def one(x: str) -> str:
+        if catalogue is None or not catalogue.has(kind, x):
+            return x
+        return catalogue.provider(x).name if kind == "provider" else \
+            catalogue.role(x).title if kind == "role" else catalogue.credential(x).title
+    return ", ".join(one(x) for x in ([ids] if isinstance(ids, str) else ids))
+
+
+def coverage_rows(cov: CoverageResult, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
     """One row per award: can it be earned by stacking, and how much credit stacking reaches."""
     return [{
-        "award": a.title, "provider": a.provider_id, "stackable": "yes" if a.stackable else "no",
+        "award": a.title, "provider": _names(catalogue, "provider", a.provider_id),
+        "stackable": "yes" if a.stackable else "no",
         "ECTS reachable by stacking": a.max_stackable_credits, "award ECTS": a.award_ects,
         "recognised ECTS (counted)": a.recognised_credits_counted,
         "requirements without a route": ", ".join(a.no_route) or "—", "id": a.award_id,
@@ -157,25 +168,27 @@ def reach_rows(roles: list[RoleReach] | tuple[RoleReach, ...]) -> list[dict[str,
     return rows
 
 
-def gap_rows(gaps: GapsResult) -> list[dict[str, Any]]:
+def gap_rows(gaps: GapsResult, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
     """One row per competency gap, most roles blocked first."""
     return [{
         "competency": g.label, "gap": "not taught" if g.kind == "not_taught" else "level too low",
         "needed level": g.needed_level, "best taught level": g.best_taught_level,
         "roles blocked": len(g.roles_blocked), "roles affected (optional)": len(g.roles_optional),
-        "blocked roles": ", ".join(g.roles_blocked), "id": g.competency_id,
+        "blocked roles": _names(catalogue, "role", g.roles_blocked), "id": g.competency_id,
     } for g in gaps.gaps]
 
 
-def orphan_rows(orphans: OrphansResult) -> list[dict[str, Any]]:
+def orphan_rows(orphans: OrphansResult, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
     """Credentials that stack into nothing and serve no role's essential need."""
-    return [{"credential": o.title, "provider": o.provider_id, "unlocks": ", ".join(o.unlocks) or "—",
+    return [{"credential": o.title, "provider": _names(catalogue, "provider", o.provider_id),
+             "unlocks": _names(catalogue, "credential", o.unlocks) or "—",
              "id": o.credential_id} for o in orphans.orphans]
 
 
-def dead_end_rows(orphans: OrphansResult) -> list[dict[str, Any]]:
+def dead_end_rows(orphans: OrphansResult, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
     """Credentials nobody can earn, with why."""
-    return [{"credential": d.title, "provider": d.provider_id, "why": "; ".join(d.reasons),
+    return [{"credential": d.title, "provider": _names(catalogue, "provider", d.provider_id),
+             "why": "; ".join(d.reasons),
              "id": d.credential_id} for d in orphans.dead_ends]
 
 
@@ -197,11 +210,16 @@ def whatif_rows(whatif: WhatIfResult, catalogue: Catalogue) -> list[dict[str, An
     def money(x: float | None) -> str:
         return "unreachable" if x is None else f"{x:,.0f}"
 
+    def target(text: str) -> str:  # "role:ID" or "award:ID"
+        kind, _, item = text.partition(":")
+        return _names(catalogue, "role" if kind == "role" else "credential", item)
+
     return [{
-        "rank": i, "recognise": title(c.credential_id), "from provider": c.credential_provider_id,
+        "rank": i, "recognise": title(c.credential_id),
+        "from provider": _names(catalogue, "provider", c.credential_provider_id),
         "towards award": title(c.award_id), "ECTS": c.credits, "targets unlocked": c.unlocked,
         f"total saving ({whatif.currency})": round(c.saving, 2),
-        "effects": "; ".join(f"{e.target}: {money(e.before)} → {money(e.after)}" for e in c.effects),
+        "effects": "; ".join(f"{target(e.target)}: {money(e.before)} → {money(e.after)}" for e in c.effects),
     } for i, c in enumerate(whatif.candidates, 1)]
 
 
@@ -315,7 +333,7 @@ def page() -> None:
     with tabs[0], reported("The stacking coverage"):
         if cov.awards:
             st.plotly_chart(stacking_bars(cov), key="cov_stacking")
-        _table(coverage_rows(cov), "No awards in scope.")
+        _table(coverage_rows(cov, catalogue), "No awards in scope.")
     with tabs[1], reported("The heatmap"):
         rows_kind = st.radio("Rows", ["awards", "roles"], horizontal=True, key="cov_heat_rows")
         ids = [x.award_id for x in cov.awards] if rows_kind == "awards" else None
@@ -330,12 +348,12 @@ def page() -> None:
     with tabs[3], reported("The gap analysis"):
         if gaps.gaps:
             st.plotly_chart(gap_bars(gaps), key="cov_gaps")
-        _table(gap_rows(gaps), "No gaps: every competency roles need is taught at the needed level.")
+        _table(gap_rows(gaps, catalogue), "No gaps: every competency roles need is taught at the needed level.")
     with tabs[4], reported("The orphan analysis"):
         st.markdown("**Orphans** — stack into no award and serve no role's essential need")
-        _table(orphan_rows(orph), "None.")
+        _table(orphan_rows(orph, catalogue), "None.")
         st.markdown("**Dead ends** — nobody can earn them")
-        _table(dead_end_rows(orph), "None.")
+        _table(dead_end_rows(orph, catalogue), "None.")
     with tabs[5], reported("The quality report"):
         if quality.providers:
             st.plotly_chart(quality_bars(quality), key="cov_quality")

@@ -71,6 +71,11 @@ def credential_rows(catalogue: Catalogue) -> list[dict[str, object]]:
 def page() -> None:
     """Draw the catalogue explorer."""
     st.header("Explore the catalogue")
+    from planner.ui.state import active_store
+
+    if (store := active_store()) is not None:  # a compiled catalogue: search it page by page
+        _store_page(store)
+        return
     try:
         active = active_catalogue()
     except Exception as exc:  # a page reports its own failures
@@ -119,8 +124,13 @@ def page() -> None:
         return
     titles = {r["id"]: f"{r['title']} ({r['provider']})" for r in shown}
     keep_valid("ex_detail", titles)
+    if st.session_state.get("ex_detail") not in titles:
+        # say which credential is shown, so the box never keeps showing one the search filtered out
+        st.session_state["ex_detail"] = next(iter(titles))
     chosen = st.selectbox("Details of", list(titles), format_func=titles.__getitem__, key="ex_detail")
     credential = cat.credential(chosen)
+    # the header comes from the credential whose details follow, never from an earlier choice
+    st.subheader(f"{md_escape(credential.title)} · {md_escape(cat.provider(credential.provider).name)}", anchor=False)
     left, right = st.columns([2, 3])
     with left, reported("Showing the credential"):
         st.subheader("EU standard elements")
@@ -133,3 +143,26 @@ def page() -> None:
         st.text("\n".join(facts))
     with right, reported("Drawing the neighbourhood"):
         st.plotly_chart(neighbourhood(active.graph, cat, chosen), key="ex_neighbourhood")
+
+
+def _store_page(store) -> None:  # type: ignore[no-untyped-def]
+    """The explorer over a compiled catalogue: full-text search, one page of results, details."""
+    from planner.ui.store_search import search_hits
+
+    counts = store.counts()
+    hits = search_hits(store, "ex_store", label="Search titles, ids, sectors and types", kinds=("credential",))
+    st.caption(f"{hits.total:,} of {counts['credential']:,} credentials match · page {hits.page} of {hits.pages:,}")
+    st.dataframe([{"id": h.id, "title": h.title, "award": h.is_award} for h in hits.hits], hide_index=True,
+                 width="stretch")
+    if not hits.hits:
+        return
+    titles = {h.id: h.title for h in hits.hits}
+    keep_valid("ex_store_detail", titles)
+    chosen = st.selectbox("Details of", list(titles), format_func=titles.__getitem__, key="ex_store_detail")
+    with reported("Showing the credential"):
+        cat = store.around(chosen)
+        credential = cat.credential(chosen)
+        st.subheader("EU standard elements")
+        for label, get in EU_ELEMENTS:
+            st.markdown(f"**{label}**")
+            st.text(get(credential, cat) or "— missing —")

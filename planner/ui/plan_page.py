@@ -10,11 +10,17 @@ from planner.results import Recommendation, Route
 from planner.scenario import Scenario
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_recommend
-from planner.ui.scenario_form import apply_relaxation_to_state, restore_from_link, scenario_form, share_link
-from planner.ui.state import active_catalogue
+from planner.ui.scenario_form import (
+    apply_relaxation_to_state,
+    restore_from_link,
+    scenario_form,
+    store_target_picker,
+)
+from planner.ui.share import show_link
+from planner.ui.state import active_catalogue, active_store, store_subcatalogue
 from planner.ui.text import md_escape, reported
 
-__all__ = ["page", "route_card", "route_details"]
+__all__ = ["diagnoses", "fewer_routes", "page", "route_card", "route_details"]
 
 CHOSEN = "plan_chosen_rank"
 
@@ -71,17 +77,34 @@ def route_details(route: Route, catalogue: Catalogue, scenario: Scenario, *, key
         st.plotly_chart(stacking_sankey(route, catalogue), key=f"{key}_sankey")
 
 
-def _diagnoses(rec: Recommendation) -> None:
+def diagnoses(rec: Recommendation, catalogue: Catalogue, *, fix_buttons: bool = True) -> None:
+    """Why no route reaches the target, each reason with the change that fixes it.
+
+    With ``fix_buttons`` each change is a button that applies it to the scenario form;
+    without (a what-if column), the change is only named.
+    """
     st.error("No route reaches this target with these constraints.")
     for i, diag in enumerate(rec.diagnoses):
         with st.container(border=True):
             st.text(diag.message)
             if diag.relaxation:
-                label = "Apply: " + md_escape(", ".join(_describe(k, v) for k, v in diag.relaxation.items()))
-                st.button(label, key=f"relax_{i}", on_click=apply_relaxation_to_state, args=(diag.relaxation,))
+                change = ", ".join(_describe(k, v, catalogue) for k, v in diag.relaxation.items())
+                if fix_buttons:
+                    st.button("Apply: " + md_escape(change), key=f"relax_{i}", on_click=apply_relaxation_to_state,
+                              args=(diag.relaxation,))
+                else:
+                    st.caption("Would fix it: " + md_escape(change))
 
 
-def _describe(key: str, value: object) -> str:
+def fewer_routes(rec: Recommendation, asked: int) -> None:
+    """Say so when the engine found fewer routes than were asked for."""
+    found = len(rec.routes)
+    if 0 < found < asked:
+        st.info(f"Only {found} route{'s' * (found != 1)} reach{'es' * (found == 1)} this target with these "
+                f"constraints (you asked for {asked}): there are no other ways to get there.")
+
+
+def _describe(key: str, value: object, catalogue: Catalogue) -> str:
     if value is None:
         return f"no {key.replace('_', ' ')} limit"
     if key == "budget" and isinstance(value, dict):
@@ -89,7 +112,11 @@ def _describe(key: str, value: object) -> str:
     if isinstance(value, float):
         return f"{key.replace('_', ' ')} = {value:g}"
     if isinstance(value, list):
-        return f"{key.replace('_', ' ')} = {', '.join(map(str, value)) or 'any'}"
+        kind = {"avoid_providers": "provider", "avoid_credentials": "credential"}.get(key)
+        names = [catalogue.provider(v).name if kind == "provider" and catalogue.has("provider", v)
+                 else catalogue.credential(v).title if kind == "credential" and catalogue.has("credential", v)
+                 else str(v) for v in value]
+        return f"{key.replace('_', ' ')} = {', '.join(names) or 'any'}"
     return f"{key.replace('_', ' ')} = {value}"
 
 
@@ -98,32 +125,41 @@ def page() -> None:
     """Draw the learner's planning page."""
     st.header("Plan a route")
     try:
-        active = active_catalogue()
+        store = active_store()
+        if store is not None:  # a compiled catalogue: search the target, plan on what it needs
+            store_target_picker(store)
+            target = st.session_state.get("sc_target")
+            if not target:
+                return
+            catalogue, digest = store_subcatalogue(store.url, target), f"{store.url}#{target}"
+        else:
+            active = active_catalogue()
+            catalogue, digest = active.catalogue, active.digest
     except Exception as exc:
         st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
-    catalogue = active.catalogue
-    for problem in restore_from_link(catalogue):
+    for problem in restore_from_link(catalogue) if store is None else ():
         st.warning(md_escape(problem))
     left, right = st.columns([2, 3], gap="large")
     with left:
-        scenario = scenario_form(catalogue)
+        scenario = scenario_form(catalogue, pick_target=store is None)
     if scenario is None:
         return
     with right:
         try:
             with st.spinner("Finding the best routes…"):
-                rec = cached_recommend(catalogue, active.digest, scenario)
+                rec = cached_recommend(catalogue, digest, scenario)
         except Exception as exc:
             st.error(f"The route search failed: {md_escape(exc)}")
             return
-        st.caption(f"Share this plan: `{share_link(scenario)}`")
+        show_link(scenario)
         if not rec.feasible:
-            _diagnoses(rec)
+            diagnoses(rec, catalogue)
             return
         if rec.diagnoses and rec.diagnoses[0].code == "already_met":
             st.success(md_escape(rec.diagnoses[0].message))
             return
+        fewer_routes(rec, scenario.alternatives)
         for route in rec.routes:
             route_card(route, catalogue)
         ranks = [r.rank for r in rec.routes]

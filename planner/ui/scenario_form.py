@@ -35,6 +35,7 @@ __all__ = [
     "scenario_form",
     "set_state",
     "share_link",
+    "store_target_picker",
 ]
 
 K = "sc_"  # prefix of every scenario widget key
@@ -153,17 +154,41 @@ def _init(key: str, default: Any) -> None:
         st.session_state[key] = default
 
 
-def scenario_form(catalogue: Catalogue, *, key_prefix: str = "") -> Scenario | None:
-    """Draw the scenario form and return the scenario, or None (with a message) when invalid."""
+def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
+    """Pick the target in a compiled catalogue by search: one page of roles and awards at a time."""
+    from planner.ui.store_search import search_hits
+
+    s = st.session_state
+    hits = search_hits(store, K + "target_search", label="Find a target role or award", awards_only=True)
+    options = {f"{'role' if h.kind == 'role' else 'award'}:{h.id}":
+               f"{'Role' if h.kind == 'role' else 'Award'} · {h.title}" for h in hits.hits}
+    current = s.get(K + "target")
+    if current and current not in options:  # keep the chosen target while browsing other pages
+        options = {current: current, **options}
+    if not options:
+        st.warning("No role or award matches this search.")
+        return
+    if s.get(K + "target") not in options:
+        s[K + "target"] = next(iter(options))
+    st.selectbox("Target role or award", list(options), format_func=options.__getitem__, key=K + "target")
+
+
+def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bool = True) -> Scenario | None:
+    """Draw the scenario form and return the scenario, or None (with a message) when invalid.
+
+    With ``pick_target=False`` the target was chosen already (:func:`store_target_picker`)
+    and ``catalogue`` is what that target needs.
+    """
     s = st.session_state
     targets = _targets(catalogue)
     if not targets:
         st.warning("This catalogue has no roles or awards to plan towards.")
         return None
-    if s.get(K + "target") not in targets:
-        s[K + "target"] = next(iter(targets))
-    st.selectbox("Target role or award", list(targets), format_func=targets.__getitem__, key=K + "target",
-                 help="Type to search.")
+    if pick_target:
+        if s.get(K + "target") not in targets:
+            s[K + "target"] = next(iter(targets))
+        st.selectbox("Target role or award", list(targets), format_func=targets.__getitem__, key=K + "target",
+                     help="Type to search.")
     creds = sorted(catalogue.credentials, key=lambda c: c.title)
     titles = {c.id: f"{c.title} ({c.provider})" for c in creds}
     # another catalogue (an upload) may not know what the form holds

@@ -19,7 +19,8 @@ from planner.catalogue import default_catalogue_dir, validate, validate_texts
 from planner.graph import build_graph
 from planner.models import Catalogue
 
-__all__ = ["ActiveCatalogue", "active_catalogue", "bundled_digest", "remember_upload", "use_bundled"]
+__all__ = ["ActiveCatalogue", "active_catalogue", "active_store", "bundled_digest", "remember_upload",
+           "store_subcatalogue", "use_bundled"]
 
 _KEY = "catalogue_digest"
 #: Uploaded catalogues kept server-side (session state holds only their digest).
@@ -103,3 +104,30 @@ def active_catalogue() -> ActiveCatalogue:
     bundled = bundled_digest()
     catalogue, graph = _load_bundled(bundled)
     return ActiveCatalogue(catalogue, graph, bundled, f"bundled: {catalogue.meta.name}")
+
+
+@st.cache_resource(show_spinner="Opening the compiled catalogue…", max_entries=4)
+def _open_store(url: str):  # type: ignore[no-untyped-def]
+    from planner.store.catalogue import open_catalogue
+
+    return open_catalogue(url)
+
+
+def active_store():  # type: ignore[no-untyped-def]
+    """The compiled catalogue named by ``$PLANNER_CATALOGUE`` (a database URL), or None.
+
+    With a store the pages search it page by page and plan on the small catalogue each
+    target needs (:func:`store_subcatalogue`); they never list the whole catalogue.
+    """
+    from planner.store.catalogue.resolve import resolve_catalogue
+
+    source = resolve_catalogue(None)
+    return _open_store(source.location) if source.is_store else None
+
+
+@st.cache_resource(show_spinner="Collecting what this target needs…", max_entries=64)
+def store_subcatalogue(url: str, target: str) -> Catalogue:
+    """The store's sub-catalogue for ``target`` (any learner: holdings only narrow it), cached."""
+    from planner.models import LearnerProfile, Target
+
+    return _open_store(url).subcatalogue(LearnerProfile(), Target.parse(target))

@@ -1,0 +1,131 @@
+"""Open a compiled catalogue's database: URL handling, dialect setup, format check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from planner._errors import PlannerError
+from planner.store.catalogue import fulltext
+from planner.store.catalogue.resolve import is_store_url
+from planner.store.catalogue.schema import FORMAT_VERSION, metadata, store_meta
+
+__all__ = ["StoreError", "check_format", "create_store", "is_store_url", "normalise_url", "open_engine"]
+
+
+class StoreError(PlannerError):
+    """A compiled catalogue cannot be opened, read or written (message says what to do)."""
+
+
+def normalise_url(target: str | Path) -> str:
+    """A SQLAlchemy URL for a store: a plain path becomes an SQLite file, PostgreSQL uses psycopg 3.
+
+    Parameters
+    ----------
+    target : str or Path
+        ``sqlite:///file.db``, ``postgresql://user@host/db`` or a file path.
+
+    Returns
+    -------
+    str
+        The URL to give :func:`sqlalchemy.create_engine`.
+
+    Raises
+    ------
+    StoreError
+        When the URL names another kind of database or cannot be parsed.
+    """
+    text = str(target)
+    if not is_store_url(text):
+        if "://" in text:
+            raise StoreError(f"{text}: a compiled catalogue is an SQLite file or a postgresql:// URL")
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    try:
+        url = make_url(text)
+    except ArgumentError as exc:
+        raise StoreError(f"{text}: not a database URL ({exc})") from None
+    backend = url.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    # a build artefact: losing the last transaction on a power cut only means rebuilding
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MB page cache
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.close()
+
+
+def open_engine(target: str | Path) -> Engine:
+    """Create the engine for a store URL or path (no check of its content).
+
+    Parameters
+    ----------
+    target : str or Path
+        Store URL or SQLite file path.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+    """
+    url = normalise_url(target)
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, ModuleNotFoundError) as exc:
+        raise StoreError(f"cannot open {target}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def create_store(engine: Engine) -> None:
+    """Create the tables (when missing) and stamp the format version; refuse another format."""
+    try:
+        existing = set(inspect(engine).get_table_names())
+        if "store_meta" in existing:
+            check_format(engine)
+            return
+        if existing - {"store_meta"} & set(metadata.tables):
+            raise StoreError("the database holds catalogue tables without a format version: "
+                             "use an empty database (or delete the file) and rebuild")
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            fulltext.create(conn)
+            conn.execute(store_meta.insert(), [{"key": "format_version", "value": json.dumps(FORMAT_VERSION)}])
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot create the catalogue tables: {_short(exc)}") from None
+
+
+def check_format(engine: Engine) -> None:
+    """Refuse a database that is not a compiled catalogue of this format.
+
+    Raises
+    ------
+    StoreError
+        "not a compiled catalogue" or "rebuild it" with the command to run.
+    """
+    try:
+        if "store_meta" not in inspect(engine).get_table_names():
+            raise StoreError(f"{engine.url.render_as_string()}: not a compiled catalogue; "
+                             "build one with 'planner catalogue build DIR --into URL'")
+        with engine.connect() as conn:
+            row = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "format_version")).first()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read {engine.url.render_as_string()}: {_short(exc)}") from None
+    found = json.loads(row[0]) if row else None
+    if found != FORMAT_VERSION:
+        raise StoreError(
+            f"this compiled catalogue has format version {found}, this planner reads version {FORMAT_VERSION}: "
+            "rebuild it with 'planner catalogue build DIR --into URL' (it is a build artefact)")
+
+
+def _short(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]

@@ -1,0 +1,396 @@
+"""Answer questions from a compiled catalogue without loading it.
+
+:meth:`CatalogueStore.subcatalogue` collects, by indexed queries, exactly what one route
+question can touch: the credentials teaching the target's competencies at the needed
+level, the target award and every credential its rules name, the recognition agreements
+of every award reached, and the prerequisite closure of all of these (credentials named
+as prerequisites and everything teaching a prerequisite competency at its level). The
+walk ignores the learner (every group taken as unmet, every agreement whatever its
+dates), so it is a superset of what :func:`planner.problem.build_problem` walks, and every
+"who teaches k at level ≥ l" question that walk asks is answered here in full. The small
+in-memory :class:`~planner.models.Catalogue` built from it therefore gives the unchanged
+engine the same answers as the whole catalogue would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from planner.models import (
+    Catalogue,
+    CatalogueMeta,
+    Competency,
+    Credential,
+    LearnerProfile,
+    Provider,
+    RecognitionAgreement,
+    Role,
+    Target,
+    rule_credentials,
+)
+from planner.results import Recommendation
+from planner.store.catalogue import fulltext
+from planner.store.catalogue import schema as t
+from planner.store.catalogue.engine import StoreError, _short, check_format, open_engine
+
+__all__ = ["MAX_PAGE_SIZE", "CatalogueStore", "SearchHit", "SearchPage", "open_catalogue"]
+
+#: Ids per ``IN (…)`` query (well under SQLite's bound-parameter limit).
+CHUNK = 500
+#: Largest page a search returns.
+MAX_PAGE_SIZE = 200
+#: Longest search text accepted (characters).
+MAX_QUERY_CHARS = 200
+
+_TABLES = {
+    "credential": (t.credentials, Credential),
+    "role": (t.roles, Role),
+    "competency": (t.competencies, Competency),
+    "provider": (t.providers, Provider),
+    "recognition": (t.recognitions, RecognitionAgreement),
+}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: what it is, its id and title."""
+
+    kind: str
+    id: str
+    title: str
+    is_award: bool
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of search results and how many there are in all."""
+
+    hits: tuple[SearchHit, ...]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+    items = sorted(ids)
+    for k in range(0, len(items), CHUNK):
+        yield items[k:k + CHUNK]
+
+
+class CatalogueStore:
+    """A compiled catalogue opened for reading. Build one with :func:`open_catalogue`."""
+
+    def __init__(self, engine: Engine) -> None:
+        check_format(engine)
+        self.engine = engine
+        self.url = engine.url.render_as_string()
+        with self._connect() as conn:
+            row = conn.execute(select(t.store_meta.c.value).where(t.store_meta.c.key == "catalogue_meta")).first()
+        self.meta = CatalogueMeta.model_validate(json.loads(row[0])) if row else CatalogueMeta()
+
+    def _connect(self) -> Any:
+        try:
+            return self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read {self.url}: {_short(exc)}") from None
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ look-ups
+
+    def counts(self) -> dict[str, int]:
+        """Number of items of each kind, plus ``awards``."""
+        with self._connect() as conn:
+            out = {kind: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                   for kind, (table, _) in _TABLES.items()}
+            out["award"] = int(conn.execute(select(func.count()).select_from(t.credentials)
+                                            .where(t.credentials.c.is_award)).scalar_one())
+        return out
+
+    def get(self, kind: str, item_id: str) -> Any:
+        """The validated item of ``kind`` with this id, or ``None``.
+
+        Parameters
+        ----------
+        kind : str
+            ``credential``, ``role``, ``competency``, ``provider`` or ``recognition``.
+        item_id : str
+            Its id.
+        """
+        if kind not in _TABLES:
+            raise ValueError(f"unknown kind {kind!r}; one of {', '.join(_TABLES)}")
+        table, model = _TABLES[kind]
+        with self._connect() as conn:
+            row = conn.execute(select(table.c.doc).where(table.c.id == item_id)).first()
+        return model.model_validate(json.loads(row[0])) if row else None
+
+    def search(self, text: str, page: int = 1, page_size: int = 20, *,
+               kinds: tuple[str, ...] = ("credential", "role"), awards_only: bool = False) -> SearchPage:
+        """Full-text search, one page at a time (never the whole catalogue).
+
+        Parameters
+        ----------
+        text : str
+            Words to find (each as a prefix); empty lists everything of ``kinds`` by id.
+        page : int
+            1-based page number.
+        page_size : int
+            Results per page, 1 to :data:`MAX_PAGE_SIZE`.
+        kinds : tuple of str
+            ``credential`` and/or ``role``.
+        awards_only : bool
+            Only credentials that carry award rules (roles are unaffected): the possible targets.
+
+        Returns
+        -------
+        SearchPage
+        """
+        if len(text) > MAX_QUERY_CHARS:
+            raise ValueError(f"search text is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1–{MAX_PAGE_SIZE}, got {page_size}")
+        if page < 1:
+            raise ValueError(f"page must be at least 1, got {page}")
+        bad = [k for k in kinds if k not in ("credential", "role")]
+        if bad or not kinds:
+            raise ValueError(f"kinds must be credential and/or role, got {kinds}")
+        with self._connect() as conn:
+            total, rows = fulltext.match(conn, text, kinds=tuple(kinds), awards_only=awards_only,
+                                         offset=(page - 1) * page_size, limit=page_size)
+        return SearchPage(tuple(SearchHit(*r) for r in rows), total, page, page_size)
+
+    # ------------------------------------------------------------------ sub-catalogue
+
+    def subcatalogue(self, profile: LearnerProfile, target: Target, *, credit_award: str | None = None) -> Catalogue:
+        """The small catalogue holding everything a route question for ``target`` can touch.
+
+        Parameters
+        ----------
+        profile : LearnerProfile
+            Its holdings, competencies and avoided ids are included so that the engine's
+            checks (unknown ids, held credit) see them.
+        target : Target
+            A role, an award or competencies with levels.
+        credit_award : str, optional
+            An award whose credit is measured: its rules and agreements are walked too.
+
+        Returns
+        -------
+        Catalogue
+            Built with ``model_validate`` from the stored items (no cross-reference check:
+            the store was validated when it was built).
+        """
+        with self._connect() as conn:
+            return _Collector(conn).collect(profile, target, credit_award, self.meta)
+
+    def around(self, credential_id: str) -> Catalogue:
+        """A small catalogue to show one credential: it, its provider, prerequisites and competencies.
+
+        Raises
+        ------
+        KeyError
+            When no credential has this id.
+        """
+        with self._connect() as conn:
+            collector = _Collector(conn)
+            found = collector._load_credentials([credential_id])
+            if not found:
+                raise KeyError(credential_id)
+            cred = found[0]
+            collector._load_credentials(a.credential for g in cred.requires for a in g.any_of if a.credential)
+            creds = [c for _, _, c in collector.creds.values()]
+            comps = {x.competency for x in cred.teaches} | {
+                a.competency for g in cred.requires for a in g.any_of if a.competency}
+            return Catalogue.model_validate({
+                "meta": self.meta, "credentials": creds,
+                "providers": collector._docs(t.providers, Provider, {c.provider for c in creds}),
+                "competencies": collector._docs(t.competencies, Competency, comps),
+            })
+
+    def recommend(self, profile: LearnerProfile, target: Target, **kwargs: Any) -> Recommendation:
+        """:func:`planner.routing.recommend` on :meth:`subcatalogue` (same keywords)."""
+        from planner.routing import recommend
+
+        catalogue = self.subcatalogue(profile, target, credit_award=kwargs.get("credit_award"))
+        return recommend(catalogue, profile, target, **kwargs)
+
+
+class _Collector:
+    """One sub-catalogue collection: batched, iterative queries to a fixpoint."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.creds: dict[str, tuple[str, int, Credential]] = {}  # id -> (source, pos, model)
+        self.leaves: set[str] = set()  # included but not expanded
+        self.asked: dict[str, int] = {}  # competency -> lowest level already asked for
+        self.awards_done: set[str] = set()
+        self.recs: dict[str, tuple[str, int, RecognitionAgreement]] = {}
+
+    def _load_credentials(self, ids: Iterable[str]) -> list[Credential]:
+        out = []
+        want = [i for i in set(ids) if i not in self.creds]
+        for chunk in _chunks(want):
+            rows = self.conn.execute(select(t.credentials.c.id, t.credentials.c.source, t.credentials.c.pos,
+                                            t.credentials.c.doc).where(t.credentials.c.id.in_(chunk))).all()
+            for cid, source, pos, doc in rows:
+                model = Credential.model_validate(json.loads(doc))
+                self.creds[cid] = (source, pos, model)
+                out.append(model)
+        return out
+
+    def _teachers(self, wanted: dict[str, int]) -> set[str]:
+        """Credentials teaching each competency at its level or above (only what was not asked before)."""
+        by_level: dict[int, list[str]] = defaultdict(list)
+        for comp, level in wanted.items():
+            if level < self.asked.get(comp, 1 << 30):
+                self.asked[comp] = level
+                by_level[level].append(comp)
+        found: set[str] = set()
+        for level, comps in by_level.items():
+            for chunk in _chunks(comps):
+                rows = self.conn.execute(select(t.teaches.c.credential).where(
+                    t.teaches.c.competency.in_(chunk), t.teaches.c.level >= level)).all()
+                found.update(r[0] for r in rows)
+        return found
+
+    def _agreements(self, awards: Iterable[str]) -> set[str]:
+        new = [a for a in set(awards) if a not in self.awards_done]
+        self.awards_done.update(new)
+        out: set[str] = set()
+        for chunk in _chunks(new):
+            rows = self.conn.execute(select(t.recognitions.c.id, t.recognitions.c.source, t.recognitions.c.pos,
+                                            t.recognitions.c.doc).where(t.recognitions.c.award.in_(chunk))).all()
+            for rid, source, pos, doc in rows:
+                agreement = RecognitionAgreement.model_validate(json.loads(doc))
+                self.recs[rid] = (source, pos, agreement)
+                out.add(agreement.credential)
+        return out
+
+    def _walk(self, seeds: set[str], needs: dict[str, int]) -> None:
+        expanded: set[str] = set()
+        frontier = set(seeds) | self._teachers(needs)
+        while frontier:
+            self._load_credentials(frontier)
+            todo = [c for c in frontier if c in self.creds and c not in expanded]
+            expanded.update(todo)
+            nxt: set[str] = set()
+            wanted: dict[str, int] = {}
+            awards = []
+            for cid in todo:
+                cred = self.creds[cid][2]
+                for group in cred.requires:
+                    for alt in group.any_of:
+                        if alt.credential is not None:
+                            nxt.add(alt.credential)
+                        elif alt.competency is not None and alt.level is not None:
+                            wanted[alt.competency] = min(wanted.get(alt.competency, 1 << 30), alt.level)
+                if cred.award is not None:
+                    nxt.update(rule_credentials(cred.award.rule))
+                    awards.append(cid)
+            nxt |= self._teachers(wanted)
+            nxt |= self._agreements(awards)
+            frontier = nxt - expanded
+
+    def collect(self, profile: LearnerProfile, target: Target, credit_award: str | None,
+                meta: CatalogueMeta) -> Catalogue:
+        conn = self.conn
+        needs: dict[str, int] = {}
+        role = None
+        seeds: set[str] = set()
+        if target.kind == "role" and target.id:
+            row = conn.execute(select(t.roles.c.doc).where(t.roles.c.id == target.id)).first()
+            if row is not None:
+                role = Role.model_validate(json.loads(row[0]))
+                for need in role.needs:
+                    needs[need.competency] = min(needs.get(need.competency, 1 << 30), need.level)
+        elif target.kind == "competencies":
+            for cl in target.competencies:
+                needs[cl.competency] = min(needs.get(cl.competency, 1 << 30), cl.level)
+        elif target.id:
+            seeds.add(target.id)
+        if credit_award:
+            seeds.add(credit_award)
+        self._walk(seeds, needs)
+        # what the profile names: checked by the engine (unknown ids) and read for held credit
+        extra = {h.credential for h in profile.holdings} | set(profile.constraints.avoid_credentials)
+        extra |= self._best_teachers(needs)  # for "the highest level taught is …" in diagnoses
+        self._load_credentials(extra)
+        creds = [c for _, _, c in sorted(self.creds.values(), key=lambda v: (v[0], v[1]))]
+        recs = [a for _, _, a in sorted(self.recs.values(), key=lambda v: (v[0], v[1]))]
+        comp_ids = set(needs) | {c.competency for c in profile.competencies}
+        for cred in creds:
+            comp_ids.update(x.competency for x in cred.teaches)
+            comp_ids.update(a.competency for g in cred.requires for a in g.any_of if a.competency)
+        provider_ids = {c.provider for c in creds} | {a.provider for a in recs}
+        provider_ids |= set(profile.constraints.avoid_providers)
+        return Catalogue.model_validate({
+            "meta": meta,
+            "providers": self._docs(t.providers, Provider, provider_ids),
+            "competencies": self._docs(t.competencies, Competency, comp_ids),
+            "credentials": creds,
+            "roles": [role] if role is not None else [],
+            "recognitions": recs,
+        })
+
+    def _best_teachers(self, needs: dict[str, int]) -> set[str]:
+        """One credential teaching each needed competency at its highest level, when below the need."""
+        out: set[str] = set()
+        for chunk in _chunks(needs):
+            rows = self.conn.execute(select(t.teaches.c.competency, func.max(t.teaches.c.level))
+                                     .where(t.teaches.c.competency.in_(chunk))
+                                     .group_by(t.teaches.c.competency)).all()
+            for comp, best in rows:
+                if best < needs[comp]:
+                    row = self.conn.execute(select(t.teaches.c.credential).where(
+                        t.teaches.c.competency == comp, t.teaches.c.level == best).limit(1)).first()
+                    if row:
+                        out.add(row[0])
+        return out
+
+    def _docs(self, table: Any, model: Any, ids: Iterable[str]) -> list[Any]:
+        out = []
+        for chunk in _chunks(ids):
+            rows = self.conn.execute(select(table.c.id, table.c.doc).where(table.c.id.in_(chunk))).all()
+            out.extend(model.model_validate(json.loads(doc)) for _, doc in sorted(rows))
+        return out
+
+
+def open_catalogue(url: str) -> CatalogueStore:
+    """Open a compiled catalogue for reading.
+
+    Parameters
+    ----------
+    url : str
+        ``sqlite:///file.db``, an SQLite file path, or ``postgresql://…``.
+
+    Returns
+    -------
+    CatalogueStore
+
+    Raises
+    ------
+    StoreError
+        When it is not a compiled catalogue, or one of another format ("rebuild it").
+    """
+    engine = open_engine(url)
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and not Path(database).is_file():
+        engine.dispose()  # reading must never create an empty database
+        raise StoreError(f"{database}: no such compiled catalogue; build it with "
+                         "'planner catalogue build DIR --into URL'")
+    return CatalogueStore(engine)

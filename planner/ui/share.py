@@ -1,0 +1,25 @@
+"""The full, copyable link to the scenario on screen."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner.scenario import Scenario
+from planner.ui.scenario_form import share_link
+
+__all__ = ["full_link", "show_link"]
+
+
+def full_link(scenario: Scenario) -> str:
+    """The absolute URL of this page with the scenario's query (relative when the URL is unknown)."""
+    query = share_link(scenario)  # also puts the scenario in the address bar
+    page_url = st.context.url  # scheme, host, port and page path; no query
+    return f"{page_url.rstrip('?')}{query}" if page_url else query
+
+
+def show_link(scenario: Scenario, label: str = "Share this plan") -> str:
+    """Show the full link in a box with a copy button; return it."""
+    link = full_link(scenario)
+    st.caption(f"{label} (copy the link):")
+    st.code(link, language=None, wrap_lines=True)
+    return link
