@@ -45,6 +45,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from planner._errors import CatalogueError, Problem
+from planner.inputs import InputError, read_bytes
 from planner.models import (
     ID_PATTERN,
     Catalogue,
@@ -68,6 +69,7 @@ __all__ = [
     "CatalogueError",
     "Problem",
     "ValidationReport",
+    "catalogue_files",
     "catalogue_summary",
     "default_catalogue_dir",
     "load",
@@ -340,6 +342,27 @@ def _unwrap(report: ValidationReport) -> Catalogue:
     return report.catalogue
 
 
+def catalogue_files(path: str | os.PathLike[str]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+    """Read the YAML files of a catalogue folder (or one file) through the input layer.
+
+    Only regular files are read, each within the catalogue file size limit, and a
+    symbolic link inside the folder is never followed to a file outside it.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A catalogue directory (searched recursively, hidden entries skipped) or one file.
+
+    Returns
+    -------
+    tuple of (list of (str, bytes), list of Problem)
+        ``(name, content)`` of each file read, and a located problem for each file that
+        was refused or could not be read.
+
+    """
+    return _read_path(Path(path))
+
+
 def _read_path(path: Path) -> tuple[list[tuple[str, bytes]], list[Problem]]:
     """Read the files of a catalogue path; problems for what cannot be read."""
     problems: list[Problem] = []
@@ -356,19 +379,16 @@ def _read_path(path: Path) -> tuple[list[tuple[str, bytes]], list[Problem]]:
     else:
         files = [path]
     sources: list[tuple[str, bytes]] = []
+    root = path if path.is_dir() else None
     for file in files:
         name = str(file)
         try:
-            size = file.stat().st_size
-            if size > MAX_FILE_BYTES:  # refuse before reading a huge file into memory
-                problems.append(Problem(name, None, None, "", f"file is {size:,} bytes; the limit is "
-                                        f"{MAX_FILE_BYTES:,} bytes (split it into several files)"))
-                continue
-            with file.open("rb") as handle:  # read at most the limit + 1 (devices, growing files)
-                content = handle.read(MAX_FILE_BYTES + 1)
-            sources.append((name, content))
-        except OSError as exc:
-            problems.append(Problem(name, None, None, "", f"cannot read file: {exc.strerror or exc}"))
+            # regular files only, at most the limit, never through a link out of the folder
+            content = read_bytes(file, name=name, max_bytes=MAX_FILE_BYTES, within=root)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        sources.append((name, content))
     return sources, problems
 
 

@@ -191,10 +191,14 @@ def plan_from_json(text: str) -> PlanFile:
         (a ``ValueError``) when the text is not JSON, not a plan file, or has invalid
         fields; the message lists each problem as ``field: message``.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(f"not a JSON file: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    from planner.inputs import InputError, parse_json
+
+    try:  # nesting, number and syntax limits of the input layer
+        data = parse_json(text, "plan file")
+    except InputError as exc:
+        p = exc.problem
+        where = f"line {p.line}, column {p.column}: " if p.line is not None else ""
+        raise PlanFileError(f"not a JSON file: {where}{p.message.removeprefix('invalid JSON: ')}") from None
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
         raise PlanFileError(f"not a plan file: expected \"format\": \"{PLAN_FORMAT}\" at the top level")
     if data.get("version") != PLAN_VERSION:

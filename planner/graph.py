@@ -109,15 +109,17 @@ def walk_rules(rule: Rule, path: str = "0") -> Iterator[tuple[str, Rule]]:
     Paths are dotted child indices from the root (``"0"``, ``"0.1"``, ``"0.1.2"``), so they
     are stable and readable in reports.
     """
-    yield path, rule
-    if isinstance(rule, RuleAllOf):
-        children = rule.all_of
-    elif isinstance(rule, RuleNOf):
-        children = rule.of
-    else:
-        return
-    for index, child in enumerate(children):
-        yield from walk_rules(child, f"{path}.{index}")
+    stack: list[tuple[str, Rule]] = [(path, rule)]  # iterative: depth comes from the data
+    while stack:
+        here, node = stack.pop()
+        yield here, node
+        if isinstance(node, RuleAllOf):
+            children = node.all_of
+        elif isinstance(node, RuleNOf):
+            children = node.of
+        else:
+            continue
+        stack.extend((f"{here}.{index}", child) for index, child in reversed(list(enumerate(children))))
 
 
 def _first_pool(rule: Rule) -> tuple[str, RuleCredits] | None:

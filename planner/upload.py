@@ -20,6 +20,10 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_TOTAL_BYTES = 20 * 1024 * 1024
 MAX_FILES = 500
 _YAML = (".yaml", ".yml")
+# What zipfile raises on damaged, encrypted or exotic archives (unknown versions or
+# compression methods, entry names that are not valid text).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError,
+               ValueError, UnicodeError, OverflowError, KeyError)
 
 
 class UploadError(ValueError):
@@ -40,8 +44,9 @@ def _from_zip(name: str, data: bytes, problems: list[str]) -> list[_Named]:
     out: list[_Named] = []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        problems.append(f"{name}: not a valid zip file")
+    except _ZIP_ERRORS as exc:
+        # damaged directory, undecodable entry names, unknown zip versions
+        problems.append(f"{name}: not a valid zip file ({type(exc).__name__})")
         return out
     total = 0
     members = [m for m in archive.infolist() if not m.is_dir()]
@@ -67,8 +72,7 @@ def _from_zip(name: str, data: bytes, problems: list[str]) -> list[_Named]:
         try:
             with archive.open(member) as fh:
                 content = fh.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
-        except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError,
-                ValueError) as exc:
+        except _ZIP_ERRORS as exc:
             # a damaged or encrypted entry, or a compression method zipfile cannot read
             problems.append(f"{name}/{member.filename}: cannot be unpacked ({exc})")
             continue
@@ -77,6 +81,14 @@ def _from_zip(name: str, data: bytes, problems: list[str]) -> list[_Named]:
             continue
         out.append(_Named(f"{name}/{member.filename}", content))
     return out
+
+
+def _keep(out: dict[str, bytes], name: str, data: bytes, problems: list[str]) -> None:
+    """Add one file, reporting a second file of the same name instead of keeping only one."""
+    if name in out:
+        problems.append(f"{name}: two uploaded files have this name; rename one and upload again")
+        return
+    out[name] = data
 
 
 def read_upload(files: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
@@ -108,12 +120,12 @@ def read_upload(files: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
         lower = name.lower()
         if lower.endswith(".zip"):
             for item in _from_zip(name, data, problems):
-                out[item.name] = item.data
+                _keep(out, item.name, item.data, problems)
         elif lower.endswith(_YAML):
             if len(data) > MAX_FILE_BYTES:
                 problems.append(f"{name}: {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}")
                 continue
-            out[name] = data
+            _keep(out, name, data, problems)
         else:
             problems.append(f"{name}: not a catalogue file (expected .yaml, .yml or .zip)")
     if not out and not problems:

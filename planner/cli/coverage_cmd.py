@@ -148,10 +148,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                 and out.suffix.lower() in (".yaml", ".yml"):
             say(f"planner coverage: refusing to write {out} inside the catalogue", err=True)
             return 1
+        from planner.writes import WriteError, write_atomic
+
         try:
-            out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        except OSError as exc:
-            say(f"planner coverage: cannot write {out}: {exc.strerror or exc}", err=True)
+            write_atomic(out, text if text.endswith("\n") else text + "\n")
+        except WriteError as exc:
+            say(f"planner coverage: {exc}", err=True)
             return 1
         say(f"wrote {args.format} report to {out}", err=True)
     else:

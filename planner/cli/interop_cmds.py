@@ -26,11 +26,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ import yaml
 from planner.cli._output import say
 from planner.interop._result import SECTIONS, ImportResult, InteropError, slug
 from planner.textsafe import json_text
+from planner.writes import WriteError, write_atomic, write_files_atomic
 
 __all__ = ["cmd_export", "cmd_import", "register"]
 
@@ -110,7 +111,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Run ``planner import``; return the exit code."""
     from planner.interop.registry import import_files
 
-    missing = [f for f in args.files if not Path(f).is_file()]
+    missing = [f for f in args.files if not os.path.lexists(f)]  # the input layer refuses the rest
     if missing:
         return _fail("import", "file not found: " + ", ".join(missing))
     try:
@@ -143,18 +144,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         for problem in problems:
             say(problem, err=True)
         return _fail("import", "the imported items do not validate with the catalogue; nothing was written")
-    into.mkdir(parents=True, exist_ok=True)
-    written = []
+    writes: list[tuple[Path, str]] = []
     if any(data.get(s) for s in SECTIONS):
-        _write_atomic(target, text)
-        written.append(str(target))
+        writes.append((target, text))
     if result.profile is not None:
         profile_path = into / f"imported-{name}-profile.json"
         if profile_path.exists() and not args.force:
-            return _fail("import", f"{profile_path} exists; use --force to replace it")
-        _write_atomic(profile_path, json.dumps(result.profile.model_dump(mode="json", exclude_none=True),
-                                               indent=2, ensure_ascii=False) + "\n")
-        written.append(str(profile_path))
+            return _fail("import", f"{profile_path} exists; use --force to replace it; nothing was written")
+        writes.append((profile_path, json.dumps(result.profile.model_dump(mode="json", exclude_none=True),
+                                                indent=2, ensure_ascii=False) + "\n"))
+    created = not into.exists()
+    try:
+        into.mkdir(parents=True, exist_ok=True)
+        write_files_atomic(writes)  # all files or none
+    except (WriteError, OSError) as exc:
+        if created:
+            with contextlib.suppress(OSError):
+                into.rmdir()
+        return _fail("import", str(exc))
+    written = [str(path) for path, _ in writes]
     counts = ", ".join(f"{len(data[s])} {s}" for s in SECTIONS if data.get(s))
     note = f" ({dropped} already in the catalogue)" if dropped else ""
     say(f"imported {counts or 'a learner profile'}{note} -> {', '.join(written)}")
@@ -190,19 +198,13 @@ def _import_into_store(result: ImportResult, args: argparse.Namespace) -> int:
 def _new_items(result: ImportResult, into: Path, *, exclude: Path) -> tuple[dict[str, list[Any]], int]:
     """Drop items that the catalogue in ``into`` already holds with the same content."""
     existing: dict[tuple[str, str], Any] = {}
-    if into.is_dir():
-        for path in sorted(into.rglob("*.y*ml")):
-            if path.resolve() == exclude.resolve() or path.suffix not in (".yaml", ".yml"):
-                continue
-            try:
-                content = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (yaml.YAMLError, OSError, UnicodeDecodeError):
-                continue  # the validation below reports it with its location
-            if isinstance(content, dict):
-                for section in SECTIONS:
-                    for item in content.get(section) or []:
-                        if isinstance(item, dict) and "id" in item:
-                            existing[(section, str(item["id"]))] = item
+    for content in _catalogue_data(into, exclude):
+        if isinstance(content, dict):
+            for section in SECTIONS:
+                items = content.get(section)
+                for item in items if isinstance(items, list) else []:
+                    if isinstance(item, dict) and "id" in item:
+                        existing[(section, str(item["id"]))] = item
     data: dict[str, list[Any]] = {}
     dropped = 0
     for section in SECTIONS:
@@ -230,25 +232,36 @@ def _validate_with(into: Path, target: Path, text: str) -> list[str]:
     """Validate the new file together with the catalogue already in ``into``."""
     from planner.catalogue import validate_texts
 
-    files: dict[str, bytes | str] = {}
-    if into.is_dir():
-        for path in sorted(into.rglob("*")):
-            if path.suffix in (".yaml", ".yml") and path.is_file() and path.resolve() != target.resolve():
-                files[str(path)] = path.read_bytes()
+    files: dict[str, bytes | str] = dict(_catalogue_files(into, target)[0])
     files[str(target)] = text
     report = validate_texts(files)
-    return [str(p) for p in report.errors]
+    return [str(p) for p in _catalogue_files(into, target)[1]] + [str(p) for p in report.errors]
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _catalogue_files(into: Path, exclude: Path) -> tuple[list[tuple[str, bytes]], list[Any]]:
+    """The YAML files already in ``into`` (read through the input layer) and what could not be read."""
+    from planner.catalogue import catalogue_files
+
+    if not into.is_dir():
+        return [], []
+    sources, problems = catalogue_files(into)
+    skip = os.path.realpath(exclude)
+    # "the folder has no YAML files" is no problem for an import into it
+    return [(n, b) for n, b in sources if os.path.realpath(n) != skip], \
+        [p for p in problems if p.file != str(into) and os.path.realpath(p.file) != skip]
+
+
+def _catalogue_data(into: Path, exclude: Path) -> list[Any]:
+    """Data of each readable YAML file in ``into``, through the safe loader (bad files are skipped)."""
+    from planner.yamlsafe import decode_yaml_bytes, parse_yaml
+
+    out = []
+    for name, content in _catalogue_files(into, exclude)[0]:
+        text, _ = decode_yaml_bytes(content, name)
+        parsed, _ = parse_yaml(text, name) if text is not None else (None, [])
+        if parsed is not None:  # the validation that follows reports the others with their location
+            out.append(parsed.data)
+    return out
 
 
 # --------------------------------------------------------------------------- export
@@ -283,9 +296,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     text = json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
     if args.output:
         out = Path(args.output)
-        if not out.parent.is_dir():
-            return _fail("export", f"directory {out.parent} does not exist")
-        _write_atomic(out, text)
+        try:
+            write_atomic(out, text)
+        except WriteError as exc:
+            return _fail("export", str(exc))
         say(f"wrote {out}", err=True)
     else:
         sys.stdout.write(text)

@@ -125,14 +125,17 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
     """
     base: dict[str, Any] = {}
     if args.profile:
-        import yaml
+        from planner.inputs import InputError, read_yaml_file
 
-        try:
-            base = yaml.safe_load(Path(args.profile).read_text(encoding="utf-8")) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise ValueError(f"cannot read profile {args.profile}: {exc}") from exc
+        try:  # the safe loader: size, type, depth and alias limits; JSON is YAML too
+            base = read_yaml_file(args.profile) or {}
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
         if not isinstance(base, dict):
             raise ValueError(f"{args.profile}: a profile is a mapping with holdings, competencies, constraints")
+        for key, kind in (("holdings", list), ("competencies", list), ("constraints", dict)):
+            if not isinstance(base.get(key, kind()), kind):
+                raise ValueError(f"{args.profile}: {key}: expected a {'list' if kind is list else 'mapping'}")
     start = parse_date(args.start, "--start") if args.start is not None else None
     deadline = parse_date(args.deadline, "--deadline") if args.deadline is not None else None
     today = start or dt.date.today()

@@ -31,9 +31,11 @@ __all__ = [
     "ImportResult",
     "InteropError",
     "empty_catalogue",
+    "from_input_error",
     "line_of",
     "merge_results",
     "read_json",
+    "read_json_text",
     "select_occupations",
     "slug",
     "validate_catalogue",
@@ -207,38 +209,33 @@ def read_json(path: str | Path, *, tolerant: bool = False) -> tuple[Any, tuple[I
         ``file:line:column`` for syntax errors.
 
     """
+    data, problems, _text = read_json_text(path, tolerant=tolerant)
+    return data, problems
+
+
+def read_json_text(path: str | Path, *,
+                   tolerant: bool = False) -> tuple[Any, tuple[ImportProblem, ...], str]:
+    """Like :func:`read_json`, also returning the text read (``""`` when unreadable).
+
+    The file is read once, through :mod:`planner.inputs` (size cap, regular files only,
+    nesting and number limits); importers use the text to find line numbers.
+    """
+    from planner.inputs import InputError, parse_json, read_text
+
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        return None, (ImportProblem(file, None, "", "file not found"),)
-    except OSError as exc:
-        return None, (ImportProblem(file, None, "", f"cannot read the file: {exc.strerror or exc}"),)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        return None, (ImportProblem(file, line, "", "the file is not UTF-8 text"),)
+        text = read_text(path, name=file)
+    except InputError as exc:
+        return None, from_input_error(exc), ""
     if not text.strip():
-        return None, (ImportProblem(file, None, "", "the file is empty"),)
-
-    decoder = json.JSONDecoder()
-    documents: list[Any] = []
+        return None, (ImportProblem(file, None, "", "the file is empty"),), text
+    try:
+        documents = parse_json(text, file, multiple=True)
+    except InputError as exc:
+        return None, from_input_error(exc), text
     problems: list[ImportProblem] = []
-    index = _skip_ws(text, 0)
-    while index < len(text):
-        try:
-            value, end = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as exc:
-            problems.append(
-                ImportProblem(file, exc.lineno, "", f"invalid JSON: {_plain(exc.msg)}", column=exc.colno)
-            )
-            break
-        documents.append(value)
-        index = _skip_ws(text, end)
-    if not documents:
-        return None, tuple(problems)
     if len(documents) > 1:
+        decoder = json.JSONDecoder()
         second = _second_start(text, decoder)
         line = text.count("\n", 0, second) + 1
         col = second - (text.rfind("\n", 0, second) + 1) + 1
@@ -246,11 +243,22 @@ def read_json(path: str | Path, *, tolerant: bool = False) -> tuple[Any, tuple[I
             problems.insert(0, ImportProblem(
                 file, line, "", f"{len(documents)} JSON documents one after another; each is read",
                 severity="warning", column=col))
-            return documents, tuple(problems)
+            return documents, tuple(problems), text
         problems.insert(0, ImportProblem(
             file, line, "", f"more than one JSON document in the file (another starts here); "
             f"found {len(documents)}, expected one", column=col))
-    return documents[0], tuple(problems)
+    return documents[0], tuple(problems), text
+
+
+def from_input_error(exc: Exception) -> tuple[ImportProblem, ...]:
+    """Turn a :class:`planner.inputs.InputError` into import problems (JSON messages made plain)."""
+    out = []
+    for p in getattr(exc, "problems", ()):
+        message = p.message
+        if message.startswith("invalid JSON: "):
+            message = "invalid JSON: " + _plain(message.removeprefix("invalid JSON: "))
+        out.append(ImportProblem(p.file, p.line, p.field, message, column=p.column))
+    return tuple(out)
 
 
 def _skip_ws(text: str, index: int) -> int:

@@ -28,7 +28,7 @@ from planner.interop._result import (
     ImportResult,
     empty_catalogue,
     line_of,
-    read_json,
+    read_json_text,
     slug,
     validate_catalogue,
 )
@@ -57,11 +57,10 @@ def import_files(paths: Sequence[Path]) -> ImportResult:
     problems: list[ImportProblem] = []
     seen: dict[str, dict[str, Any]] = {}
     for path in paths:
-        data, found = read_json(path)
+        data, found, text = read_json_text(path)
         problems.extend(found)
         if data is None or any(p.severity == "error" for p in found):
             continue
-        text = Path(path).read_text(encoding="utf-8-sig")
         result = import_tree(data, file=str(path), text=text)
         problems.extend(result.problems)
         for cred in result.catalogue["credentials"]:

@@ -51,6 +51,7 @@ from planner.interop._result import (
     empty_catalogue,
     line_of,
     read_json,
+    read_json_text,
     slug,
     validate_catalogue,
 )
@@ -129,6 +130,33 @@ _REF_KEYS = ("ceterms:targetComponent",)
 _CHILD_KEYS = ("ceasn:hasChild", "ceterms:hasChild")
 _PROXY = "ceterms:proxyFor"
 
+# Module-level patterns (tests/test_regex_linear.py times each one on hostile text).
+# None nests or chains unbounded repetitions that could match the same characters.
+_URL_RE = re.compile(r"^https?://\S+$")
+_ALPHA2_RE = re.compile(r"[A-Za-z]{2}")
+_LOWER2_RE = re.compile(r"[a-z]{2}")
+_ALPHA3_RE = re.compile(r"[A-Za-z]{3}")
+_GRADE_RE = re.compile(r"grade|mark|resit|average", re.IGNORECASE)
+_SLUG_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+# an "@id" key and its JSON string value (unrolled string form: linear)
+_ID_KEY_RE = re.compile(r'"@id"\s*:\s*("[^"\\]*(?:\\.[^"\\]*)*")')
+#: Most digits read as a level number at the end of an id ("…/scqf/9"); longer runs are no level.
+LEVEL_DIGITS = 4
+
+
+def trailing_number(text: str) -> int | None:
+    """The number an id ends with, before an optional final ``/`` (``".../level/9/"`` -> 9).
+
+    Done without a regular expression: a trailing-digits pattern searched over an id that ends in
+    thousands of digits and a letter takes quadratic time.
+    """
+    body = text[:-1] if text.endswith("/") else text
+    digits = len(body) - len(body.rstrip("0123456789"))
+    if digits == 0 or digits > LEVEL_DIGITS:
+        return None
+    return int(body[-digits:])
+
+
 _CURRENCIES = {"us dollar": "USD", "dollar": "USD", "usd": "USD", "euro": "EUR", "eur": "EUR",
                "british pound": "GBP", "pound sterling": "GBP", "gbp": "GBP", "canadian dollar": "CAD",
                "australian dollar": "AUD", "swiss franc": "CHF"}
@@ -161,11 +189,11 @@ def import_files(paths: Sequence[Path]) -> ImportResult:
     problems: list[ImportProblem] = []
     texts: dict[str, str] = {}
     for path in paths:
-        data, found = read_json(path)
+        data, found, text = read_json_text(path)
         problems.extend(found)
         if data is None or any(p.severity == "error" for p in found):
             continue
-        texts[str(path)] = Path(path).read_text(encoding="utf-8-sig")
+        texts[str(path)] = text
         before = len(graph.nodes)
         flatten(_unwrap_envelopes(data), graph=graph, file=str(path))
         if len(graph.nodes) == before:
@@ -221,17 +249,30 @@ class _Reader:
         self.levels: dict[str, int | None] = {}  # credential id -> credit level (e.g. SCQF 9)
         self.warned: set[str] = set()
         self._before: dict[str, list[str]] | None = None  # node -> nodes that precede it
+        self._id_lines: dict[str, dict[str, int]] = {}  # file -> JSON text of an "@id" -> its first line
 
     # ---- problems
+
+    def _id_line(self, file: str) -> dict[str, int]:
+        """Line of each ``"@id": "..."`` in a file, found in one pass (not one search per problem)."""
+        lines = self._id_lines.get(file)
+        if lines is None:
+            lines = {}
+            text_, line, at = self.texts[file], 1, 0
+            for match in _ID_KEY_RE.finditer(text_):
+                line += text_.count("\n", at, match.start())
+                at = match.start()
+                lines.setdefault(match.group(1), line)
+            self._id_lines[file] = lines
+        return lines
 
     def problem(self, node_id: str | None, message: str, severity: str = "error", key: str = "") -> None:
         file, pointer = self.g.where.get(node_id or "", ("", ""))
         line = None
         if file in self.texts and node_id and not node_id.startswith("_:"):
             # the node's own "@id", else its first mention
-            text_ = self.texts[file]
-            found = re.search(r'"@id"\s*:\s*' + re.escape(json.dumps(node_id.split("#")[0])), text_)
-            line = text_.count("\n", 0, found.start()) + 1 if found else line_of(text_, json.dumps(node_id))
+            found = self._id_line(file).get(json.dumps(node_id.split("#")[0]))
+            line = found if found is not None else line_of(self.texts[file], json.dumps(node_id))
         if key:
             pointer = f'{pointer}["{key}"]'
         self.problems.append(ImportProblem(file, line, pointer, message, severity))  # type: ignore[arg-type]
@@ -346,7 +387,7 @@ class _Reader:
                 self.problem(node["@id"], f"organisation '{name}' states no country I can read; "
                              "recorded as 'ZZ' (unknown)", "warning")
             website = first(node, "ceterms:subjectWebpage")
-            if isinstance(website, str) and re.match(r"^https?://\S+$", website):
+            if isinstance(website, str) and _URL_RE.match(website):
                 provider["website"] = website
             self.providers[pid] = provider
 
@@ -354,7 +395,7 @@ class _Reader:
         for address in values(node, "ceterms:address"):
             value = text(self.g.get(address), "ceterms:addressCountry")
             if value:
-                if re.fullmatch(r"[A-Za-z]{2}", value):
+                if _ALPHA2_RE.fullmatch(value):
                     return value.upper()
                 return _COUNTRIES.get(value.lower())
         return None
@@ -424,7 +465,7 @@ class _Reader:
             # (their own @id is not the competency's web address)
             aligned = first(node, "ceasn:exactAlignment")
             uri = aligned if isinstance(aligned, str) else "" if _planner_competency_id(node) else node["@id"]
-            if re.match(r"^https?://\S+$", uri):
+            if _URL_RE.match(uri):
                 item["uri"] = uri
                 if "data.europa.eu/esco" in uri:
                     item["framework"] = "esco"
@@ -489,13 +530,13 @@ class _Reader:
         if description:
             cred["description"] = description[:2000]
         url = first(node, "ceterms:subjectWebpage", "ceterms:sourceData")
-        if isinstance(url, str) and re.match(r"^https?://\S+$", url):
+        if isinstance(url, str) and _URL_RE.match(url):
             cred["url"] = url
         self.read_credit(node, cred)
         languages = []
         for lang in values(node, "ceterms:inLanguage"):
             code = str(lang)[:2].lower()
-            if re.fullmatch(r"[a-z]{2}", code) and code not in languages:
+            if _LOWER2_RE.fullmatch(code) and code not in languages:
                 languages.append(code)
         if languages:
             cred["languages"] = languages
@@ -576,8 +617,7 @@ class _Reader:
             self.units[cred["id"]] = factor
             level = first(profile, "ceterms:creditLevelType")
             level = first(self.g.get(level), "ceterms:targetNode", default=level)
-            match = re.search(r"(\d+)/?$", str(level or ""))
-            self.levels[cred["id"]] = int(match.group(1)) if match else None
+            self.levels[cred["id"]] = trailing_number(str(level or ""))
             return
 
     def delivery(self, node: dict[str, Any]) -> str | None:
@@ -596,7 +636,7 @@ class _Reader:
             if not isinstance(price, (int, float)) or isinstance(price, bool):
                 continue
             currency = str(first(profile, "ceterms:currency", default="USD")).strip()
-            code = currency.upper() if re.fullmatch(r"[A-Za-z]{3}", currency) else _CURRENCIES.get(currency.lower())
+            code = currency.upper() if _ALPHA3_RE.fullmatch(currency) else _CURRENCIES.get(currency.lower())
             if code is None:
                 self.problem(node["@id"], f"unknown currency '{currency}'; the cost is left out", "warning")
                 continue
@@ -731,15 +771,21 @@ class _Reader:
         return out
 
     def descendant_credentials(self, node_id: str, seen: set[str]) -> list[str]:
+        # depth first in document order, without recursion: hasChild chains can be long
         out: list[str] = []
-        for child in iter_refs(values(self.g.get(node_id), *_CHILD_KEYS)):
+        stack = [iter(iter_refs(values(self.g.get(node_id), *_CHILD_KEYS)))]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                continue
             if child in seen or not self.g.get(child):
                 continue
             seen.add(child)
             if child in self.credential_ids:
                 out.append(self.credential_ids[child])
             else:
-                out.extend(self.descendant_credentials(child, seen))
+                stack.append(iter(iter_refs(values(self.g.get(child), *_CHILD_KEYS))))
         return out
 
     def leaf(self, target: str, visiting: set[str]) -> dict[str, Any] | None:
@@ -812,8 +858,7 @@ class _Reader:
             comparator = local_name(str(first(con, "ceterms:comparator", default="EQ")))
             right = values(con, "ceterms:rightSource")
             if "creditLevelType" in left:
-                match = re.search(r"(\d+)/?$", str(right[0]) if right else "")
-                level = int(match.group(1)) if match else None
+                level = trailing_number(str(right[0]) if right else "")
                 continue
             if "creditUnitType" in left:
                 unit_factor = _unit_factor(" ".join(str(r) for r in right))
@@ -827,7 +872,7 @@ class _Reader:
                 self.problem(cond["@id"], f"credit maximum ({what} {comparator} {right[0]}) is not modelled; "
                              "ignored", "warning")
             else:
-                kind = "grade" if re.search(r"grade|mark|resit|average", left, re.I) else "status"
+                kind = "grade" if _GRADE_RE.search(left) else "status"
                 self.problem(cond["@id"], f"{kind} constraint on '{what}' ({comparator} "
                              f"{', '.join(local_name(str(r)) for r in right)}) is not modelled: "
                              "the planner does not track grades or statuses", "warning")
@@ -952,7 +997,7 @@ def _planner_id(graph: Graph, node: dict[str, Any]) -> str | None:
         ident = graph.get(ref)
         if text(ident, "ceterms:identifierTypeName") == PLANNER_ID_TYPE:
             value = text(ident, "ceterms:identifierValueCode")
-            if value and re.fullmatch(r"[a-z0-9][a-z0-9._-]*", value):
+            if value and _SLUG_ID_RE.fullmatch(value):
                 return value
     return None
 
@@ -962,7 +1007,7 @@ def _planner_competency_id(node: dict[str, Any]) -> str | None:
     for value in values(node, "ceasn:identifier"):
         if isinstance(value, str) and value.startswith(PLANNER_COMPETENCY_URN):
             found = value.removeprefix(PLANNER_COMPETENCY_URN)
-            if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", found):
+            if _SLUG_ID_RE.fullmatch(found):
                 return found
     return None
 

@@ -44,7 +44,7 @@ from planner.interop._result import (
     empty_catalogue,
     line_of,
     parse_date,
-    read_json,
+    read_json_text,
 )
 from planner.interop._state import ImportState
 from planner.interop.esco import ESCO_SKILL_RE, SHORT_MAX, clip, esco_competency
@@ -153,6 +153,8 @@ _DURATION_RE = re.compile(
     r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
 )
 _URL_RE = re.compile(r"^https?://\S+$")
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+_EQF_RE = re.compile(r"(?:/eqf/|level\s*)([1-8])\b", re.IGNORECASE)
 
 
 def _parse_duration(text: str) -> dict[str, float] | None:
@@ -284,7 +286,7 @@ def _country(org: dict[str, Any]) -> str | None:
             code = uri.rstrip("/").rsplit("/", 1)[-1].upper()
             if code in _COUNTRY3:
                 return _COUNTRY3[code]
-            if re.match(r"^[A-Z]{2}$", code):
+            if _COUNTRY_RE.match(code):
                 return code
     return None
 
@@ -377,7 +379,7 @@ def _assessment(claim: dict[str, Any]) -> tuple[list[str], str | None]:
 def _eqf(concept: Any) -> int | None:
     for text in (concept.get("id") if isinstance(concept, dict) else concept, _label(concept)):
         if isinstance(text, str):
-            match = re.search(r"(?:/eqf/|level\s*)([1-8])\b", text, re.IGNORECASE)
+            match = _EQF_RE.search(text)
             if match:
                 return int(match.group(1))
     return None
@@ -652,11 +654,10 @@ def import_files(
     """
     state = _State(today=today or dt.date.today(), teach_level=teach_level)
     for path in paths:
-        data, problems = read_json(path)
+        data, problems, text = read_json_text(path)
         state.problems.extend(problems)
         if data is None:
             continue
-        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
         _document(_File(str(path), text, state), data)
     catalogue = empty_catalogue()
     catalogue["providers"] = sorted(state.providers.values(), key=lambda p: p["id"])

@@ -25,16 +25,22 @@ This service uses the ESCO classification of the European Commission.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.interop._result import ImportProblem, ImportResult, empty_catalogue, select_occupations, slug
+from planner.inputs import InputError, parse_json, read_text
+from planner.interop._result import (
+    ImportProblem,
+    ImportResult,
+    empty_catalogue,
+    from_input_error,
+    select_occupations,
+    slug,
+)
 from planner.models import ID_PATTERN
 
 __all__ = [
@@ -189,26 +195,11 @@ def _skill_kind(skill_type: str, reuse: str = "") -> str:
 
 
 def _read_text(path: Path, problems: list[ImportProblem]) -> str | None:
-    file = str(path)
+    # size cap, regular files only, gzip unpacked within the expansion cap
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        problems.append(ImportProblem(file, None, "", "file not found"))
-        return None
-    except OSError as exc:
-        problems.append(ImportProblem(file, None, "", f"cannot read the file: {exc.strerror or exc}"))
-        return None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError):
-            problems.append(ImportProblem(file, None, "", "the file looks gzipped but cannot be unpacked"))
-            return None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        problems.append(ImportProblem(file, line, "", "the file is not UTF-8 text"))
+        return read_text(path, name=str(path))
+    except InputError as exc:
+        problems.extend(from_input_error(exc))
         return None
 
 
@@ -357,11 +348,9 @@ def _read_relations(
 def _read_json(path: Path, text: str, data: _Data) -> None:
     file = str(path)
     try:
-        items = json.loads(text)
-    except json.JSONDecodeError as exc:
-        data.problems.append(
-            ImportProblem(file, exc.lineno, "", f"invalid JSON: {exc.msg}", column=exc.colno)
-        )
+        items = parse_json(text, file)
+    except InputError as exc:
+        data.problems.extend(from_input_error(exc))
         return
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
         data.problems.append(

@@ -31,11 +31,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from planner.interop._result import ImportProblem, ImportResult, empty_catalogue, select_occupations
+from planner.inputs import InputError, read_text
+from planner.interop._result import (
+    ImportProblem,
+    ImportResult,
+    empty_catalogue,
+    from_input_error,
+    select_occupations,
+)
 from planner.interop.esco import SHORT_MAX, TEXT_MAX, IdAllocator, clip
 
 __all__ = ["import_files", "technology_id"]
 
+_SOC_PREFIX_RE = re.compile(r"^[0-9]{2}-")
 _SOC_RE = re.compile(r"^[0-9]{2}-[0-9]{4}(\.[0-9]{2})?$")
 
 
@@ -78,16 +86,10 @@ class _Data:
 
 def _rows(path: Path, problems: list[ImportProblem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
     file = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        problems.append(ImportProblem(file, None, "", "file not found"))
-        return [], []
-    except OSError as exc:
-        problems.append(ImportProblem(file, None, "", f"cannot read the file: {exc.strerror or exc}"))
-        return [], []
-    except UnicodeDecodeError:
-        problems.append(ImportProblem(file, None, "", "the file is not UTF-8 text"))
+    try:  # size cap, regular files only, gzip unpacked within the expansion cap
+        text = read_text(path, name=file)
+    except InputError as exc:
+        problems.extend(from_input_error(exc))
         return [], []
     # O*NET text files are tab-separated without quoting.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -186,7 +188,7 @@ def _read(path: Path, data: _Data) -> None:
 
 
 def _matches(occ: _Occupation, wanted: str) -> bool:
-    if re.match(r"^[0-9]{2}-", wanted):
+    if _SOC_PREFIX_RE.match(wanted):
         return occ.code.startswith(wanted)
     return occ.title.lower() == wanted.lower()
 

@@ -62,7 +62,7 @@ from planner.interop._result import (
     empty_catalogue,
     line_of,
     parse_date,
-    read_json,
+    read_json_text,
 )
 from planner.interop._state import ImportState
 from planner.interop.esco import (
@@ -137,7 +137,10 @@ _HOLDER_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 _COMPETENCY_TARGETS = {"ceasn:Competency", "CFItem"}
 _CREDENTIAL_TARGETS = {"ceterms:Credential", "CTDL"}
 _LEVEL_RESULT_TYPE = "ext:ProficiencyLevel"
-_BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*\S)\s*$")
+# matched against a stripped line: "(.*\S)\s*$" after "\s+" took quadratic time on a dash and spaces
+_BULLET_RE = re.compile(r"(?:[-*•]|(?<![0-9])[0-9]+[.)])\s+(\S.*)")
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+_LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2}(-|$)")
 _CRITERIA_RE = re.compile(r"(?:^|\n\n)Criteria: (.*)$", re.DOTALL)
 _ID_RE = re.compile(ID_PATTERN)
 _URL_RE = re.compile(r"^https?://\S+$")
@@ -236,7 +239,7 @@ def _provider(f: _File, profile: Any, pointer: str) -> str | None:
     pid = f.state.provider_ids.allocate(key, preferred)
     address = profile.get("address") if isinstance(profile.get("address"), dict) else {}
     country = str(address.get("addressCountryCode") or "").strip().upper()
-    if not re.match(r"^[A-Z]{2}$", country):
+    if not _COUNTRY_RE.match(country):
         f.report(
             pointer,
             f"provider '{name or pid_raw}' has no address.addressCountryCode; country set to 'ZZ' (unknown), "
@@ -312,7 +315,7 @@ def _competency_from_alignment(f: _File, alignment: dict[str, Any], pointer: str
 def _split_criteria(narrative: str) -> tuple[list[str], str | None]:
     outcomes, other = [], []
     for line in narrative.splitlines():
-        match = _BULLET_RE.match(line)
+        match = _BULLET_RE.fullmatch(line.strip())
         if match:
             outcomes.append(match.group(1))
         elif line.strip() and not (line.strip().endswith(":") and not other and not outcomes):
@@ -409,7 +412,7 @@ def _achievement(
             )
 
     language = ach.get("inLanguage")
-    if isinstance(language, str) and re.match(r"^[a-zA-Z]{2}(-|$)", language):
+    if isinstance(language, str) and _LANGUAGE_RE.match(language):
         item["languages"] = [language[:2].lower()]
 
     levels = _levels(ach)
@@ -761,11 +764,10 @@ def import_files(
     """
     state = _State(today=today or dt.date.today(), teach_level=teach_level)
     for path in paths:
-        data, problems = read_json(path)
+        data, problems, text = read_json_text(path)
         state.problems.extend(problems)
         if data is None:
             continue
-        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
         reader = _File(str(path), text, state)
         reader.collect_profiles(data)
         _read_document(reader, data, "$")
