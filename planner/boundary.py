@@ -20,7 +20,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from planner._errors import CatalogueError, PlannerError
+from planner.scenario import ScenarioError
+from planner.upload import UploadError
 
 __all__ = ["describe_input_error", "input_names", "report_dir", "save_bug_report"]
 
@@ -60,6 +64,12 @@ def describe_input_error(exc: BaseException, args: Any = None) -> str | None:
     where = ", ".join(inputs) if inputs else "input"
     if isinstance(exc, CatalogueError):
         return "\n".join(str(p) for p in exc.errors) or str(exc)
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0] if exc.error_count() else {}
+        field = ".".join(str(x) for x in first.get("loc", ())) or "value"
+        return f"{where}: {field}: {first.get('msg', str(exc))}"
+    if isinstance(exc, (ScenarioError, UploadError)):
+        return str(exc).strip() or type(exc).__name__
     problems = getattr(exc, "problems", None)
     if isinstance(exc, PlannerError) or (problems and type(exc).__name__ == "InteropError"):
         return "\n".join(str(p) for p in problems) if problems else str(exc)

@@ -17,23 +17,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import streamlit as st
-from pydantic import ValidationError
 
-from planner._errors import PlannerError
-from planner.interop._result import InteropError
-from planner.scenario import ScenarioError
+from planner.boundary import describe_input_error
 from planner.textsafe import markdown
-from planner.upload import UploadError
 
-__all__ = ["INPUT_ERRORS", "page_boundary", "show_failure"]
+__all__ = ["page_boundary", "show_failure"]
 
 log = logging.getLogger("planner.ui")
-
-#: Exceptions that mean "this input cannot be used", not "the planner is broken".
-INPUT_ERRORS: tuple[type[BaseException], ...] = (
-    PlannerError, ScenarioError, UploadError, InteropError, ValidationError, OverflowError, RecursionError,
-    UnicodeError, MemoryError, NotImplementedError, OSError,
-)
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -49,12 +39,8 @@ def show_failure(what: str, exc: BaseException) -> None:
         The exception caught.
 
     """
-    if isinstance(exc, INPUT_ERRORS):
-        message = str(exc).strip() or type(exc).__name__
-        if isinstance(exc, RecursionError):
-            message = "the input is nested too deeply"
-        elif isinstance(exc, MemoryError):
-            message = "the input is too large"
+    message = describe_input_error(exc)  # the CLI's reading of input errors, shared
+    if message is not None:
         st.error(f"{markdown(what)} failed: {markdown(message)}")
         return
     ref = uuid.uuid4().hex[:8]
