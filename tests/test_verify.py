@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from planner.cli import main
 from planner.verify import ContextLoader, Status, verify_credential, verify_file
-from planner.verify.keys import ED25519_PUB_PREFIX, KeyFormatError, b58decode, b58encode, public_key
+from planner.verify.keys import KeyFormatError, b58decode, b58encode, public_key
 from planner.verify.proof import signing_input
 from planner.verify.status import bit_is_set
 from tests.conftest import REFERENCE_DIR
+from tests.verify_signing import multikey, sign_proof
 
 VALIDATOR = "1edtech-digital-credentials-public-validator/"
 OB30 = VALIDATOR + "inspector-vc/src/test/resources/ob30/"
@@ -106,7 +107,7 @@ def test_tampered_content_breaks_the_signature(contexts):
 def test_key_of_someone_else_than_the_issuer_is_refused(contexts):
     doc = _load(OB30 + "simple.json")
     doc["issuer"]["id"] = "https://example.org/not-the-signer"
-    doc["proof"] = [_sign_proof(doc)]  # a validly signed credential, but by a key of another party
+    doc["proof"] = [sign_proof(doc)]  # a validly signed credential, but by a key of another party
     result = verify_credential(doc, at=AT)
     assert result.status is Status.SIGNATURE_INVALID and "not of the issuer" in result.reason
 
@@ -180,29 +181,11 @@ def test_changing_any_single_field_breaks_verification(relative, contexts, data)
 # --------------------------------------------------------------------------- keys, did:key, status lists
 
 
-def _multikey(private: Ed25519PrivateKey) -> str:
-    raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return "z" + b58encode(ED25519_PUB_PREFIX + raw)
-
-
-def _sign_proof(doc, private=None, method=None, kind="DataIntegrityProof"):
-    """Sign ``doc`` as an issuer would (used to build test credentials only)."""
-    private = private or Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-    proof = {"type": kind, "created": "2025-01-01T00:00:00Z",
-             "verificationMethod": method or f"did:key:{_multikey(private)}#{_multikey(private)}",
-             "proofPurpose": "assertionMethod"}
-    if kind == "DataIntegrityProof":
-        proof["cryptosuite"] = "eddsa-rdfc-2022"
-    unsigned = {k: v for k, v in doc.items() if k != "proof"}
-    signature = private.sign(signing_input(unsigned, proof, ContextLoader()))
-    return {**proof, "proofValue": "z" + b58encode(signature)}
-
-
 def _did_key_credential(private: Ed25519PrivateKey) -> dict:
     doc = _load(OB30 + "simple.json")
-    doc["issuer"]["id"] = f"did:key:{_multikey(private)}"
+    doc["issuer"]["id"] = f"did:key:{multikey(private)}"
     doc.pop("proof")
-    doc["proof"] = [_sign_proof(doc, private)]
+    doc["proof"] = [sign_proof(doc, private)]
     return doc
 
 
@@ -223,7 +206,7 @@ def test_did_key_issuer_verifies_and_another_key_does_not(contexts):
     assert verify_credential(doc, at=AT).verified
     other = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
     forged = copy.deepcopy(doc)
-    forged["proof"] = [_sign_proof({k: v for k, v in doc.items() if k != "proof"}, other,
+    forged["proof"] = [sign_proof({k: v for k, v in doc.items() if k != "proof"}, other,
                                    method=doc["proof"][0]["verificationMethod"])]
     assert verify_credential(forged, at=AT).status is Status.SIGNATURE_INVALID
 
@@ -233,8 +216,8 @@ def test_embedded_multikey_verification_method(contexts):
     doc = _load(OB30 + "simple.json")
     doc.pop("proof")
     method = {"id": doc["issuer"]["id"] + "#key-1", "type": "Multikey", "controller": doc["issuer"]["id"],
-              "publicKeyMultibase": _multikey(private)}
-    doc["proof"] = [_sign_proof(doc, private, method=method)]
+              "publicKeyMultibase": multikey(private)}
+    doc["proof"] = [sign_proof(doc, private, method=method)]
     assert verify_credential(doc, at=AT).verified
 
 
@@ -256,7 +239,7 @@ def test_bit_order_of_the_status_list():
 
 def _status_setup(tmp_path: Path, contexts: Path, revoked: set[int], index: int):
     private = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-    issuer = f"did:key:{_multikey(private)}"
+    issuer = f"did:key:{multikey(private)}"
     url = "https://example.com/status/1"
     status_list = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -265,7 +248,7 @@ def _status_setup(tmp_path: Path, contexts: Path, revoked: set[int], index: int)
         "credentialSubject": {"id": url + "#list", "type": "BitstringStatusList",
                               "statusPurpose": "revocation", "encodedList": _gzip_list(revoked)},
     }
-    status_list["proof"] = [_sign_proof(status_list, private)]
+    status_list["proof"] = [sign_proof(status_list, private)]
     list_file = tmp_path / "status.json"
     list_file.write_text(json.dumps(status_list), encoding="utf-8")
     doc = _load(OB30 + "simple.json")
@@ -274,7 +257,7 @@ def _status_setup(tmp_path: Path, contexts: Path, revoked: set[int], index: int)
     doc["credentialStatus"] = {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
                                "statusPurpose": "revocation", "statusListIndex": str(index),
                                "statusListCredential": url}
-    doc["proof"] = [_sign_proof(doc, private)]
+    doc["proof"] = [sign_proof(doc, private)]
     cred_file = tmp_path / "badge.json"
     cred_file.write_text(json.dumps(doc), encoding="utf-8")
     return url, list_file, cred_file
@@ -312,11 +295,11 @@ def test_ed25519_signature_2020_with_its_context_available(tmp_path, contexts):
     private = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
     doc = _load(OB30 + "simple_v1.json")
     doc.pop("proof")
-    doc["issuer"]["id"] = f"did:key:{_multikey(private)}"
+    doc["issuer"]["id"] = f"did:key:{multikey(private)}"
     loader = ContextLoader(folder)
     unsigned = dict(doc)
     proof = {"type": "Ed25519Signature2020", "created": "2025-01-01T00:00:00Z",
-             "verificationMethod": f"{doc['issuer']['id']}#{_multikey(private)}", "proofPurpose": "assertionMethod"}
+             "verificationMethod": f"{doc['issuer']['id']}#{multikey(private)}", "proofPurpose": "assertionMethod"}
     proof["proofValue"] = "z" + b58encode(private.sign(signing_input(unsigned, proof, loader)))
     doc["proof"] = proof
     assert verify_credential(doc, loader=loader, at=AT).verified
