@@ -69,6 +69,39 @@ def _load(relative: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+SEC = "https://w3id.org/security#"
+# minimal stand-ins written here for contexts the reference set does not hold (tests only)
+STAND_INS = {
+    "ed25519-2020-v1.jsonld": {"@context": {
+        "id": "@id", "type": "@type",
+        "Ed25519Signature2020": {"@id": SEC + "Ed25519Signature2020", "@context": {
+            "@protected": True, "id": "@id", "type": "@type",
+            "created": {"@id": "http://purl.org/dc/terms/created",
+                        "@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
+            "proofPurpose": {"@id": SEC + "proofPurpose", "@type": "@vocab"},
+            "proofValue": {"@id": SEC + "proofValue", "@type": SEC + "multibase"},
+            "verificationMethod": {"@id": SEC + "verificationMethod", "@type": "@id"}}}}},
+    "multikey-v1.jsonld": {"@context": {
+        "id": "@id", "type": "@type",
+        "Multikey": {"@id": SEC + "Multikey", "@context": {
+            "@protected": True, "id": "@id", "type": "@type",
+            "controller": {"@id": SEC + "controller", "@type": "@id"},
+            "publicKeyMultibase": {"@id": SEC + "publicKeyMultibase", "@type": SEC + "multibase"}}}}},
+}
+
+
+def _context_folder(tmp_path: Path, contexts: Path) -> Path:
+    """The reference contexts plus the stand-ins, in a folder of their own."""
+    folder = tmp_path / "ctx"
+    folder.mkdir(exist_ok=True)
+    for item in contexts.iterdir():
+        if not (folder / item.name).exists():
+            (folder / item.name).symlink_to(item)
+    for name, content in STAND_INS.items():
+        (folder / name).write_text(json.dumps(content), encoding="utf-8")
+    return folder
+
+
 def test_every_validator_fixture_is_listed():
     folder = REFERENCE_DIR / VALIDATOR
     if not folder.is_dir():
@@ -136,6 +169,14 @@ def test_loader_never_serves_an_unknown_url(contexts):
     assert result.status is Status.UNVERIFIABLE
     assert "https://evil.example/context.json not available offline" in result.reason
     assert loader.missing == ["https://evil.example/context.json"]
+
+
+def test_member_no_context_defines_is_refused_not_ignored(tmp_path, contexts):
+    # VC 1.1 has no @vocab: an undefined member would be dropped from the signed RDF
+    doc = _load(OB30 + "simple_v1.json")
+    doc["grade"] = "A+"
+    result = verify_credential(doc, loader=ContextLoader(_context_folder(tmp_path, contexts)), at=AT)
+    assert result.status is Status.UNVERIFIABLE and "'grade' is not defined" in result.reason
 
 
 # --------------------------------------------------------------------------- property
@@ -211,14 +252,19 @@ def test_did_key_issuer_verifies_and_another_key_does_not(contexts):
     assert verify_credential(forged, at=AT).status is Status.SIGNATURE_INVALID
 
 
-def test_embedded_multikey_verification_method(contexts):
+def test_embedded_multikey_verification_method(tmp_path, contexts):
     private = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
     doc = _load(OB30 + "simple.json")
     doc.pop("proof")
     method = {"id": doc["issuer"]["id"] + "#key-1", "type": "Multikey", "controller": doc["issuer"]["id"],
               "publicKeyMultibase": multikey(private)}
-    doc["proof"] = [sign_proof(doc, private, method=method)]
-    assert verify_credential(doc, at=AT).verified
+    loader = ContextLoader(_context_folder(tmp_path, contexts))
+    doc["@context"].append("https://w3id.org/security/multikey/v1")
+    doc["proof"] = [sign_proof(doc, private, method=method, loader=loader)]
+    assert verify_credential(doc, loader=ContextLoader(loader.directory), at=AT).verified
+    # the Multikey context is needed to read the key's members: without it, not verifiable
+    result = verify_credential(doc, at=AT)
+    assert result.status is Status.UNVERIFIABLE and "multikey/v1 not available offline" in result.reason
 
 
 def _gzip_list(revoked: set[int], size: int = 16 * 1024) -> str:
@@ -277,21 +323,7 @@ def test_revoked_credential_is_revoked_and_others_verify(tmp_path, contexts):
 
 
 def test_ed25519_signature_2020_with_its_context_available(tmp_path, contexts):
-    # a minimal stand-in for the suite context, written here (the real one is not in the reference set)
-    folder = tmp_path / "ctx"
-    folder.mkdir()
-    for item in contexts.iterdir():
-        (folder / item.name).symlink_to(item)
-    sec = "https://w3id.org/security#"
-    (folder / "ed25519-2020-v1.jsonld").write_text(json.dumps({"@context": {
-        "id": "@id", "type": "@type",
-        "Ed25519Signature2020": {"@id": sec + "Ed25519Signature2020", "@context": {
-            "@protected": True, "id": "@id", "type": "@type",
-            "created": {"@id": "http://purl.org/dc/terms/created",
-                        "@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
-            "proofPurpose": {"@id": sec + "proofPurpose", "@type": "@vocab"},
-            "proofValue": {"@id": sec + "proofValue", "@type": sec + "multibase"},
-            "verificationMethod": {"@id": sec + "verificationMethod", "@type": "@id"}}}}}), encoding="utf-8")
+    folder = _context_folder(tmp_path, contexts)
     private = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
     doc = _load(OB30 + "simple_v1.json")
     doc.pop("proof")

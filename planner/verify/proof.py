@@ -21,10 +21,17 @@ from pyld.context_resolver import ContextResolver
 from planner.verify.keys import KeyFormatError, multibase_decode, public_key
 from planner.verify.loader import ContextLoader, ContextUnavailableError
 
-__all__ = ["SUPPORTED", "ProofCheck", "canonical", "check_proof", "signing_input"]
+__all__ = ["SUPPORTED", "ProofCheck", "UndefinedTermError", "canonical", "check_proof", "signing_input"]
 
 #: (proof type, cryptosuite) pairs this module verifies
 SUPPORTED = {("DataIntegrityProof", "eddsa-rdfc-2022"), ("Ed25519Signature2020", None)}
+
+
+class UndefinedTermError(ValueError):
+    """A member of the document that its contexts do not define."""
+
+    def __init__(self, term: str) -> None:
+        super().__init__(f"member {term!r} is not defined by the credential's contexts, so no signature covers it")
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,8 @@ def canonical(document: dict[str, Any], loader: ContextLoader) -> str:
     ------
     ContextUnavailableError
         When a context the document names is not available offline.
+    UndefinedTermError
+        When a member is not defined by the contexts (JSON-LD would drop it unsigned).
     jsonld.JsonLdError
         When the document is not valid JSON-LD.
     """
@@ -56,12 +65,16 @@ def canonical(document: dict[str, Any], loader: ContextLoader) -> str:
     resolver = ContextResolver(LRUCache(maxsize=64), loader)
     options = {"algorithm": "URDNA2015", "format": "application/n-quads",
                "documentLoader": loader, "contextResolver": resolver}
+    dropped: list[str | None] = []
     try:
-        return jsonld.normalize(document, options)
+        quads = jsonld.JsonLdProcessor(on_property_dropped=dropped.append).normalize(document, options)
     except jsonld.JsonLdError:
         if loader.missing:
             raise ContextUnavailableError(loader.missing[-1]) from None
         raise
+    if dropped:  # "safe mode": a member no context defines would not be covered by the signature
+        raise UndefinedTermError(str(dropped[0]))
+    return quads
 
 
 def signing_input(document: dict[str, Any], proof: dict[str, Any], loader: ContextLoader) -> bytes:
@@ -127,7 +140,7 @@ def check_proof(document: dict[str, Any], proof: Any, loader: ContextLoader) -> 
         return ProofCheck(None, str(exc))
     try:
         data = signing_input(document, proof, loader)
-    except ContextUnavailableError as exc:
+    except (ContextUnavailableError, UndefinedTermError) as exc:
         return ProofCheck(None, str(exc), controller, multikey)
     except (jsonld.JsonLdError, TypeError, ValueError, RecursionError) as exc:
         return ProofCheck(None, f"the credential is not valid JSON-LD: {str(exc).splitlines()[0]}",
