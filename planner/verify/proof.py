@@ -13,7 +13,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from cachetools import LRUCache
 from cryptography.exceptions import InvalidSignature
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
@@ -62,7 +61,7 @@ def canonical(document: dict[str, Any], loader: ContextLoader) -> str:
         When the document is not valid JSON-LD.
     """
     # a resolver of our own: pyld's shared cache would let a context loaded elsewhere stand in
-    resolver = ContextResolver(LRUCache(maxsize=64), loader)
+    resolver = ContextResolver({}, loader)
     options = {"algorithm": "URDNA2015", "format": "application/n-quads",
                "documentLoader": loader, "contextResolver": resolver}
     dropped: list[str | None] = []
