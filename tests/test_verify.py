@@ -219,6 +219,35 @@ def test_changing_any_single_field_breaks_verification(relative, contexts, data)
     assert not result.verified, path
 
 
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+_JSON = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6)
+
+
+def _nodes(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _nodes(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _nodes(value, (*path, i))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_malformed_value_gives_a_status_never_an_exception(contexts, data):
+    doc = _load(CLR20 + "simple.json")
+    path = data.draw(st.sampled_from(sorted(list(_nodes(doc))[1:], key=repr)))
+    node = doc
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = data.draw(_JSON)
+    result = verify_credential(doc, at=AT)
+    assert isinstance(result.status, Status) and (result.verified or result.reason)
+
+
 # --------------------------------------------------------------------------- keys, did:key, status lists
 
 

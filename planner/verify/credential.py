@@ -15,7 +15,10 @@ The checks run in this order and the first failure gives the status:
 
 A key named only inside the credential proves that the content is unchanged since that
 key signed it; the planner cannot fetch the issuer's profile offline to confirm the key
-is the issuer's, so this is what *verified* means here.
+is the issuer's, so this is what *verified* means here. The signature covers the RDF
+graph the JSON-LD means, not the JSON text: members no context defines and relative IRIs
+are refused (they would not be signed), while removing a statement the credential makes
+twice about the same node leaves the graph, and so the signature, unchanged.
 """
 
 from __future__ import annotations

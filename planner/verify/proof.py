@@ -10,6 +10,7 @@ The signature is the base58btc multibase ``proofValue``, checked with Ed25519.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +28,10 @@ SUPPORTED = {("DataIntegrityProof", "eddsa-rdfc-2022"), ("Ed25519Signature2020",
 
 
 class UndefinedTermError(ValueError):
-    """A member of the document that its contexts do not define."""
+    """Something in the document that RDF would leave out, unsigned."""
 
-    def __init__(self, term: str) -> None:
-        super().__init__(f"member {term!r} is not defined by the credential's contexts, so no signature covers it")
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}, so no signature covers it")
 
 
 @dataclass(frozen=True)
@@ -62,18 +63,49 @@ def canonical(document: dict[str, Any], loader: ContextLoader) -> str:
     """
     # a resolver of our own: pyld's shared cache would let a context loaded elsewhere stand in
     resolver = ContextResolver({}, loader)
-    options = {"algorithm": "URDNA2015", "format": "application/n-quads",
-               "documentLoader": loader, "contextResolver": resolver}
+    options = {"documentLoader": loader, "contextResolver": resolver}
     dropped: list[str | None] = []
+    processor = jsonld.JsonLdProcessor(on_property_dropped=dropped.append)
     try:
-        quads = jsonld.JsonLdProcessor(on_property_dropped=dropped.append).normalize(document, options)
+        expanded = processor.expand(document, options)
     except jsonld.JsonLdError:
         if loader.missing:
             raise ContextUnavailableError(loader.missing[-1]) from None
         raise
-    if dropped:  # "safe mode": a member no context defines would not be covered by the signature
-        raise UndefinedTermError(str(dropped[0]))
-    return quads
+    # "safe mode": what RDF would silently leave out is not covered by the signature
+    if dropped:
+        raise UndefinedTermError(f"member {str(dropped[0])!r} is not defined by the credential's contexts")
+    relative = _relative_reference(expanded)
+    if relative is not None:
+        raise UndefinedTermError(f"{relative!r} is a relative IRI where an identifier or type is expected")
+    return processor.normalize(expanded, {**options, "algorithm": "URDNA2015", "format": "application/n-quads"})
+
+
+_ABSOLUTE_IRI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*|_):\S*$")
+
+
+def _relative_reference(node: Any) -> str | None:
+    """The first ``@id`` or ``@type`` value in expanded JSON-LD that is not an absolute IRI."""
+    if isinstance(node, list):
+        for item in node:
+            found = _relative_reference(item)
+            if found is not None:
+                return found
+        return None
+    if not isinstance(node, dict):
+        return None
+    for key, value in node.items():
+        if key == "@value":
+            return None  # a literal: its @type is a datatype, already checked by pyld
+        if key in ("@id", "@type"):
+            for ref in value if isinstance(value, list) else [value]:
+                if isinstance(ref, str) and not _ABSOLUTE_IRI.match(ref):
+                    return ref
+        else:
+            found = _relative_reference(value)
+            if found is not None:
+                return found
+    return None
 
 
 def signing_input(document: dict[str, Any], proof: dict[str, Any], loader: ContextLoader) -> bytes:
@@ -124,7 +156,9 @@ def check_proof(document: dict[str, Any], proof: Any, loader: ContextLoader) -> 
     """
     if not isinstance(proof, dict):
         return ProofCheck(None, "a proof must be an object")
-    kind = (proof.get("type"), proof.get("cryptosuite") if proof.get("type") == "DataIntegrityProof" else None)
+    ptype, suite = proof.get("type"), proof.get("cryptosuite")
+    kind = (ptype if isinstance(ptype, str) else repr(ptype),
+            (suite if isinstance(suite, str) else repr(suite)) if ptype == "DataIntegrityProof" else None)
     if kind not in SUPPORTED:
         suite = f" / {kind[1] or proof.get('cryptosuite')}" if proof.get("cryptosuite") else ""
         return ProofCheck(None, f"proof type {kind[0]}{suite} is not supported "
