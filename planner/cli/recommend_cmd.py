@@ -198,13 +198,12 @@ def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile) -> Lear
     found = holdings_from_files(args.have_file, today=profile.constraints.start or dt.date.today(),
                                 count_unverified=args.count_unverified)
     for problem in found.problems:
-        print(problem, file=sys.stderr)
+        say(problem, err=True)
     unreadable = [p for p in found.problems if p.severity == "error" and not p.pointer]
     if unreadable:
         raise ValueError(f"--have-file: cannot read {unreadable[0].file}")
     for cid, check in found.left_out:
-        print(f"not counted: {cid}: {check.describe()} (--count-unverified counts it as self-declared)",
-              file=sys.stderr)
+        say(f"not counted: {cid}: {check.describe()} (--count-unverified counts it as self-declared)", err=True)
     data = profile.model_dump(mode="json")
     data["holdings"] = [*data["holdings"], *(h.model_dump(mode="json") for h in found.holdings)]
     return LearnerProfile.model_validate(data)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Any
+
+from planner.cli._output import say, say_json
 
 __all__ = ["register", "run", "to_json"]
 
@@ -86,10 +87,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         extra = parse_status_lists(args.status_list)
     except ValueError as exc:
-        print(f"planner verify: {exc}", file=sys.stderr)
+        say(f"planner verify: {exc}", err=True)
         return 1
     if args.contexts and not Path(args.contexts).is_dir():
-        print(f"planner verify: --contexts {args.contexts}: not a folder", file=sys.stderr)
+        say(f"planner verify: --contexts {args.contexts}: not a folder", err=True)
         return 1
     loader = ContextLoader(args.contexts, extra)
     at = (dt.datetime.combine(args.at, dt.time(), dt.UTC) if args.at else None)
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     for file in args.files:
         checked = verify_file(file, loader=loader, at=at)
         for problem in checked.problems:
-            print(problem, file=sys.stderr)
+            say(problem, err=True)
             ok = ok and problem.severity != "error"
         if checked.problems and not checked.results:
             ok = False
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             records.append(to_json(file, result))
             lines += _lines(file, result)
     if args.format == "json":
-        print(json.dumps(records, indent=2, ensure_ascii=False))
+        say_json(json.dumps(records, indent=2, ensure_ascii=False))
     elif lines:
-        print("\n".join(lines))
+        say("\n".join(lines))
     return 0 if ok else 1
