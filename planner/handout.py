@@ -106,7 +106,9 @@ def _why(step: Step, catalogue: Catalogue) -> list[str]:
 
 def _learner(recommendation: Recommendation, catalogue: Catalogue) -> list[Block]:
     profile = recommendation.profile
-    items = [f"Holds {_credential(catalogue, h.credential)} (earned {_date(h.earned)})." for h in profile.holdings]
+    # verified from a signed credential (planner.verify), or declared: the learner's or advisor's word
+    items = [f"Holds {_credential(catalogue, h.credential)} (earned {_date(h.earned)}, {h.verification})."
+             for h in profile.holdings]
     items += [f"Knows {_competency(catalogue, c.competency)} at level {c.level}." for c in profile.competencies]
     return [Block("item", t) for t in items] or [Block("para", "No credentials or competencies declared.")]
 

@@ -722,10 +722,15 @@ class Catalogue(_Model):
 
 
 class Holding(_Model):
-    """A credential the learner already holds, with the date it was earned."""
+    """A credential the learner already holds, with the date it was earned.
+
+    ``verification`` says whether the holding was *verified* from a signed credential
+    (:mod:`planner.verify`) or is *declared* by the learner or an advisor.
+    """
 
     credential: Id
     earned: PlanDate
+    verification: Literal["declared", "verified"] = "declared"
 
 
 class Constraints(_Model):

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "planner.cli.interop_cmds",  # import, export
     "planner.cli.catalogue_store_cmd",  # catalogue build, catalogue search
     "planner.cli.plans_cmd",  # plans check, learner export|erase
+    "planner.cli.verify_cmd",  # verify
 )
 
 

@@ -36,9 +36,11 @@ from planner.models import (
 from planner.results import Recommendation, to_jsonable
 
 __all__ = [
+    "add_file_holdings",
     "balanced_to_json",
     "format_balanced",
     "format_text",
+    "holdings_line",
     "parse_profile",
     "parse_weights",
     "register",
@@ -61,6 +63,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target", "-t", required=True, help="role:ID, award:ID or competencies:ID=LEVEL,ID=LEVEL")
     p.add_argument("--have", action="append", default=[], metavar="ID[@DATE]",
                    help="a credential you hold, optionally with the date earned (default: today)")
+    p.add_argument("--have-file", action="append", default=[], metavar="FILE",
+                   help="Open Badges 3.0 / CLR 2.0 credentials you hold (JSON); each is verified offline "
+                        "(contexts from $PLANNER_CONTEXT_DIR) and counts only if it verifies")
+    p.add_argument("--count-unverified", action="store_true",
+                   help="count credentials from --have-file that did not verify, as self-declared holdings")
     p.add_argument("--know", action="append", default=[], metavar="COMPETENCY=LEVEL",
                    help="a competency you already have, at a level")
     p.add_argument("--budget", help="most you can spend, e.g. 2000EUR or '1500 GBP'")
@@ -178,6 +185,40 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
         raise ValueError("invalid learner profile: " + "; ".join(lines)) from exc
 
 
+def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile) -> LearnerProfile:
+    """Add the holdings of ``--have-file`` credentials, verified, to the profile.
+
+    Holdings whose credential did not verify are reported on standard error and left out,
+    unless ``--count-unverified`` counts them as declared.
+
+    Raises
+    ------
+    ValueError
+        When a file cannot be read at all.
+    """
+    from planner.verify.holdings import holdings_from_files
+
+    found = holdings_from_files(args.have_file, today=profile.constraints.start or dt.date.today(),
+                                count_unverified=args.count_unverified)
+    for problem in found.problems:
+        say(problem, err=True)
+    unreadable = [p for p in found.problems if p.severity == "error" and not p.pointer]
+    if unreadable:
+        raise ValueError(f"--have-file: cannot read {unreadable[0].file}")
+    for cid, check in found.left_out:
+        say(f"not counted: {cid}: {check.describe()} (--count-unverified counts it as self-declared)", err=True)
+    data = profile.model_dump(mode="json")
+    data["holdings"] = [*data["holdings"], *(h.model_dump(mode="json") for h in found.holdings)]
+    return LearnerProfile.model_validate(data)
+
+
+def holdings_line(profile: LearnerProfile) -> str | None:
+    """``Holdings: ID (verified), ID (declared)`` for the text output, or None without holdings."""
+    if not profile.holdings:
+        return None
+    return "Holdings: " + ", ".join(f"{h.credential} ({h.verification})" for h in profile.holdings)
+
+
 def parse_weights(text: str) -> dict[Objective, float]:
     """Parse ``cost=1,time=0.5`` into objective weights.
 
@@ -213,6 +254,7 @@ def to_json(rec: Recommendation) -> dict[str, Any]:
         "feasible": rec.feasible,
         "candidates": rec.candidates,
         "complete": rec.complete,
+        "holdings": [h.model_dump(mode="json") for h in rec.profile.holdings],
         "note": rec.note,
         "routes": to_jsonable(rec.routes),
         "diagnoses": to_jsonable(rec.diagnoses),
@@ -244,6 +286,9 @@ def format_balanced(plan: Any, catalogue: Any) -> str:
 def format_text(rec: Recommendation, catalogue: Any) -> str:
     """A terminal-friendly rendering: each route, its steps, totals and explanations."""
     out = [f"Target: {rec.target}    objective: {rec.objective.value}    candidates: {rec.candidates}"]
+    held = holdings_line(rec.profile)
+    if held:
+        out.append(held)
     if not rec.routes:
         out.append("\nNo route reaches this target." if rec.complete
                    else "\nNo route found within the time limit (the search did not finish).")
@@ -289,6 +334,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--target {args.target}: {exc}")
     try:
         profile = parse_profile(args)
+        if getattr(args, "have_file", None):
+            profile = add_file_holdings(args, profile)
     except ValueError as exc:
         return _fail(str(exc))
     if args.alternatives < 1 or args.alternatives > MAX_ALTERNATIVES:

@@ -104,7 +104,8 @@ def test_export_holds_everything_and_erase_keeps_only_the_audit_entry(store, tea
     assert data["advisors"] == ["Ana Advisor", "Ben Advisor"]
     assert [v["notes"] for v in data["plans"][0]["versions"]] == ["private note", "second"]
     assert data["plans"][0]["progress"][0]["credential"] == plan.chosen[0]
-    assert data["learner"]["profile"]["holdings"] == [{"credential": plan.chosen[0], "earned": START.isoformat()}]
+    assert data["learner"]["profile"]["holdings"] == [{"credential": plan.chosen[0], "earned": START.isoformat(),
+                                                       "verification": "declared"}]
     actions = [a["action"] for a in data["audit_log"]]
     assert {"create", "assign", "save_plan", "progress", "contact", "export"} <= set(actions)
     assert "Ben Advisor" in {a["actor"].split("'")[1] for a in data["audit_log"]}
