@@ -32,6 +32,7 @@ from planner.models import (
 )
 from planner.problem import Problem, build_problem
 from planner.results import Diagnosis, Route
+from planner.rules import effort
 from planner.search import Clock, build, make_route, search
 
 __all__ = ["apply_relaxation", "diagnose"]
@@ -201,28 +202,40 @@ def _least_hours(catalogue: Catalogue, profile: LearnerProfile, target: Target, 
                  clock: Clock | None, extra: dict[str, Any] | None = None) -> tuple[int, Route] | None:
     """Least whole weekly hours (above the current) with which a route exists, by bisection.
 
-    More weekly hours never remove a route, so feasibility is monotone in the hours.
+    More weekly hours never remove a route, so feasibility is monotone in the hours. Without
+    a deadline the weekly hours decide only which credentials may be taken at all (a
+    credential heavier than the cap is excluded; anything else can run one at a time), so
+    the answer is one of the credentials' own weekly loads, rounded up, and the bisection
+    runs over those few values; with a deadline it runs over every whole number.
     """
     current = profile.constraints.hours_per_week or 0.0
-    lo = math.floor(current)  # known not to work (or not set)
-    hi = int(MAX_HOURS_PER_WEEK)
+    top = int(MAX_HOURS_PER_WEEK)
+    deadline = (extra or {}).get("deadline", profile.constraints.deadline)
+    if deadline is None:
+        free = _relaxed(profile, hours_per_week=None, min_hours_per_week=None)
+        reachable = build(catalogue, free, target, start=start, credit_award=None).candidates
+        loads = {math.ceil(effort(catalogue.credential(c)).rate - 1e-9) for c in reachable}
+        values = sorted(v for v in loads if current < v <= top) or [top]
+    else:
+        values = list(range(math.floor(current) + 1, top + 1))
 
     def attempt(h: int) -> Route | None:
         return _works(catalogue, profile, target, start, {**(extra or {}), "hours_per_week": float(h)}, clock)
 
-    best = attempt(hi)
+    best = attempt(values[-1])
     if best is None:
         return None
+    lo, hi = -1, len(values) - 1  # values[lo] fails (or is below the range), values[hi] works
     while hi - lo > 1:
         if clock is not None and clock.expired():
             break
         mid = (lo + hi) // 2
-        got = attempt(mid)
+        got = attempt(values[mid])
         if got is not None:
             hi, best = mid, got
         else:
             lo = mid
-    return hi, best
+    return values[hi], best
 
 
 def _hours(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
