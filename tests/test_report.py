@@ -176,3 +176,11 @@ def test_award_heatmap_and_bars(report) -> None:
     assert "Online &lt;b&gt;Academy&lt;/b&gt;" in quality_bars(report.quality).data[0].x
     with pytest.raises(ValueError, match="kind"):
         competency_heatmap(mini_catalogue(), kind="providers")
+
+
+def test_the_cli_offers_exactly_the_report_formats():
+    # The CLI keeps its own tuple so building the parser does not import the report module.
+    from planner.cli.coverage_cmd import REPORT_FORMATS
+    from planner.report import FORMATS
+
+    assert REPORT_FORMATS == FORMATS

@@ -29,7 +29,9 @@ from planner._errors import PlannerError
 from planner.catalogue import default_catalogue_dir, validate
 from planner.cli._output import say
 from planner.models import MAX_DATE, MIN_DATE, parse_date
-from planner.report import FORMATS, build_report, render
+
+#: The report's formats; kept here so building the parser does not import the report module.
+REPORT_FORMATS = ("text", "json", "markdown", "html")
 
 __all__ = ["AUTO_CLUSTER_CREDENTIALS", "cmd_coverage", "register"]
 
@@ -57,7 +59,7 @@ def register(subparsers: Any) -> None:
                    "(default: ./catalogue or the bundled catalogue)")
     p.add_argument("--provider", metavar="P", help="only this provider's awards and credentials")
     p.add_argument("--award", metavar="A", help="only this award (coverage and what-ifs)")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of printing it")
     p.add_argument("--as-of", metavar="DATE",
                    help=f"date for agreement validity and plan starts, {MIN_DATE} to {MAX_DATE} (default today)")
@@ -132,6 +134,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     scheduler = _scheduler(args.scheduler, len(catalogue.credentials))
     bars = _Bars() if args.progress or sys.stderr.isatty() else None
     try:
+        from planner.report import build_report, render  # heavy: only when a report is made
+
         report = build_report(catalogue, provider=args.provider, award=args.award, as_of=as_of,
                               reachability=not args.no_routes, whatif=not args.no_routes,
                               fastest=True if args.fastest else None, scheduler=scheduler, progress=bars)
