@@ -222,29 +222,29 @@ class _Section:
     summary: tuple[str, ...] = ()
 
 
-def _namer(catalogue: Catalogue | None) -> Callable[[str], str]:
-    """Catalogue id (or ``kind:id`` target) -> its title, when the catalogue is at hand."""
+_NAME_KINDS = {"": ("credential", "role", "provider"), "award": ("credential",), "credential": ("credential",),
+               "role": ("role",), "provider": ("provider",)}
+
+
+def _namer(report: CoverageReport) -> Callable[[str], str]:
+    """Catalogue id (or ``kind:id`` target) -> its title, from the names the report carries."""
     def name(ref: str) -> str:
         kind, _, cid = ref.rpartition(":")
-        if catalogue is None:
-            return ref
-        if kind in ("", "award", "credential") and catalogue.has("credential", cid):
-            return catalogue.credential(cid).title
-        if kind in ("", "role") and catalogue.has("role", cid):
-            return catalogue.role(cid).title
-        if kind in ("", "provider") and catalogue.has("provider", cid):
-            return catalogue.provider(cid).name
+        for k in _NAME_KINDS.get(kind, ()):
+            title = report.names.get(f"{k}:{cid}")
+            if title:
+                return title
         return ref
     return name
 
 
-def _sections(report: CoverageReport, catalogue: Catalogue | None = None) -> list[_Section]:
+def _sections(report: CoverageReport) -> list[_Section]:
     """Build the report's tables as plain strings, shared by the text, Markdown and HTML renderers.
 
-    With the catalogue, the what-if table names credentials, awards, providers and targets
-    by their titles instead of their ids.
+    The what-if table names credentials, awards, providers and targets by their titles
+    (from the names the report carries) instead of their ids.
     """
-    name = _namer(catalogue)
+    name = _namer(report)
     out: list[_Section] = [_Section(
         "Key findings", "The main results of every analysis below, in one place.", (), [], 0,
         tuple(_findings(report)))]
@@ -572,7 +572,7 @@ def to_html(report: CoverageReport, *, figures: bool = True, catalogue: Catalogu
         if report.quality.providers:
             figs["Quality against the EU standard elements"] = [quality_bars(report.quality)]
     first = True
-    for s in _sections(report, catalogue):
+    for s in _sections(report):
         parts.append(f"<section><h2>{e(s.title)}</h2><p class='intro'>{e(s.intro)}</p>")
         if not s.headers:  # a findings list
             parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in s.summary) + "</ul></section>")

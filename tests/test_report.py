@@ -184,3 +184,12 @@ def test_the_cli_offers_exactly_the_report_formats():
     from planner.report import FORMATS
 
     assert REPORT_FORMATS == FORMATS
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_whatif_table_names_titles_in_every_format(report, fmt) -> None:
+    # The report carries the names; text and Markdown must not fall back to ids.
+    out = render(report, fmt)
+    table = out[out.index("Recognition what-if"):]
+    assert "Course mlonl" in table
+    assert "mlonl" not in table.replace("Course mlonl", "")
