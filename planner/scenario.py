@@ -9,7 +9,7 @@ Nothing here imports Streamlit, so links and round trips are tested directly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
@@ -249,36 +249,33 @@ def read_link(params: Mapping[str, str | Sequence[str]]) -> tuple[Scenario, list
             return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
         return None
 
-    holdings: list[dict[str, Any]] = []
-    for item in items("have"):
+    def entries(key: str, field: str, name: str, parse: Callable[[str], dict[str, Any]]) -> list[dict[str, Any]]:
+        # each link entry parsed and checked alone, so one bad entry drops only itself
+        out: list[dict[str, Any]] = []
+        for item in items(key):
+            try:
+                entry = parse(item)
+            except ValueError as exc:
+                ignored.append(f"{key}: {item[:80]!r} left out ({str(exc).removeprefix(f'{key}: ')})")
+                continue
+            problem = fits(**{field: [entry]}) or (
+                "given more than once" if any(e[name] == entry[name] for e in out) else None)
+            if problem:
+                ignored.append(f"{key}: {item[:80]!r} left out ({problem})")
+            else:
+                out.append(entry)
+        return out
+
+    def holding(item: str) -> dict[str, Any]:
         cid, _, day = item.partition("@")
-        try:
-            holding = {"credential": cid, "earned": parse_date(day, "have")}
-        except ValueError as exc:
-            ignored.append(f"have: {item[:80]!r} left out ({str(exc).removeprefix('have: ')})")
-            continue
-        problem = fits(holdings=[holding]) or (
-            "given more than once" if any(h["credential"] == cid for h in holdings) else None)
-        if problem:
-            ignored.append(f"have: {item[:80]!r} left out ({problem})")
-        else:
-            holdings.append(holding)
-    data["holdings"] = holdings
-    comps: list[dict[str, Any]] = []
-    for item in items("know"):
+        return {"credential": cid, "earned": parse_date(day, "have")}
+
+    def known(item: str) -> dict[str, Any]:
         comp, _, level = item.rpartition("=")
-        try:
-            entry = {"competency": comp, "level": parse_level(level, "know")}
-        except ValueError as exc:
-            ignored.append(f"know: {item[:80]!r} left out ({str(exc).removeprefix('know: ')})")
-            continue
-        problem = fits(competencies=[entry]) or (
-            "given more than once" if any(c["competency"] == comp for c in comps) else None)
-        if problem:
-            ignored.append(f"know: {item[:80]!r} left out ({problem})")
-        else:
-            comps.append(entry)
-    data["competencies"] = comps
+        return {"competency": comp, "level": parse_level(level, "know")}
+
+    data["holdings"] = entries("have", "holdings", "credential", holding)
+    data["competencies"] = entries("know", "competencies", "competency", known)
     for key in ("budget", "currency", "hours_per_week", "start", "deadline", "objective", "alternatives"):
         value = flat.get(key, "")
         if value == "":
