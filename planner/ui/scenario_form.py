@@ -42,6 +42,7 @@ K = "sc_"  # prefix of every scenario widget key
 # the date widgets cover exactly the dates the model accepts, so no valid scenario is refused
 _MIN_DAY, _MAX_DAY = MIN_DATE, MAX_DATE
 _RESTORED = "sc_restored_from_link"
+_UPLOADED = "sc_vc_found"  # planner.ui.credentials.FOUND (not imported: it pulls in the verifier)
 OBJECTIVES = {
     Objective.COST.value: "Lowest cost",
     Objective.TIME.value: "Earliest finish",
@@ -62,8 +63,16 @@ def _clamp(day: dt.date) -> dt.date:
 
 
 def set_state(scenario: Scenario) -> None:
-    """Write a scenario into the form's widget state."""
+    """Write a scenario into the form's widget state.
+
+    Credentials uploaded for the scenario on screen are forgotten: they were someone's
+    proof for that scenario, not for this one (its holdings are declared until re-verified).
+    """
     s = st.session_state
+    if _UPLOADED in s:
+        from planner.ui.credentials import forget
+
+        forget()
     s[K + "target"] = scenario.target
     s[K + "held"] = [h.credential for h in scenario.holdings]
     for h in scenario.holdings:
@@ -173,11 +182,13 @@ def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
     st.selectbox("Target role or award", list(options), format_func=options.__getitem__, key=K + "target")
 
 
-def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bool = True) -> Scenario | None:
+def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bool = True,
+                  credential_upload: bool = False) -> Scenario | None:
     """Draw the scenario form and return the scenario, or None (with a message) when invalid.
 
     With ``pick_target=False`` the target was chosen already (:func:`store_target_picker`)
-    and ``catalogue`` is what that target needs.
+    and ``catalogue`` is what that target needs. With ``credential_upload`` the learner can
+    add holdings from Open Badges 3.0 / CLR 2.0 files, verified (:mod:`planner.ui.credentials`).
     """
     s = st.session_state
     targets = _targets(catalogue)
@@ -206,6 +217,11 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
         earned = st.date_input(f"Earned on — {md_escape(titles[cid])}", min_value=_MIN_DAY, max_value=_MAX_DAY,
                                key=f"{K}held_date_{cid}")
         holdings.append(Holding(credential=cid, earned=earned))
+    if credential_upload:
+        from planner.ui.credentials import credentials_section
+        from planner.verify.review import merge_holdings
+
+        holdings = merge_holdings(holdings, credentials_section(catalogue, s.get(K + "start") or today))
     known = st.multiselect("Competencies you already have", list(comps), format_func=comps.__getitem__,
                            key=K + "known")
     scale = catalogue.meta.level_scale
@@ -298,10 +314,16 @@ def current_scenario(catalogue: Catalogue) -> Scenario | None:
     if objective == Objective.CREDIT.value and not target.startswith("award:"):
         objective = Objective.COST.value
     today = dt.date.today()
+    holdings = [Holding(credential=h, earned=s.get(f"{K}held_date_{h}", today)) for h in held]
+    if _UPLOADED in s:  # credentials uploaded on the Plan page count here too, as verified or declared
+        from planner.ui.credentials import uploaded_holdings
+        from planner.verify.review import merge_holdings
+
+        holdings = merge_holdings(holdings, uploaded_holdings(catalogue))
     try:
         return Scenario(
             target=target,
-            holdings=[Holding(credential=h, earned=s.get(f"{K}held_date_{h}", today)) for h in held],
+            holdings=holdings,
             competencies=[CompetencyLevel(competency=c, level=s.get(f"{K}known_level_{c}", 1)) for c in known],
             budget=s.get(K + "budget", 2000.0) if s.get(K + "use_budget") else None,
             currency=s.get(K + "currency", catalogue.meta.base_currency),

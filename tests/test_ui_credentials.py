@@ -1,0 +1,167 @@
+"""The Plan page with uploaded Open Badges 3.0 / CLR 2.0 credentials (AppTest): the table of statuses,
+what counts (verified, or self-declared when ticked), the route and the handout saying which."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner.verify.review import NO_HOLDING
+from tests.test_verify_review import CLR20, CONTEXTS, OB30, TEAM_CATALOGUE, tampered_badge, upload
+
+# the session plans on a small catalogue that has the fixtures' "Teamwork" as a credential
+SCRIPT = f"""
+import streamlit as st
+from planner.ui.plan_page import page
+from planner.ui.state import remember_upload
+if "catalogue_digest" not in st.session_state:
+    remember_upload({{"team.yaml": {TEAM_CATALOGUE!r}}}, "test: team")
+page()
+"""
+
+
+@pytest.fixture(autouse=True)
+def contexts(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not CONTEXTS.is_dir():
+        pytest.skip(f"reference contexts not found at {CONTEXTS}")
+    monkeypatch.setenv("PLANNER_CONTEXT_DIR", str(CONTEXTS))
+
+
+def _app(**query: str) -> AppTest:
+    at = AppTest.from_string(SCRIPT, default_timeout=60)
+    at.query_params.update({"target": "role:team-counter", **query})
+    at.run()
+    _ok(at)
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _uploader(at: AppTest):
+    [uploader] = [u for u in at.get("file_uploader") if u.label.startswith("Add credentials you hold")]
+    return uploader
+
+
+def _upload(at: AppTest, *files) -> AppTest:
+    _uploader(at).set_value([(f.name, f.data, "application/json") for f in files]).run()
+    _ok(at)
+    return at
+
+
+def _table(at: AppTest) -> list[dict[str, str]]:
+    [table] = at.dataframe  # the only table on the page
+    return table.value.to_dict("records")
+
+
+def _steps(at: AppTest) -> list[str]:
+    out = []
+    for m in at.markdown:
+        head = m.value.split("** · ")[0]
+        if head.startswith("**") and ". " in head and head[2].isdigit():
+            out.append(head.split(". ", 1)[1].replace("\\", ""))
+    return out
+
+
+def _counted(at: AppTest) -> list[str]:
+    return [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("- ") and " · earned " in m.value]
+
+
+def _handout(at: AppTest, downloads: dict[str, bytes]) -> str:
+    assert "plan.md" in downloads, list(downloads)
+    return downloads["plan.md"].decode("utf-8").replace("\\", "")
+
+
+def test_table_shows_each_credential_and_the_verified_one_counts(downloads) -> None:
+    at = _app()
+    assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
+    _upload(at, upload(CLR20 / "simple.json", "transcript.json"), upload(OB30 / "simple-err-expired.json"),
+            upload(OB30 / "simple-err-type.json"), tampered_badge())
+    rows = [(r["file"], r["credential"], r["catalogue credential"], r["status"]) for r in _table(at)]
+    assert rows == [
+        ("transcript.json", "Teamwork", "Teamwork", "verified"),
+        ("simple-err-expired.json", "Teamwork", "Teamwork", "expired"),
+        ("simple-err-type.json", "Example University Degree", NO_HOLDING, "unverifiable"),
+        ("tampered.json", "Teamwork", "Teamwork", "signature invalid"),
+    ]
+    reasons = {r["file"]: r["reason"] for r in _table(at)}
+    assert "expired on 2010-01-01" in reasons["simple-err-expired.json"]
+    assert _steps(at) == ["Counting basics"]  # Teamwork is held, verified: not taught again
+    assert _counted(at) == ["- Teamwork · earned 01 Jan 2010 · **verified: its signed credential checked**"]
+    assert any("verification does not travel in a link" in c.value for c in at.caption)
+    assert "Holds Teamwork (earned 2010-01-01, verified)." in _handout(at, downloads)
+
+
+def test_tampered_badge_is_not_counted_until_declared(downloads) -> None:
+    at = _upload(_app(), tampered_badge())
+    assert [r["status"] for r in _table(at)] == ["signature invalid"]
+    assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]  # not counted: still to be taken
+    assert _counted(at) == []
+    box = at.checkbox(key="sc_vc_declare_teamwork")
+    assert box.label.replace("\\", "") == "Count Teamwork as self-declared (signature invalid)"
+    box.check().run()
+    _ok(at)
+    assert _steps(at) == ["Counting basics"]
+    assert _counted(at) == ["- Teamwork · earned 01 Jan 2010 · **self-declared: on your word, not checked**"]
+    assert "Holds Teamwork (earned 2010-01-01, declared)." in _handout(at, downloads)
+    assert not any("verification does not travel" in c.value for c in at.caption)
+
+
+def test_expired_badge_cannot_be_declared() -> None:
+    at = _upload(_app(), upload(OB30 / "simple-err-expired.json"))
+    assert [r["status"] for r in _table(at)] == ["expired"]
+    assert not [c for c in at.checkbox if (c.key or "").startswith("sc_vc_declare_")]
+    assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
+
+
+def test_the_share_link_carries_holdings_as_declared() -> None:
+    at = _upload(_app(), upload(CLR20 / "simple.json"))
+    assert at.query_params["have"] in ("teamwork@2010-01-01", ["teamwork@2010-01-01"])
+    opened = _app(have="teamwork@2010-01-01")  # whoever opens the link has not uploaded anything
+    assert _steps(opened) == ["Counting basics"]
+    assert _counted(opened) == ["- Teamwork · earned 01 Jan 2010 · **self-declared: on your word, not checked**"]
+
+
+def test_removing_the_uploads_forgets_them() -> None:
+    at = _upload(_app(), upload(OB30 / "simple.json"))
+    assert _steps(at) == ["Counting basics"]
+    at.button(key="vc_forget").click().run()
+    _ok(at)
+    assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
+    assert not at.dataframe and _uploader(at).value in (None, [])
+
+
+def test_markup_in_an_uploaded_file_stays_text() -> None:
+    doc = json.loads(upload(OB30 / "simple.json").data)
+    doc["credentialSubject"]["achievement"]["name"] = "**Team** <img src=x onerror=alert(1)> [go](http://e.x)"
+    at = _app()
+    _uploader(at).set_value(
+        [("<b>x</b>.json", json.dumps(doc).encode(), "application/json")]).run()
+    assert not at.exception
+    [row] = _table(at)
+    assert row["credential"] == "**Team** <img src=x onerror=alert(1)> [go](http://e.x)"  # a text cell, as typed
+    assert row["file"] == "<b>x</b>.json" and row["status"] == "signature invalid"
+    assert row["catalogue credential"] == "not in this catalogue"
+    for element in (*at.markdown, *at.caption, *at.error, *at.warning):
+        assert "<img" not in element.value and "](http" not in element.value
+
+
+def test_reopening_a_plan_drops_the_uploaded_credentials() -> None:
+    # a saved plan or plan file is put in the form by restore_plan (the caseload's and compare page's button)
+    script = SCRIPT + (
+        "from planner.scenario import Scenario\n"
+        "from planner.ui.compare_page import restore_plan\n"
+        "st.button('reopen', key='t_reopen', on_click=restore_plan,\n"
+        "          args=(Scenario(target='role:team-counter'), '', ()))\n")
+    at = AppTest.from_string(script, default_timeout=60)
+    at.query_params["target"] = "role:team-counter"
+    at.run()
+    _upload(at, upload(OB30 / "simple.json"))
+    assert _steps(at) == ["Counting basics"]
+    at.button(key="t_reopen").click().run()
+    _ok(at)
+    assert sorted(_steps(at)) == ["Counting basics", "Teamwork"] and _counted(at) == []
