@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, running_app
 from tests.test_verify_holdings import _clr
-from tests.test_verify_review import CLR20, CONTEXTS
+from tests.test_verify_review import CLR20, CONTEXTS, OB30
 
 pytestmark = pytest.mark.browser
 
@@ -67,8 +67,10 @@ def test_a_verified_clr_counts_on_the_plan_page(app: str, page, tmp_path: Path) 
     page.get_by_text("Route 1", exact=True).first.wait_for(timeout=UI_MS)
     steps = page.locator('[data-testid="stTabs"]').first
     assert steps.get_by_text("Python for Data Analysis", exact=False).count() >= 1  # taught while not held
+    page.get_by_text("Credentials you hold as Open Badges 3.0 / CLR 2.0 files", exact=False).click()
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Add credentials you hold")
-    uploader.locator('input[type="file"]').set_input_files([str(clr), str(reference)])
+    expired = OB30 / "simple-err-expired.json"  # expired in 2010: listed with its reason, never counted
+    uploader.locator('input[type="file"]').set_input_files([str(clr), str(reference), str(expired)])
     counted = page.locator(".st-key-plan_counted")
     counted.get_by_text("verified: its signed credential checked", exact=False).wait_for(timeout=UI_MS)
     _settle(page)
@@ -76,6 +78,10 @@ def test_a_verified_clr_counts_on_the_plan_page(app: str, page, tmp_path: Path) 
     assert counted.get_by_text("Teamwork", exact=False).count() == 0  # not in this catalogue: not counted
     assert page.get_by_text("Counted from these files: Python for Data Analysis (verified)").count() == 1
     assert steps.get_by_text("Python for Data Analysis", exact=False).count() == 0  # held now: not taught again
+    # the app scrolls inside its main block, so a full-page picture needs a window as tall as the content
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(max(int(height) + 100, 1000), 8000)})
+    _settle(page)
     shot = tmp_path / "plan-verified-credentials.png"
     page.screenshot(path=str(shot), full_page=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

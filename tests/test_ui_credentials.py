@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from planner.ui.text import md_escape
 from planner.verify.review import NO_HOLDING
 from tests.test_verify_review import CLR20, CONTEXTS, OB30, TEAM_CATALOGUE, tampered_badge, upload
 
@@ -53,9 +54,10 @@ def _upload(at: AppTest, *files) -> AppTest:
     return at
 
 
-def _table(at: AppTest) -> list[dict[str, str]]:
-    [table] = at.dataframe  # the only table on the page
-    return table.value.to_dict("records")
+def _table(at: AppTest, *, raw: bool = False) -> list[dict[str, str]]:
+    [table] = at.table  # the only table on the page; its cells are Markdown
+    rows = table.value.to_dict("records")
+    return rows if raw else [{k: str(v).replace("\\", "") for k, v in r.items()} for r in rows]
 
 
 def _steps(at: AppTest) -> list[str]:
@@ -81,15 +83,15 @@ def test_table_shows_each_credential_and_the_verified_one_counts(downloads) -> N
     assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
     _upload(at, upload(CLR20 / "simple.json", "transcript.json"), upload(OB30 / "simple-err-expired.json"),
             upload(OB30 / "simple-err-type.json"), tampered_badge())
-    rows = [(r["file"], r["credential"], r["catalogue credential"], r["status"]) for r in _table(at)]
+    rows = [(r["credential"], r["catalogue credential"], r["status"]) for r in _table(at)]
     assert rows == [
-        ("transcript.json", "Teamwork", "Teamwork", "verified"),
-        ("simple-err-expired.json", "Teamwork", "Teamwork", "expired"),
-        ("simple-err-type.json", "Example University Degree", NO_HOLDING, "unverifiable"),
-        ("tampered.json", "Teamwork", "Teamwork", "signature invalid"),
+        ("Teamwork (transcript.json)", "Teamwork", "verified"),
+        ("Teamwork (simple-err-expired.json)", "Teamwork", "expired"),
+        ("Example University Degree (simple-err-type.json)", NO_HOLDING, "unverifiable"),
+        ("Teamwork (tampered.json)", "Teamwork", "signature invalid"),
     ]
-    reasons = {r["file"]: r["reason"] for r in _table(at)}
-    assert "expired on 2010-01-01" in reasons["simple-err-expired.json"]
+    reasons = [r["reason"] for r in _table(at)]
+    assert reasons[0] == "" and "expired on 2010-01-01" in reasons[1] and "OtherCredential" in reasons[2]
     assert _steps(at) == ["Counting basics"]  # Teamwork is held, verified: not taught again
     assert _counted(at) == ["- Teamwork · earned 01 Jan 2010 · **verified: its signed credential checked**"]
     assert any("verification does not travel in a link" in c.value for c in at.caption)
@@ -132,7 +134,7 @@ def test_removing_the_uploads_forgets_them() -> None:
     at.button(key="vc_forget").click().run()
     _ok(at)
     assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
-    assert not at.dataframe and _uploader(at).value in (None, [])
+    assert not at.table and _uploader(at).value in (None, [])
 
 
 def test_markup_in_an_uploaded_file_stays_text() -> None:
@@ -142,10 +144,10 @@ def test_markup_in_an_uploaded_file_stays_text() -> None:
     _uploader(at).set_value(
         [("<b>x</b>.json", json.dumps(doc).encode(), "application/json")]).run()
     assert not at.exception
-    [row] = _table(at)
-    assert row["credential"] == "**Team** <img src=x onerror=alert(1)> [go](http://e.x)"  # a text cell, as typed
-    assert row["file"] == "<b>x</b>.json" and row["status"] == "signature invalid"
-    assert row["catalogue credential"] == "not in this catalogue"
+    [row] = _table(at, raw=True)
+    shown = "**Team** <img src=x onerror=alert(1)> [go](http://e.x) (<b>x</b>.json)"
+    assert row["credential"] == md_escape(shown)  # Markdown cells: every markup character escaped
+    assert row["status"] == "signature invalid" and row["catalogue credential"] == "not in this catalogue"
     for element in (*at.markdown, *at.caption, *at.error, *at.warning):
         assert "<img" not in element.value and "](http" not in element.value
 

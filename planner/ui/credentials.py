@@ -17,7 +17,6 @@ import hashlib
 
 import streamlit as st
 
-from planner import textsafe
 from planner.inputs import NamedBytes
 from planner.models import Catalogue, Holding
 from planner.ui.text import md_escape
@@ -34,6 +33,7 @@ _GENERATION = "vc_generation"  # a new key empties the uploader (its files canno
 FOUND = "sc_vc_found"  # {"key": (digest, day), "found": FileHoldings}
 DECLARE = "sc_vc_declare_"  # + catalogue credential id: counted as self-declared
 LABEL = "Add credentials you hold (Open Badges 3.0 / CLR 2.0 JSON)"
+EXPANDER = "Credentials you hold as Open Badges 3.0 / CLR 2.0 files: verified before they count"
 
 
 def _digest(files: list[NamedBytes]) -> str:
@@ -98,7 +98,7 @@ def _read(files: list[NamedBytes], day: dt.date) -> None:
 
 
 def credentials_section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ...]:
-    """Draw the uploader and what it found; return the holdings that count.
+    """Draw the uploader and what it found, in an expander; return the holdings that count.
 
     Parameters
     ----------
@@ -113,6 +113,11 @@ def credentials_section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ..
         As :func:`uploaded_holdings`.
 
     """
+    with st.expander(EXPANDER, expanded=FOUND in st.session_state, icon=":material/verified:"):
+        return _section(catalogue, day)
+
+
+def _section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ...]:
     uploaded = st.file_uploader(
         LABEL, type=["json"], accept_multiple_files=True, key=_uploader_key(), on_change=_when_changed,
         max_upload_size=max(1, MAX_FILE_BYTES // 1_000_000),
@@ -129,9 +134,8 @@ def credentials_section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ..
     for problem in review.unreadable:
         st.error(md_escape(str(problem)))
     if review.rows:
-        # text elements take text as it is; control and bidirectional characters removed all the same
-        st.dataframe([{k: textsafe.plain(v) for k, v in row.cells().items()} for row in review.rows],
-                     hide_index=True, width="stretch", key="vc_table")
+        # st.table wraps long reasons instead of clipping them, and renders Markdown in cells: escape each
+        st.table([{k: md_escape(v) for k, v in row.cells().items()} for row in review.rows], border="horizontal")
     declarable = {row.match: row for row in review.rows if row.declarable and row.match}
     for cid, row in sorted(declarable.items()):
         st.checkbox(f"Count {md_escape(row.match_title)} as self-declared ({md_escape(row.status.value)})",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from planner.models import Catalogue
+from planner.models import Catalogue, Holding
 from planner.plot.route import pathway_graph, stacking_flows, stacking_sankey, timeline
 from planner.results import Recommendation, Route
 from planner.scenario import Scenario
@@ -166,9 +168,14 @@ def page() -> None:
         return
     for problem in restore_from_link(catalogue) if store is None else ():
         st.warning(md_escape(problem))
+    uploaded: tuple[Holding, ...] = ()
+    with reported("Reading the uploaded credentials"):
+        from planner.ui.credentials import credentials_section  # the verifier loads only on this page
+
+        uploaded = credentials_section(catalogue, st.session_state.get("sc_start") or dt.date.today())
     left, right = st.columns([2, 3], gap="large")
     with left:
-        scenario = scenario_form(catalogue, pick_target=store is None, credential_upload=True)
+        scenario = scenario_form(catalogue, pick_target=store is None, uploaded=uploaded)
     if scenario is None:
         return
     with right:

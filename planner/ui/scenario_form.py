@@ -8,6 +8,7 @@ writes them back.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -183,12 +184,13 @@ def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
 
 
 def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bool = True,
-                  credential_upload: bool = False) -> Scenario | None:
+                  uploaded: Sequence[Holding] = ()) -> Scenario | None:
     """Draw the scenario form and return the scenario, or None (with a message) when invalid.
 
     With ``pick_target=False`` the target was chosen already (:func:`store_target_picker`)
-    and ``catalogue`` is what that target needs. With ``credential_upload`` the learner can
-    add holdings from Open Badges 3.0 / CLR 2.0 files, verified (:mod:`planner.ui.credentials`).
+    and ``catalogue`` is what that target needs. ``uploaded`` are holdings from the learner's
+    Open Badges 3.0 / CLR 2.0 files (:mod:`planner.ui.credentials`), verified or declared;
+    they take the place of the same credentials typed in.
     """
     s = st.session_state
     targets = _targets(catalogue)
@@ -217,11 +219,10 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
         earned = st.date_input(f"Earned on — {md_escape(titles[cid])}", min_value=_MIN_DAY, max_value=_MAX_DAY,
                                key=f"{K}held_date_{cid}")
         holdings.append(Holding(credential=cid, earned=earned))
-    if credential_upload:
-        from planner.ui.credentials import credentials_section
+    if uploaded:
         from planner.verify.review import merge_holdings
 
-        holdings = merge_holdings(holdings, credentials_section(catalogue, s.get(K + "start") or today))
+        holdings = merge_holdings(holdings, uploaded)
     known = st.multiselect("Competencies you already have", list(comps), format_func=comps.__getitem__,
                            key=K + "known")
     scale = catalogue.meta.level_scale

@@ -71,8 +71,8 @@ class CredentialRow:
         return self.status is Status.VERIFIED
 
     def cells(self) -> dict[str, str]:
-        """The row as the table shows it (plain text)."""
-        return {"file": self.file, "credential": self.title, "catalogue credential": self.match_title,
+        """The row as the table shows it (plain text: the caller escapes it for its output)."""
+        return {"credential": f"{self.title} ({self.file})", "catalogue credential": self.match_title,
                 "status": self.status.value, "reason": self.reason}
 
 
