@@ -167,3 +167,49 @@ def test_reopening_a_plan_drops_the_uploaded_credentials() -> None:
     at.button(key="t_reopen").click().run()
     _ok(at)
     assert sorted(_steps(at)) == ["Counting basics", "Teamwork"] and _counted(at) == []
+
+
+def test_a_saved_plan_keeps_which_holdings_were_verified(tmp_path, monkeypatch) -> None:
+    from planner.store.records import open_store
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite3'}"
+    monkeypatch.setenv("PLANNER_DATABASE_URL", url)
+    at = _upload(_app(), upload(CLR20 / "simple.json"), tampered_badge())
+    assert not [c for c in at.checkbox if (c.key or "").startswith("sc_vc_declare_")]  # a verified copy decides
+    at.button(key="rec_save").click().run()
+    _ok(at)
+    where = at.session_state["rec_open"]
+    store = open_store(url)
+    try:
+        saved = store.plan(store.local_user(), where["plan"])
+    finally:
+        store.engine.dispose()
+    assert [(h.credential, h.verification) for h in saved.scenario.holdings] == [("teamwork", "verified")]
+
+
+def test_other_pages_plan_with_the_uploaded_holdings() -> None:
+    # the compare page (and its handouts) read the form through current_scenario
+    script = SCRIPT + (
+        "from planner.ui.scenario_form import current_scenario\n"
+        "from planner.ui.state import active_catalogue\n"
+        "s = current_scenario(active_catalogue().catalogue)\n"
+        "st.text('holdings: ' + repr([(h.credential, h.verification) for h in s.holdings]))\n")
+    at = AppTest.from_string(script, default_timeout=60)
+    at.query_params["target"] = "role:team-counter"
+    at.run()
+    _upload(at, tampered_badge())
+    assert "holdings: []" in [t.value for t in at.text]
+    at.checkbox(key="sc_vc_declare_teamwork").check().run()
+    assert "holdings: [('teamwork', 'declared')]" in [t.value for t in at.text]
+    _upload(at, upload(OB30 / "simple.json"))
+    assert "holdings: [('teamwork', 'verified')]" in [t.value for t in at.text]
+
+
+def test_without_a_context_cache_the_page_says_why_nothing_verifies(monkeypatch) -> None:
+    monkeypatch.delenv("PLANNER_CONTEXT_DIR")
+    at = _upload(_app(), upload(OB30 / "simple.json"))
+    [row] = _table(at)
+    assert row["status"] == "unverifiable" and "not available offline" in row["reason"]
+    assert any("PLANNER_CONTEXT_DIR is not set" in w.value.replace("\\", "") for w in at.warning)
+    assert at.checkbox(key="sc_vc_declare_teamwork").value is False
+    assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
