@@ -91,3 +91,11 @@ def test_a_verified_clr_counts_on_the_plan_page(app: str, page, tmp_path: Path) 
         page.get_by_role("button", name="Markdown handout").click()
     handout = Path(info.value.path()).read_text(encoding="utf-8").replace("\\", "")
     assert "Holds Python for Data Analysis (earned 2025-06-01, verified)." in handout
+    # another page and back: the uploader forgets its files, the verified holding stays
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("Explore the catalogue", exact=True).click()
+    page.get_by_text("EU standard elements").first.wait_for(timeout=UI_MS)
+    _settle(page)
+    nav.get_by_text("Plan a route", exact=True).click()
+    counted.get_by_text("verified: its signed credential checked", exact=False).wait_for(timeout=UI_MS)
+    assert counted.get_by_text("Python for Data Analysis", exact=False).count() == 1

@@ -213,3 +213,12 @@ def test_without_a_context_cache_the_page_says_why_nothing_verifies(monkeypatch)
     assert any("PLANNER_CONTEXT_DIR is not set" in w.value.replace("\\", "") for w in at.warning)
     assert at.checkbox(key="sc_vc_declare_teamwork").value is False
     assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
+
+
+def test_a_broken_upload_is_a_located_error_not_a_traceback() -> None:
+    at = _app()
+    _uploader(at).set_value([("broken.json", b'{"a": 1,\n "b": }', "application/json")]).run()
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert errors and errors[0].startswith("broken.json:2:") and "invalid JSON" in errors[0]
+    assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
