@@ -204,3 +204,10 @@ def test_ticks_count_only_unverified_catalogue_credentials_as_declared(declared,
     assert {h.credential for h in counted if h.verification == "verified"} == verified
     declarable = {r.match for r in review.rows if r.declarable}
     assert {h.credential for h in counted if h.verification == "declared"} == declarable & set(declared)
+
+
+def test_a_verified_row_says_what_was_not_checked(team_catalogue):
+    # complete.json names a 1EdTech revocation list, which is not read offline
+    review = review_credentials(holdings_from_files([upload(OB30 / "complete.json")], today=DAY), team_catalogue)
+    [row] = review.rows
+    assert row.status is Status.VERIFIED and "1EdTechRevocationList not checked" in row.reason

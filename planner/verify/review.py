@@ -49,7 +49,7 @@ class CredentialRow:
     status : Status
         Its own verification status.
     reason : str
-        Why, when not verified.
+        Why, when not verified; for a verified one, what was not checked (its notes).
     declarable : bool
         Whether the learner may count it as self-declared: it is in the catalogue, the
         import gives a holding for it (with an earned date; an expired credential gives
@@ -205,7 +205,9 @@ def review_credentials(found: FileHoldings, catalogue: Catalogue) -> CredentialR
             label = NOT_IN_CATALOGUE
         else:
             label = catalogue.credential(match).title
-        rows.append(CredentialRow(item.file, item.title, match, label, check.status, check.reason,
+        # a verified credential's notes say what was not checked (a status list of another kind)
+        reason = check.reason or "; ".join(check.notes)
+        rows.append(CredentialRow(item.file, item.title, match, label, check.status, reason,
                                   declarable=match is not None and match not in proved
                                   and item.holding in best and not best[item.holding].verified))
     return CredentialReview(tuple(rows), found.problems, found, tuple(sorted(mapping.items())))
