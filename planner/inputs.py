@@ -42,6 +42,7 @@ __all__ = [
     "MAX_INT_DIGITS",
     "InputError",
     "Limits",
+    "NamedBytes",
     "current_limits",
     "decode_text",
     "gunzip",
@@ -156,6 +157,33 @@ def _mib(n: int) -> str:
 # --------------------------------------------------------------------------- files
 
 
+@dataclass(frozen=True)
+class NamedBytes:
+    """A file already in memory (an upload in the app): its name and content.
+
+    Readers that take a path take one of these too, so an uploaded file meets the same
+    size cap, decoding and parsing limits as a file on disk.
+
+    Parameters
+    ----------
+    name : str
+        How the file is named in problems (the uploaded file's name).
+    data : bytes
+        Its content.
+
+    """
+
+    name: str
+    data: bytes
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _label(path: str | os.PathLike[str] | NamedBytes) -> str:
+    return path.name if isinstance(path, NamedBytes) else os.fspath(path)
+
+
 def inside(path: Path, folder: Path) -> bool:
     """True when ``path``, with every symbolic link resolved, lies within ``folder``.
 
@@ -175,14 +203,14 @@ def inside(path: Path, folder: Path) -> bool:
     return real == root or root in real.parents
 
 
-def read_bytes(path: str | os.PathLike[str], *, name: str | None = None, max_bytes: int | None = None,
+def read_bytes(path: str | os.PathLike[str] | NamedBytes, *, name: str | None = None, max_bytes: int | None = None,
                within: str | os.PathLike[str] | None = None) -> bytes:
     """Read a regular file whole, refusing anything else or anything too big.
 
     Parameters
     ----------
-    path : str or PathLike
-        The file.
+    path : str, PathLike or NamedBytes
+        The file (or an upload already in memory: only the size cap applies).
     name : str, optional
         How the file is named in problems (default: ``path`` as given).
     max_bytes : int, optional
@@ -202,8 +230,12 @@ def read_bytes(path: str | os.PathLike[str], *, name: str | None = None, max_byt
         ``within``, a file over the cap, or an operating-system read error.
 
     """
-    label = name if name is not None else os.fspath(path)
+    label = name if name is not None else _label(path)
     cap = current_limits().max_file_bytes if max_bytes is None else max_bytes
+    if isinstance(path, NamedBytes):
+        if len(path.data) > cap:
+            raise _fail(label, f"file is {len(path.data):,} bytes; the limit is {_mib(cap)}")
+        return path.data
     if within is not None and not inside(Path(path), Path(within)):
         raise _fail(label, f"is a symbolic link that leads outside {os.fspath(within)}; it is not read")
     try:
@@ -317,7 +349,7 @@ def decode_text(data: bytes, name: str) -> str:
                     line, column) from None
 
 
-def read_text(path: str | os.PathLike[str], *, name: str | None = None, max_bytes: int | None = None,
+def read_text(path: str | os.PathLike[str] | NamedBytes, *, name: str | None = None, max_bytes: int | None = None,
               within: str | os.PathLike[str] | None = None, gzipped: bool | None = None) -> str:
     """Read a text file through :func:`read_bytes`, unpacking gzip when present.
 
@@ -335,7 +367,7 @@ def read_text(path: str | os.PathLike[str], *, name: str | None = None, max_byte
         For every refusal of :func:`read_bytes`, :func:`gunzip` and :func:`decode_text`.
 
     """
-    label = name if name is not None else os.fspath(path)
+    label = name if name is not None else _label(path)
     raw = read_bytes(path, name=label, max_bytes=max_bytes, within=within)
     if gzipped or (gzipped is None and raw[:2] == b"\x1f\x8b"):
         raw = gunzip(raw, label)

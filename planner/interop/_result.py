@@ -17,9 +17,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from planner.models import LearnerProfile
+
+if TYPE_CHECKING:
+    from planner.inputs import NamedBytes
 
 T = TypeVar("T")
 
@@ -118,6 +121,10 @@ class ImportResult:
         Everything found, errors and warnings, in reading order.
     source : str
         A short description of what was imported (format and file names).
+    origins : tuple of (str, str, str)
+        For learner records: ``(file, JSON path, credential id)`` of each issued credential
+        read, so that what is said of a credential in a file (its verification) reaches the
+        holding it gave.
 
     """
 
@@ -125,6 +132,7 @@ class ImportResult:
     profile: LearnerProfile | None = None
     problems: tuple[ImportProblem, ...] = ()
     source: str = ""
+    origins: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def errors(self) -> tuple[ImportProblem, ...]:
@@ -190,7 +198,7 @@ def line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, index) + 1
 
 
-def read_json(path: str | Path, *, tolerant: bool = False) -> tuple[Any, tuple[ImportProblem, ...]]:
+def read_json(path: str | Path | NamedBytes, *, tolerant: bool = False) -> tuple[Any, tuple[ImportProblem, ...]]:
     """Read a JSON file and report problems with their location instead of raising.
 
     Parameters
@@ -213,7 +221,7 @@ def read_json(path: str | Path, *, tolerant: bool = False) -> tuple[Any, tuple[I
     return data, problems
 
 
-def read_json_text(path: str | Path, *,
+def read_json_text(path: str | Path | NamedBytes, *,
                    tolerant: bool = False) -> tuple[Any, tuple[ImportProblem, ...], str]:
     """Like :func:`read_json`, also returning the text read (``""`` when unreadable).
 

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planner.inputs import NamedBytes
 from planner.interop._result import (
     COMPETENCY_URN,
     ImportProblem,
@@ -175,6 +176,8 @@ class _State(ImportState):
     # reuses one id for different achievements)
     by_achievement: dict[str, list[str]] = field(default_factory=dict)
     credits_noted: set[str] = field(default_factory=set)
+    # (file, JSON path) of each issued credential read -> the catalogue id it gave
+    origins: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -579,6 +582,7 @@ def _credential(f: _File, doc: dict[str, Any], pointer: str, *, nested: bool = F
     )
     if cid is None:
         return
+    f.state.origins[(f.name, pointer)] = cid
     earned = (
         parse_date(doc.get("awardedDate"))
         or parse_date(doc.get("validFrom"))
@@ -737,14 +741,14 @@ def _read_document(f: _File, doc: Any, pointer: str) -> None:
 
 
 def import_files(
-    paths: Sequence[Path], *, today: dt.date | None = None, teach_level: int = 2
+    paths: Sequence[Path | NamedBytes], *, today: dt.date | None = None, teach_level: int = 2
 ) -> ImportResult:
     """Import Open Badges 3.0 achievements / credentials and CLR 2.0 records.
 
     Parameters
     ----------
-    paths : sequence of Path
-        JSON files: an ``OpenBadgeCredential`` / ``AchievementCredential``, a
+    paths : sequence of Path or NamedBytes
+        JSON files (or uploads in memory): an ``OpenBadgeCredential`` / ``AchievementCredential``, a
         ``ClrCredential``, an ``Achievement``, or a list of these (what
         :func:`export_achievements` writes). VC 1.1 and 2.0 contexts are both read.
     today : datetime.date, optional
@@ -781,8 +785,9 @@ def import_files(
         profile = LearnerProfile.model_validate(
             {"holdings": [{"credential": c, "earned": d} for c, d in sorted(state.holdings.items())]}
         )
-    names = ", ".join(Path(p).name for p in paths)
-    return ImportResult(catalogue, profile, tuple(state.problems), f"ob3: {names}")
+    names = ", ".join(Path(str(p)).name for p in paths)  # str: an upload in memory is named too
+    origins = tuple((file, pointer, cid) for (file, pointer), cid in state.origins.items())
+    return ImportResult(catalogue, profile, tuple(state.problems), f"ob3: {names}", origins)
 
 
 def _criteria_narrative(credential: Credential) -> tuple[str | None, str | None]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from planner.models import Catalogue
+from planner.models import Catalogue, Holding
 from planner.plot.route import pathway_graph, stacking_flows, stacking_sankey, timeline
 from planner.results import Recommendation, Route
 from planner.scenario import Scenario
@@ -21,7 +23,7 @@ from planner.ui.share import show_link
 from planner.ui.state import active_catalogue, active_store, store_subcatalogue
 from planner.ui.text import md_escape, reported
 
-__all__ = ["diagnoses", "fewer_routes", "page", "route_card", "route_details"]
+__all__ = ["counted_holdings", "diagnoses", "fewer_routes", "page", "route_card", "route_details"]
 
 CHOSEN = "plan_chosen_rank"
 
@@ -57,6 +59,31 @@ def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None, 
         for award, credits in stacks.items():
             st.caption(f"Stacks: {len(credits)} credential{'s' * (len(credits) != 1)} ({sum(credits):g} ECTS) → "
                        f"{md_escape(catalogue.credential(award).title)}")
+
+
+def counted_holdings(scenario: Scenario, catalogue: Catalogue) -> None:
+    """What the routes count as already held, each marked verified or self-declared."""
+    if not scenario.holdings:
+        return
+    with st.container(border=True, key="plan_counted"):
+        st.markdown("**Counted from what you hold**")
+        for h in sorted(scenario.holdings, key=lambda h: (h.verification != "verified", h.credential)):
+            title = catalogue.credential(h.credential).title if catalogue.has("credential", h.credential) \
+                else h.credential
+            how = ("verified: its signed credential checked" if h.verification == "verified"
+                   else "self-declared: on your word, not checked")
+            st.markdown(f"- {md_escape(title)} · earned {h.earned:%d %b %Y} · **{how}**")
+        if any(h.verification == "verified" for h in scenario.holdings):
+            st.caption("A shared link lists these holdings as self-declared: verification does not travel in a "
+                       "link. Whoever opens it uploads the credentials again to have them verified.")
+
+
+def _handout(rec: Recommendation, route: Route, catalogue: Catalogue) -> None:
+    from planner import export
+
+    st.download_button("Markdown handout", export.route_to_markdown(rec, route, catalogue), file_name="plan.md",
+                       mime="text/markdown", key="plan_dl_md", on_click="ignore",
+                       help="The chosen route with what you hold, each marked verified or self-declared.")
 
 
 def route_details(route: Route, catalogue: Catalogue, scenario: Scenario, *, key: str) -> None:
@@ -141,9 +168,14 @@ def page() -> None:
         return
     for problem in restore_from_link(catalogue) if store is None else ():
         st.warning(md_escape(problem))
+    uploaded: tuple[Holding, ...] = ()
+    with reported("Reading the uploaded credentials"):
+        from planner.ui.credentials import credentials_section  # the verifier loads only on this page
+
+        uploaded = credentials_section(catalogue, st.session_state.get("sc_start") or dt.date.today())
     left, right = st.columns([2, 3], gap="large")
     with left:
-        scenario = scenario_form(catalogue, pick_target=store is None)
+        scenario = scenario_form(catalogue, pick_target=store is None, uploaded=uploaded)
     if scenario is None:
         return
     with right:
@@ -154,6 +186,7 @@ def page() -> None:
             st.error(f"The route search failed: {md_escape(exc)}")
             return
         show_link(scenario)
+        counted_holdings(scenario, catalogue)
         if not rec.feasible:
             diagnoses(rec, catalogue)
             return
@@ -170,5 +203,7 @@ def page() -> None:
         route = next(r for r in rec.routes if r.rank == rank)
         with reported("Showing the route"):
             route_details(route, catalogue, scenario, key="plan")
+        with reported("The handout"):
+            _handout(rec, route, catalogue)
         with reported("Saving the plan"):
             save_controls(rec, route, scenario, catalogue)

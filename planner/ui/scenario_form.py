@@ -8,6 +8,7 @@ writes them back.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -42,6 +43,7 @@ K = "sc_"  # prefix of every scenario widget key
 # the date widgets cover exactly the dates the model accepts, so no valid scenario is refused
 _MIN_DAY, _MAX_DAY = MIN_DATE, MAX_DATE
 _RESTORED = "sc_restored_from_link"
+_UPLOADED = "sc_vc_found"  # planner.ui.credentials.FOUND (not imported: it pulls in the verifier)
 OBJECTIVES = {
     Objective.COST.value: "Lowest cost",
     Objective.TIME.value: "Earliest finish",
@@ -62,8 +64,16 @@ def _clamp(day: dt.date) -> dt.date:
 
 
 def set_state(scenario: Scenario) -> None:
-    """Write a scenario into the form's widget state."""
+    """Write a scenario into the form's widget state.
+
+    Credentials uploaded for the scenario on screen are forgotten: they were someone's
+    proof for that scenario, not for this one (its holdings are declared until re-verified).
+    """
     s = st.session_state
+    if _UPLOADED in s:
+        from planner.ui.credentials import forget
+
+        forget()
     s[K + "target"] = scenario.target
     s[K + "held"] = [h.credential for h in scenario.holdings]
     for h in scenario.holdings:
@@ -173,11 +183,14 @@ def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
     st.selectbox("Target role or award", list(options), format_func=options.__getitem__, key=K + "target")
 
 
-def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bool = True) -> Scenario | None:
+def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bool = True,
+                  uploaded: Sequence[Holding] = ()) -> Scenario | None:
     """Draw the scenario form and return the scenario, or None (with a message) when invalid.
 
     With ``pick_target=False`` the target was chosen already (:func:`store_target_picker`)
-    and ``catalogue`` is what that target needs.
+    and ``catalogue`` is what that target needs. ``uploaded`` are holdings from the learner's
+    Open Badges 3.0 / CLR 2.0 files (:mod:`planner.ui.credentials`), verified or declared;
+    they take the place of the same credentials typed in.
     """
     s = st.session_state
     targets = _targets(catalogue)
@@ -206,6 +219,10 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
         earned = st.date_input(f"Earned on — {md_escape(titles[cid])}", min_value=_MIN_DAY, max_value=_MAX_DAY,
                                key=f"{K}held_date_{cid}")
         holdings.append(Holding(credential=cid, earned=earned))
+    if uploaded:
+        from planner.verify.review import merge_holdings
+
+        holdings = merge_holdings(holdings, uploaded)
     known = st.multiselect("Competencies you already have", list(comps), format_func=comps.__getitem__,
                            key=K + "known")
     scale = catalogue.meta.level_scale
@@ -298,10 +315,16 @@ def current_scenario(catalogue: Catalogue) -> Scenario | None:
     if objective == Objective.CREDIT.value and not target.startswith("award:"):
         objective = Objective.COST.value
     today = dt.date.today()
+    holdings = [Holding(credential=h, earned=s.get(f"{K}held_date_{h}", today)) for h in held]
+    if _UPLOADED in s:  # credentials uploaded on the Plan page count here too, as verified or declared
+        from planner.ui.credentials import uploaded_holdings
+        from planner.verify.review import merge_holdings
+
+        holdings = merge_holdings(holdings, uploaded_holdings(catalogue))
     try:
         return Scenario(
             target=target,
-            holdings=[Holding(credential=h, earned=s.get(f"{K}held_date_{h}", today)) for h in held],
+            holdings=holdings,
             competencies=[CompetencyLevel(competency=c, level=s.get(f"{K}known_level_{c}", 1)) for c in known],
             budget=s.get(K + "budget", 2000.0) if s.get(K + "use_budget") else None,
             currency=s.get(K + "currency", catalogue.meta.base_currency),

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from planner.inputs import NamedBytes
 from planner.interop._result import ImportProblem, read_json
 from planner.verify.credential import Verification, verify_credential
 from planner.verify.loader import ContextLoader
@@ -25,14 +26,15 @@ class FileVerification:
     problems: tuple[ImportProblem, ...] = ()
 
 
-def verify_file(path: str | Path, *, loader: ContextLoader | None = None,
+def verify_file(path: str | Path | NamedBytes, *, loader: ContextLoader | None = None,
                 at: dt.datetime | None = None) -> FileVerification:
     """Verify the credential(s) in one JSON file.
 
     Parameters
     ----------
-    path : str or Path
-        A JSON file holding one credential (OB3 or CLR) or a list of them.
+    path : str, Path or NamedBytes
+        A JSON file holding one credential (OB3 or CLR) or a list of them (or such a
+        file uploaded, already in memory).
     loader : ContextLoader, optional
         Where contexts come from (default: ``$PLANNER_CONTEXT_DIR``).
     at : datetime, optional
@@ -47,7 +49,7 @@ def verify_file(path: str | Path, *, loader: ContextLoader | None = None,
     """
     file = str(path)
     try:
-        size = Path(path).stat().st_size
+        size = len(path.data) if isinstance(path, NamedBytes) else Path(path).stat().st_size
     except OSError as exc:
         return FileVerification(file, problems=(ImportProblem(file, None, "", f"cannot read the file: {exc}"),))
     if size > MAX_FILE_BYTES:

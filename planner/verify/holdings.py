@@ -5,10 +5,10 @@ earned dates, same expiry rule); each credential in them is verified; a holding 
 only when a credential that gives it verified. With ``count_unverified`` the others
 count too, marked *declared* (the learner's or advisor's word, not a proof).
 
-A credential gives a holding when its achievement id is a planner id
-(``urn:x-planner:credential:ID``) or, failing that, when its achievement name is the
-title of exactly one imported credential; a credential that matches no single holding
-verifies nothing.
+A credential gives the holding the import read from it (the same file and JSON path);
+failing that, the one whose id its achievement's planner id (``urn:x-planner:credential:ID``)
+names, or whose title is its achievement's name when exactly one imported credential has
+that title; a credential that matches no single holding verifies nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from planner.inputs import NamedBytes
 from planner.interop._result import ImportProblem, read_json
 from planner.interop.esco import SHORT_MAX, clip
 from planner.interop.openbadges import CREDENTIAL_ID_PREFIX, import_files
@@ -27,7 +28,31 @@ from planner.verify.credential import Status, Verification
 from planner.verify.files import verify_file
 from planner.verify.loader import ContextLoader
 
-__all__ = ["FileHoldings", "holdings_from_files"]
+__all__ = ["FileHoldings", "FoundCredential", "counted_holding", "holdings_from_files"]
+
+
+@dataclass(frozen=True)
+class FoundCredential:
+    """One learner credential found in the files (CLR entries one by one), as verified.
+
+    Attributes
+    ----------
+    file : str
+        The file it is in.
+    title : str
+        The achievement's name (else the credential's, else ``"(no name)"``).
+    holding : str or None
+        The imported credential id it gives, or None when it gives none (not a learner's
+        achievement, or not readable as one).
+    verification : Verification
+        Its own verification (for a CLR entry: the CLR's, which signs it, when it has no proof).
+
+    """
+
+    file: str
+    title: str
+    holding: str | None
+    verification: Verification
 
 
 @dataclass(frozen=True)
@@ -45,6 +70,10 @@ class FileHoldings:
         Holdings not counted because no credential giving them verified.
     problems : tuple of ImportProblem
         What the import reported (unreadable files, expired credentials, …).
+    found : tuple of FoundCredential
+        Every credential in the files, in file order, with its own verification.
+    imported : tuple of Holding
+        Every holding the import read, before verification decided what counts.
 
     """
 
@@ -52,6 +81,8 @@ class FileHoldings:
     checks: tuple[tuple[str, Verification], ...] = ()
     left_out: tuple[tuple[str, Verification], ...] = ()
     problems: tuple[ImportProblem, ...] = ()
+    found: tuple[FoundCredential, ...] = ()
+    imported: tuple[Holding, ...] = ()
 
 
 def _types(node: Any) -> set[str]:
@@ -75,6 +106,16 @@ def _credentials(doc: Any, result: Verification) -> Iterator[tuple[dict[str, Any
         yield doc, result
 
 
+def _title(doc: Any) -> str:
+    subject = doc.get("credentialSubject") if isinstance(doc, dict) else None
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    for node in (achievement, doc):
+        name = node.get("name") if isinstance(node, dict) else None
+        if isinstance(name, str) and name.strip():
+            return clip(name, SHORT_MAX) or name
+    return "(no name)"
+
+
 def _holding_id(doc: dict[str, Any], by_title: dict[str, list[str]]) -> str | None:
     subject = doc.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
@@ -87,14 +128,40 @@ def _holding_id(doc: dict[str, Any], by_title: dict[str, list[str]]) -> str | No
     return matches[0] if len(matches) == 1 else None
 
 
-def holdings_from_files(paths: Sequence[str | Path], *, today: dt.date | None = None,
+def counted_holding(holding: Holding, check: Verification, *, declare: bool) -> Holding | None:
+    """The holding as it counts: *verified* when its credential verified, else *declared* or not at all.
+
+    Parameters
+    ----------
+    holding : Holding
+        A holding read from a credential file.
+    check : Verification
+        The verification that decides it.
+    declare : bool
+        Whether the learner (or advisor) counts it on their word when it did not verify.
+
+    Returns
+    -------
+    Holding or None
+        The holding marked ``verified`` or ``declared``; None when it does not count.
+
+    """
+    if check.verified:
+        return holding.model_copy(update={"verification": "verified"})
+    if declare:
+        return holding.model_copy(update={"verification": "declared"})
+    return None
+
+
+def holdings_from_files(paths: Sequence[str | Path | NamedBytes], *, today: dt.date | None = None,
                         loader: ContextLoader | None = None, count_unverified: bool = False) -> FileHoldings:
     """Read, verify and count the holdings in OB3 / CLR credential files.
 
     Parameters
     ----------
-    paths : sequence of path
-        Credential JSON files (OB3 credentials, CLRs, or lists of them).
+    paths : sequence of path or NamedBytes
+        Credential JSON files (OB3 credentials, CLRs, or lists of them), or such files
+        uploaded in the app (read through the same input limits).
     today : datetime.date, optional
         The day validity is judged at (start of the day, UTC; default: today).
     loader : ContextLoader, optional
@@ -111,20 +178,28 @@ def holdings_from_files(paths: Sequence[str | Path], *, today: dt.date | None = 
     today = today or dt.date.today()
     at = dt.datetime.combine(today, dt.time(), dt.UTC)
     loader = loader or ContextLoader()
-    imported = import_files([Path(p) for p in paths], today=today)
+    sources = [p if isinstance(p, NamedBytes) else Path(p) for p in paths]
+    imported = import_files(sources, today=today)
     by_title: dict[str, list[str]] = {}
     for item in imported.catalogue["credentials"]:
         by_title.setdefault(item["title"], []).append(item["id"])
+    # the id the import gave the credential at this place in this file; else matched by achievement
+    origins = {(file, pointer): cid for file, pointer, cid in imported.origins}
     best: dict[str, Verification] = {}
-    for path in paths:
+    found: list[FoundCredential] = []
+    for path in sources:
         checked = verify_file(path, loader=loader, at=at)
         if not checked.results:
             continue
         data, _ = read_json(path)
         docs = data if isinstance(data, list) else [data]
         for doc, result in zip(docs, checked.results, strict=False):
-            for credential, check in _credentials(doc, result):
-                cid = _holding_id(credential, by_title)
+            inside = list(_credentials(doc, result))
+            if not inside:  # not a learner's achievement (an endorsement, a broken type): shown, gives nothing
+                found.append(FoundCredential(str(path), _title(doc), None, result))
+            for credential, check in inside:
+                cid = origins.get((str(path), check.pointer)) or _holding_id(credential, by_title)
+                found.append(FoundCredential(str(path), _title(credential), cid, check))
                 if cid is not None and (cid not in best or (check.verified and not best[cid].verified)):
                     best[cid] = check
     holdings: list[Holding] = []
@@ -134,10 +209,10 @@ def holdings_from_files(paths: Sequence[str | Path], *, today: dt.date | None = 
         check = best.get(holding.credential) or Verification(
             Status.UNVERIFIABLE, "no credential in the files could be matched to this holding")
         checks.append((holding.credential, check))
-        if check.verified:
-            holdings.append(holding.model_copy(update={"verification": "verified"}))
-        elif count_unverified:
-            holdings.append(holding.model_copy(update={"verification": "declared"}))
+        counted = counted_holding(holding, check, declare=count_unverified)
+        if counted is not None:
+            holdings.append(counted)
         else:
             left_out.append((holding.credential, check))
-    return FileHoldings(tuple(holdings), tuple(checks), tuple(left_out), imported.problems)
+    return FileHoldings(tuple(holdings), tuple(checks), tuple(left_out), imported.problems, tuple(found),
+                        tuple(imported.profile.holdings if imported.profile else ()))

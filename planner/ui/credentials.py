@@ -1,0 +1,151 @@
+"""The learner's uploaded Open Badges 3.0 / CLR 2.0 credentials on the Plan page.
+
+The files go through the input layer (:class:`planner.inputs.NamedBytes`) into the same
+reader and verification the CLI's ``--have-file`` uses
+(:func:`planner.verify.holdings.holdings_from_files`); :mod:`planner.verify.review` matches
+them to the catalogue and decides what counts. This module only draws: the uploader, the
+table, a "count as self-declared" tick for each unverified credential, and what counts.
+
+Session state keeps what was read (no bytes): the uploader forgets its files when another
+page is shown, the verification is kept until the learner removes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import streamlit as st
+
+from planner.inputs import NamedBytes
+from planner.models import Catalogue, Holding
+from planner.ui.text import md_escape
+from planner.verify.files import MAX_FILE_BYTES
+from planner.verify.holdings import holdings_from_files
+from planner.verify.loader import ContextLoader
+from planner.verify.review import CredentialReview, review_credentials
+
+__all__ = ["DECLARE", "FOUND", "UPLOAD", "credentials_section", "forget", "uploaded_holdings"]
+
+UPLOAD = "vc_files"  # the uploader widget's key, with the generation after it
+_GENERATION = "vc_generation"  # a new key empties the uploader (its files cannot be set from code)
+# kept across pages by the scenario form's keep_state (prefix "sc_"): what was read, and the ticks
+FOUND = "sc_vc_found"  # {"key": (digest, day), "found": FileHoldings}
+DECLARE = "sc_vc_declare_"  # + catalogue credential id: counted as self-declared
+LABEL = "Add credentials you hold (Open Badges 3.0 / CLR 2.0 JSON)"
+EXPANDER = "Credentials you hold as Open Badges 3.0 / CLR 2.0 files: verified before they count"
+
+
+def _digest(files: list[NamedBytes]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + hashlib.sha256(f.data).digest())
+    return h.hexdigest()
+
+
+def _uploader_key() -> str:
+    return f"{UPLOAD}_{st.session_state.get(_GENERATION, 0)}"
+
+
+def forget() -> None:
+    """Drop the uploaded credentials, the learner's ticks and the uploader's files (a button callback)."""
+    for key in [k for k in st.session_state if isinstance(k, str) and (k == FOUND or k.startswith(DECLARE))]:
+        del st.session_state[key]
+    st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1
+
+
+def _when_changed() -> None:
+    if not st.session_state.get(_uploader_key()):  # every file removed from the uploader
+        forget()
+
+
+def _declared() -> set[str]:
+    return {k[len(DECLARE):] for k, v in st.session_state.items()
+            if isinstance(k, str) and k.startswith(DECLARE) and v is True}
+
+
+def _review(catalogue: Catalogue) -> CredentialReview | None:
+    kept = st.session_state.get(FOUND)
+    return review_credentials(kept["found"], catalogue) if kept else None
+
+
+def uploaded_holdings(catalogue: Catalogue) -> tuple[Holding, ...]:
+    """The holdings the session's uploaded credentials give (without drawing anything).
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The catalogue planned on (a credential it does not have never counts).
+
+    Returns
+    -------
+    tuple of Holding
+        Verified ones, and unverified ones the learner ticked, marked ``declared``.
+
+    """
+    review = _review(catalogue)
+    return review.holdings(_declared()) if review else ()
+
+
+def _read(files: list[NamedBytes], day: dt.date) -> None:
+    key = (_digest(files), day.isoformat())
+    kept = st.session_state.get(FOUND)
+    if kept and kept["key"] == key:
+        return
+    with st.spinner("Verifying the credentials…"):
+        found = holdings_from_files(files, today=day)
+    st.session_state[FOUND] = {"key": key, "found": found}
+
+
+def credentials_section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ...]:
+    """Draw the uploader and what it found, in an expander; return the holdings that count.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The catalogue planned on.
+    day : datetime.date
+        The day validity is judged at (the plan's start, as the CLI does).
+
+    Returns
+    -------
+    tuple of Holding
+        As :func:`uploaded_holdings`.
+
+    """
+    with st.expander(EXPANDER, expanded=FOUND in st.session_state, icon=":material/verified:"):
+        return _section(catalogue, day)
+
+
+def _section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ...]:
+    uploaded = st.file_uploader(
+        LABEL, type=["json"], accept_multiple_files=True, key=_uploader_key(), on_change=_when_changed,
+        max_upload_size=max(1, MAX_FILE_BYTES // 1_000_000),
+        help="Each credential is checked offline: its signature, its validity dates and whether it was revoked. "
+             "Verified ones count; one that does not verify counts only if you tick it as self-declared.")
+    if uploaded:
+        _read([NamedBytes(f.name, f.getvalue()) for f in uploaded], day)
+    review = _review(catalogue)
+    if review is None:
+        return ()
+    if ContextLoader().directory is None:
+        st.warning("This server has no JSON-LD context cache (PLANNER_CONTEXT_DIR is not set), so no credential "
+                   "can be verified here; each can still be counted as self-declared.")
+    for problem in review.unreadable:
+        st.error(md_escape(str(problem)))
+    if review.rows:
+        # st.table wraps long reasons instead of clipping them, and renders Markdown in cells: escape each
+        st.table([{k: md_escape(v) for k, v in row.cells().items()} for row in review.rows], border="horizontal")
+    declarable = {row.match: row for row in review.rows if row.declarable and row.match}
+    for cid, row in sorted(declarable.items()):
+        st.checkbox(f"Count {md_escape(row.match_title)} as self-declared ({md_escape(row.status.value)})",
+                    key=DECLARE + cid,
+                    help="It did not verify: it counts on your word only, and the plan says so.")
+    counted = review.holdings(_declared())
+    if counted:
+        st.caption("Counted from these files: " + "; ".join(
+            f"{md_escape(catalogue.credential(h.credential).title)} ({h.verification})" for h in counted))
+    else:
+        st.caption("Nothing from these files counts yet.")
+    st.button("Remove the uploaded credentials", key="vc_forget", on_click=forget)
+    return counted
