@@ -2,8 +2,13 @@
 
 Prints one line per credential, ``FILE: POINTER: STATUS[: reason]`` (CLR entries
 indented under their CLR), or a JSON list with ``--format json``. JSON-LD contexts are
-read from ``--contexts DIR`` or ``$PLANNER_CONTEXT_DIR``; nothing is fetched. Exit code 0
-when every credential verified, 1 otherwise (or when a file cannot be read).
+read from ``--contexts DIR``, ``$PLANNER_CONTEXT_DIR`` or the user cache folder; verification
+fetches nothing. Exit code 0 when every credential verified, 1 otherwise (or when a file
+cannot be read).
+
+``--fetch-contexts`` (download) or ``--contexts-from DIR`` (copy, offline) first fills that
+cache with the pinned contexts, one report line per URL; exit code 1 when a pinned context
+could not be obtained.
 """
 
 from __future__ import annotations
@@ -27,9 +32,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Verify each credential's Data Integrity proof, validity dates and status list, "
                     "with JSON-LD contexts from a local cache only.",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="credential JSON files (OB3, CLR, or a list)")
+    p.add_argument("files", nargs="*", metavar="FILE", help="credential JSON files (OB3, CLR, or a list)")
     p.add_argument("--contexts", metavar="DIR",
-                   help="folder of JSON-LD context files (default: $PLANNER_CONTEXT_DIR)")
+                   help="folder of JSON-LD context files (default: $PLANNER_CONTEXT_DIR, "
+                        "else ~/.cache/stackable-planner/contexts)")
+    fill = p.add_mutually_exclusive_group()
+    fill.add_argument("--fetch-contexts", action="store_true",
+                      help="first download the known contexts the cache lacks (HTTPS, each checked against its "
+                           "pinned SHA-256)")
+    fill.add_argument("--contexts-from", metavar="SOURCE",
+                      help="first copy the known contexts the cache lacks from a folder (e.g. a checkout of "
+                           "1EdTech's validator), each checked against its pinned SHA-256")
     p.add_argument("--status-list", action="append", default=[], metavar="URL=FILE",
                    help="a status list credential saved locally, for the URL credentials name (repeatable)")
     p.add_argument("--at", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
@@ -80,6 +93,21 @@ def parse_status_lists(items: list[str]) -> dict[str, Path]:
     return out
 
 
+def _fill_cache(args: argparse.Namespace) -> bool:
+    """Fill the context cache as asked; print one line per URL; True when every pinned one is there."""
+    from planner.verify.contexts import copy_contexts, fetch_contexts
+
+    outcomes = (copy_contexts(args.contexts_from, args.contexts) if args.contexts_from
+                else fetch_contexts(args.contexts))
+    for outcome in outcomes:  # on stderr under --format json, which keeps stdout one document
+        say(outcome.describe(), err=args.format == "json")
+    lost = [o for o in outcomes if not o.obtained]
+    if lost:
+        say(f"planner verify: {len(lost)} pinned context(s) could not be obtained; credentials that need "
+            "them stay unverifiable", err=True)
+    return not lost
+
+
 def run(args: argparse.Namespace) -> int:
     """Handle ``planner verify``."""
     from planner.verify import ContextLoader, verify_file
@@ -89,9 +117,20 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         say(f"planner verify: {exc}", err=True)
         return 1
-    if args.contexts and not Path(args.contexts).is_dir():
+    filling = args.fetch_contexts or args.contexts_from
+    if not args.files and not filling:
+        say("planner verify: give credential FILEs to verify, or --fetch-contexts / --contexts-from SOURCE "
+            "to fill the context cache", err=True)
+        return 1
+    if args.contexts_from and not Path(args.contexts_from).is_dir():
+        say(f"planner verify: --contexts-from {args.contexts_from}: not a folder", err=True)
+        return 1
+    if args.contexts and not filling and not Path(args.contexts).is_dir():
         say(f"planner verify: --contexts {args.contexts}: not a folder", err=True)
         return 1
+    filled = _fill_cache(args) if filling else True
+    if not args.files:
+        return 0 if filled else 1
     loader = ContextLoader(args.contexts, extra)
     at = (dt.datetime.combine(args.at, dt.time(), dt.UTC) if args.at else None)
     ok = True
@@ -112,4 +151,4 @@ def run(args: argparse.Namespace) -> int:
         say_json(json.dumps(records, indent=2, ensure_ascii=False))
     elif lines:
         say("\n".join(lines))
-    return 0 if ok else 1
+    return 0 if ok and filled else 1

@@ -22,7 +22,7 @@ from planner.models import Catalogue, Holding
 from planner.ui.text import md_escape
 from planner.verify.files import MAX_FILE_BYTES
 from planner.verify.holdings import holdings_from_files
-from planner.verify.loader import ContextLoader
+from planner.verify.loader import missing_contexts
 from planner.verify.review import CredentialReview, review_credentials
 
 __all__ = ["DECLARE", "FOUND", "UPLOAD", "credentials_section", "forget", "uploaded_holdings"]
@@ -128,9 +128,12 @@ def _section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ...]:
     review = _review(catalogue)
     if review is None:
         return ()
-    if ContextLoader().directory is None:
-        st.warning("This server has no JSON-LD context cache (PLANNER_CONTEXT_DIR is not set), so no credential "
-                   "can be verified here; each can still be counted as self-declared.")
+    if missing_contexts():
+        st.warning("This server's JSON-LD context cache lacks contexts credentials need, so a credential that "
+                   "needs one cannot be verified here; each can still be counted as self-declared. To fill the "
+                   "cache, run `planner verify --fetch-contexts` on the server (offline: "
+                   "`planner verify --contexts-from DIR` with a folder of context files), or start the app with "
+                   "PLANNER_CONTEXT_DIR naming a folder that holds them.")
     for problem in review.unreadable:
         st.error(md_escape(str(problem)))
     if review.rows:

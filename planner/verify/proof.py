@@ -70,7 +70,8 @@ def canonical(document: dict[str, Any], loader: ContextLoader) -> str:
         expanded = processor.expand(document, options)
     except jsonld.JsonLdError:
         if loader.missing:
-            raise ContextUnavailableError(loader.missing[-1]) from None
+            url = loader.missing[-1]
+            raise ContextUnavailableError(url, loader.refused.get(url)) from None
         raise
     # "safe mode": what RDF would silently leave out is not covered by the signature
     if dropped:
