@@ -205,12 +205,13 @@ def test_other_pages_plan_with_the_uploaded_holdings() -> None:
     assert "holdings: [('teamwork', 'verified')]" in [t.value for t in at.text]
 
 
-def test_without_a_context_cache_the_page_says_why_nothing_verifies(monkeypatch) -> None:
+def test_without_a_context_cache_the_page_says_why_nothing_verifies(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("PLANNER_CONTEXT_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # the default cache folder: empty
     at = _upload(_app(), upload(OB30 / "simple.json"))
     [row] = _table(at)
     assert row["status"] == "unverifiable" and "not available offline" in row["reason"]
-    assert any("PLANNER_CONTEXT_DIR is not set" in w.value.replace("\\", "") for w in at.warning)
+    assert any("run `planner verify --fetch-contexts`" in w.value.replace("\\", "") for w in at.warning)
     assert at.checkbox(key="sc_vc_declare_teamwork").value is False
     assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
 
