@@ -3,8 +3,9 @@
 :func:`verify_file` reads a JSON file (one credential, a CLR, or a list) and verifies
 each credential: its shape, its Data Integrity proof (``eddsa-rdfc-2022`` or
 ``Ed25519Signature2020``), its validity dates and its Bitstring Status List. JSON-LD
-contexts come only from the context cache named by ``PLANNER_CONTEXT_DIR`` (see
-:mod:`planner.verify.loader`); nothing is fetched from the network.
+contexts come only from the pinned context cache (``PLANNER_CONTEXT_DIR``, else the user
+cache folder; see :mod:`planner.verify.loader`); verification fetches nothing, and
+:mod:`planner.verify.contexts` fills the cache as a separate, explicit step.
 """
 
 from __future__ import annotations
