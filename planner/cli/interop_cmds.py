@@ -18,6 +18,12 @@
     CTDL has no term for is printed as a warning. Both pass the standards' validators
     (``ctdl-validate``; 1EdTech's JSON Schema), see :mod:`planner.interop.conformance`.
 
+    ``--provider P`` exports that provider's credentials. ``--catalogue`` may be a compiled
+    catalogue (``sqlite:///FILE``, ``postgresql://…``; default ``$PLANNER_CATALOGUE``): then
+    ``--provider`` reads P's analysis sub-catalogue, ``--credential`` the named credentials with
+    what they require, and neither the whole store, only when it is small
+    (:data:`planner.store.catalogue.scope.MAX_WHOLE_CREDENTIALS` credentials).
+
 ``planner export ctdl-pathway (--plan PLAN.json | --target TARGET) [--route N] ...``
     Writes a recommended route as a CTDL ``Pathway``: from a saved ``planner recommend
     --format json`` plan, or by planning one now (``--target``, ``--have``, ``--budget``).
@@ -77,9 +83,12 @@ def register(sub: Any) -> None:
                        "(ctdl-pathway).")
     p.add_argument("format", choices=["ctdl", "ob3", "ctdl-pathway"], metavar="FORMAT",
                    help="ctdl, ob3 or ctdl-pathway")
-    p.add_argument("--catalogue", "-c", metavar="DIR", help="catalogue directory (default: the bundled one)")
+    p.add_argument("--catalogue", "-c", metavar="DIR|URL",
+                   help="catalogue directory or compiled catalogue (sqlite:///FILE, postgresql://…; "
+                   "default: $PLANNER_CATALOGUE or the bundled one)")
     p.add_argument("--credential", action="extend", nargs="+", default=[], metavar="ID",
                    help="credentials to export (one or more, repeatable; default: all)")
+    p.add_argument("--provider", metavar="P", help="ctdl, ob3: export this provider's credentials")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
     p.add_argument("--plan", metavar="PLAN.json", help="ctdl-pathway: a 'planner recommend --format json' file")
     p.add_argument("--target", "-t", help="ctdl-pathway: plan now for role:ID, award:ID or competencies:...")
@@ -271,12 +280,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Run ``planner export``; return the exit code."""
     from planner.catalogue import default_catalogue_dir, validate
 
-    report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
-    if report.catalogue is None:
-        for problem in report.errors:
-            say(problem, err=True)
-        return _fail("export", "the catalogue has errors; run 'planner validate' for the full list")
-    catalogue = report.catalogue
+    if args.provider and args.credential:
+        return _fail("export", "give --provider or --credential, not both")
+    if args.provider and args.format == "ctdl-pathway":
+        return _fail("export", "--provider exports credentials (ctdl, ob3), not a route")
+    store_url = _store_url(args.catalogue)
+    if store_url is not None:
+        if args.format == "ctdl-pathway":
+            return _fail("export", "ctdl-pathway reads a catalogue folder; export the route from "
+                         "'planner recommend --catalogue URL --format json' with --plan and a folder")
+        catalogue = _store_catalogue(store_url, args)
+        if catalogue is None:
+            return 1
+    else:
+        report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
+        if report.catalogue is None:
+            for problem in report.errors:
+                say(problem, err=True)
+            return _fail("export", "the catalogue has errors; run 'planner validate' for the full list")
+        catalogue = report.catalogue
+    if args.provider:
+        if not catalogue.has("provider", args.provider):
+            return _fail("export", f"unknown provider {args.provider!r}")
+        args.credential = [c.id for c in catalogue.credentials if c.provider == args.provider]
+        if not args.credential:
+            return _fail("export", f"provider {args.provider!r} has no credentials")
     warnings: list[str] = []
     try:
         if args.format == "ctdl":
@@ -304,6 +332,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _store_url(value: str | None) -> str | None:
+    """The compiled catalogue ``--catalogue`` (or ``$PLANNER_CATALOGUE``) names, else ``None``."""
+    if value is None and not os.environ.get("PLANNER_CATALOGUE"):
+        return None
+    from planner.store.catalogue.resolve import resolve_catalogue
+
+    source = resolve_catalogue(value)
+    return source.location if source.is_store else None
+
+
+def _store_catalogue(url: str, args: argparse.Namespace) -> Any:
+    """What an export needs from a store: a provider's part, the named credentials' closure, or all of it."""
+    from planner.store.catalogue import open_catalogue
+    from planner.store.catalogue.reader import ScopeTooLarge
+
+    store = open_catalogue(url)
+    try:
+        if args.credential:
+            return store.closure(args.credential)
+        return store.analysis_scope(args.provider).catalogue
+    except ScopeTooLarge as exc:
+        _fail("export", f"{exc}, or --credential ID")
+    except KeyError as exc:
+        what = "provider" if args.provider else "credential"
+        _fail("export", f"unknown {what} {exc.args[0]}: {url} has none with this id")
+    finally:
+        store.close()
+    return None
 
 
 def _export_ob3(catalogue: Any, credential_ids: list[str]) -> Any:
