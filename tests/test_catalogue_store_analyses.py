@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import pytest
 from sqlalchemy import delete, update
@@ -226,12 +227,13 @@ def test_whatif_on_a_local_process_cluster_on_a_store_scope_equals_serial(bundle
             with distributed.get_task_stream(client) as stream:
                 parallel = recognition_whatif(scope.catalogue, provider=WHATIF_PROVIDER, as_of=AS_OF,
                                               scheduler=client)
-            workers = {t["worker"] for t in stream.data}
+            pids = client.run(os.getpid)  # worker address -> process id
     finally:
         cluster.close()
     assert parallel == serial
-    assert workers <= set(cluster.workers_addresses if hasattr(cluster, "workers_addresses") else workers)
-    assert len({t for t in workers}) >= 1 and stream.data  # the searches ran on the worker processes
+    # the route searches ran as tasks in the two worker processes, not in this one
+    ran_on = {task["worker"] for task in stream.data if "_costs" in str(task["key"])}
+    assert ran_on and ran_on <= set(pids) and os.getpid() not in pids.values()
 
 
 # --------------------------------------------------------------------------- the pages on a store
@@ -267,6 +269,18 @@ def test_coverage_page_on_a_store_shows_the_folders_figures(monkeypatch, bundled
     assert shown["Orphans / dead ends"] == f"{len(orph.orphans)} / {len(orph.dead_ends)}"
     assert shown["EU elements complete"] == f"{100 * expected.quality.mean_completeness:.0f}%"
     assert len(cov.awards) > 0  # the provider has awards: the comparison covers stacking
+    # the recognition what-if, on the provider's scope, measures what the folder measures
+    at.button(key="cov_whatif_go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    whatif = build_report(sample_catalogue, provider=provider, roles=roles, as_of=dt.date.today(),
+                          reachability=False).whatif
+    assert whatif.candidates
+    from planner.ui.coverage_page import whatif_rows
+
+    ranked = next(t.value for t in at.dataframe if "towards award" in t.value.columns)
+    rows = whatif_rows(whatif, sample_catalogue)
+    assert list(ranked["recognise"]) == [r["recognise"] for r in rows]
+    assert list(ranked["effects"]) == [r["effects"] for r in rows]  # the measured costs, target by target
 
 
 def test_compare_page_on_a_store_searches_the_target_and_compares_like_the_folder(monkeypatch, bundled_sqlite,
