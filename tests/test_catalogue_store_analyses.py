@@ -309,3 +309,18 @@ def test_compare_page_on_a_store_searches_the_target_and_compares_like_the_folde
                       Target.parse("role:data-analyst"), alternatives=1, today=start)
     costs = [m.value for m in at.metric if m.label.startswith("Cost")]
     assert costs[1] == f"{other.routes[0].total_cost:,.0f}"
+
+
+def test_a_route_exported_from_a_store_equals_the_folders(tmp_path, bundled_sqlite, capsys):
+    def run(*args: str) -> str:
+        assert main(list(args)) == 0, capsys.readouterr().err
+        return capsys.readouterr().out
+
+    plan = run("recommend", "--catalogue", str(CATALOGUE_DIR), "--target", "role:data-analyst", "--start",
+               "2026-09-01", "--format", "json")
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(plan)
+    for how in (["--plan", str(plan_file)], ["--target", "role:data-analyst", "--start", "2026-09-01"]):
+        folder = run("export", "ctdl-pathway", "--catalogue", str(CATALOGUE_DIR), *how)
+        assert run("export", "ctdl-pathway", "--catalogue", bundled_sqlite, *how) == folder, how
+        assert "ceterms:Pathway" in folder

@@ -22,7 +22,8 @@
     catalogue (``sqlite:///FILE``, ``postgresql://…``; default ``$PLANNER_CATALOGUE``): then
     ``--provider`` reads P's analysis sub-catalogue, ``--credential`` the named credentials with
     what they require, and neither the whole store, only when it is small
-    (:data:`planner.store.catalogue.scope.MAX_WHOLE_CREDENTIALS` credentials).
+    (:data:`planner.store.catalogue.scope.MAX_WHOLE_CREDENTIALS` credentials); ``ctdl-pathway``
+    reads the plan's credentials with what they require, or what ``--target`` needs.
 
 ``planner export ctdl-pathway (--plan PLAN.json | --target TARGET) [--route N] ...``
     Writes a recommended route as a CTDL ``Pathway``: from a saved ``planner recommend
@@ -286,14 +287,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail("export", "--provider exports credentials (ctdl, ob3), not a route")
     store_url = _store_url(args.catalogue)
     if store_url is not None:
-        if args.format == "ctdl-pathway":
-            return _fail("export", "ctdl-pathway reads a catalogue folder; export the route from "
-                         "'planner recommend --catalogue URL --format json' with --plan and a folder")
-        catalogue = _store_catalogue(store_url, args)
+        # a route needs its own part of the store (its credentials, or what its target needs)
+        catalogue = _StorePart(store_url) if args.format == "ctdl-pathway" else _store_catalogue(store_url, args)
         if catalogue is None:
             return 1
     else:
-        report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
+        folder = args.catalogue or os.environ.get("PLANNER_CATALOGUE")
+        report = validate(Path(folder) if folder else default_catalogue_dir())
         if report.catalogue is None:
             for problem in report.errors:
                 say(problem, err=True)
@@ -378,6 +378,36 @@ def _export_ob3(catalogue: Any, credential_ids: list[str]) -> Any:
     return exporter(catalogue, credential_ids or None)
 
 
+class _StorePart:
+    """A compiled catalogue a route is exported from: the part a plan or a target needs is read on demand."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def for_plan(self, route: Any, target: Any) -> Any:
+        """The route's credentials (and the award it leads to) with their prerequisite closure."""
+        from planner.store.catalogue import open_catalogue
+
+        ids = set(route.credential_ids) | ({target.id} if target.kind == "award" and target.id else set())
+        store = open_catalogue(self.url)
+        try:
+            known = {c for c in ids if store.get("credential", c) is not None}
+            role = target.id if target.kind == "role" and target.id else None
+            return store.closure(known, roles=[role] if role and store.get("role", role) else [])
+        finally:
+            store.close()
+
+    def for_target(self, profile: Any, target: Any) -> Any:
+        """What a route question for ``target`` needs (as ``planner recommend --catalogue URL`` reads)."""
+        from planner.store.catalogue import open_catalogue
+
+        store = open_catalogue(self.url)
+        try:
+            return store.subcatalogue(profile, target)
+        finally:
+            store.close()
+
+
 def _export_pathway(catalogue: Any, args: argparse.Namespace, warnings: list[str]) -> dict[str, Any]:
     from planner.interop.ctdl_export import export_route
     from planner.models import Target
@@ -386,12 +416,14 @@ def _export_pathway(catalogue: Any, args: argparse.Namespace, warnings: list[str
         raise InteropError(["ctdl-pathway needs either --plan PLAN.json or --target TARGET"])
     if args.plan:
         route, target = _route_from_plan(Path(args.plan), args.route)
+        if isinstance(catalogue, _StorePart):
+            catalogue = catalogue.for_plan(route, target)
     else:
         try:
             target = Target.parse(args.target)
         except ValueError as exc:
             raise InteropError([f"--target {args.target}: {exc}"]) from None
-        route = _plan_now(catalogue, target, args)
+        route, catalogue = _plan_now(catalogue, target, args)
     missing = [c for c in route.credential_ids if not catalogue.has("credential", c)]
     if missing:
         raise InteropError([f"the plan names credential '{c}', which is not in the catalogue" for c in missing])
@@ -445,7 +477,7 @@ def _route(data: dict[str, Any]) -> Any:
     )
 
 
-def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
+def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> tuple[Any, Any]:
     from planner.models import Holding, LearnerProfile, Money, check_date
     from planner.problem import ProblemError
     from planner.routing import recommend
@@ -468,6 +500,8 @@ def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
     try:
         if args.start is not None:
             check_date(args.start, "--start")  # dates far out overflow the schedule's arithmetic
+        if isinstance(catalogue, _StorePart):
+            catalogue = catalogue.for_target(profile, target)
         rec = recommend(catalogue, profile, target, objective=args.objective, today=args.start)
     except (ProblemError, ValueError, KeyError) as exc:
         raise InteropError([str(exc).strip("'\"")]) from None
@@ -475,4 +509,4 @@ def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
     if chosen is None:
         reasons = "; ".join(d.message for d in rec.diagnoses) or "no route found"
         raise InteropError([f"no route {args.route} to {target}: {reasons}"])
-    return chosen
+    return chosen, catalogue

@@ -299,22 +299,31 @@ class CatalogueStore:
                 raise ScopeTooLarge(counts["credential"], limit)
             return scope.AnalysisScope(scope.whole_catalogue(conn, self.meta))
 
-    def closure(self, credential_ids: Iterable[str]) -> Catalogue:
+    def closure(self, credential_ids: Iterable[str], *, roles: Iterable[str] = ()) -> Catalogue:
         """A catalogue holding these credentials with everything they require and name (prerequisite closure).
+
+        Parameters
+        ----------
+        credential_ids : iterable of str
+            The credentials.
+        roles : iterable of str
+            Roles to include too (with the competencies they need), e.g. a route's target.
 
         Raises
         ------
         KeyError
-            Naming the ids no credential has.
+            Naming the ids no credential (or role) has.
         """
         ids = set(credential_ids)
         with self._connect() as conn:
             collector = _Collector(conn)
             collector._walk(ids, {})
-            missing = sorted(ids - set(collector.creds))
+            found = [self.get("role", r) for r in sorted(set(roles))]
+            missing = sorted(ids - set(collector.creds)) + [r for r, role in zip(sorted(set(roles)), found,
+                                                                                 strict=True) if role is None]
             if missing:
                 raise KeyError(", ".join(missing))
-            return collector.catalogue(self.meta, [])
+            return collector.catalogue(self.meta, found)
 
     def recommend(self, profile: LearnerProfile, target: Target, **kwargs: Any) -> Recommendation:
         """:func:`planner.routing.recommend` on :meth:`subcatalogue` (same keywords)."""
