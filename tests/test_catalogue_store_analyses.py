@@ -101,6 +101,9 @@ def test_a_large_store_needs_a_provider(bundled_sqlite, monkeypatch, capsys):
     assert "pass --provider (the store has 134 credentials" in capsys.readouterr().err
     assert main(["coverage", bundled_sqlite, "--provider", "nope", "--no-routes"]) == 1
     assert "unknown provider 'nope'" in capsys.readouterr().err
+    assert main(["coverage", bundled_sqlite, "--provider", "openskills-academy", "--award", "wsu-bsc-nursing",
+                 "--no-routes"]) == 1
+    assert "--award must be one of 'openskills-academy'" in capsys.readouterr().err
 
 
 def test_cli_coverage_on_a_store_prints_the_folders_report(bundled_sqlite, sample_catalogue, capsys):

@@ -151,6 +151,11 @@ def _load_store(source: Any, args: argparse.Namespace) -> tuple[Any, None, dict[
         return None
     finally:
         store.close()
+    if args.award and args.provider and not any(
+            c.id == args.award and c.provider == args.provider for c in scope.catalogue.awards):
+        say(f"planner coverage: on a compiled catalogue --award must be one of {args.provider!r}'s awards; "
+            f"{args.award!r} is not", err=True)
+        return None
     kwargs = scope.report_kwargs()
     kwargs.pop("provider")
     return scope.catalogue, None, kwargs
