@@ -71,14 +71,37 @@ class AnalysisScope:
 
 
 def report_counts(store_counts: dict[str, int]) -> dict[str, int]:
-    """The store's :meth:`~planner.store.catalogue.CatalogueStore.counts` under the report's names."""
+    """The store's :meth:`~planner.store.catalogue.CatalogueStore.counts` under the report's names.
+
+    Parameters
+    ----------
+    store_counts : dict
+        ``credential``, ``award``, ``provider``, ``competency``, ``role``, ``recognition``.
+
+    Returns
+    -------
+    dict
+        ``providers``, ``credentials``, ``awards``, ``competencies``, ``roles``, ``recognitions``.
+    """
     return {"providers": store_counts["provider"], "credentials": store_counts["credential"],
             "awards": store_counts["award"], "competencies": store_counts["competency"],
             "roles": store_counts["role"], "recognitions": store_counts["recognition"]}
 
 
 def whole_catalogue(conn: Any, meta: CatalogueMeta) -> Catalogue:
-    """Every item of the store, credentials and agreements in the loader's order (small stores only)."""
+    """Every item of the store, credentials and agreements in the loader's order (small stores only).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        An open connection to the store.
+    meta : CatalogueMeta
+        The store's catalogue meta.
+
+    Returns
+    -------
+    Catalogue
+    """
     collector = _Collector(conn)
     ids = [r[0] for r in conn.execute(select(t.credentials.c.id))]
     collector._load_credentials(ids)
@@ -106,6 +129,18 @@ def entry_credentials(conn: Any, sectors: Iterable[str]) -> dict[str, str]:
     The same choice as :func:`planner.analysis.reachability.typical_profile` makes on a
     whole catalogue: a credential of the sector, not an award, with no prerequisites,
     named as a prerequisite most often (ties: lowest EQF level, then id).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        An open connection to the store.
+    sectors : iterable of str
+        The sectors wanted (those of the roles analysed).
+
+    Returns
+    -------
+    dict
+        Sector -> credential id, for the sectors that have one.
     """
     sectors = sorted(set(sectors))
     if not sectors:
@@ -140,6 +175,21 @@ def _transversal(conn: Any) -> list[str]:
 
 def provider_scope(conn: Any, meta: CatalogueMeta, provider: str, counts: dict[str, int]) -> AnalysisScope:
     """Collect provider ``provider``'s analysis sub-catalogue (see the module docstring).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        An open connection to the store.
+    meta : CatalogueMeta
+        The store's catalogue meta.
+    provider : str
+        The provider's id.
+    counts : dict
+        The whole store's :meth:`~planner.store.catalogue.CatalogueStore.counts`.
+
+    Returns
+    -------
+    AnalysisScope
 
     Raises
     ------
