@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +88,8 @@ def build_report(
     time_limit: float | None = 5.0,
     scheduler: Scheduler = None,
     progress: Callable[[str, int, int], None] | None = None,
+    counts: Mapping[str, int] | None = None,
+    entry_credentials: Mapping[str, str] | None = None,
 ) -> CoverageReport:
     """Run every analysis for a scope and bundle the results.
 
@@ -106,7 +108,7 @@ def build_report(
     reachability, whatif : bool
         Run the route-engine analyses (they are the slow part).
     roles : sequence of str, optional
-        Roles for the reachability table (default: all).
+        Roles for the reachability table and the competency gaps (default: all).
     fastest : bool, optional
         Search the fastest route per role too; by default only when the catalogue has
         at most :data:`FASTEST_MAX_ROLES` roles.
@@ -120,6 +122,14 @@ def build_report(
     progress : callable, optional
         ``progress(analysis, done, total)`` as the tasks of ``"reachability"`` and
         ``"whatif"`` finish.
+    counts : mapping, optional
+        The whole catalogue's counts (``providers``, ``credentials``, ``awards``,
+        ``competencies``, ``roles``, ``recognitions``) when ``catalogue`` is a part of it,
+        such as a compiled catalogue's analysis scope
+        (:meth:`planner.store.catalogue.CatalogueStore.analysis_scope`).
+    entry_credentials : mapping, optional
+        Sector -> most common entry-level credential of the whole catalogue, for the
+        typical starting profiles, when ``catalogue`` is a part of it.
 
     Returns
     -------
@@ -162,7 +172,7 @@ def build_report(
         obtain = timed("obtainability", lambda: obtainability(catalogue, day))
         cov = timed("coverage", lambda: stacking_coverage(catalogue, provider=provider, award=award, as_of=day,
                                                           obtain=obtain, scheduler=run))
-        gaps = timed("gaps", lambda: competency_gaps(catalogue, provider=provider))
+        gaps = timed("gaps", lambda: competency_gaps(catalogue, provider=provider, roles=roles))
         orphans = timed("orphans", lambda: orphans_and_dead_ends(catalogue, provider=provider, as_of=day,
                                                                  graph=G, obtain=obtain))
         quality = timed("quality", lambda: quality_report(catalogue, provider=provider))
@@ -171,16 +181,17 @@ def build_report(
             want_fastest = fastest if fastest is not None else len(catalogue.roles) <= FASTEST_MAX_ROLES
             reach = timed("reachability", lambda: role_reachability(
                 catalogue, roles=list(roles) if roles is not None else None, engine=engine, as_of=day,
-                fastest=want_fastest, time_limit=time_limit, scheduler=run,
+                fastest=want_fastest, time_limit=time_limit, scheduler=run, entry=entry_credentials,
                 progress=report_progress("reachability")))
         what = None
         if whatif:
             what = timed("whatif", lambda: recognition_whatif(
                 catalogue, provider=provider, award=award, engine=engine, as_of=day, obtain=obtain,
                 scheduler=run, progress=report_progress("whatif")))
-    counts = {"providers": len(catalogue.providers), "credentials": len(catalogue.credentials),
-              "awards": len(catalogue.awards), "competencies": len(catalogue.competencies),
-              "roles": len(catalogue.roles), "recognitions": len(catalogue.recognitions)}
+    counts = dict(counts) if counts is not None else {
+        "providers": len(catalogue.providers), "credentials": len(catalogue.credentials),
+        "awards": len(catalogue.awards), "competencies": len(catalogue.competencies),
+        "roles": len(catalogue.roles), "recognitions": len(catalogue.recognitions)}
     names = {f"provider:{p.id}": p.name for p in catalogue.providers}
     names.update({f"credential:{c.id}": c.title for c in catalogue.credentials})
     names.update({f"role:{r.id}": r.title for r in catalogue.roles})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planner.models import Catalogue
@@ -33,7 +34,8 @@ class GapsResult:
     roles_considered: int
 
 
-def competency_gaps(catalogue: Catalogue, *, provider: str | None = None) -> GapsResult:
+def competency_gaps(catalogue: Catalogue, *, provider: str | None = None,
+                    roles: Sequence[str] | None = None) -> GapsResult:
     """Find competencies that roles need but no credential teaches at the needed level.
 
     Parameters
@@ -43,6 +45,8 @@ def competency_gaps(catalogue: Catalogue, *, provider: str | None = None) -> Gap
     provider : str, optional
         Judge only this provider's offer ("what employers ask for that *we* do not
         teach"); ``taught_elsewhere`` then says whether other providers fill the gap.
+    roles : sequence of str, optional
+        Only these roles' needs (default: every role).
 
     Returns
     -------
@@ -61,7 +65,9 @@ def competency_gaps(catalogue: Catalogue, *, provider: str | None = None) -> Gap
     blocked: dict[str, set[str]] = defaultdict(set)
     optional: dict[str, set[str]] = defaultdict(set)
     needed: dict[str, int] = {}
-    for role in catalogue.roles:
+    only = None if roles is None else set(roles)
+    considered = [r for r in catalogue.roles if only is None or r.id in only]
+    for role in considered:
         for need in role.needs:
             if best_scope.get(need.competency, 0) >= need.level:
                 continue
@@ -79,4 +85,4 @@ def competency_gaps(catalogue: Catalogue, *, provider: str | None = None) -> Gap
             taught_elsewhere=best_all.get(comp, 0) if provider is not None else 0,
         ))
     gaps.sort(key=lambda g: (-len(g.roles_blocked), -len(g.roles_optional), g.competency_id))
-    return GapsResult(provider=provider, gaps=tuple(gaps), roles_considered=len(catalogue.roles))
+    return GapsResult(provider=provider, gaps=tuple(gaps), roles_considered=len(considered))

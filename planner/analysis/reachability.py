@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from planner.analysis._common import resolve_as_of
@@ -215,6 +215,7 @@ def role_reachability(
     time_limit: float | None = None,
     scheduler: Scheduler = None,
     progress: Progress | None = None,
+    entry: Mapping[str, str] | None = None,
 ) -> ReachabilityResult:
     """Search routes to every role from zero and from a typical starting profile.
 
@@ -241,6 +242,9 @@ def role_reachability(
         by default, ``"local"`` for a local Dask cluster, or a scheduler address.
     progress : callable, optional
         ``progress(done, total)`` as roles finish.
+    entry : mapping, optional
+        Sector -> most common entry-level credential, when ``catalogue`` is a part of a
+        larger one whose choice it must be (default: computed from ``catalogue``).
 
     Returns
     -------
@@ -250,7 +254,7 @@ def role_reachability(
     """
     day = resolve_as_of(as_of)
     engine = engine or load_engine()
-    entry = _entry_credentials(catalogue)
+    entry = dict(entry) if entry is not None else _entry_credentials(catalogue)
     wanted = [r.id for r in sorted(catalogue.roles, key=lambda r: r.id) if roles is None or r.id in roles]
     with runner(scheduler) as run:
         rows = run.map(_role_task, wanted, common=(catalogue, engine, day, fastest, time_limit, entry),

@@ -18,13 +18,20 @@
     credentials by type, sector and provider, providers by country, and cost currencies.
     Exit code 1 (with the problems on stderr) when the catalogue does not load.
 
-``DIR`` defaults to ``./catalogue``, or to the bundled catalogue of a source checkout.
+``DIR`` defaults to ``$PLANNER_CATALOGUE``, else ``./catalogue`` or the bundled catalogue
+of a source checkout. It may also be a compiled catalogue (``sqlite:///FILE``, a ``.db``
+file, ``postgresql://…``): ``validate`` then opens it (refusing another format version),
+checks its references and bookkeeping by indexed queries (:mod:`planner.store.catalogue.check`)
+and prints the counts; ``info`` prints the counts per kind, the providers with most
+credentials and the build sources. The JSON objects keep the keys above (``files`` is
+the number of build sources).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +56,9 @@ def register(subparsers: Any) -> None:
         description="Check a catalogue directory (or file) and list every problem with its file and line. "
         "Exit code 0 when there are no errors, 1 when there are.",
     )
-    p.add_argument("path", nargs="?", metavar="DIR", help="catalogue directory or YAML file "
-                   "(default: ./catalogue or the bundled catalogue)")
+    p.add_argument("path", nargs="?", metavar="DIR|URL", help="catalogue directory or YAML file, or a compiled "
+                   "catalogue (sqlite:///FILE, postgresql://…); default: $PLANNER_CATALOGUE, ./catalogue or the "
+                   "bundled catalogue")
     p.add_argument("--strict", action="store_true", help="treat missing EU standard elements as errors")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     p.set_defaults(handler=cmd_validate)
@@ -61,14 +69,90 @@ def register(subparsers: Any) -> None:
         description="Count providers, competencies, credentials, awards, roles and recognition agreements; "
         "credentials by type, sector and provider; countries and currencies.",
     )
-    p.add_argument("path", nargs="?", metavar="DIR", help="catalogue directory or YAML file "
-                   "(default: ./catalogue or the bundled catalogue)")
+    p.add_argument("path", nargs="?", metavar="DIR|URL", help="catalogue directory or YAML file, or a compiled "
+                   "catalogue (sqlite:///FILE, postgresql://…); default: $PLANNER_CATALOGUE, ./catalogue or the "
+                   "bundled catalogue")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     p.set_defaults(handler=cmd_info)
 
 
 def _path(args: argparse.Namespace) -> Path:
     return Path(args.path) if args.path else default_catalogue_dir()
+
+
+def _store(args: argparse.Namespace) -> Any:
+    """The compiled catalogue ``path`` names (or ``$PLANNER_CATALOGUE``), else ``None`` for a folder."""
+    from planner.store.catalogue.resolve import resolve_catalogue
+
+    if args.path is None and not os.environ.get("PLANNER_CATALOGUE"):
+        return None  # the default folder: no need to import the store
+    source = resolve_catalogue(args.path)
+    if not source.is_store:
+        if args.path is None:
+            args.path = source.location
+        return None
+    return source.open_store()  # refuses what is not a store of this format (StoreError: exit 1)
+
+
+def _validate_store(store: Any, args: argparse.Namespace) -> int:
+    from planner.store.catalogue.check import check_store
+
+    try:
+        result = check_store(store)
+        sources = len(_source_rows(store))
+    finally:
+        store.close()
+    where = args.path or store.url
+    if args.format == "json":
+        out = {"ok": result.ok, "path": str(where), "strict": bool(args.strict),
+               "errors": [p.as_dict() for p in result.problems], "warnings": [],
+               "counts": {"files": sources, "errors": len(result.problems), "warnings": 0},
+               "items": result.counts}
+        say_json(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
+        return 0 if result.ok else 1
+    for problem in result.problems:
+        say(f"{problem}")
+    if args.strict:
+        say("note: --strict (missing EU standard elements) is checked when a store is built: "
+            "'planner catalogue build DIR --into URL --strict'")
+    c = result.counts
+    verdict = "OK" if result.ok else "FAILED"
+    say(f"{verdict}: {where}: compiled catalogue, {sources} source(s), {c['credential']:,} credentials "
+        f"({c['award']:,} awards), {c['provider']:,} providers, {c['competency']:,} competencies, "
+        f"{c['role']:,} roles, {c['recognition']:,} recognitions, {len(result.problems)} error(s)")
+    return 0 if result.ok else 1
+
+
+def _source_rows(store: Any) -> list[Any]:
+    """The build sources recorded in a store (path, items, sha256)."""
+    from planner.store.catalogue.check import store_info
+
+    return list(store_info(store, top=0)["sources"])
+
+
+def _info_store(store: Any, args: argparse.Namespace) -> int:
+    from planner.store.catalogue.check import store_info
+
+    try:
+        info = store_info(store)
+    finally:
+        store.close()
+    where = args.path or store.url
+    if args.format == "json":
+        info["path"] = str(where)
+        say_json(json.dumps(info, indent=2, sort_keys=True, ensure_ascii=False))
+        return 0
+    say(f"{info['name']} ({where}, compiled)")
+    say("  " + ", ".join(f"{n:,} {kind}" for kind, n in info["counts"].items()))
+    top = info["providers"]["by_credentials"]
+    say(f"credentials by provider (the {len(top)} largest of {info['providers']['total']:,}):")
+    width = max((len(row[0]) for row in top), default=0)
+    for pid, name, country, n in top:
+        say(f"  {pid:<{width}}  {n:>7,}  {country}  {name}")
+    say(f"build sources ({len(info['sources'])}):")
+    for path, items, sha in info["sources"]:
+        say(f"  {path}  {items:,} items  sha256 {sha[:12]}")
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -85,6 +169,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         0 when the catalogue has no errors, 1 otherwise.
 
     """
+    store = _store(args)
+    if store is not None:
+        return _validate_store(store, args)
     path = _path(args)
     report = validate(path, strict=args.strict)
     if args.format == "json":
@@ -116,6 +203,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         0 when the catalogue loads, 1 when it has errors (listed on stderr).
 
     """
+    store = _store(args)
+    if store is not None:
+        return _info_store(store, args)
     path = _path(args)
     report = validate(path)
     if report.catalogue is None:

@@ -16,6 +16,15 @@ than it saves there); ``local``, ``none`` or a running scheduler's address choos
 is the same either way. A progress bar goes to stderr on a terminal or with ``--progress``.
 Exit codes: 0 done, 1 bad input (the catalogue does not load, an unknown
 provider or award, an unwritable output file).
+
+``DIR`` may be a compiled catalogue (``sqlite:///FILE``, ``postgresql://…``; default
+``$PLANNER_CATALOGUE``): with ``--provider P`` the report runs on P's analysis
+sub-catalogue, fetched by indexed queries
+(:meth:`planner.store.catalogue.CatalogueStore.analysis_scope`), and gives what the
+folder gives for P with the roles that need what P's credentials teach; without
+``--provider`` the whole store is loaded only when it holds at most
+:data:`planner.store.catalogue.scope.MAX_WHOLE_CREDENTIALS` credentials, and the command
+otherwise stops with "pass --provider (the store has N credentials …)".
 """
 
 from __future__ import annotations
@@ -55,8 +64,9 @@ def register(subparsers: Any) -> None:
         "reachability, competency gaps, orphans and dead ends, EU-standard quality, and which new "
         "recognition agreement would help most.",
     )
-    p.add_argument("path", nargs="?", metavar="DIR", help="catalogue directory or YAML file "
-                   "(default: ./catalogue or the bundled catalogue)")
+    p.add_argument("path", nargs="?", metavar="DIR|URL", help="catalogue directory or YAML file, or a compiled "
+                   "catalogue (sqlite:///FILE, postgresql://…); default: $PLANNER_CATALOGUE, ./catalogue or the "
+                   "bundled catalogue")
     p.add_argument("--provider", metavar="P", help="only this provider's awards and credentials")
     p.add_argument("--award", metavar="A", help="only this award (coverage and what-ifs)")
     p.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default text)")
@@ -104,6 +114,53 @@ class _Bars:
             bar.close()
 
 
+def _load(args: argparse.Namespace) -> tuple[Any, Path | None, dict[str, Any]] | None:
+    """The catalogue to analyse, its folder (None for a store) and the report keywords of a store's scope."""
+    import os
+
+    if args.path is not None or os.environ.get("PLANNER_CATALOGUE"):
+        from planner.store.catalogue.resolve import resolve_catalogue
+
+        source = resolve_catalogue(args.path)
+        if source.is_store:
+            return _load_store(source, args)
+        path = Path(source.location)
+    else:
+        path = default_catalogue_dir()
+    checked = validate(path)
+    if checked.catalogue is None:
+        for problem in checked.errors:
+            say(problem, err=True)
+        say(f"FAILED: {path}: {len(checked.errors)} error(s); run 'planner validate' for details", err=True)
+        return None
+    return checked.catalogue, path, {}
+
+
+def _load_store(source: Any, args: argparse.Namespace) -> tuple[Any, None, dict[str, Any]] | None:
+    from planner.store.catalogue.reader import ScopeTooLarge
+
+    store = source.open_store()  # StoreError (not a store, another format): exit 1 at the boundary
+    try:
+        scope = store.analysis_scope(args.provider)
+    except ScopeTooLarge as exc:
+        say(f"planner coverage: {exc}", err=True)
+        return None
+    except KeyError:
+        say(f"planner coverage: unknown provider {args.provider!r}: {source.location} has no provider with this id",
+            err=True)
+        return None
+    finally:
+        store.close()
+    if args.award and args.provider and not any(
+            c.id == args.award and c.provider == args.provider for c in scope.catalogue.awards):
+        say(f"planner coverage: on a compiled catalogue --award must be one of {args.provider!r}'s awards; "
+            f"{args.award!r} is not", err=True)
+        return None
+    kwargs = scope.report_kwargs()
+    kwargs.pop("provider")
+    return scope.catalogue, None, kwargs
+
+
 def cmd_coverage(args: argparse.Namespace) -> int:
     """Run ``planner coverage``.
 
@@ -123,14 +180,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     except ValueError as exc:
         say(f"planner coverage: {exc}", err=True)
         return 1
-    path = Path(args.path) if args.path else default_catalogue_dir()
-    checked = validate(path)
-    if checked.catalogue is None:
-        for problem in checked.errors:
-            say(problem, err=True)
-        say(f"FAILED: {path}: {len(checked.errors)} error(s); run 'planner validate' for details", err=True)
+    loaded = _load(args)
+    if loaded is None:
         return 1
-    catalogue = checked.catalogue
+    catalogue, path, scope_kwargs = loaded
     scheduler = _scheduler(args.scheduler, len(catalogue.credentials))
     bars = _Bars() if args.progress or sys.stderr.isatty() else None
     try:
@@ -138,7 +191,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
         report = build_report(catalogue, provider=args.provider, award=args.award, as_of=as_of,
                               reachability=not args.no_routes, whatif=not args.no_routes,
-                              fastest=True if args.fastest else None, scheduler=scheduler, progress=bars)
+                              fastest=True if args.fastest else None, scheduler=scheduler, progress=bars,
+                              **scope_kwargs)
         text = render(report, args.format, catalogue=catalogue)
     except PlannerError as exc:
         say(f"planner coverage: {exc}", err=True)
@@ -148,8 +202,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             bars.close()
     if args.output:
         out = Path(args.output)
-        if out.resolve().is_relative_to(path.resolve() if path.is_dir() else path.resolve().parent) \
-                and out.suffix.lower() in (".yaml", ".yml"):
+        if path is not None and out.suffix.lower() in (".yaml", ".yml") \
+                and out.resolve().is_relative_to(path.resolve() if path.is_dir() else path.resolve().parent):
             say(f"planner coverage: refusing to write {out} inside the catalogue", err=True)
             return 1
         from planner.writes import WriteError, write_atomic

@@ -18,6 +18,13 @@
     CTDL has no term for is printed as a warning. Both pass the standards' validators
     (``ctdl-validate``; 1EdTech's JSON Schema), see :mod:`planner.interop.conformance`.
 
+    ``--provider P`` exports that provider's credentials. ``--catalogue`` may be a compiled
+    catalogue (``sqlite:///FILE``, ``postgresql://…``; default ``$PLANNER_CATALOGUE``): then
+    ``--provider`` reads P's analysis sub-catalogue, ``--credential`` the named credentials with
+    what they require, and neither the whole store, only when it is small
+    (:data:`planner.store.catalogue.scope.MAX_WHOLE_CREDENTIALS` credentials); ``ctdl-pathway``
+    reads the plan's credentials with what they require, or what ``--target`` needs.
+
 ``planner export ctdl-pathway (--plan PLAN.json | --target TARGET) [--route N] ...``
     Writes a recommended route as a CTDL ``Pathway``: from a saved ``planner recommend
     --format json`` plan, or by planning one now (``--target``, ``--have``, ``--budget``).
@@ -77,9 +84,12 @@ def register(sub: Any) -> None:
                        "(ctdl-pathway).")
     p.add_argument("format", choices=["ctdl", "ob3", "ctdl-pathway"], metavar="FORMAT",
                    help="ctdl, ob3 or ctdl-pathway")
-    p.add_argument("--catalogue", "-c", metavar="DIR", help="catalogue directory (default: the bundled one)")
+    p.add_argument("--catalogue", "-c", metavar="DIR|URL",
+                   help="catalogue directory or compiled catalogue (sqlite:///FILE, postgresql://…; "
+                   "default: $PLANNER_CATALOGUE or the bundled one)")
     p.add_argument("--credential", action="extend", nargs="+", default=[], metavar="ID",
                    help="credentials to export (one or more, repeatable; default: all)")
+    p.add_argument("--provider", metavar="P", help="ctdl, ob3: export this provider's credentials")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
     p.add_argument("--plan", metavar="PLAN.json", help="ctdl-pathway: a 'planner recommend --format json' file")
     p.add_argument("--target", "-t", help="ctdl-pathway: plan now for role:ID, award:ID or competencies:...")
@@ -271,12 +281,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Run ``planner export``; return the exit code."""
     from planner.catalogue import default_catalogue_dir, validate
 
-    report = validate(Path(args.catalogue) if args.catalogue else default_catalogue_dir())
-    if report.catalogue is None:
-        for problem in report.errors:
-            say(problem, err=True)
-        return _fail("export", "the catalogue has errors; run 'planner validate' for the full list")
-    catalogue = report.catalogue
+    if args.provider and args.credential:
+        return _fail("export", "give --provider or --credential, not both")
+    if args.provider and args.format == "ctdl-pathway":
+        return _fail("export", "--provider exports credentials (ctdl, ob3), not a route")
+    store_url = _store_url(args.catalogue)
+    if store_url is not None:
+        # a route needs its own part of the store (its credentials, or what its target needs)
+        catalogue = _StorePart(store_url) if args.format == "ctdl-pathway" else _store_catalogue(store_url, args)
+        if catalogue is None:
+            return 1
+    else:
+        folder = args.catalogue or os.environ.get("PLANNER_CATALOGUE")
+        report = validate(Path(folder) if folder else default_catalogue_dir())
+        if report.catalogue is None:
+            for problem in report.errors:
+                say(problem, err=True)
+            return _fail("export", "the catalogue has errors; run 'planner validate' for the full list")
+        catalogue = report.catalogue
+    if args.provider:
+        if not catalogue.has("provider", args.provider):
+            return _fail("export", f"unknown provider {args.provider!r}")
+        args.credential = [c.id for c in catalogue.credentials if c.provider == args.provider]
+        if not args.credential:
+            return _fail("export", f"provider {args.provider!r} has no credentials")
     warnings: list[str] = []
     try:
         if args.format == "ctdl":
@@ -306,6 +334,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store_url(value: str | None) -> str | None:
+    """The compiled catalogue ``--catalogue`` (or ``$PLANNER_CATALOGUE``) names, else ``None``."""
+    if value is None and not os.environ.get("PLANNER_CATALOGUE"):
+        return None
+    from planner.store.catalogue.resolve import resolve_catalogue
+
+    source = resolve_catalogue(value)
+    return source.location if source.is_store else None
+
+
+def _store_catalogue(url: str, args: argparse.Namespace) -> Any:
+    """What an export needs from a store: a provider's part, the named credentials' closure, or all of it."""
+    from planner.store.catalogue import open_catalogue
+    from planner.store.catalogue.reader import ScopeTooLarge
+
+    store = open_catalogue(url)
+    try:
+        if args.credential:
+            return store.closure(args.credential)
+        return store.analysis_scope(args.provider).catalogue
+    except ScopeTooLarge as exc:
+        _fail("export", f"{exc}, or --credential ID")
+    except KeyError as exc:
+        what = "provider" if args.provider else "credential"
+        _fail("export", f"unknown {what} {exc.args[0]}: {url} has none with this id")
+    finally:
+        store.close()
+    return None
+
+
 def _export_ob3(catalogue: Any, credential_ids: list[str]) -> Any:
     try:
         from planner.interop import openbadges
@@ -320,6 +378,36 @@ def _export_ob3(catalogue: Any, credential_ids: list[str]) -> Any:
     return exporter(catalogue, credential_ids or None)
 
 
+class _StorePart:
+    """A compiled catalogue a route is exported from: the part a plan or a target needs is read on demand."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def for_plan(self, route: Any, target: Any) -> Any:
+        """The route's credentials (and the award it leads to) with their prerequisite closure."""
+        from planner.store.catalogue import open_catalogue
+
+        ids = set(route.credential_ids) | ({target.id} if target.kind == "award" and target.id else set())
+        store = open_catalogue(self.url)
+        try:
+            known = {c for c in ids if store.get("credential", c) is not None}
+            role = target.id if target.kind == "role" and target.id else None
+            return store.closure(known, roles=[role] if role and store.get("role", role) else [])
+        finally:
+            store.close()
+
+    def for_target(self, profile: Any, target: Any) -> Any:
+        """What a route question for ``target`` needs (as ``planner recommend --catalogue URL`` reads)."""
+        from planner.store.catalogue import open_catalogue
+
+        store = open_catalogue(self.url)
+        try:
+            return store.subcatalogue(profile, target)
+        finally:
+            store.close()
+
+
 def _export_pathway(catalogue: Any, args: argparse.Namespace, warnings: list[str]) -> dict[str, Any]:
     from planner.interop.ctdl_export import export_route
     from planner.models import Target
@@ -328,12 +416,14 @@ def _export_pathway(catalogue: Any, args: argparse.Namespace, warnings: list[str
         raise InteropError(["ctdl-pathway needs either --plan PLAN.json or --target TARGET"])
     if args.plan:
         route, target = _route_from_plan(Path(args.plan), args.route)
+        if isinstance(catalogue, _StorePart):
+            catalogue = catalogue.for_plan(route, target)
     else:
         try:
             target = Target.parse(args.target)
         except ValueError as exc:
             raise InteropError([f"--target {args.target}: {exc}"]) from None
-        route = _plan_now(catalogue, target, args)
+        route, catalogue = _plan_now(catalogue, target, args)
     missing = [c for c in route.credential_ids if not catalogue.has("credential", c)]
     if missing:
         raise InteropError([f"the plan names credential '{c}', which is not in the catalogue" for c in missing])
@@ -387,7 +477,7 @@ def _route(data: dict[str, Any]) -> Any:
     )
 
 
-def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
+def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> tuple[Any, Any]:
     from planner.models import Holding, LearnerProfile, Money, check_date
     from planner.problem import ProblemError
     from planner.routing import recommend
@@ -410,6 +500,8 @@ def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
     try:
         if args.start is not None:
             check_date(args.start, "--start")  # dates far out overflow the schedule's arithmetic
+        if isinstance(catalogue, _StorePart):
+            catalogue = catalogue.for_target(profile, target)
         rec = recommend(catalogue, profile, target, objective=args.objective, today=args.start)
     except (ProblemError, ValueError, KeyError) as exc:
         raise InteropError([str(exc).strip("'\"")]) from None
@@ -417,4 +509,4 @@ def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> Any:
     if chosen is None:
         reasons = "; ".join(d.message for d in rec.diagnoses) or "no route found"
         raise InteropError([f"no route {args.route} to {target}: {reasons}"])
-    return chosen
+    return chosen, catalogue

@@ -1,4 +1,9 @@
-"""Compare and what-if (advisor): scenarios side by side, trade-offs, notes and handouts."""
+"""Compare and what-if (advisor): scenarios side by side, trade-offs, notes and handouts.
+
+On a compiled catalogue (``PLANNER_CATALOGUE=URL``) the target is found by searching the
+store, and every scenario of the page is answered on that target's sub-catalogue, as on
+'Plan a route'.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,9 @@ from planner.ui.auth import acting_identity
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_pareto, cached_recommend
 from planner.ui.plan_page import diagnoses, fewer_routes, route_card, route_details
-from planner.ui.scenario_form import current_scenario, restore_from_link, set_state
+from planner.ui.scenario_form import current_scenario, restore_from_link, set_state, store_target_picker
 from planner.ui.share import show_link
-from planner.ui.state import active_catalogue
+from planner.ui.state import active_catalogue, active_store, store_subcatalogue
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import keep_valid
 from planner.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, WhatIfResult
@@ -212,12 +217,20 @@ def page() -> None:
     """Draw the advisor's comparison page."""
     st.header("Compare and what-if")
     try:
-        active = active_catalogue()
+        store = active_store()
+        if store is not None:  # a compiled catalogue: search the target, compare on what it needs
+            store_target_picker(store)
+            target = st.session_state.get("sc_target")
+            if not target:
+                return
+            catalogue, digest = store_subcatalogue(store.url, target), f"{store.url}#{target}"
+        else:
+            active = active_catalogue()
+            catalogue, digest = active.catalogue, active.digest
     except Exception as exc:  # a page reports its own failures
         st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
-    catalogue = active.catalogue
-    for problem in restore_from_link(catalogue):
+    for problem in restore_from_link(catalogue) if store is None else ():
         st.warning(md_escape(problem))
     base = current_scenario(catalogue)
     if base is None:
@@ -230,7 +243,7 @@ def page() -> None:
     n = st.radio("Scenarios to compare", list(range(2, MAX_WHAT_IFS + 2)), horizontal=True, key="cmp_n")
     try:
         with st.spinner("Finding routes for the current plan…"):
-            base_rec = cached_recommend(catalogue, active.digest, base)
+            base_rec = cached_recommend(catalogue, digest, base)
     except Exception as exc:
         st.error(f"The route search failed: {md_escape(exc)}")
         return
@@ -245,14 +258,14 @@ def page() -> None:
     results: list[WhatIfResult] = []
     for i in range(1, n):
         with columns[i], reported(f"What-if {chr(ord('A') + i - 1)}"):
-            result = _what_if_column(i, base, base_best, catalogue, active.digest)
+            result = _what_if_column(i, base, base_best, catalogue, digest)
             if result is not None:
                 results.append(result)
 
     st.subheader("Cost × time")
     with reported("The cost × time chart"):
         with st.spinner("Tracing the trade-off…"):
-            front = cached_pareto(catalogue, active.digest, base)
+            front = cached_pareto(catalogue, digest, base)
         _pareto(front, base_rec, catalogue, base, workspace.plan_work(base), results)
 
     st.subheader("The plan to hand out")

@@ -4,6 +4,12 @@ The quick analyses (stacking coverage, gaps, orphans, quality) run on every visi
 that re-run the route engine (role reachability, recognition what-if) run when asked, with
 progress, and are cached per catalogue digest and choice. Session state keeps only which
 scope and roles were asked for; results live in the cache.
+
+On a compiled catalogue (``PLANNER_CATALOGUE=URL``) the page asks for a provider, found by
+searching the store, and analyses that provider's analysis sub-catalogue
+(:meth:`planner.store.catalogue.CatalogueStore.analysis_scope`): the figures are the
+folder's for that provider and the roles needing what it teaches. The whole store is
+offered too when it is small.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from planner.models import Catalogue
 from planner.plot.coverage import competency_heatmap, gap_bars, quality_bars, stacking_bars
 from planner.report import CoverageReport, build_report, to_html, to_markdown
 from planner.ui.boundary import page_boundary
-from planner.ui.state import active_catalogue
+from planner.ui.state import active_catalogue, active_store, store_analysis_scope
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import keep_valid
 
@@ -57,17 +63,19 @@ ALL, PROVIDER, AWARD = "All awards and providers", "One provider", "One award"
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _quick_report(digest: str, provider: str | None, award: str | None, as_of: dt.date,
-                  _catalogue: Catalogue) -> CoverageReport:
+                  _catalogue: Catalogue, _scope: dict[str, Any] | None = None) -> CoverageReport:
+    # _scope: a store scope's roles, counts and entry credentials (the digest names the scope)
     return build_report(_catalogue, provider=provider, award=award, as_of=as_of, reachability=False,
-                        whatif=False)
+                        whatif=False, **(_scope or {}))
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _reach_role(digest: str, role_id: str, as_of: dt.date, fastest: bool,
-                _catalogue: Catalogue) -> ReachabilityResult:
+                _catalogue: Catalogue, _scope: dict[str, Any] | None = None) -> ReachabilityResult:
     # one role per cache entry: a progress bar can advance role by role, and roles asked
     # for earlier come back at once
-    return role_reachability(_catalogue, roles=[role_id], as_of=as_of, fastest=fastest, time_limit=10.0)
+    return role_reachability(_catalogue, roles=[role_id], as_of=as_of, fastest=fastest, time_limit=10.0,
+                             entry=(_scope or {}).get("entry_credentials"))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -86,13 +94,14 @@ def _whatif(digest: str, provider: str | None, award: str | None, as_of: dt.date
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _html(digest: str, provider: str | None, award: str | None, as_of: dt.date, roles: tuple[str, ...],
-          fastest: bool, whatif: bool, _catalogue: Catalogue) -> str:
-    report = scope_report(_catalogue, digest, provider, award, as_of, roles, fastest, whatif)
+          fastest: bool, whatif: bool, _catalogue: Catalogue, _scope: dict[str, Any] | None = None) -> str:
+    report = scope_report(_catalogue, digest, provider, award, as_of, roles, fastest, whatif, scope=_scope)
     return to_html(report, catalogue=_catalogue)
 
 
 def scope_report(catalogue: Catalogue, digest: str, provider: str | None, award: str | None, as_of: dt.date,
-                 roles: tuple[str, ...], fastest: bool, whatif: bool) -> CoverageReport:
+                 roles: tuple[str, ...], fastest: bool, whatif: bool, *,
+                 scope: dict[str, Any] | None = None) -> CoverageReport:
     """The report for a scope, with the route-engine parts that were computed (from the cache).
 
     Parameters
@@ -111,16 +120,19 @@ def scope_report(catalogue: Catalogue, digest: str, provider: str | None, award:
         Whether the reachability searches included the fastest route.
     whatif : bool
         Include the recognition what-if ranking.
+    scope : dict, optional
+        A compiled catalogue's scope keywords (``roles``, ``counts``, ``entry_credentials``)
+        when ``catalogue`` is its analysis sub-catalogue.
 
     Returns
     -------
     CoverageReport
 
     """
-    report = _quick_report(digest, provider, award, as_of, catalogue)
+    report = _quick_report(digest, provider, award, as_of, catalogue, scope)
     reach = None
     if roles:
-        parts = [_reach_role(digest, r, as_of, fastest, catalogue) for r in roles]
+        parts = [_reach_role(digest, r, as_of, fastest, catalogue, scope) for r in roles]
         reach = dataclasses.replace(parts[0], roles=tuple(p for part in parts for p in part.roles))
     what = _whatif(digest, provider, award, as_of, catalogue) if whatif else None
     return dataclasses.replace(report, reachability=reach, whatif=what)
@@ -259,7 +271,8 @@ def _scope(catalogue: Catalogue) -> tuple[str | None, str | None, str]:
     return None, None, "all"
 
 
-def _reachability(catalogue: Catalogue, digest: str, as_of: dt.date) -> tuple[tuple[str, ...], bool]:
+def _reachability(catalogue: Catalogue, digest: str, as_of: dt.date,
+                  scope: dict[str, Any] | None = None) -> tuple[tuple[str, ...], bool]:
     roles = {r.id: r.title for r in sorted(catalogue.roles, key=lambda r: r.title)}
     if not roles:
         st.caption("This catalogue has no roles.")
@@ -282,7 +295,7 @@ def _reachability(catalogue: Catalogue, digest: str, as_of: dt.date) -> tuple[tu
     bar = st.progress(0.0, text="Searching routes…")
     for i, rid in enumerate(asked):
         bar.progress(i / len(asked), text=f"Searching routes to {md_escape(roles[rid])} ({i + 1}/{len(asked)})…")
-        results.extend(_reach_role(digest, rid, as_of, fastest, catalogue).roles)
+        results.extend(_reach_role(digest, rid, as_of, fastest, catalogue, scope).roles)
     bar.empty()
     reached = sum(r.from_zero.reachable is True for r in results)
     st.markdown(f"**{reached} of {len(results)} roles** can be reached from zero.")
@@ -309,21 +322,70 @@ def _whatif_section(catalogue: Catalogue, digest: str, provider: str | None, awa
     return True
 
 
+def _store_scope(store: Any) -> tuple[Catalogue, str, dict[str, Any], str | None, str] | None:
+    """Choose a provider by searching the store (or the whole small store); its analysis scope."""
+    from planner.store.catalogue.scope import MAX_WHOLE_CREDENTIALS
+
+    total = store.counts()["credential"]
+    kinds = [PROVIDER, ALL] if total <= MAX_WHOLE_CREDENTIALS else [PROVIDER]
+    kind = st.radio("Scope", kinds, horizontal=True, key="cov_store_scope")
+    provider = None
+    if kind == PROVIDER:
+        text = st.text_input("Find a provider", key="cov_store_provider_q", max_chars=200,
+                             help="Every word is looked for in the provider's id and name.")
+        hits = store.search_providers(text, 1, 25)
+        options = {h.id: f"{h.title} ({h.id})" for h in hits.hits}
+        current = st.session_state.get("cov_store_provider")
+        if current and current not in options:  # keep the chosen provider while searching others
+            options = {current: current, **options}
+        if not options:
+            st.warning("No provider matches this search.")
+            return None
+        if hits.total > len(hits.hits):
+            st.caption(f"The first {len(hits.hits)} of {hits.total:,} matching providers: type more of the name.")
+        if current not in options:
+            st.session_state["cov_store_provider"] = next(iter(options))
+        provider = st.selectbox("Provider", list(options), format_func=options.__getitem__,
+                                key="cov_store_provider")
+    elif total > MAX_WHOLE_CREDENTIALS:
+        return None
+    with st.spinner("Collecting what the analyses need…"):
+        scope = store_analysis_scope(store.url, provider)
+    if provider is not None:
+        st.caption(f"Analysed on {len(scope.catalogue.credentials):,} of {total:,} credentials: this provider's, "
+                   "what they require and what teaches the same; roles: the "
+                   f"{len(scope.roles or ()):,} that need what it teaches.")
+    kwargs = scope.report_kwargs()
+    kwargs.pop("provider")
+    key = f"provider:{provider}" if provider else "all"
+    return scope.catalogue, f"{store.url}#{key}", kwargs, provider, key
+
+
 @page_boundary("Coverage")
 def page() -> None:
     """Draw the institution's coverage page."""
     st.header("Coverage")
+    scope: dict[str, Any] = {}
     try:
-        active = active_catalogue()
+        store = active_store()
+        if store is not None:
+            picked = _store_scope(store)
+            if picked is None:
+                return
+            catalogue, digest, scope, provider, scope_key = picked
+            award = None
+        else:
+            active = active_catalogue()
+            catalogue, digest = active.catalogue, active.digest
     except Exception as exc:  # a page reports its own failures
         st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
-    catalogue, digest = active.catalogue, active.digest
     as_of = dt.date.today()
-    provider, award, scope_key = _scope(catalogue)
+    if store is None:
+        provider, award, scope_key = _scope(catalogue)
     try:
         with st.spinner("Analysing the catalogue…"):
-            report = _quick_report(digest, provider, award, as_of, catalogue)
+            report = _quick_report(digest, provider, award, as_of, catalogue, scope)
     except Exception as exc:
         st.error(f"The analysis failed: {md_escape(exc)}")
         return
@@ -350,7 +412,7 @@ def page() -> None:
     roles_done: tuple[str, ...] = ()
     fastest = False
     with tabs[2], reported("The role reachability search"):
-        roles_done, fastest = _reachability(catalogue, digest, as_of)
+        roles_done, fastest = _reachability(catalogue, digest, as_of, scope)
     with tabs[3], reported("The gap analysis"):
         if gaps.gaps:
             st.plotly_chart(gap_bars(gaps), key="cov_gaps")
@@ -370,7 +432,8 @@ def page() -> None:
     with tabs[7], reported("The report"):
         st.caption("The report holds every table above; role reachability and the what-if ranking are "
                    "included once you have run them.")
-        full = scope_report(catalogue, digest, provider, award, as_of, roles_done, fastest, whatif_done)
+        full = scope_report(catalogue, digest, provider, award, as_of, roles_done, fastest, whatif_done,
+                            scope=scope)
         name = f"coverage-{scope_key.replace(':', '-')}"
         c1, c2 = st.columns(2)
         c1.download_button("Markdown report", to_markdown(full), file_name=f"{name}.md", mime="text/markdown",
@@ -378,5 +441,5 @@ def page() -> None:
         # the HTML page embeds plotly.js (several MB): build it only when downloaded
         c2.download_button(
             "HTML report", lambda: _html(digest, provider, award, as_of, roles_done, fastest, whatif_done,
-                                         catalogue),
+                                         catalogue, scope),
             file_name=f"{name}.html", mime="text/html", key="cov_dl_html", on_click="ignore")

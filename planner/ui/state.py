@@ -20,6 +20,7 @@ from planner.graph import build_graph
 from planner.models import Catalogue
 
 __all__ = ["ActiveCatalogue", "active_catalogue", "active_store", "bundled_digest", "remember_upload",
+           "store_analysis_scope",
            "store_subcatalogue", "use_bundled"]
 
 _KEY = "catalogue_digest"
@@ -131,3 +132,9 @@ def store_subcatalogue(url: str, target: str) -> Catalogue:
     from planner.models import LearnerProfile, Target
 
     return _open_store(url).subcatalogue(LearnerProfile(), Target.parse(target))
+
+
+@st.cache_resource(show_spinner="Collecting what this provider's analyses need…", max_entries=16)
+def store_analysis_scope(url: str, provider: str | None):  # type: ignore[no-untyped-def]
+    """The store's analysis scope for ``provider`` (or the whole small store), cached."""
+    return _open_store(url).analysis_scope(provider)

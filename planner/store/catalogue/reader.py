@@ -41,7 +41,7 @@ from planner.store.catalogue import fulltext
 from planner.store.catalogue import schema as t
 from planner.store.catalogue.engine import StoreError, _short, check_format, open_engine
 
-__all__ = ["MAX_PAGE_SIZE", "CatalogueStore", "SearchHit", "SearchPage", "open_catalogue"]
+__all__ = ["MAX_PAGE_SIZE", "CatalogueStore", "ScopeTooLarge", "SearchHit", "SearchPage", "open_catalogue"]
 
 #: Ids per ``IN (…)`` query (well under SQLite's bound-parameter limit).
 CHUNK = 500
@@ -88,6 +88,16 @@ def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
     items = sorted(ids)
     for k in range(0, len(items), CHUNK):
         yield items[k:k + CHUNK]
+
+
+class ScopeTooLarge(StoreError):
+    """The whole store was asked for but is above the limit: ask for one provider's part."""
+
+    def __init__(self, credentials: int, limit: int) -> None:
+        super().__init__(f"pass --provider (the store has {credentials:,} credentials; "
+                         f"a whole store is analysed up to {limit:,})")
+        self.credentials = credentials
+        self.limit = limit
 
 
 class CatalogueStore:
@@ -174,6 +184,38 @@ class CatalogueStore:
                                          offset=(page - 1) * page_size, limit=page_size)
         return SearchPage(tuple(SearchHit(*r) for r in rows), total, page, page_size)
 
+    def search_providers(self, text: str, page: int = 1, page_size: int = 20) -> SearchPage:
+        """Providers whose id or name contains every word of ``text``, by id, one page at a time.
+
+        Parameters
+        ----------
+        text : str
+            Words to find anywhere in the id or name (case-insensitive); empty lists every provider.
+        page, page_size : int
+            As for :meth:`search`.
+
+        Returns
+        -------
+        SearchPage
+            Hits of kind ``provider`` with the provider's name as title.
+        """
+        if len(text) > MAX_QUERY_CHARS:
+            raise ValueError(f"search text is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
+        if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
+            raise ValueError(f"page must be at least 1 and page_size 1–{MAX_PAGE_SIZE}")
+        p = t.providers
+        where = []
+        for word in text.lower().split():
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append(func.lower(p.c.id).like(pattern, escape="\\")
+                         | func.lower(p.c.name).like(pattern, escape="\\"))
+        with self._connect() as conn:
+            total = int(conn.execute(select(func.count()).select_from(p).where(*where)).scalar_one())
+            rows = conn.execute(select(p.c.id, p.c.name).where(*where).order_by(p.c.id)
+                                .offset((page - 1) * page_size).limit(page_size)).all()
+        return SearchPage(tuple(SearchHit("provider", pid, name, False) for pid, name in rows), total, page,
+                          page_size)
+
     # ------------------------------------------------------------------ sub-catalogue
 
     def subcatalogue(self, profile: LearnerProfile, target: Target, *, credit_award: str | None = None) -> Catalogue:
@@ -221,6 +263,67 @@ class CatalogueStore:
                 "providers": collector._docs(t.providers, Provider, {c.provider for c in creds}),
                 "competencies": collector._docs(t.competencies, Competency, comps),
             })
+
+    def analysis_scope(self, provider: str | None = None, *, max_credentials: int | None = None) -> Any:
+        """What an institution analysis runs on: one provider's part, or the whole (small) store.
+
+        Parameters
+        ----------
+        provider : str, optional
+            Collect this provider's analysis sub-catalogue by indexed queries
+            (:func:`planner.store.catalogue.scope.provider_scope`).
+        max_credentials : int, optional
+            Without ``provider``, load the whole store only up to this many credentials
+            (default :data:`planner.store.catalogue.scope.MAX_WHOLE_CREDENTIALS`).
+
+        Returns
+        -------
+        AnalysisScope
+            The catalogue and the whole store's figures the report needs besides.
+
+        Raises
+        ------
+        ScopeTooLarge
+            Without ``provider``, when the store has more credentials than the limit.
+        KeyError
+            When no provider has this id.
+        """
+        from planner.store.catalogue import scope
+
+        limit = scope.MAX_WHOLE_CREDENTIALS if max_credentials is None else max_credentials
+        counts = self.counts()
+        with self._connect() as conn:
+            if provider is not None:
+                return scope.provider_scope(conn, self.meta, provider, counts)
+            if counts["credential"] > limit:
+                raise ScopeTooLarge(counts["credential"], limit)
+            return scope.AnalysisScope(scope.whole_catalogue(conn, self.meta))
+
+    def closure(self, credential_ids: Iterable[str], *, roles: Iterable[str] = ()) -> Catalogue:
+        """A catalogue holding these credentials with everything they require and name (prerequisite closure).
+
+        Parameters
+        ----------
+        credential_ids : iterable of str
+            The credentials.
+        roles : iterable of str
+            Roles to include too (with the competencies they need), e.g. a route's target.
+
+        Raises
+        ------
+        KeyError
+            Naming the ids no credential (or role) has.
+        """
+        ids = set(credential_ids)
+        with self._connect() as conn:
+            collector = _Collector(conn)
+            collector._walk(ids, {})
+            found = [self.get("role", r) for r in sorted(set(roles))]
+            missing = sorted(ids - set(collector.creds)) + [r for r, role in zip(sorted(set(roles)), found,
+                                                                                 strict=True) if role is None]
+            if missing:
+                raise KeyError(", ".join(missing))
+            return collector.catalogue(self.meta, found)
 
     def recommend(self, profile: LearnerProfile, target: Target, **kwargs: Any) -> Recommendation:
         """:func:`planner.routing.recommend` on :meth:`subcatalogue` (same keywords)."""
@@ -330,20 +433,30 @@ class _Collector:
         extra = {h.credential for h in profile.holdings} | set(profile.constraints.avoid_credentials)
         extra |= self._best_teachers(needs)  # for "the highest level taught is …" in diagnoses
         self._load_credentials(extra)
+        return self.catalogue(meta, [role] if role is not None else [],
+                              competencies=set(needs) | {c.competency for c in profile.competencies},
+                              providers=set(profile.constraints.avoid_providers))
+
+    def catalogue(self, meta: CatalogueMeta, roles: list[Role], *, competencies: Iterable[str] = (),
+                  providers: Iterable[str] = ()) -> Catalogue:
+        """The catalogue of everything collected, credentials and agreements in the loader's order.
+
+        It holds every competency and provider they name, plus the ``competencies`` and
+        ``providers`` given.
+        """
         creds = [c for _, _, c in sorted(self.creds.values(), key=lambda v: (v[0], v[1]))]
         recs = [a for _, _, a in sorted(self.recs.values(), key=lambda v: (v[0], v[1]))]
-        comp_ids = set(needs) | {c.competency for c in profile.competencies}
+        comp_ids = set(competencies) | {n.competency for r in roles for n in r.needs}
         for cred in creds:
             comp_ids.update(x.competency for x in cred.teaches)
             comp_ids.update(a.competency for g in cred.requires for a in g.any_of if a.competency)
-        provider_ids = {c.provider for c in creds} | {a.provider for a in recs}
-        provider_ids |= set(profile.constraints.avoid_providers)
+        provider_ids = {c.provider for c in creds} | {a.provider for a in recs} | set(providers)
         return Catalogue.model_validate({
             "meta": meta,
             "providers": self._docs(t.providers, Provider, provider_ids),
             "competencies": self._docs(t.competencies, Competency, comp_ids),
             "credentials": creds,
-            "roles": [role] if role is not None else [],
+            "roles": roles,
             "recognitions": recs,
         })
 
