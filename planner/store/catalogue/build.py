@@ -109,8 +109,8 @@ def build(dirs: Sequence[str | Path], into: str | Path, *, strict: bool = False,
             changed = [n for n, _ in sources if stored.get(n) != hashes[n]]
             removed = sorted(set(stored) - set(hashes))
             unchanged = tuple(n for n, _ in sources if n not in changed)
-            if not changed and not removed:
-                return BuildResult(unchanged=unchanged)
+            if not changed and not removed:  # up to date: its warnings are those the last build kept
+                return BuildResult(unchanged=unchanged, problems=_kept_warnings(conn, unchanged, strict=strict))
             outcome = None if full or not stored else _incremental(conn, content, changed, removed, unchanged,
                                                                    strict=strict)
             if outcome is None:
@@ -138,6 +138,17 @@ def _incremental(conn: Connection, content: dict[str, bytes], changed: list[str]
     if len(kept) != len(unchanged):
         return None  # written by a build that kept no problems
     return validate_changes(conn, content, changed, removed, kept, strict=strict)
+
+
+def _kept_warnings(conn: Connection, names: tuple[str, ...], *, strict: bool) -> tuple[Problem, ...]:
+    """The problems the last build kept (none when it kept none, or ran under other rules)."""
+    if buildstate.load_settings(conn) != buildstate.settings_for(strict):
+        return ()
+    kept = buildstate.load_problems(conn, names)
+    rank = {name: i for i, name in enumerate(sorted(names))}
+    problems = [p for n in sorted(names) if n in kept for p in kept[n].reading] + \
+        [p for n in sorted(names) if n in kept for p in kept[n].checks]
+    return tuple(sorted(problems, key=lambda p: (rank.get(p.file, -1), p.line or 0, p.column or 0)))
 
 
 def _write(conn: Connection, outcome: Outcome, changed: list[str], removed: list[str],
