@@ -198,6 +198,18 @@ def e_delete(data: st.DataObject, f: Folder) -> None:
     f.dirty.add(rel)
 
 
+def e_delete_needed(data: st.DataObject, f: Folder) -> None:
+    """Delete, or rename, a credential another file's credential needs (a prerequisite, a component)."""
+    rel, _, b = draw_from(data, [e for e in _edges(f) if _file_of(f, "credentials", e[1]) != e[0]])
+    items = f.files[rel]["credentials"]
+    item = next(i for i in items if i["id"] == b)
+    if data.draw(st.booleans()):
+        items.remove(item)
+    else:
+        item["id"] = b + "-v2"
+    f.dirty.add(rel)
+
+
 def e_dangling(data: st.DataObject, f: Folder) -> None:
     """Add a credential naming an id that does not exist (a typo of one that does, or none)."""
     _, _, model = f.pick(data, "credentials")
@@ -337,8 +349,8 @@ def e_rewrite(data: st.DataObject, f: Folder) -> None:
         f.dirty.add("extra/empty.yaml")
 
 
-EDITS = [e_field, e_delete, e_dangling, e_cycle, e_requires, e_duplicate, e_remove_file, e_rename, e_broader,
-         e_award, e_meta, e_unreadable, e_malformed, e_move, e_rewrite]
+EDITS = [e_field, e_delete, e_delete_needed, e_dangling, e_cycle, e_requires, e_duplicate, e_remove_file, e_rename,
+         e_broader, e_award, e_meta, e_unreadable, e_malformed, e_move, e_rewrite]
 
 
 # --------------------------------------------------------------------------- fixtures
