@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     def retitle(folder: Path) -> str:
         path = folder / target.name
         text = path.read_text(encoding="utf-8")
-        path.write_text(re.sub(r"title: (.*)", r"title: \1 (revised)", text, count=1), encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^  title: .*$", "  title: A revised title", text, count=1), encoding="utf-8")
         return f"one title in {target.name}"
 
     def drop_required(folder: Path) -> str:
