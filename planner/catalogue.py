@@ -421,6 +421,9 @@ class _State:
     meta_broken: bool = False
     # ids of items that failed shape validation: known to exist, but not checkable
     broken: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # where the meaning checks' problems start in ``problems``, and the meta item read
+    checks_from: int = 0
+    meta_item: _Item | None = None
 
     def add(self, item: _Item | None, sub: Sequence[Any], message: str, *, severity: str = "error",
             file: str | None = None, line: int | None = None) -> None:
@@ -458,31 +461,49 @@ def _validate_sources(sources: list[tuple[str, bytes]], problems: list[Problem],
 
 def _validate_sources_inner(sources: list[tuple[str, bytes]], problems: list[Problem], *,
                             strict: bool) -> ValidationReport:
-    state = _State(strict=strict, problems=list(problems))
-    state.unreadable = any(p.is_error for p in problems)
-    meta_item: _Item | None = None
-    for name, content in sources:
-        state.files.append(name)
-        text, decode_problems = decode_yaml_bytes(content, name)
-        state.problems.extend(decode_problems)
-        if text is None:
-            state.unreadable = True
-            continue
-        parsed, parse_problems = parse_yaml(text, name)
-        state.problems.extend(parse_problems)
-        if parsed is None:
-            state.unreadable = True
-            continue
-        meta_item = _read_file(state, name, parsed, meta_item)
-    catalogue = None
-    if not state.unreadable:
-        # meaning checks run even when some items are malformed, so that every problem
-        # is reported in one pass; they are skipped only when whole files are unreadable
-        catalogue = _check(state, meta_item)
+    state, catalogue = _run_sources(sources, problems, strict=strict)
     order = {name: i for i, name in enumerate(state.files)}
     ordered = sorted(state.problems, key=lambda p: (order.get(p.file, -1), p.line or 0, p.column or 0))
     return ValidationReport(catalogue if not any(p.is_error for p in ordered) else None,
                             tuple(ordered), tuple(state.files))
+
+
+def _run_sources(sources: list[tuple[str, bytes]], problems: list[Problem], *,
+                 strict: bool) -> tuple[_State, Catalogue | None]:
+    """Read and check every source; the state keeps the items and the problems in finding order.
+
+    Problems before ``state.checks_from`` come from reading (file by file); the rest from
+    the meaning checks (a compiled catalogue's build keeps the two apart per file).
+    """
+    state = _State(strict=strict, problems=list(problems))
+    state.unreadable = any(p.is_error for p in problems)
+    meta_item: _Item | None = None
+    for name, content in sources:
+        meta_item = _read_source(state, name, content, meta_item)
+    catalogue = None
+    state.checks_from = len(state.problems)
+    state.meta_item = meta_item
+    if not state.unreadable:
+        # meaning checks run even when some items are malformed, so that every problem
+        # is reported in one pass; they are skipped only when whole files are unreadable
+        catalogue = _check(state, meta_item)
+    return state, catalogue
+
+
+def _read_source(state: _State, name: str, content: bytes, meta_item: _Item | None) -> _Item | None:
+    """Read one file into ``state`` (its valid items, its problems); returns the meta item so far."""
+    state.files.append(name)
+    text, decode_problems = decode_yaml_bytes(content, name)
+    state.problems.extend(decode_problems)
+    if text is None:
+        state.unreadable = True
+        return meta_item
+    parsed, parse_problems = parse_yaml(text, name)
+    state.problems.extend(parse_problems)
+    if parsed is None:
+        state.unreadable = True
+        return meta_item
+    return _read_file(state, name, parsed, meta_item)
 
 
 def _read_file(state: _State, name: str, parsed: ParsedYaml, meta_item: _Item | None) -> _Item | None:
@@ -751,9 +772,31 @@ class _Ids:
         return self._memo[key]
 
 
+#: An edge of the prerequisite graph: (needed credential, the item naming it, where in it).
+_Edge = tuple[str, Any, tuple[Any, ...]]
+
+
 def _check(state: _State, meta_item: _Item | None) -> Catalogue | None:
     meta: CatalogueMeta = meta_item.model if meta_item is not None else CatalogueMeta()
     ids = _Ids()
+    _index_ids(state, ids)
+    edges = _check_items(state, ids, meta)
+    _check_cycles(state, edges)
+
+    if any(p.is_error for p in state.problems):
+        return None
+    return Catalogue(
+        meta=meta,
+        providers=[i.model for i in state.items["providers"]],
+        competencies=[i.model for i in state.items["competencies"]],
+        credentials=[i.model for i in state.items["credentials"]],
+        roles=[i.model for i in state.items["roles"]],
+        recognitions=[i.model for i in state.items["recognitions"]],
+    )
+
+
+def _index_ids(state: _State, ids: _Ids) -> None:
+    """Record the first item of every id; every later one is a duplicate (an error where it is)."""
     for section, items in state.items.items():
         if section == "meta":
             continue
@@ -767,6 +810,26 @@ def _check(state: _State, meta_item: _Item | None) -> Catalogue | None:
                           f"{first.file}:{first.where('id')[0]})")
             else:
                 seen[ident] = item
+
+
+def _check_items(state: _State, ids: _Ids, meta: CatalogueMeta, *,
+                 rank: Mapping[str, int] | None = None,
+                 recognised: dict[str, list[tuple[tuple[int, int], RecognitionAgreement]]] | None = None,
+                 broader_cycles: bool = True) -> dict[str, list[_Edge]]:
+    """Check every item of ``state`` against the ids of the whole catalogue (``ids.first``).
+
+    The per-item meaning checks: references, levels, numbers, award rules, recognitions,
+    EU elements. ``ids.first`` may hold more items than ``state`` (a compiled catalogue
+    checks only some files against everything it stores); ``rank`` orders files and
+    ``recognised`` brings agreements of unchecked files, keyed by (file rank, position);
+    ``broader_cycles=False`` leaves the competencies' circles to the caller.
+
+    Returns
+    -------
+    dict
+        The prerequisite graph's edges out of the checked credentials, for the cycle check.
+    """
+    order = rank if rank is not None else {name: i for i, name in enumerate(state.files)}
 
     def ref(item: _Item, sub: Sequence[Any], kind: str, ident: str | None) -> bool:
         if ident is None or ident in ids.first[kind]:
@@ -790,15 +853,18 @@ def _check(state: _State, meta_item: _Item | None) -> Catalogue | None:
 
     for item in state.items["competencies"]:
         ref(item, ("broader",), "competency", item.model.broader)
-    _check_broader_cycles(state, ids)
+    if broader_cycles:
+        _check_broader_cycles(state, ids.first["competency"])
 
     for item in state.items["roles"]:
         for i, need in enumerate(item.model.needs):
             ref(item, ("needs", i, "competency"), "competency", need.competency)
             level(item, ("needs", i, "level"), need.level)
 
-    # recognition credits per award, for the "can never be met" check of credit pools
-    recognised: dict[str, list[RecognitionAgreement]] = defaultdict(list)
+    # recognition credits per award, for the "can never be met" check of credit pools,
+    # in catalogue order (file, then position) so that sums come out the same however collected
+    if recognised is None:
+        recognised = defaultdict(list)
     for item in state.items["recognitions"]:
         rec: RecognitionAgreement = item.model
         ref(item, ("provider",), "provider", rec.provider)
@@ -809,7 +875,7 @@ def _check(state: _State, meta_item: _Item | None) -> Catalogue | None:
                 state.add(item, ("award",), f"credential '{rec.award}' has no award rules, so nothing "
                           "can be recognised towards it")
             else:
-                recognised[rec.award].append(rec)
+                recognised[rec.award].append(((order[item.file], item.path[1]), rec))
                 pools = [p.id for p, _ in _walk_rule(award.award.rule, ()) if isinstance(p, RuleCredits)]
                 if rec.pool is not None and rec.pool not in pools:
                     named = ", ".join(f"'{p}'" for p in pools if p) or "none"
@@ -831,7 +897,7 @@ def _check(state: _State, meta_item: _Item | None) -> Catalogue | None:
         elif rec.equivalent_to is not None:
             ref(item, ("equivalent_to",), "credential", rec.equivalent_to)
 
-    edges: dict[str, list[tuple[str, _Item, tuple[Any, ...]]]] = defaultdict(list)
+    edges: dict[str, list[_Edge]] = defaultdict(list)
     for item in state.items["credentials"]:
         cred: Credential = item.model
         ref(item, ("provider",), "provider", cred.provider)
@@ -853,24 +919,14 @@ def _check(state: _State, meta_item: _Item | None) -> Catalogue | None:
                     level(item, (*base, "level"), alt.level)
         _check_numbers(state, item, cred, meta)
         if cred.award is not None:
-            _check_award(state, item, cred, ids, recognised.get(cred.id, []), edges)
+            agreements = [r for _, r in sorted(recognised.get(cred.id, []), key=lambda e: e[0])]
+            _check_award(state, item, cred, ids, agreements, edges)
         missing = _missing_eu(cred, providers)
         if missing:
             state.add(item, (), "missing EU standard element(s): " + ", ".join(missing),
                       severity="error" if state.strict else "warning")
 
-    _check_cycles(state, edges)
-
-    if any(p.is_error for p in state.problems):
-        return None
-    return Catalogue(
-        meta=meta,
-        providers=[i.model for i in state.items["providers"]],
-        competencies=[i.model for i in state.items["competencies"]],
-        credentials=[i.model for i in state.items["credentials"]],
-        roles=[i.model for i in state.items["roles"]],
-        recognitions=[i.model for i in state.items["recognitions"]],
-    )
+    return edges
 
 
 def _missing_eu(cred: Credential, providers: Mapping[str, _Item]) -> list[str]:
@@ -920,7 +976,7 @@ def _walk_rule(rule: Any, sub: tuple[Any, ...]) -> Iterator[tuple[Any, tuple[Any
 
 def _check_award(state: _State, item: _Item, cred: Credential, ids: _Ids,
                  recognitions: list[RecognitionAgreement],
-                 edges: dict[str, list[tuple[str, _Item, tuple[Any, ...]]]]) -> None:
+                 edges: dict[str, list[_Edge]]) -> None:
     assert cred.award is not None
     credentials = ids.first["credential"]
     first_pool: RuleCredits | None = None
@@ -968,8 +1024,12 @@ def _ref_ok(state: _State, item: _Item, sub: tuple[Any, ...], ids: _Ids, ident: 
     return False
 
 
-def _check_broader_cycles(state: _State, ids: _Ids) -> None:
-    comps = ids.first["competency"]
+def _check_broader_cycles(state: _State, comps: Mapping[str, Any]) -> None:
+    """Report each circle of 'broader' links once, where the walk from the smallest id enters it.
+
+    ``comps`` maps a competency id to its first item; any part of the catalogue that holds
+    every competency whose 'broader' chain reaches a circle gives the same reports.
+    """
     done: set[str] = set()
     for start in sorted(comps):
         chain: list[str] = []
@@ -987,9 +1047,28 @@ def _check_broader_cycles(state: _State, ids: _Ids) -> None:
         done.update(chain)
 
 
-def _check_cycles(state: _State, edges: Mapping[str, list[tuple[str, _Item, tuple[Any, ...]]]]) -> None:
-    """Report one cycle per strongly connected group of credentials (iterative Tarjan)."""
+def _check_cycles(state: _State, edges: Mapping[str, list[_Edge]]) -> None:
+    """Report one cycle per strongly connected group of credentials (iterative Tarjan).
+
+    ``edges`` maps a credential id to its edges; any part of the graph closed under
+    successors gives the same reports for the groups inside it (only the first edge of a
+    group's smallest id is used to locate its report).
+    """
     succ = {node: sorted({t for t, _, _ in out}) for node, out in edges.items()}
+    for path in _cycle_paths(succ):
+        start, second = path[0], path[1]
+        target_edge = next(e for e in edges[start] if e[0] == second)
+        _, item, sub = target_edge
+        state.add(item, sub, "prerequisite cycle: " + " -> ".join(path) + " (each needs the next first)")
+
+
+def _cycle_paths(succ: Mapping[str, list[str]]) -> list[list[str]]:
+    """One way round each strongly connected group of credentials, from its smallest id.
+
+    ``succ`` maps a credential to the credentials it needs, sorted. Groups come in order
+    of their sorted members; each path is the shortest way round from the smallest id
+    (``[start, ..., start]``). Iterative Tarjan, so deep graphs do not hit the recursion limit.
+    """
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -1034,6 +1113,7 @@ def _check_cycles(state: _State, edges: Mapping[str, list[tuple[str, _Item, tupl
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
+    paths: list[list[str]] = []
     for component in sorted(components):
         members = set(component)
         start = component[0]
@@ -1064,7 +1144,5 @@ def _check_cycles(state: _State, edges: Mapping[str, list[tuple[str, _Item, tupl
             node = previous.get(node)
         path.extend(reversed(back))
         path.append(start)
-        second = path[1]
-        target_edge = next(e for e in edges[start] if e[0] == second)
-        _, item, sub = target_edge
-        state.add(item, sub, "prerequisite cycle: " + " -> ".join(path) + " (each needs the next first)")
+        paths.append(path)
+    return paths

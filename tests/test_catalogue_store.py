@@ -416,3 +416,21 @@ def test_national_generator_streams_a_valid_catalogue_of_the_exact_size(syntheti
 
     data = cat.model_dump(mode="json", by_alias=True, exclude_none=True)
     assert validate_texts({"national.yaml": yaml.safe_dump(data)}).ok
+
+
+def test_cli_build_says_how_much_it_validated_and_full_validates_everything(tmp_path, capsys):
+    src = tmp_path / "cat"
+    shutil.copytree(CATALOGUE_DIR, src)
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["catalogue", "build", str(src), "--into", url]) == 0
+    assert "the whole catalogue validated" in capsys.readouterr().out  # a new store
+    roles = src / "roles.yaml"
+    roles.write_text(roles.read_text(encoding="utf-8").replace("title: Data analyst", "title: Data wrangler"),
+                     encoding="utf-8")
+    assert main(["catalogue", "build", str(src), "--into", url, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["validated"] == "changed files"
+    roles.write_text(roles.read_text(encoding="utf-8").replace("title: Data wrangler", "title: Data analyst"),
+                     encoding="utf-8")
+    assert main(["catalogue", "build", str(src), "--into", url, "--full", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["validated"] == "full" and out["written"] == [str(roles)]

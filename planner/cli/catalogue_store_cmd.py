@@ -36,6 +36,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--into", required=True, metavar="URL",
                    help="SQLite file path or sqlite:///FILE, or postgresql://USER@HOST/DB")
     p.add_argument("--strict", action="store_true", help="treat missing EU standard elements as errors")
+    p.add_argument("--full", action="store_true",
+                   help="validate the whole catalogue, not only the changed files (same verdict, slower)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_build)
 
@@ -61,13 +63,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     from planner.store.catalogue.engine import StoreError
 
     try:
-        result = build(args.dirs, args.into, strict=args.strict)
+        result = build(args.dirs, args.into, strict=args.strict, full=args.full)
     except StoreError as exc:
         return _fail(str(exc))
     if args.format == "json":
         print(json.dumps({
             "ok": result.ok, "into": args.into, "written": list(result.written),
             "unchanged": list(result.unchanged), "removed": list(result.removed), "items": result.items,
+            "validated": "full" if result.full else "changed files", "rechecked": list(result.rechecked),
             "errors": [p.as_dict() for p in result.problems if p.is_error],
             "warnings": [p.as_dict() for p in result.problems if not p.is_error],
         }, indent=2, ensure_ascii=False))
@@ -81,8 +84,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not result.written and not result.removed:
         print(f"up to date: {args.into} ({len(result.unchanged)} file(s) unchanged)")
     else:
+        checked = ("the whole catalogue validated" if result.full
+                   else f"changed files validated, {len(result.rechecked)} unchanged file(s) checked again")
         print(f"built {args.into}: {len(result.written)} file(s) written ({result.items} items), "
-              f"{len(result.unchanged)} unchanged, {len(result.removed)} removed")
+              f"{len(result.unchanged)} unchanged, {len(result.removed)} removed; {checked}")
     return 0
 
 
