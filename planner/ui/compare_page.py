@@ -20,9 +20,8 @@ from planner.ui.auth import acting_identity
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_pareto, cached_recommend
 from planner.ui.plan_page import diagnoses, fewer_routes, route_card, route_details
-from planner.ui.scenario_form import current_scenario, restore_from_link, set_state, store_target_picker
+from planner.ui.scenario_form import current_scenario, question_catalogue, restore_from_link, set_state
 from planner.ui.share import show_link
-from planner.ui.state import active_catalogue, active_store, store_subcatalogue
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import keep_valid
 from planner.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, WhatIfResult
@@ -217,20 +216,14 @@ def page() -> None:
     """Draw the advisor's comparison page."""
     st.header("Compare and what-if")
     try:
-        store = active_store()
-        if store is not None:  # a compiled catalogue: search the target, compare on what it needs
-            store_target_picker(store)
-            target = st.session_state.get("sc_target")
-            if not target:
-                return
-            catalogue, digest = store_subcatalogue(store.url, target), f"{store.url}#{target}"
-        else:
-            active = active_catalogue()
-            catalogue, digest = active.catalogue, active.digest
+        found = question_catalogue()
     except Exception as exc:  # a page reports its own failures
         st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
-    for problem in restore_from_link(catalogue) if store is None else ():
+    if found is None:
+        return
+    catalogue, digest, on_store = found.catalogue, found.digest, found.on_store
+    for problem in restore_from_link(catalogue) if not on_store else ():
         st.warning(md_escape(problem))
     base = current_scenario(catalogue)
     if base is None:

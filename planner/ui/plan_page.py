@@ -15,12 +15,11 @@ from planner.ui.compute import cached_recommend
 from planner.ui.records import save_controls
 from planner.ui.scenario_form import (
     apply_relaxation_to_state,
+    question_catalogue,
     restore_from_link,
     scenario_form,
-    store_target_picker,
 )
 from planner.ui.share import show_link
-from planner.ui.state import active_catalogue, active_store, store_subcatalogue
 from planner.ui.text import md_escape, reported
 
 __all__ = ["counted_holdings", "diagnoses", "fewer_routes", "page", "route_card", "route_details"]
@@ -153,20 +152,14 @@ def page() -> None:
     """Draw the learner's planning page."""
     st.header("Plan a route")
     try:
-        store = active_store()
-        if store is not None:  # a compiled catalogue: search the target, plan on what it needs
-            store_target_picker(store)
-            target = st.session_state.get("sc_target")
-            if not target:
-                return
-            catalogue, digest = store_subcatalogue(store.url, target), f"{store.url}#{target}"
-        else:
-            active = active_catalogue()
-            catalogue, digest = active.catalogue, active.digest
-    except Exception as exc:
+        found = question_catalogue()
+    except Exception as exc:  # a page reports its own failures
         st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
         return
-    for problem in restore_from_link(catalogue) if store is None else ():
+    if found is None:
+        return
+    catalogue, digest, on_store = found.catalogue, found.digest, found.on_store
+    for problem in restore_from_link(catalogue) if not on_store else ():
         st.warning(md_escape(problem))
     uploaded: tuple[Holding, ...] = ()
     with reported("Reading the uploaded credentials"):
@@ -175,7 +168,7 @@ def page() -> None:
         uploaded = credentials_section(catalogue, st.session_state.get("sc_start") or dt.date.today())
     left, right = st.columns([2, 3], gap="large")
     with left:
-        scenario = scenario_form(catalogue, pick_target=store is None, uploaded=uploaded)
+        scenario = scenario_form(catalogue, pick_target=not on_store, uploaded=uploaded)
     if scenario is None:
         return
     with right:

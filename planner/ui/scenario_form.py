@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -181,6 +182,33 @@ def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
     if s.get(K + "target") not in options:
         s[K + "target"] = next(iter(options))
     st.selectbox("Target role or award", list(options), format_func=options.__getitem__, key=K + "target")
+
+
+@dataclass(frozen=True)
+class QuestionCatalogue:
+    """The catalogue a route question is answered on, and whether it came from a compiled store."""
+
+    catalogue: Catalogue
+    digest: str  # identifies it for caches
+    on_store: bool
+
+
+def question_catalogue() -> QuestionCatalogue | None:
+    """The active folder catalogue, or with a compiled store the chosen target's sub-catalogue.
+
+    With a store it draws the target picker first and returns None until a target is chosen.
+    """
+    from planner.ui.state import active_catalogue, active_store, store_subcatalogue
+
+    store = active_store()
+    if store is None:
+        active = active_catalogue()
+        return QuestionCatalogue(active.catalogue, active.digest, False)
+    store_target_picker(store)  # a compiled catalogue: search the target, answer on what it needs
+    target = st.session_state.get(K + "target")
+    if not target:
+        return None
+    return QuestionCatalogue(store_subcatalogue(store.url, target), f"{store.url}#{target}", True)
 
 
 def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bool = True,
