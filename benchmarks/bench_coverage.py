@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import os
 import sys
 import time
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--whatif-compare", action="store_true",
                         help="time the exhaustive what-if serially and on a 2-worker LocalCluster")
     parser.add_argument("--workers", type=int, default=2, help="LocalCluster workers for --whatif-compare")
+    parser.add_argument("--phases", nargs="+", choices=("serial", "cluster"), default=["serial", "cluster"],
+                        help="which --whatif-compare runs to time (each prints a digest of its result, so "
+                             "runs made at different times can be compared)")
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -92,32 +96,45 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nfull report (analyses + rendering): {total:.1f} s — goal under 60 s: "
           f"{'met' if total < 60 else 'NOT met'}")
     if args.whatif_compare:
-        whatif_compare(catalogue, args.workers)
+        whatif_compare(catalogue, args.workers, args.phases)
     return 0
 
 
-def whatif_compare(catalogue, workers: int) -> None:
+def _digest(result) -> str:
+    """A short fingerprint of a what-if result (its dataclasses' repr is deterministic)."""
+    return hashlib.sha256(repr(result).encode()).hexdigest()[:16]
+
+
+def whatif_compare(catalogue, workers: int, phases=("serial", "cluster")) -> None:
     """Exhaustive what-if: serial, then on a LocalCluster of worker processes; same result, speed-up."""
     from distributed import Client, LocalCluster
 
     from planner.analysis.whatif import recognition_whatif
 
     day = dt.date(2026, 1, 15)
-    print(f"\nexhaustive recognition what-if ({os.cpu_count()} cores):")
-    t0 = time.perf_counter()
-    serial = recognition_whatif(catalogue, as_of=day)
-    t_serial = time.perf_counter() - t0
-    print(f"  serial                   {t_serial:8.1f} s   {serial.searches} route searches, "
-          f"{len(serial.candidates)} candidates")
+    print(f"\nexhaustive recognition what-if ({os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f}):")
+    serial = t_serial = None
+    if "serial" in phases:
+        t0 = time.perf_counter()
+        serial = recognition_whatif(catalogue, as_of=day)
+        t_serial = time.perf_counter() - t0
+        print(f"  serial                   {t_serial:8.1f} s   {serial.searches} route searches, "
+              f"{len(serial.candidates)} candidates, result digest {_digest(serial)}", flush=True)
+    if "cluster" not in phases:
+        return
     t0 = time.perf_counter()
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         t_start = time.perf_counter() - t0
         parallel = recognition_whatif(catalogue, as_of=day, scheduler=client)
     t_cluster = time.perf_counter() - t0
-    same = parallel == serial
-    print(f"  LocalCluster, {workers} workers  {t_cluster:8.1f} s   (of which {t_start:.1f} s starting workers)")
-    print(f"  speed-up                 {t_serial / t_cluster:8.2f}x   results identical: {'yes' if same else 'NO'}")
+    print(f"  LocalCluster, {workers} workers  {t_cluster:8.1f} s   (of which {t_start:.1f} s starting workers), "
+          f"{parallel.searches} route searches, result digest {_digest(parallel)}")
+    print(f"  load average at the end  {os.getloadavg()[0]:.1f}")
+    if serial is not None and t_serial is not None:
+        print(f"  speed-up                 {t_serial / t_cluster:8.2f}x   results identical: "
+              f"{'yes' if parallel == serial else 'NO'}")
 
 
 if __name__ == "__main__":
