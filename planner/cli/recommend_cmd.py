@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -217,6 +218,12 @@ def _with_holdings(profile: LearnerProfile, holdings: list[Holding]) -> LearnerP
     return LearnerProfile.model_validate(data)
 
 
+def _merged(typed: Sequence[Holding], uploaded: Sequence[Holding]) -> list[Holding]:
+    from planner.verify.review import merge_holdings
+
+    return merge_holdings(typed, uploaded)
+
+
 def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile, found: FileHoldings,
                       catalogue: Any) -> tuple[LearnerProfile, CredentialReview]:
     """Add the holdings of ``--have-file`` credentials to the profile, as the Plan page counts them.
@@ -232,7 +239,7 @@ def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile, found: 
         The profile with the counted holdings (an uploaded one replaces the same one given
         with ``--have``), and the review with a row per credential.
     """
-    from planner.verify.review import NO_HOLDING, merge_holdings, review_credentials
+    from planner.verify.review import NO_HOLDING, review_credentials
 
     review = review_credentials(found, catalogue)
     declared = {c.id for c in catalogue.credentials} if args.count_unverified else set()
@@ -240,13 +247,13 @@ def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile, found: 
     held = {h.credential for h in counted}
     reported: set[str] = set()
     for row in review.rows:
-        if row.match in held or row.match in reported or row.match_title == NO_HOLDING:
+        if row.match in held or (row.match or f"{row.title} ({row.file})") in reported or row.match_title == NO_HOLDING:
             continue
-        reported.add(row.match or "")
+        reported.add(row.match or f"{row.title} ({row.file})")
         what = row.outcome + (f": {row.reason}" if row.reason and row.issuer_ok else "")
         hint = " (--count-unverified counts it as self-declared)" if row.declarable else ""
         say(f"not counted: {row.match or f'{row.title} ({row.file})'}: {what}{hint}", err=True)
-    return _with_holdings(profile, merge_holdings(profile.holdings, counted)), review
+    return _with_holdings(profile, _merged(profile.holdings, counted)), review
 
 
 def credential_lines(review: CredentialReview) -> list[str]:
@@ -398,7 +405,7 @@ def run(args: argparse.Namespace) -> int:
         from planner.store.catalogue.engine import StoreError
 
         # the credentials' holdings (counted before the issuer check) take part in the sub-catalogue
-        asked = profile if found is None else _with_holdings(profile, [*profile.holdings, *found.holdings])
+        asked = profile if found is None else _with_holdings(profile, _merged(profile.holdings, found.holdings))
         try:
             catalogue = source.catalogue_for(asked, target, credit_award=args.credit_award)
         except StoreError as exc:

@@ -180,7 +180,7 @@ def _standing(catalogue: Catalogue, match: str | None, check: Verification) -> I
         return None
     provider = catalogue.credential(match).provider
     if not catalogue.has("provider", provider):  # a sub-catalogue without it: nothing to compare with
-        return None
+        return IssuerStanding(True, False, f"issuer not checked: the catalogue has no provider {provider}")
     return issuer_standing(catalogue.provider(provider), check.issuer)
 
 
