@@ -34,6 +34,7 @@ __all__ = [
     "MAX_COST",
     "MAX_DATE",
     "MAX_HOURS_PER_WEEK",
+    "MAX_ISSUERS",
     "MAX_LEVEL",
     "MAX_TERMS",
     "MAX_TERM_WEEKS",
@@ -85,6 +86,9 @@ CURRENCY_PATTERN = r"^[A-Z]{3}$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=120)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+#: An Open Badges issuer id: a URI such as a DID (``did:key:…``, ``did:web:…``) or an issuer profile URL
+IssuerId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", max_length=500)]
+MAX_ISSUERS = 20  # issuer ids one provider may list
 Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -559,6 +563,18 @@ class Provider(_Model):
     kind: ProviderKind
     quality_assurance: QualityAssurance | None = None
     website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    # the Open Badges issuer ids (DIDs, issuer profile URLs) whose signature counts as this provider's
+    issuers: list[IssuerId] = Field(default_factory=list, max_length=MAX_ISSUERS)
+
+    @field_validator("issuers")
+    @classmethod
+    def _unique_issuers(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for issuer in value:
+            if issuer in seen:
+                raise ValueError(f"issuer {issuer!r} is listed twice")
+            seen.add(issuer)
+        return value
 
 
 class Credential(_Model):

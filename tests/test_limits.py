@@ -98,7 +98,8 @@ def test_the_models_hold_the_same_limits() -> None:
 def test_the_limits_are_documented_where_the_docs_say() -> None:
     doc = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
     for name in ("MIN_DATE", "MAX_DATE", "MAX_WEIGHT", "MAX_COST", "MAX_HOURS_PER_WEEK", "MAX_LEVEL",
-                 "MAX_ALTERNATIVES", "MAX_TERMS", "MAX_TERM_WEEKS", "MAX_ECTS", "MAX_HOURS", "MAX_WEEKS"):
+                 "MAX_ALTERNATIVES", "MAX_TERMS", "MAX_TERM_WEEKS", "MAX_ECTS", "MAX_HOURS", "MAX_WEEKS",
+                 "MAX_ISSUERS"):
         value = getattr(models, name)
         shown = value.isoformat() if isinstance(value, dt.date) else (
             f"{int(value):,}" if float(value).is_integer() else f"{value:,}")

@@ -223,3 +223,32 @@ def test_a_broken_upload_is_a_located_error_not_a_traceback() -> None:
     errors = [e.value.replace("\\", "") for e in at.error]
     assert errors and errors[0].startswith("broken.json:2:") and "invalid JSON" in errors[0]
     assert sorted(_steps(at)) == ["Counting basics", "Teamwork"]
+
+
+@pytest.mark.parametrize("case", ["lists-it", "lists-another", "lists-none"])
+def test_issuer_column_and_what_counts_agree_with_the_cli_rule(case) -> None:
+    # the same rule as recommend --have-file (tests/test_verify_issuer.py checks the CLI against review_credentials)
+    from tests.test_verify_issuer import CASES, clr_review, team_yaml
+
+    issuers, counts = CASES[case]
+    script = SCRIPT.replace(repr(TEAM_CATALOGUE), repr(team_yaml(issuers)))
+    assert script != SCRIPT
+    at = AppTest.from_string(script, default_timeout=60)
+    at.query_params["target"] = "role:team-counter"
+    at.run()
+    _upload(at, upload(CLR20 / "simple.json"))
+    expected = clr_review(issuers)
+    [row] = _table(at)
+    assert row["status"] == "verified" and row["issuer"] == expected.rows[0].issuer
+    boxes = [c for c in at.checkbox if (c.key or "").startswith("sc_vc_declare_")]
+    assert _counted(at) == (["- Teamwork · earned 01 Jan 2010 · **verified: its signed credential checked**"]
+                            if counts else [])
+    assert sorted(_steps(at)) == (["Counting basics"] if counts else ["Counting basics", "Teamwork"])
+    assert len(boxes) == (0 if counts else 1)
+    if not counts:
+        assert "not by Team College" in boxes[0].label
+        boxes[0].check().run()
+        _ok(at)
+        assert [(h.credential, h.verification) for h in expected.holdings({"teamwork"})] == [("teamwork", "declared")]
+        assert _steps(at) == ["Counting basics"]
+        assert _counted(at) == ["- Teamwork · earned 01 Jan 2010 · **self-declared: on your word, not checked**"]

@@ -12,8 +12,9 @@ import argparse
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -35,14 +36,20 @@ from planner.models import (
 )
 from planner.results import Recommendation, to_jsonable
 
+if TYPE_CHECKING:  # verification (pyld, cryptography) is imported only when --have-file is given
+    from planner.verify.holdings import FileHoldings
+    from planner.verify.review import CredentialReview
+
 __all__ = [
     "add_file_holdings",
     "balanced_to_json",
+    "credential_lines",
     "format_balanced",
     "format_text",
     "holdings_line",
     "parse_profile",
     "parse_weights",
+    "read_file_holdings",
     "register",
     "to_json",
 ]
@@ -185,11 +192,8 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
         raise ValueError("invalid learner profile: " + "; ".join(lines)) from exc
 
 
-def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile) -> LearnerProfile:
-    """Add the holdings of ``--have-file`` credentials, verified, to the profile.
-
-    Holdings whose credential did not verify are reported on standard error and left out,
-    unless ``--count-unverified`` counts them as declared.
+def read_file_holdings(args: argparse.Namespace, profile: LearnerProfile) -> FileHoldings:
+    """Read and verify the ``--have-file`` credentials, reporting the files' problems on standard error.
 
     Raises
     ------
@@ -205,11 +209,58 @@ def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile) -> Lear
     unreadable = [p for p in found.problems if p.severity == "error" and not p.pointer]
     if unreadable:
         raise ValueError(f"--have-file: cannot read {unreadable[0].file}")
-    for cid, check in found.left_out:
-        say(f"not counted: {cid}: {check.describe()} (--count-unverified counts it as self-declared)", err=True)
+    return found
+
+
+def _with_holdings(profile: LearnerProfile, holdings: list[Holding]) -> LearnerProfile:
     data = profile.model_dump(mode="json")
-    data["holdings"] = [*data["holdings"], *(h.model_dump(mode="json") for h in found.holdings)]
+    data["holdings"] = [h.model_dump(mode="json") for h in holdings]
     return LearnerProfile.model_validate(data)
+
+
+def _merged(typed: Sequence[Holding], uploaded: Sequence[Holding]) -> list[Holding]:
+    from planner.verify.review import merge_holdings
+
+    return merge_holdings(typed, uploaded)
+
+
+def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile, found: FileHoldings,
+                      catalogue: Any) -> tuple[LearnerProfile, CredentialReview]:
+    """Add the holdings of ``--have-file`` credentials to the profile, as the Plan page counts them.
+
+    Each credential is matched to the catalogue and counted by
+    :meth:`planner.verify.review.CredentialReview.holdings` (verified, and issued by the
+    provider when the provider lists its issuers); the others are reported on standard
+    error and left out, unless ``--count-unverified`` counts them as declared.
+
+    Returns
+    -------
+    tuple of (LearnerProfile, CredentialReview)
+        The profile with the counted holdings (an uploaded one replaces the same one given
+        with ``--have``), and the review with a row per credential.
+    """
+    from planner.verify.review import NO_HOLDING, review_credentials
+
+    review = review_credentials(found, catalogue)
+    declared = {c.id for c in catalogue.credentials} if args.count_unverified else set()
+    counted = review.holdings(declared)
+    held = {h.credential for h in counted}
+    reported: set[str] = set()
+    for row in review.rows:
+        if row.match in held or (row.match or f"{row.title} ({row.file})") in reported or row.match_title == NO_HOLDING:
+            continue
+        reported.add(row.match or f"{row.title} ({row.file})")
+        what = row.outcome + (f": {row.reason}" if row.reason and row.issuer_ok else "")
+        hint = " (--count-unverified counts it as self-declared)" if row.declarable else ""
+        say(f"not counted: {row.match or f'{row.title} ({row.file})'}: {what}{hint}", err=True)
+    return _with_holdings(profile, _merged(profile.holdings, counted)), review
+
+
+def credential_lines(review: CredentialReview) -> list[str]:
+    """One line per credential read from ``--have-file``: its match, status and issuer."""
+    return ["Credential files:", *(
+        f"  {row.title} ({row.file}) -> {row.match_title}: {row.status.value}; {row.issuer}"
+        + (f"; {row.reason}" if row.reason else "") for row in review.rows)]
 
 
 def holdings_line(profile: LearnerProfile) -> str | None:
@@ -332,10 +383,11 @@ def run(args: argparse.Namespace) -> int:
         target = Target.parse(args.target)
     except (ValueError, ValidationError) as exc:
         return _fail(f"--target {args.target}: {exc}")
+    found: FileHoldings | None = None
     try:
         profile = parse_profile(args)
         if getattr(args, "have_file", None):
-            profile = add_file_holdings(args, profile)
+            found = read_file_holdings(args, profile)
     except ValueError as exc:
         return _fail(str(exc))
     if args.alternatives < 1 or args.alternatives > MAX_ALTERNATIVES:
@@ -352,8 +404,10 @@ def run(args: argparse.Namespace) -> int:
     if source.is_store:  # a compiled catalogue: only what this question needs is read
         from planner.store.catalogue.engine import StoreError
 
+        # the credentials' holdings (counted before the issuer check) take part in the sub-catalogue
+        asked = profile if found is None else _with_holdings(profile, _merged(profile.holdings, found.holdings))
         try:
-            catalogue = source.catalogue_for(profile, target, credit_award=args.credit_award)
+            catalogue = source.catalogue_for(asked, target, credit_award=args.credit_award)
         except StoreError as exc:
             return _fail(str(exc))
     else:
@@ -363,6 +417,12 @@ def run(args: argparse.Namespace) -> int:
                 say(problem, err=True)
             return _fail("the catalogue has errors; run 'planner validate' for the full list")
         catalogue = report.catalogue
+    review = None
+    if found is not None:
+        try:
+            profile, review = add_file_holdings(args, profile, found, catalogue)
+        except ValueError as exc:
+            return _fail(str(exc))
     try:
         rec = recommend(catalogue, profile, target, objective=args.objective, weights=weights,
                         alternatives=args.alternatives, credit_award=args.credit_award,
@@ -383,12 +443,16 @@ def run(args: argparse.Namespace) -> int:
         data = to_json(rec)
         if balanced is not None:
             data["balanced_plan"] = balanced_to_json(balanced)
+        if review is not None:
+            data["credential_files"] = [row.to_json() for row in review.rows]
         if front is not None:
             data["pareto"] = [{"cost": r.total_cost, "weeks": r.weeks, "finish": r.finish.isoformat(),
                                "credential_ids": list(r.credential_ids)} for r in front]
         say_json(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         text = format_text(rec, catalogue) + (format_balanced(balanced, catalogue) if balanced else "")
+        if review is not None and review.rows:
+            text = "\n".join(credential_lines(review)) + "\n" + text
         if front is not None:
             text += "\n\nCost × time trade-off:" + "".join(
                 f"\n  {r.total_cost:>10,.0f} {r.currency}  {r.weeks:>4} weeks  ({len(r.credential_ids)} steps)"

@@ -141,9 +141,10 @@ def _section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ...]:
         st.table([{k: md_escape(v) for k, v in row.cells().items()} for row in review.rows], border="horizontal")
     declarable = {row.match: row for row in review.rows if row.declarable and row.match}
     for cid, row in sorted(declarable.items()):
-        st.checkbox(f"Count {md_escape(row.match_title)} as self-declared ({md_escape(row.status.value)})",
+        st.checkbox(f"Count {md_escape(row.match_title)} as self-declared ({md_escape(row.outcome)})",
                     key=DECLARE + cid,
-                    help="It did not verify: it counts on your word only, and the plan says so.")
+                    help="It did not verify, or not as issued by the credential's provider: it counts on your "
+                         "word only, and the plan says so.")
     counted = review.holdings(_declared())
     if counted:
         st.caption("Counted from these files: " + "; ".join(

@@ -26,6 +26,7 @@ from planner.interop.openbadges import CREDENTIAL_ID_PREFIX, import_files
 from planner.models import Holding
 from planner.verify.credential import Status, Verification
 from planner.verify.files import verify_file
+from planner.verify.issuer import IssuerStanding
 from planner.verify.loader import ContextLoader
 
 __all__ = ["FileHoldings", "FoundCredential", "counted_holding", "holdings_from_files"]
@@ -62,7 +63,9 @@ class FileHoldings:
     Attributes
     ----------
     holdings : tuple of Holding
-        What counts: verified holdings, and the others marked declared when asked for.
+        What counts: verified holdings, and the others marked declared when asked for
+        (before any catalogue's issuer check: :func:`planner.verify.review.review_credentials`
+        applies it).
     checks : tuple of (str, Verification)
         Each holding's credential id with the verification that decided it (the best one
         when several credentials give the same holding).
@@ -128,7 +131,8 @@ def _holding_id(doc: dict[str, Any], by_title: dict[str, list[str]]) -> str | No
     return matches[0] if len(matches) == 1 else None
 
 
-def counted_holding(holding: Holding, check: Verification, *, declare: bool) -> Holding | None:
+def counted_holding(holding: Holding, check: Verification, *, declare: bool,
+                    standing: IssuerStanding | None = None) -> Holding | None:
     """The holding as it counts: *verified* when its credential verified, else *declared* or not at all.
 
     Parameters
@@ -139,6 +143,10 @@ def counted_holding(holding: Holding, check: Verification, *, declare: bool) -> 
         The verification that decides it.
     declare : bool
         Whether the learner (or advisor) counts it on their word when it did not verify.
+    standing : IssuerStanding, optional
+        Its issuer against the catalogue provider's issuers
+        (:func:`planner.verify.issuer.issuer_standing`); a verified credential whose
+        standing is not ``ok`` counts only as declared. None before a catalogue is known.
 
     Returns
     -------
@@ -146,7 +154,7 @@ def counted_holding(holding: Holding, check: Verification, *, declare: bool) -> 
         The holding marked ``verified`` or ``declared``; None when it does not count.
 
     """
-    if check.verified:
+    if check.verified and (standing is None or standing.ok):
         return holding.model_copy(update={"verification": "verified"})
     if declare:
         return holding.model_copy(update={"verification": "declared"})

@@ -11,6 +11,12 @@ A credential is the catalogue credential whose id is the id it was imported unde
 planner id ``urn:x-planner:credential:ID`` or the id made from its achievement's name),
 else the one catalogue credential with the same title; otherwise it is *not in this
 catalogue* and never counts.
+
+A credential that verified counts as verified only when its issuer is one the catalogue
+credential's provider lists, or the provider lists none
+(:func:`planner.verify.issuer.issuer_standing`); otherwise it may be counted as
+self-declared, like one that did not verify. The CLI's ``--have-file`` counts through
+:meth:`CredentialReview.holdings` too, so both apply the same rule.
 """
 
 from __future__ import annotations
@@ -22,14 +28,17 @@ from planner.interop._result import ImportProblem
 from planner.models import Catalogue, Holding
 from planner.verify.credential import Status, Verification
 from planner.verify.holdings import FileHoldings, counted_holding
+from planner.verify.issuer import IssuerStanding, issuer_standing
 
-__all__ = ["NOT_IN_CATALOGUE", "NO_HOLDING", "CredentialReview", "CredentialRow", "merge_holdings",
+__all__ = ["NOT_IN_CATALOGUE", "NO_HOLDING", "NO_ISSUER_CHECK", "CredentialReview", "CredentialRow", "merge_holdings",
            "review_credentials"]
 
 #: What the table says of a credential the catalogue does not have
 NOT_IN_CATALOGUE = "not in this catalogue"
 #: What the table says of a credential that gives no holding (an endorsement, a broken badge)
 NO_HOLDING = "— (not a credential held by the learner)"
+#: The issuer cell of a credential whose issuer was not compared (it did not verify, or is not in the catalogue)
+NO_ISSUER_CHECK = "—"
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,12 @@ class CredentialRow:
     declarable : bool
         Whether the learner may count it as self-declared: it is in the catalogue, the
         import gives a holding for it (with an earned date; an expired credential gives
-        none), and no uploaded credential for that catalogue credential verified.
+        none), and no uploaded credential for that catalogue credential counts as verified.
+    issuer : str
+        Its issuer against the provider's listed issuers (the
+        :class:`planner.verify.issuer.IssuerStanding` note), or :data:`NO_ISSUER_CHECK`.
+    issuer_ok : bool
+        False when it verified but its issuer is not one the provider lists.
 
     """
 
@@ -64,16 +78,34 @@ class CredentialRow:
     status: Status
     reason: str
     declarable: bool
+    issuer: str = NO_ISSUER_CHECK
+    issuer_ok: bool = True
 
     @property
     def verified(self) -> bool:
-        """Whether this credential verified."""
+        """Whether this credential verified (its signature, dates and status)."""
         return self.status is Status.VERIFIED
+
+    @property
+    def counts_as_verified(self) -> bool:
+        """Whether it verified and its issuer is the provider's (or the provider names none)."""
+        return self.verified and self.issuer_ok
+
+    @property
+    def outcome(self) -> str:
+        """Why it does not count as verified, in a few words (its status when it does)."""
+        return self.issuer if self.verified and not self.issuer_ok else self.status.value
 
     def cells(self) -> dict[str, str]:
         """The row as the table shows it (plain text: the caller escapes it for its output)."""
         return {"credential": f"{self.title} ({self.file})", "catalogue credential": self.match_title,
-                "status": self.status.value, "reason": self.reason}
+                "status": self.status.value, "issuer": self.issuer, "reason": self.reason}
+
+    def to_json(self) -> dict[str, object]:
+        """The row for JSON output (``catalogue_credential`` is the matched id, or null)."""
+        return {"file": self.file, "title": self.title, "catalogue_credential": self.match,
+                "status": self.status.value, "reason": self.reason, "issuer": self.issuer,
+                "counts_as_verified": self.counts_as_verified}
 
 
 @dataclass(frozen=True)
@@ -90,6 +122,9 @@ class CredentialReview:
         What the shared reader decided (holdings, the verification of each).
     to_catalogue : tuple of (str, str)
         Imported holding id -> catalogue credential id, for the holdings that match.
+    decided : tuple of (str, Verification, IssuerStanding or None)
+        Imported holding id -> the verification that decides it and its issuer standing
+        (None when it did not verify or matches no catalogue credential).
 
     """
 
@@ -97,6 +132,7 @@ class CredentialReview:
     problems: tuple[ImportProblem, ...]
     found: FileHoldings
     to_catalogue: tuple[tuple[str, str], ...]
+    decided: tuple[tuple[str, Verification, IssuerStanding | None], ...] = ()
 
     def holdings(self, declared: Collection[str] = ()) -> tuple[Holding, ...]:
         """The holdings that count: verified ones, and unverified ones the learner declares.
@@ -114,15 +150,15 @@ class CredentialReview:
 
         """
         mapping = dict(self.to_catalogue)
-        checks = dict(self.found.checks)
+        decided = {hid: (check, standing) for hid, check, standing in self.decided}
         out: dict[str, Holding] = {}
         for holding in self.found.imported:
             target = mapping.get(holding.credential)
-            check = checks.get(holding.credential)
-            if target is None or check is None:
+            if target is None or holding.credential not in decided:
                 continue
+            check, standing = decided[holding.credential]
             counted = counted_holding(holding.model_copy(update={"credential": target}), check,
-                                      declare=target in declared)
+                                      declare=target in declared, standing=standing)
             # two uploaded badges may be one catalogue credential: a verified one wins, then the earlier
             if counted is not None and (target not in out or _better(counted, out[target])):
                 out[target] = counted
@@ -136,6 +172,20 @@ class CredentialReview:
 
 def _better(new: Holding, old: Holding) -> bool:
     return (new.verification, old.earned) > (old.verification, new.earned)  # "verified" > "declared"
+
+
+def _standing(catalogue: Catalogue, match: str | None, check: Verification) -> IssuerStanding | None:
+    """The issuer standing of a verified credential matched to ``match`` (None when there is nothing to judge)."""
+    if match is None or not check.verified:
+        return None
+    provider = catalogue.credential(match).provider
+    if not catalogue.has("provider", provider):  # a sub-catalogue without it: nothing to compare with
+        return IssuerStanding(True, False, f"issuer not checked: the catalogue has no provider {provider}")
+    return issuer_standing(catalogue.provider(provider), check.issuer)
+
+
+def _counts(check: Verification, standing: IssuerStanding | None) -> bool:
+    return check.verified and (standing is None or standing.ok)
 
 
 def _catalogue_ids(found: FileHoldings, catalogue: Catalogue) -> dict[str, str]:
@@ -192,11 +242,17 @@ def review_credentials(found: FileHoldings, catalogue: Catalogue) -> CredentialR
 
     """
     mapping = _catalogue_ids(found, catalogue)
-    best = dict(found.checks)  # per imported holding: the verification that decides it
-    # a catalogue credential another uploaded credential verified needs no declaring
-    proved = {mapping[h] for h, check in best.items() if check.verified and h in mapping}
+    standings = [_standing(catalogue, mapping.get(item.holding) if item.holding is not None else None,
+                           item.verification) for item in found.found]
+    # per imported holding: the verification that decides it; one whose issuer is the provider's wins
+    decided = {hid: (check, _standing(catalogue, mapping.get(hid), check)) for hid, check in found.checks}
+    for item, standing in zip(found.found, standings, strict=True):
+        if item.holding in decided and _counts(item.verification, standing) and not _counts(*decided[item.holding]):
+            decided[item.holding] = (item.verification, standing)
+    # a catalogue credential another uploaded credential proved needs no declaring
+    proved = {mapping[h] for h, (check, standing) in decided.items() if h in mapping and _counts(check, standing)}
     rows = []
-    for item in found.found:
+    for item, standing in zip(found.found, standings, strict=True):
         check: Verification = item.verification
         match = mapping.get(item.holding) if item.holding is not None else None
         if item.holding is None:
@@ -208,6 +264,8 @@ def review_credentials(found: FileHoldings, catalogue: Catalogue) -> CredentialR
         # a verified credential's notes say what was not checked (a status list of another kind)
         reason = check.reason or "; ".join(check.notes)
         rows.append(CredentialRow(item.file, item.title, match, label, check.status, reason,
-                                  declarable=match is not None and match not in proved
-                                  and item.holding in best and not best[item.holding].verified))
-    return CredentialReview(tuple(rows), found.problems, found, tuple(sorted(mapping.items())))
+                                  declarable=match is not None and match not in proved and item.holding in decided,
+                                  issuer=standing.note if standing else NO_ISSUER_CHECK,
+                                  issuer_ok=standing is None or standing.ok))
+    return CredentialReview(tuple(rows), found.problems, found, tuple(sorted(mapping.items())),
+                            tuple((hid, check, standing) for hid, (check, standing) in decided.items()))
