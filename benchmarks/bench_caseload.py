@@ -38,7 +38,7 @@ def _ms(start: float) -> float:
 
 
 def _changed(catalogue, edit):
-    from planner.models import Catalogue
+    from planner.catalogue.models import Catalogue
 
     data = catalogue.model_dump(mode="json", by_alias=True, exclude_none=True)
     edit(data)
@@ -51,10 +51,10 @@ def _credential(data, cid):
 
 def fill(store, catalogue, learners: int, plans_per: int, versions_per: int):
     """Populate one advisor's caseload; return the advisor and the route searches used."""
-    from planner.identity import Identity
-    from planner.routing import recommend
-    from planner.scenario import Scenario
+    from planner.engine.routing import recommend
+    from planner.engine.scenario import Scenario
     from planner.store.access import Role
+    from planner.store.identity import Identity
 
     advisor = store.user_for(Identity("https://idp.example", "advisor-1", name="Ada Advisor"), role=Role.ADVISOR)
     answers = []
@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from streamlit.testing.v1 import AppTest
 
-    from planner.catalogue import default_catalogue_dir, load
-    from planner.identity import Identity
+    from planner.catalogue.loader import default_catalogue_dir, load
+    from planner.store.identity import Identity
     from planner.store.records import open_store
     from planner.store.replan import check_plans
 

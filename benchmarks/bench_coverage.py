@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from synthetic import generate
 
-from planner.report import build_report, render
+from planner.outputs.report import build_report, render
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,7 +109,7 @@ def whatif_compare(catalogue, workers: int, phases=("serial", "cluster")) -> Non
     """Exhaustive what-if: serial, then on a LocalCluster of worker processes; same result, speed-up."""
     from distributed import Client, LocalCluster
 
-    from planner.analysis.whatif import recognition_whatif
+    from planner.analysis.recognition import recognition_whatif
 
     day = dt.date(2026, 1, 15)
     print(f"\nexhaustive recognition what-if ({os.cpu_count()} cores, load average "

@@ -1,4 +1,4 @@
-"""Benchmark catalogue loading: wall time and peak memory of ``planner.catalogue.validate``.
+"""Benchmark catalogue loading: wall time and peak memory of ``planner.catalogue.loader.validate``.
 
 Each catalogue is loaded in a fresh Python process, so that the peak RSS
 (``resource.getrusage``) belongs to that catalogue alone. Catalogues: the bundled
@@ -46,7 +46,7 @@ def measure_one(path: str) -> dict[str, float | int]:
         ``problems`` and ``credentials``.
 
     """
-    from planner.catalogue import validate  # imported before the baseline is taken
+    from planner.catalogue.loader import validate  # imported before the baseline is taken
 
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure_one(args.one)))
         return 0
 
-    from planner.catalogue import default_catalogue_dir
+    from planner.catalogue.loader import default_catalogue_dir
 
     with tempfile.TemporaryDirectory() as tmp:
         root = args.cache if args.cache is not None else Path(tmp)

@@ -3,8 +3,8 @@
 From one run, prints a Markdown table with, per catalogue (the bundled one, then
 synthetic catalogues of the requested sizes):
 
-* load (bundled: ``planner.catalogue.load``) or generation + validation time;
-* ``planner.routing.recommend`` latency p50 / p95 for a single route and for k = 5
+* load (bundled: ``planner.catalogue.loader.load``) or generation + validation time;
+* ``planner.engine.routing.recommend`` latency p50 / p95 for a single route and for k = 5
   alternatives (objective: cost), over a seeded set of role and award targets and learner
   profiles, timed warm: one untimed call per target first (its time is reported as
   "first call"), then ``--repeats`` timed calls each. ``recommend`` prunes, solves,
@@ -52,7 +52,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `benchmarks` and `planner
 
 from benchmarks.greedy import Greedy  # noqa: E402
 from benchmarks.synthetic import generate, generate_data, write_yaml  # noqa: E402
-from planner.models import Catalogue, LearnerProfile, Objective, Target  # noqa: E402
+from planner.catalogue.models import Catalogue, LearnerProfile, Objective, Target  # noqa: E402
 
 START = dt.date(2026, 9, 1)
 
@@ -172,7 +172,7 @@ def _rule_credentials(rule: Any) -> set[str]:
 
 def _recommend() -> Callable[..., Any] | None:
     try:
-        from planner.routing import recommend
+        from planner.engine.routing import recommend
     except ImportError:
         return None
     return recommend
@@ -235,18 +235,18 @@ def bench_catalogue(name: str, cat: Catalogue, load_s: float, *, n_targets: int,
 
 #: Stages of recommend, found by (file suffix, function) in the profile.
 STAGES = (
-    ("planner/problem.py", "build_problem", "prune: problem.build_problem"),
-    ("planner/selection.py", "solve", "select: selection.solve"),
-    ("planner/schedule.py", "schedule_route", "schedule: schedule.schedule_route"),
-    ("planner/explain.py", "explain_steps", "explain: explain.explain_steps"),
-    ("planner/diagnose.py", "diagnose", "diagnose (no route): diagnose.diagnose"),
+    ("planner/engine/problem.py", "build_problem", "prune: problem.build_problem"),
+    ("planner/engine/selection.py", "solve", "select: selection.solve"),
+    ("planner/engine/schedule.py", "schedule_route", "schedule: schedule.schedule_route"),
+    ("planner/engine/explain.py", "explain_steps", "explain: explain.explain_steps"),
+    ("planner/engine/diagnose.py", "diagnose", "diagnose (no route): diagnose.diagnose"),
 )
 
 
 def stage_breakdown(stats: pstats.Stats, n_calls: int) -> str:
     """A Markdown table of where recommend spends its time, by stage."""
     total = sum(ct for (path, _, name), (_, _, _, ct, _) in stats.stats.items()  # type: ignore[attr-defined]
-                if path.endswith("planner/routing.py") and name == "recommend")
+                if path.endswith("planner/engine/routing.py") and name == "recommend")
     lines = ["| stage | calls | total s | ms per recommend | share |", "|---|---|---|---|---|"]
     for suffix, func, label in STAGES:
         calls, cum = 0, 0.0
@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="weekly-hours caps the seeded learners draw from, 'none' for no cap "
                         "(default none,20,12)")
     parser.add_argument("--load-yaml", action="store_true",
-                        help="write each synthetic catalogue as YAML and time planner.catalogue.load on it "
+                        help="write each synthetic catalogue as YAML and time planner.catalogue.loader.load on it "
                         "(the 'load' column then shows the loader, not the generator)")
     parser.add_argument("--no-bundled", action="store_true", help="skip the bundled catalogue")
     parser.add_argument("--profile", action="store_true",
@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
 
     recommend = _recommend()
     if recommend is None:
-        print("planner.routing.recommend is not available yet; nothing to time.", file=sys.stderr)
+        print("planner.engine.routing.recommend is not available yet; nothing to time.", file=sys.stderr)
         return 1
 
     print(f"# recommend benchmark — {dt.datetime.now():%Y-%m-%d %H:%M}, python {sys.version.split()[0]}, "
@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
           f"weekly-hours caps {args.hours}, load average {_load()}\n", flush=True)
     rows: list[Row] = []
     if not args.no_bundled:
-        from planner.catalogue import load
+        from planner.catalogue.loader import load
 
         t0 = time.perf_counter()
         cat = load(ROOT / "catalogue")
@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     profiler: cProfile.Profile | None = None
     for size in sizes:
         if args.load_yaml:
-            from planner.catalogue import load
+            from planner.catalogue.loader import load
 
             with tempfile.TemporaryDirectory() as tmp:
                 write_yaml(generate_data(size, seed=args.seed), Path(tmp))

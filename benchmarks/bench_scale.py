@@ -34,9 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic
 
-from planner.models import Catalogue, Constraints, LearnerProfile, Target
-from planner.results import to_jsonable
-from planner.routing import recommend
+from planner.catalogue.models import Catalogue, Constraints, LearnerProfile, Target
+from planner.engine.results import to_jsonable
+from planner.engine.routing import recommend
 from planner.store.catalogue import open_catalogue
 
 START = dt.date(2026, 9, 1)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic
 from sqlalchemy import func, select
 
-from planner.report import build_report
+from planner.outputs.report import build_report
 from planner.store.catalogue import open_catalogue
 from planner.store.catalogue import schema as t
 

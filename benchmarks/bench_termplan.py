@@ -2,7 +2,7 @@
 
 For each curriculum of ``benchmarks/curriculum.py`` (40–70 courses, 8/10/12 terms, minimum
 and maximum weekly load and a cap on courses per term) and each solver, one call of
-:func:`planner.termplan.balanced_plan` with the number of terms given. Printed as one
+:func:`planner.engine.termplan.balanced_plan` with the number of terms given. Printed as one
 Markdown table: the time of the first solve (which proves the heaviest term, or not), the
 time spent inside the solver backend (model building, both levels of the objective and the
 list heuristic included), the whole call's time, whether the heaviest term was proved
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ortools.sat.python import cp_model
 
 from benchmarks.curriculum import TERM_WEEKS, curriculum
-from planner import termplan
+from planner.engine import termplan
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from streamlit.testing.v1 import AppTest
 
-    from planner.catalogue import default_catalogue_dir, load
+    from planner.catalogue.loader import default_catalogue_dir, load
 
     catalogue = load(default_catalogue_dir())
     roles = sorted(f"role:{r.id}" for r in catalogue.roles)

@@ -26,7 +26,7 @@ import math
 import random
 from typing import Any
 
-from planner.models import Catalogue, LearnerProfile
+from planner.catalogue.models import Catalogue, LearnerProfile
 
 __all__ = ["START", "TERM_WEEKS", "curriculum"]
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from planner.models import (
+from planner.catalogue.models import (
     Catalogue,
     Credential,
     LearnerProfile,
@@ -394,7 +394,7 @@ def _alt_met(alt: RequirementAlternative, st: _State) -> bool:
 
 
 def _still_valid(earned: dt.date, years: float | None, today: dt.date) -> bool:
-    # the convention of planner.problem: valid while earned + validity > today
+    # the convention of planner.engine.problem: valid while earned + validity > today
     return years is None or earned + dt.timedelta(days=years * 365.25) > today
 
 

@@ -32,7 +32,7 @@ requirement always names a course of the same competency at a lower level. So ev
 prerequisite edge strictly decreases (primary index, level).
 
 Run ``python benchmarks/synthetic.py --credentials 10000 --seed 1 --out DIR`` to write the
-catalogue as several YAML files that :func:`planner.catalogue.load` reads.
+catalogue as several YAML files that :func:`planner.catalogue.loader.load` reads.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from planner.models import Catalogue
+from planner.catalogue.models import Catalogue
 
 __all__ = ["generate", "generate_data", "national_field", "stream_national", "write_national", "write_yaml"]
 
@@ -783,7 +783,7 @@ def write_national(into: str, n_credentials: int = 1_080_000, *, seed: int = 0,
     dict of str to int
         Items written by kind.
     """
-    from planner.models import CatalogueMeta, Competency, Credential, Provider, RecognitionAgreement, Role
+    from planner.catalogue.models import CatalogueMeta, Competency, Credential, Provider, RecognitionAgreement, Role
     from planner.store.catalogue.engine import create_store, open_engine
     from planner.store.catalogue.writer import StoreWriter
 

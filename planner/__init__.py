@@ -14,11 +14,11 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     if name == "load":
-        from planner.catalogue import load
+        from planner.catalogue.loader import load
 
         return load
     if name == "recommend":
-        from planner.routing import recommend
+        from planner.engine.routing import recommend
 
         return recommend
     raise AttributeError(f"module 'planner' has no attribute {name!r}")

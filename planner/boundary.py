@@ -23,8 +23,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from planner._errors import CatalogueError, PlannerError
-from planner.scenario import ScenarioError
-from planner.upload import UploadError
+from planner.catalogue.upload import UploadError
+from planner.engine.scenario import ScenarioError
 
 __all__ = ["describe_input_error", "input_names", "report_dir", "save_bug_report"]
 
@@ -117,7 +117,6 @@ def save_bug_report(exc: BaseException, argv: Sequence[str]) -> str | None:
 
     """
     from planner import __version__
-
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     text = "\n".join([
         f"planner {__version__} on Python {platform.python_version()} ({platform.platform()})",

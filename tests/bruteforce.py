@@ -4,7 +4,7 @@ Works on the *raw* catalogue, profile and target (not on the pruned Problem), so
 checks the pruning too. Every subset of the credentials that are not held and not
 excluded by the constraints is tried (keep catalogues at ≤ 12 such credentials).
 
-Semantics (the same as ``planner.problem`` documents):
+Semantics (the same as ``planner.engine.problem`` documents):
 
 * holdings valid when ``earned + validity > today``; valid holdings meet prerequisites,
   teach, and count in award rules (an award's own validity window also applies);
@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from planner.models import (
+from planner.catalogue.models import (
     Catalogue,
     Credential,
     LearnerProfile,

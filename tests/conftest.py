@@ -21,7 +21,7 @@ def catalogue_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_catalogue():
     """The bundled catalogue, loaded once per test session."""
-    from planner.catalogue import load
+    from planner.catalogue.loader import load
 
     return load(CATALOGUE_DIR)
 

@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.diagnose import apply_relaxation
-from planner.models import Catalogue, LearnerProfile, Objective, Target
-from planner.routing import recommend
+from planner.catalogue.models import Catalogue, LearnerProfile, Objective, Target
+from planner.engine.diagnose import apply_relaxation
+from planner.engine.routing import recommend
 from tests.oracle import Oracle
 from tests.oracle.strategies import TODAY
 

@@ -5,7 +5,7 @@ Usage::
     python -m tests.oracle_hunt CATEGORY [CATEGORY ...] [--examples N]
 
 Each category found is shrunk by hypothesis and saved as
-``tests/oracle/cases/<category>.json``, which ``tests/test_oracle_cases.py`` replays.
+``tests/oracle/cases/<category>.json``, which ``tests/engine/test_oracle_cases.py`` replays.
 Categories are those of :mod:`tests.oracle_checks` (``false_no_route``,
 ``route1_not_optimal``, ``bad_schedule``, ...).
 """
@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from planner.models import Objective
+from planner.catalogue.models import Objective
 from tests.oracle.strategies import race_scenarios, scenarios
 from tests.oracle_checks import Report, check_routes
 

@@ -1,7 +1,7 @@
 """Institution analyses: stacking coverage, role reachability, gaps, orphans, quality, what-ifs.
 
 Each analysis is a function returning a frozen dataclass of plain data that the UI, the
-CLI and :mod:`planner.report` all use.
+CLI and :mod:`planner.outputs.report` all use.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from planner.analysis.gaps import CompetencyGap, GapsResult, competency_gaps
 from planner.analysis.orphans import OrphansResult, orphans_and_dead_ends
 from planner.analysis.quality import QualityResult, quality_report
 from planner.analysis.reachability import ReachabilityResult, role_reachability, typical_profile
-from planner.analysis.whatif import CandidateAgreement, WhatIfResult, recognition_whatif
+from planner.analysis.recognition import CandidateAgreement, WhatIfResult, recognition_whatif
 
 __all__ = [
     "AwardCoverage",

@@ -13,8 +13,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from planner.graph import walk_rules
-from planner.models import (
+from planner.catalogue.graph import walk_rules
+from planner.catalogue.models import (
     Catalogue,
     Credential,
     RecognitionAgreement,

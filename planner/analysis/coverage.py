@@ -28,8 +28,8 @@ from planner.analysis._common import (
     resolve_as_of,
 )
 from planner.analysis.parallel import Scheduler, runner
-from planner.graph import walk_rules
-from planner.models import (
+from planner.catalogue.graph import walk_rules
+from planner.catalogue.models import (
     Catalogue,
     Credential,
     RecognitionAgreement,

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from planner.models import Catalogue
+from planner.catalogue.models import Catalogue
 
 __all__ = ["CompetencyGap", "GapsResult", "competency_gaps"]
 

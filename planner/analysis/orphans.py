@@ -25,8 +25,8 @@ from planner.analysis._common import (
     obtainability,
     resolve_as_of,
 )
-from planner.graph import build_graph, unlocks
-from planner.models import Catalogue
+from planner.catalogue.graph import build_graph, unlocks
+from planner.catalogue.models import Catalogue
 
 __all__ = ["DeadEnd", "DuplicateGroup", "Orphan", "OrphansResult", "orphans_and_dead_ends"]
 

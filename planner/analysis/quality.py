@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from planner.models import Catalogue, Credential, Provider, QualityAssuranceType
+from planner.catalogue.models import Catalogue, Credential, Provider, QualityAssuranceType
 
 __all__ = [
     "ELEMENT_LABELS",

@@ -1,6 +1,6 @@
 """Role reachability: can each role be reached, at what cost and how fast, with whom.
 
-Every role is searched twice with the route engine (:func:`planner.routing.recommend`):
+Every role is searched twice with the route engine (:func:`planner.engine.routing.recommend`):
 
 * **from zero**: an empty profile, no constraints;
 * **from a typical starting profile**: what a newcomer to the role's sector usually
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from planner.analysis._common import resolve_as_of
 from planner.analysis.parallel import Progress, Scheduler, runner
-from planner.models import (
+from planner.catalogue.models import (
     Catalogue,
     CompetencyLevel,
     CompetencyType,
@@ -37,7 +37,7 @@ from planner.models import (
     Role,
     Target,
 )
-from planner.results import Recommendation
+from planner.engine.results import Recommendation
 
 __all__ = [
     "TYPICAL_PROFILE_DEFINITION",
@@ -116,7 +116,7 @@ class ReachabilityResult:
 def load_engine() -> Engine | None:
     """Return the route engine's ``recommend``, or ``None`` while it is not installed."""
     try:
-        from planner.routing import recommend
+        from planner.engine.routing import recommend
     except ImportError:
         return None
     return recommend
@@ -227,7 +227,7 @@ def role_reachability(
         Only these roles (default: all).
     engine : callable, optional
         ``recommend(catalogue, profile, target, *, objective, alternatives, today)``; default
-        :func:`planner.routing.recommend`. Without an engine every role is reported as
+        :func:`planner.engine.routing.recommend`. Without an engine every role is reported as
         not searched.
     as_of : datetime.date, optional
         Plan start date (default: today).

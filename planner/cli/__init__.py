@@ -74,7 +74,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _version() -> str:
     from planner import __version__
-
     return f"planner {__version__}"
 
 
@@ -88,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
-    from planner.inputs import use_limits
+    from planner.catalogue.inputs import use_limits
 
     changes = {}
     if getattr(args, "max_file_mb", None):

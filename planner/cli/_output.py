@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from planner.textsafe import json_text, terminal
+from planner.outputs.textsafe import json_text, terminal
 
 __all__ = ["say", "say_json"]
 

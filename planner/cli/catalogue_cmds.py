@@ -35,7 +35,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from planner.catalogue import catalogue_summary, default_catalogue_dir, validate
+from planner.catalogue.loader import catalogue_summary, default_catalogue_dir, validate
 from planner.cli._output import say, say_json
 
 __all__ = ["cmd_info", "cmd_validate", "register"]

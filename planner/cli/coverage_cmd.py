@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from planner._errors import PlannerError
-from planner.catalogue import default_catalogue_dir, validate
+from planner.catalogue.loader import default_catalogue_dir, validate
+from planner.catalogue.models import MAX_DATE, MIN_DATE, parse_date
 from planner.cli._output import say
-from planner.models import MAX_DATE, MIN_DATE, parse_date
 
 #: The report's formats; kept here so building the parser does not import the report module.
 REPORT_FORMATS = ("text", "json", "markdown", "html")
@@ -187,7 +187,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     scheduler = _scheduler(args.scheduler, len(catalogue.credentials))
     bars = _Bars() if args.progress or sys.stderr.isatty() else None
     try:
-        from planner.report import build_report, render  # heavy: only when a report is made
+        from planner.outputs.report import build_report, render  # heavy: only when a report is made
 
         report = build_report(catalogue, provider=args.provider, award=args.award, as_of=as_of,
                               reachability=not args.no_routes, whatif=not args.no_routes,
@@ -206,7 +206,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                 and out.resolve().is_relative_to(path.resolve() if path.is_dir() else path.resolve().parent):
             say(f"planner coverage: refusing to write {out} inside the catalogue", err=True)
             return 1
-        from planner.writes import WriteError, write_atomic
+        from planner.outputs.writes import WriteError, write_atomic
 
         try:
             write_atomic(out, text if text.endswith("\n") else text + "\n")

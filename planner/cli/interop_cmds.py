@@ -45,8 +45,8 @@ import yaml
 
 from planner.cli._output import say
 from planner.interop._result import SECTIONS, ImportResult, InteropError, slug
-from planner.textsafe import json_text
-from planner.writes import WriteError, write_atomic, write_files_atomic
+from planner.outputs.textsafe import json_text
+from planner.outputs.writes import WriteError, write_atomic, write_files_atomic
 
 __all__ = ["cmd_export", "cmd_import", "register"]
 
@@ -181,7 +181,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _import_into_store(result: ImportResult, args: argparse.Namespace) -> int:
     """Validate the import as a catalogue and write it into a compiled catalogue (replacing a re-import)."""
-    from planner.catalogue import validate_texts
+    from planner.catalogue.loader import validate_texts
     from planner.store.catalogue.build import write_catalogue
     from planner.store.catalogue.engine import StoreError
 
@@ -240,7 +240,7 @@ def _yaml_text(data: dict[str, list[Any]], result: ImportResult, args: argparse.
 
 def _validate_with(into: Path, target: Path, text: str) -> list[str]:
     """Validate the new file together with the catalogue already in ``into``."""
-    from planner.catalogue import validate_texts
+    from planner.catalogue.loader import validate_texts
 
     files: dict[str, bytes | str] = dict(_catalogue_files(into, target)[0])
     files[str(target)] = text
@@ -250,7 +250,7 @@ def _validate_with(into: Path, target: Path, text: str) -> list[str]:
 
 def _catalogue_files(into: Path, exclude: Path) -> tuple[list[tuple[str, bytes]], list[Any]]:
     """The YAML files already in ``into`` (read through the input layer) and what could not be read."""
-    from planner.catalogue import catalogue_files
+    from planner.catalogue.loader import catalogue_files
 
     if not into.is_dir():
         return [], []
@@ -263,7 +263,7 @@ def _catalogue_files(into: Path, exclude: Path) -> tuple[list[tuple[str, bytes]]
 
 def _catalogue_data(into: Path, exclude: Path) -> list[Any]:
     """Data of each readable YAML file in ``into``, through the safe loader (bad files are skipped)."""
-    from planner.yamlsafe import decode_yaml_bytes, parse_yaml
+    from planner.catalogue.yamlsafe import decode_yaml_bytes, parse_yaml
 
     out = []
     for name, content in _catalogue_files(into, exclude)[0]:
@@ -279,7 +279,7 @@ def _catalogue_data(into: Path, exclude: Path) -> list[Any]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Run ``planner export``; return the exit code."""
-    from planner.catalogue import default_catalogue_dir, validate
+    from planner.catalogue.loader import default_catalogue_dir, validate
 
     if args.provider and args.credential:
         return _fail("export", "give --provider or --credential, not both")
@@ -409,8 +409,8 @@ class _StorePart:
 
 
 def _export_pathway(catalogue: Any, args: argparse.Namespace, warnings: list[str]) -> dict[str, Any]:
+    from planner.catalogue.models import Target
     from planner.interop.ctdl_export import export_route
-    from planner.models import Target
 
     if bool(args.plan) == bool(args.target):
         raise InteropError(["ctdl-pathway needs either --plan PLAN.json or --target TARGET"])
@@ -431,8 +431,8 @@ def _export_pathway(catalogue: Any, args: argparse.Namespace, warnings: list[str
 
 
 def _route_from_plan(path: Path, rank: int) -> tuple[Any, Any]:
+    from planner.catalogue.models import Target
     from planner.interop._result import read_json
-    from planner.models import Target
 
     data, problems = read_json(path)
     errors = [p for p in problems if p.severity == "error"]
@@ -454,9 +454,9 @@ def _route_from_plan(path: Path, rank: int) -> tuple[Any, Any]:
 
 
 def _route(data: dict[str, Any]) -> Any:
-    """Rebuild a :class:`planner.results.Route` from its JSON form."""
-    from planner.models import Objective
-    from planner.results import Route, ScheduledStep
+    """Rebuild a :class:`planner.engine.results.Route` from its JSON form."""
+    from planner.catalogue.models import Objective
+    from planner.engine.results import Route, ScheduledStep
 
     def day(value: Any) -> dt.date:
         return dt.date.fromisoformat(str(value))
@@ -478,9 +478,9 @@ def _route(data: dict[str, Any]) -> Any:
 
 
 def _plan_now(catalogue: Any, target: Any, args: argparse.Namespace) -> tuple[Any, Any]:
-    from planner.models import Holding, LearnerProfile, Money, check_date
-    from planner.problem import ProblemError
-    from planner.routing import recommend
+    from planner.catalogue.models import Holding, LearnerProfile, Money, check_date
+    from planner.engine.problem import ProblemError
+    from planner.engine.routing import recommend
 
     holdings = []
     for item in args.have:

@@ -24,7 +24,7 @@ from typing import Any
 
 from planner._errors import PlannerError
 from planner.cli._output import say, say_json
-from planner.identity import Identity
+from planner.store.identity import Identity
 
 __all__ = ["cmd_erase", "cmd_export", "cmd_plans_check", "register"]
 
@@ -103,7 +103,7 @@ def _fail(command: str, exc: Exception) -> int:
 
 def cmd_plans_check(args: argparse.Namespace) -> int:
     """Run ``planner plans check``; 0 when every plan holds, 3 when some drifted, 1 on bad input."""
-    from planner.catalogue import default_catalogue_dir, validate
+    from planner.catalogue.loader import default_catalogue_dir, validate
     from planner.store.replan import check_plans
 
     path = Path(args.catalogue) if args.catalogue else default_catalogue_dir()

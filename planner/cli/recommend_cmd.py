@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from planner.cli._output import say, say_json
-from planner.models import (
+from planner.catalogue.models import (
     MAX_ALTERNATIVES,
     MAX_COST,
     MAX_HOURS_PER_WEEK,
@@ -34,7 +33,8 @@ from planner.models import (
     parse_date,
     parse_level,
 )
-from planner.results import Recommendation, to_jsonable
+from planner.cli._output import say, say_json
+from planner.engine.results import Recommendation, to_jsonable
 
 if TYPE_CHECKING:  # verification (pyld, cryptography) is imported only when --have-file is given
     from planner.verify.holdings import FileHoldings
@@ -139,7 +139,7 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
     """
     base: dict[str, Any] = {}
     if args.profile:
-        from planner.inputs import InputError, read_yaml_file
+        from planner.catalogue.inputs import InputError, read_yaml_file
 
         try:  # the safe loader: size, type, depth and alias limits; JSON is YAML too
             base = read_yaml_file(args.profile) or {}
@@ -277,7 +277,7 @@ def parse_weights(text: str) -> dict[Objective, float]:
     ------
     ValueError
         On an unknown objective, or a weight that is not a finite number from 0 to
-        :data:`planner.models.MAX_WEIGHT` (``inf``, ``nan`` and ``1e308`` are refused).
+        :data:`planner.catalogue.models.MAX_WEIGHT` (``inf``, ``nan`` and ``1e308`` are refused).
     """
     out: dict[Objective, float] = {}
     for part in text.split(","):
@@ -375,9 +375,9 @@ def format_text(rec: Recommendation, catalogue: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``planner recommend``."""
-    from planner.catalogue import validate
-    from planner.problem import ProblemError
-    from planner.routing import pareto, recommend
+    from planner.catalogue.loader import validate
+    from planner.engine.problem import ProblemError
+    from planner.engine.routing import pareto, recommend
 
     try:
         target = Target.parse(args.target)
@@ -433,7 +433,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc).strip("'\""))
     balanced = None
     if args.terms is not None and rec.best is not None:
-        from planner.schedule import balanced_plan
+        from planner.engine.termplan import balanced_plan
 
         if not 1 <= args.terms <= MAX_TERMS or not 1 <= args.term_weeks <= MAX_TERM_WEEKS:
             return _fail(f"--terms must be 1–{MAX_TERMS} and --term-weeks 1–{MAX_TERM_WEEKS}")

@@ -3,7 +3,7 @@
 Every importer module in :mod:`planner.interop` exposes
 ``import_files(paths: Sequence[Path]) -> ImportResult``. The result holds catalogue
 sections as plain dicts (the shape of a catalogue YAML file, valid for
-:mod:`planner.models`), an optional learner profile (learner records such as OB3 / CLR),
+:mod:`planner.catalogue.models`), an optional learner profile (learner records such as OB3 / CLR),
 and every problem found, each located by file, line (when known) and JSON path.
 Importers collect problems rather than stop at the first; :class:`InteropError` carries
 them when nothing usable could be read.
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from planner.models import LearnerProfile
+from planner.catalogue.models import LearnerProfile
 
 if TYPE_CHECKING:
-    from planner.inputs import NamedBytes
+    from planner.catalogue.inputs import NamedBytes
 
 T = TypeVar("T")
 
@@ -114,7 +114,7 @@ class ImportResult:
     ----------
     catalogue : dict
         Catalogue sections (``providers``, ``competencies``, ``credentials``, ``roles``,
-        ``recognitions``) as lists of plain dicts valid for :mod:`planner.models`.
+        ``recognitions``) as lists of plain dicts valid for :mod:`planner.catalogue.models`.
     profile : LearnerProfile or None
         The learner profile, for learner records (OB3 / CLR).
     problems : tuple of ImportProblem
@@ -225,10 +225,10 @@ def read_json_text(path: str | Path | NamedBytes, *,
                    tolerant: bool = False) -> tuple[Any, tuple[ImportProblem, ...], str]:
     """Like :func:`read_json`, also returning the text read (``""`` when unreadable).
 
-    The file is read once, through :mod:`planner.inputs` (size cap, regular files only,
+    The file is read once, through :mod:`planner.catalogue.inputs` (size cap, regular files only,
     nesting and number limits); importers use the text to find line numbers.
     """
-    from planner.inputs import InputError, parse_json, read_text
+    from planner.catalogue.inputs import InputError, parse_json, read_text
 
     file = str(path)
     try:
@@ -259,7 +259,7 @@ def read_json_text(path: str | Path | NamedBytes, *,
 
 
 def from_input_error(exc: Exception) -> tuple[ImportProblem, ...]:
-    """Turn a :class:`planner.inputs.InputError` into import problems (JSON messages made plain)."""
+    """Turn a :class:`planner.catalogue.inputs.InputError` into import problems (JSON messages made plain)."""
     out = []
     for p in getattr(exc, "problems", ()):
         message = p.message
@@ -328,14 +328,14 @@ def merge_results(results: Sequence[ImportResult], *, source: str = "") -> Impor
 
 
 def validate_catalogue(catalogue: dict, *, file: str = "") -> tuple[ImportProblem, ...]:
-    """Check imported sections against :class:`planner.models.Catalogue`.
+    """Check imported sections against :class:`planner.catalogue.models.Catalogue`.
 
     Returns located problems (pointer like ``credentials[3].ects``) rather than raising,
     so importers can attach them to their result.
     """
     from pydantic import ValidationError
 
-    from planner.models import Catalogue
+    from planner.catalogue.models import Catalogue
 
     data = {k: v for k, v in catalogue.items() if k in (*SECTIONS, "meta") and v}
     try:

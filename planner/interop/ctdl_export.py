@@ -66,10 +66,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from planner.catalogue.models import Catalogue, Credential, Target
 from planner.interop._result import InteropError
 from planner.interop.ctdl import PLANNER_COMPETENCY_URN, PLANNER_ID_TYPE, PREREQUISITE_NAME, generated_label
 from planner.interop.ctid import RESOURCE_BASE, ctid, ctid_of, resource_uri
-from planner.models import Catalogue, Credential, Target
 
 __all__ = [
     "CONTEXT",
@@ -536,7 +536,7 @@ def export_route(route: Any, catalogue: Catalogue, target: Target, *,
 
     Parameters
     ----------
-    route : planner.results.Route
+    route : planner.engine.results.Route
         The route (its steps, in schedule order, and its schedule).
     catalogue : Catalogue
         The catalogue the route was planned on.

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planner.catalogue.models import LearnerProfile
 from planner.interop._result import (
     ImportProblem,
     ImportResult,
@@ -48,7 +49,6 @@ from planner.interop._result import (
 )
 from planner.interop._state import ImportState
 from planner.interop.esco import ESCO_SKILL_RE, SHORT_MAX, clip, esco_competency
-from planner.models import LearnerProfile
 
 __all__ = ["duration_hours", "duration_weeks", "import_files"]
 

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.inputs import InputError, parse_json, read_text
+from planner.catalogue.inputs import InputError, parse_json, read_text
+from planner.catalogue.models import ID_PATTERN
 from planner.interop._result import (
     ImportProblem,
     ImportResult,
@@ -41,7 +42,6 @@ from planner.interop._result import (
     select_occupations,
     slug,
 )
-from planner.models import ID_PATTERN
 
 __all__ = [
     "ESCO_OCCUPATION_RE",
@@ -139,7 +139,7 @@ def esco_competency(
     Returns
     -------
     dict
-        Valid for :class:`planner.models.Competency`.
+        Valid for :class:`planner.catalogue.models.Competency`.
 
     """
     item: dict[str, Any] = {"id": cid, "label": clip(label, SHORT_MAX) or cid, "framework": "esco"}

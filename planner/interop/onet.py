@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from planner.inputs import InputError, read_text
+from planner.catalogue.inputs import InputError, read_text
 from planner.interop._result import (
     ImportProblem,
     ImportResult,

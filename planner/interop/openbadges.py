@@ -3,7 +3,7 @@
 Import
 ------
 An OB3 ``Achievement`` is a credential *specification*, so it maps to a catalogue
-:class:`~planner.models.Credential`:
+:class:`~planner.catalogue.models.Credential`:
 
 ==========================  ================================================================
 OB3 / CLR                   catalogue
@@ -15,7 +15,7 @@ OB3 / CLR                   catalogue
                             Certificate → certificate, Diploma → diploma, BachelorDegree
                             and Degree → bachelor, MasterDegree → master, Certification and
                             License → industry_certification, Badge and others → badge)
-``creator`` or issuer       ``provider`` (a :class:`~planner.models.Provider`)
+``creator`` or issuer       ``provider`` (a :class:`~planner.catalogue.models.Provider`)
 ``description``             ``description``
 ``criteria.narrative``      list items become ``learning_outcomes``; other text is kept in
                             ``description`` after ``Criteria:``
@@ -26,7 +26,7 @@ OB3 / CLR                   catalogue
 ==========================  ================================================================
 
 A learner's credential (``OpenBadgeCredential`` / ``AchievementCredential``, alone or
-nested in a ``ClrCredential``) also becomes a :class:`~planner.models.Holding` dated by
+nested in a ``ClrCredential``) also becomes a :class:`~planner.catalogue.models.Holding` dated by
 ``awardedDate``, ``validFrom`` (VC 2.0) or ``issuanceDate`` (VC 1.1). CLR
 ``association`` entries ``isParentOf`` / ``isChildOf`` / ``isPartOf`` become award rules
 (the parent's ``all_of`` over its children) and ``precedes`` becomes a prerequisite.
@@ -54,7 +54,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.inputs import NamedBytes
+from planner.catalogue.inputs import NamedBytes
+from planner.catalogue.models import ID_PATTERN, Catalogue, Credential, LearnerProfile
 from planner.interop._result import (
     COMPETENCY_URN,
     ImportProblem,
@@ -73,7 +74,6 @@ from planner.interop.esco import (
     clip,
     esco_competency,
 )
-from planner.models import ID_PATTERN, Catalogue, Credential, LearnerProfile
 
 __all__ = [
     "ACHIEVEMENT_TYPES",
@@ -762,7 +762,7 @@ def import_files(
     -------
     ImportResult
         ``providers``, ``competencies`` and ``credentials`` for the catalogue; a
-        :class:`~planner.models.LearnerProfile` with the holdings when the files hold
+        :class:`~planner.catalogue.models.LearnerProfile` with the holdings when the files hold
         issued credentials; every problem located by file, line and JSON path.
 
     """

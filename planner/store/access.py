@@ -18,8 +18,8 @@ from enum import StrEnum
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from planner.identity import Identity
 from planner.store.errors import AccessDenied
+from planner.store.identity import Identity
 from planner.store.tables import CaseloadLink, LearnerRow
 
 __all__ = ["Role", "User", "initial_role", "learner_scope", "require_learner", "require_role"]

@@ -6,7 +6,7 @@ the target (a role's needs, an award's rules); and the recognition agreements th
 the route. :func:`drift_reasons` compares that record with another catalogue and says, in
 plain words, what changed. Both are cheap (dictionary look-ups), so a caseload page can
 show badges for hundreds of plans; whether a changed plan is still *feasible* is a route
-search, done by :func:`planner.store.drift.check_plans`.
+search, done by :func:`planner.store.replan.check_plans`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from planner.models import Catalogue, Target
+from planner.catalogue.models import Catalogue, Target
 
 __all__ = ["Drift", "catalogue_digest", "drift_reasons", "plan_basis"]
 

@@ -6,7 +6,7 @@ audit log. Open one with :func:`open_store` (default database: see :mod:`planner
 
 Examples
 --------
->>> from planner.identity import LOCAL_IDENTITY
+>>> from planner.store.identity import LOCAL_IDENTITY
 >>> store = open_store("sqlite://")                                 # doctest: +SKIP
 >>> me = store.local_user()                                         # doctest: +SKIP
 >>> [row.name for row in store.caseload(me)]                        # doctest: +SKIP
@@ -27,15 +27,15 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from planner.export import PlanFile, plan_from_json, plan_to_json
-from planner.identity import LOCAL_IDENTITY, Identity
-from planner.models import Catalogue, Holding, LearnerProfile
-from planner.results import Recommendation
-from planner.scenario import Scenario
+from planner.catalogue.models import Catalogue, Holding, LearnerProfile
+from planner.engine.results import Recommendation
+from planner.engine.scenario import Scenario
+from planner.outputs.export import PlanFile, plan_from_json, plan_to_json
 from planner.store.access import Role, User, learner_scope, require_learner, require_role
 from planner.store.basis import Drift, catalogue_digest, drift_reasons, plan_basis
 from planner.store.db import make_engine, migrate
 from planner.store.errors import AccessDenied, NotFound, PlanConflict, StoreError
+from planner.store.identity import LOCAL_IDENTITY, Identity
 from planner.store.tables import (
     AuditEntry,
     CaseloadLink,
@@ -95,7 +95,7 @@ class SavedPlan:
     version: int
     target: str
     scenario: Scenario
-    route: PlanFile | None  # the chosen route as a plan file (planner.export)
+    route: PlanFile | None  # the chosen route as a plan file (planner.outputs.export)
     catalogue_digest: str
     basis: dict[str, Any]
     whatifs: tuple[Scenario, ...]
@@ -360,13 +360,6 @@ class Store:
                                         .where(PlanVersion.id.in_(missing[chunk:chunk + 500]))):
                 self._drift_cache[vid] = tuple(drift_reasons(basis, catalogue, today=today))
         return {v: self._drift_cache[v] for v in version_ids}
-
-    def check_plans(self, catalogue: Catalogue, actor: User, learner: int | None = None, *,
-                    today: dt.date | None = None, feasibility: bool = True) -> list[Any]:
-        """Re-check saved plans against ``catalogue``; see :func:`planner.store.replan.check_plans`."""
-        from planner.store.replan import check_plans  # replan builds on this module
-
-        return check_plans(self, catalogue, actor, learner, today=today, feasibility=feasibility)
 
     # ------------------------------------------------------------------ plans
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from planner.models import Catalogue, CompetencyLevel, Holding, LearnerProfile
-from planner.problem import ProblemError
-from planner.results import Recommendation
-from planner.routing import recommend
-from planner.scenario import Scenario
+from planner.catalogue.models import Catalogue, CompetencyLevel, Holding, LearnerProfile
+from planner.engine.problem import ProblemError
+from planner.engine.results import Recommendation
+from planner.engine.routing import recommend
+from planner.engine.scenario import Scenario
 from planner.store.access import User
 from planner.store.basis import Drift, drift_reasons
 from planner.store.records import SavedPlan, Store

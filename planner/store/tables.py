@@ -87,8 +87,8 @@ class PlanVersion(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     target: Mapped[str] = mapped_column(String(300))
-    scenario: Mapped[dict[str, Any]] = mapped_column(JSON)  # planner.scenario.Scenario dump
-    route: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # planner.export plan file (chosen route)
+    scenario: Mapped[dict[str, Any]] = mapped_column(JSON)  # planner.engine.scenario.Scenario dump
+    route: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # planner.outputs.export plan file (chosen route)
     steps: Mapped[int] = mapped_column(Integer, default=0)  # steps of the chosen route (lists need no JSON)
     catalogue_digest: Mapped[str] = mapped_column(String(64))
     basis: Mapped[dict[str, Any]] = mapped_column(JSON)  # catalogue facts the route relied on (drift)

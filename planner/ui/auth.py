@@ -1,9 +1,9 @@
 """Who is acting in this session: the signed-in person, or the local single user.
 
 With no ``[auth]`` section in ``.streamlit/secrets.toml`` the app runs single-user on
-localhost and everyone is :data:`planner.identity.LOCAL_IDENTITY`. With one, Streamlit's
+localhost and everyone is :data:`planner.store.identity.LOCAL_IDENTITY`. With one, Streamlit's
 built-in OpenID Connect sign-in (``st.login``) is required, and the provider's claims
-become an :class:`~planner.identity.Identity`. Pages ask :func:`acting_identity`, nothing else.
+become an :class:`~planner.store.identity.Identity`. Pages ask :func:`acting_identity`, nothing else.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from planner.identity import LOCAL_IDENTITY, Identity
+from planner.store.identity import LOCAL_IDENTITY, Identity
 from planner.ui.text import md_escape
 
 __all__ = ["SignInError", "acting_identity", "auth_configured", "identity_from_claims", "require_sign_in"]

@@ -19,7 +19,7 @@ from typing import TypeVar
 import streamlit as st
 
 from planner.boundary import describe_input_error
-from planner.textsafe import markdown
+from planner.outputs.textsafe import markdown
 
 __all__ = ["page_boundary", "show_failure"]
 

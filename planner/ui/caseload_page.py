@@ -12,8 +12,8 @@ import json
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from planner.models import Catalogue
-from planner.scenario import fit_to_catalogue
+from planner.catalogue.models import Catalogue
+from planner.engine.scenario import fit_to_catalogue
 from planner.store.errors import StoreError
 from planner.store.records import STEP_STATUSES, CaseloadRow
 from planner.store.replan import accept_replan, replan
@@ -21,6 +21,7 @@ from planner.ui.boundary import page_boundary
 from planner.ui.records import acting_user, open_plan, store
 from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported
+from planner.ui.workspace import restore_plan
 
 __all__ = ["ATTENTION", "page"]
 
@@ -31,8 +32,6 @@ REPLAN = "cl_replan_plan"  # plan id being re-planned
 
 def _open_learner(plan_id: int) -> None:
     # a button callback: runs before the next page draws its widgets, so it may set their values
-    from planner.ui.compare_page import restore_plan
-
     s, actor = store(), acting_user()
     saved = s.plan(actor, plan_id)
     catalogue = active_catalogue().catalogue

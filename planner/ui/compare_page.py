@@ -11,28 +11,26 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from planner.models import Catalogue
-from planner.plot.route import pareto_chart
-from planner.results import Recommendation, Route
-from planner.scenario import Scenario, fit_to_catalogue
+from planner.catalogue.models import Catalogue
+from planner.engine.results import Recommendation, Route
+from planner.engine.scenario import Scenario, fit_to_catalogue
+from planner.engine.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, WhatIfResult
+from planner.outputs.plots.route import pareto_chart
 from planner.ui import workspace
 from planner.ui.auth import acting_identity
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_pareto, cached_recommend
 from planner.ui.plan_page import diagnoses, fewer_routes, route_card, route_details
-from planner.ui.scenario_form import current_scenario, question_catalogue, restore_from_link, set_state
+from planner.ui.scenario_form import current_scenario, question_catalogue, restore_from_link
 from planner.ui.share import show_link
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import keep_valid
-from planner.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, WhatIfResult
 
-__all__ = ["page", "pareto_labels", "restore_plan", "what_if"]
+__all__ = ["page", "pareto_labels", "what_if"]
 
 NOTES = workspace.NOTES
-ROUTE = "cmp_route"
+ROUTE = workspace.COMPARE_ROUTE
 PARETO = "cmp_pareto"
-_PENDING_ROUTE = "cmp_pending_route"  # credential ids of a restored plan's chosen route
-_PENDING_WORK = "cmp_pending_work"  # notes of a restored plan, put in place when its plan is entered
 
 
 def _init(key: str, default: object) -> None:
@@ -105,7 +103,7 @@ def pareto_labels(front: Sequence[Route], ranked: Sequence[Route]) -> list[str]:
 def _handouts(rec: Recommendation, route: Route, catalogue: Catalogue, scenario: Scenario, work: PlanWork,
               results: Sequence[WhatIfResult], *, key: str, label: str, plan_file: bool = True) -> None:
     try:
-        from planner import export
+        from planner.outputs import export
     except ImportError:
         st.info("Exports are not available in this installation.")
         return
@@ -126,23 +124,11 @@ def _handouts(rec: Recommendation, route: Route, catalogue: Catalogue, scenario:
                                key=f"{key}_dl_json", on_click="ignore")
 
 
-def restore_plan(scenario: Scenario, notes: str, chosen: tuple[str, ...]) -> None:
-    """Put a loaded plan into the session: the scenario form, the notes and the chosen route.
-
-    A button callback: it runs before the page draws its widgets, so it may set their values.
-    """
-    set_state(scenario)
-    st.session_state[_PENDING_WORK] = PlanWork(notes=notes)
-    st.session_state[_PENDING_ROUTE] = list(chosen)
-    st.session_state.pop(ROUTE, None)
-
-
 def _load_plan(catalogue: Catalogue) -> None:
     upload = st.file_uploader("Open a plan file (JSON)", type=["json"], key="cmp_plan_upload", max_upload_size=1)
     if upload is None:
         return
-    from planner import export
-
+    from planner.outputs import export
     try:
         plan = export.plan_from_json(upload.getvalue().decode("utf-8"))
         scenario = Scenario.from_parts(plan.target, plan.profile, objective=plan.objective,
@@ -154,9 +140,9 @@ def _load_plan(catalogue: Catalogue) -> None:
     if problems:
         st.error("The plan does not fit this catalogue: " + md_escape("; ".join(problems)))
         return
-    st.button("Restore this plan", key="cmp_restore", on_click=restore_plan,
+    st.button("Restore this plan", key="cmp_restore", on_click=workspace.restore_plan,
               args=(scenario, plan.notes or "", tuple(plan.chosen)))
-    if st.session_state.get(_PENDING_ROUTE) == list(plan.chosen):
+    if st.session_state.get(workspace.PENDING_ROUTE) == list(plan.chosen):
         st.success("Plan restored: the form on 'Plan a route' holds it, and the route above is the one chosen.")
 
 
@@ -230,7 +216,7 @@ def page() -> None:
         st.info("Set up a scenario on 'Plan a route' first.")
         return
     key = workspace.plan_key(acting_identity(), base)
-    workspace.enter(key, base, work=st.session_state.pop(_PENDING_WORK, None))
+    workspace.enter(key, base, work=st.session_state.pop(workspace.PENDING_WORK, None))
     st.markdown(f"**Current plan:** {md_escape(_target_title(catalogue, base))}")
     show_link(base)
     n = st.radio("Scenarios to compare", list(range(2, MAX_WHAT_IFS + 2)), horizontal=True, key="cmp_n")
@@ -267,7 +253,7 @@ def page() -> None:
     if base_rec.routes:
         fewer_routes(base_rec, base.alternatives)
         ranks = [r.rank for r in base_rec.routes]
-        pending = st.session_state.get(_PENDING_ROUTE)
+        pending = st.session_state.get(workspace.PENDING_ROUTE)
         if pending is not None and ROUTE not in st.session_state:
             # a restored plan: show the route it chose, when the engine finds it again
             match = [r.rank for r in base_rec.routes if list(r.credential_ids) == list(pending)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.models import Catalogue
-from planner.results import Recommendation, Route
-from planner.routing import pareto, recommend
-from planner.scenario import Scenario
+from planner.catalogue.models import Catalogue
+from planner.engine.results import Recommendation, Route
+from planner.engine.routing import pareto, recommend
+from planner.engine.scenario import Scenario
 
 __all__ = ["cached_pareto", "cached_recommend"]
 

@@ -31,9 +31,9 @@ from planner.analysis import (
     role_reachability,
 )
 from planner.analysis.reachability import RoleReach, StartReach
-from planner.models import Catalogue
-from planner.plot.coverage import competency_heatmap, gap_bars, quality_bars, stacking_bars
-from planner.report import CoverageReport, build_report, to_html, to_markdown
+from planner.catalogue.models import Catalogue
+from planner.outputs.plots.coverage import competency_heatmap, gap_bars, quality_bars, stacking_bars
+from planner.outputs.report import CoverageReport, build_report, to_html, to_markdown
 from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue, active_store, store_analysis_scope
 from planner.ui.text import md_escape, reported

@@ -1,6 +1,6 @@
 """The learner's uploaded Open Badges 3.0 / CLR 2.0 credentials on the Plan page.
 
-The files go through the input layer (:class:`planner.inputs.NamedBytes`) into the same
+The files go through the input layer (:class:`planner.catalogue.inputs.NamedBytes`) into the same
 reader and verification the CLI's ``--have-file`` uses
 (:func:`planner.verify.holdings.holdings_from_files`); :mod:`planner.verify.review` matches
 them to the catalogue and decides what counts. This module only draws: the uploader, the
@@ -17,8 +17,8 @@ import hashlib
 
 import streamlit as st
 
-from planner.inputs import NamedBytes
-from planner.models import Catalogue, Holding
+from planner.catalogue.inputs import NamedBytes
+from planner.catalogue.models import Catalogue, Holding
 from planner.ui.text import md_escape
 from planner.verify.files import MAX_FILE_BYTES
 from planner.verify.holdings import holdings_from_files

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.models import Catalogue, Credential
-from planner.plot.catalogue import neighbourhood
+from planner.catalogue.models import Catalogue, Credential
+from planner.outputs.plots.catalogue import neighbourhood
 from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported

@@ -6,10 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from planner.models import Catalogue, Holding
-from planner.plot.route import pathway_graph, stacking_flows, stacking_sankey, timeline
-from planner.results import Recommendation, Route
-from planner.scenario import Scenario
+from planner.catalogue.models import Catalogue, Holding
+from planner.engine.results import Recommendation, Route
+from planner.engine.scenario import Scenario
+from planner.outputs.plots.route import pathway_graph, stacking_flows, stacking_sankey, timeline
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_recommend
 from planner.ui.records import save_controls
@@ -78,8 +78,7 @@ def counted_holdings(scenario: Scenario, catalogue: Catalogue) -> None:
 
 
 def _handout(rec: Recommendation, route: Route, catalogue: Catalogue) -> None:
-    from planner import export
-
+    from planner.outputs import export
     st.download_button("Markdown handout", export.route_to_markdown(rec, route, catalogue), file_name="plan.md",
                        mime="text/markdown", key="plan_dl_md", on_click="ignore",
                        help="The chosen route with what you hold, each marked verified or self-declared.")

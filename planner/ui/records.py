@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.identity import LOCAL_IDENTITY, Identity
-from planner.models import Catalogue
-from planner.results import Recommendation, Route
-from planner.scenario import Scenario
+from planner.catalogue.models import Catalogue
+from planner.engine.results import Recommendation, Route
+from planner.engine.scenario import Scenario
 from planner.store.access import User, initial_role
 from planner.store.db import database_url
 from planner.store.errors import PlanConflict, StoreError
+from planner.store.identity import LOCAL_IDENTITY, Identity
 from planner.store.records import SavedPlan, Store, open_store
 from planner.ui.auth import acting_identity
 from planner.ui.text import md_escape
+from planner.ui.workspace import restore_plan
 
 __all__ = ["OPEN", "acting_user", "current_identity", "open_plan", "save_controls", "store"]
 
@@ -88,8 +89,6 @@ def _reload() -> None:
     where = st.session_state.get(OPEN) or {}
     s, actor = store(), acting_user()
     latest = s.plan(actor, where["plan"])
-    from planner.ui.compare_page import restore_plan
-
     restore_plan(latest.scenario, latest.notes, latest.chosen)
     open_plan(latest)
 

@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from planner.models import (
+from planner.catalogue.models import (
     MAX_COST,
     MAX_DATE,
     MAX_HOURS_PER_WEEK,
@@ -25,7 +25,7 @@ from planner.models import (
     Holding,
     Objective,
 )
-from planner.scenario import Scenario, ScenarioError, fit_to_catalogue, read_link, to_query
+from planner.engine.scenario import Scenario, ScenarioError, fit_to_catalogue, read_link, to_query
 from planner.ui.text import md_escape
 from planner.ui.widgets import keep_in_range, keep_valid
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.scenario import Scenario
+from planner.engine.scenario import Scenario
 from planner.ui.scenario_form import share_link
 
 __all__ = ["full_link", "show_link"]

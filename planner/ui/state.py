@@ -15,9 +15,9 @@ from pathlib import Path
 import networkx as nx
 import streamlit as st
 
-from planner.catalogue import default_catalogue_dir, validate, validate_texts
-from planner.graph import build_graph
-from planner.models import Catalogue
+from planner.catalogue.graph import build_graph
+from planner.catalogue.loader import default_catalogue_dir, validate, validate_texts
+from planner.catalogue.models import Catalogue
 
 __all__ = ["ActiveCatalogue", "active_catalogue", "active_store", "bundled_digest", "remember_upload",
            "store_analysis_scope",
@@ -129,7 +129,7 @@ def active_store():  # type: ignore[no-untyped-def]
 @st.cache_resource(show_spinner="Collecting what this target needs…", max_entries=64)
 def store_subcatalogue(url: str, target: str) -> Catalogue:
     """The store's sub-catalogue for ``target`` (any learner: holdings only narrow it), cached."""
-    from planner.models import LearnerProfile, Target
+    from planner.catalogue.models import LearnerProfile, Target
 
     return _open_store(url).subcatalogue(LearnerProfile(), Target.parse(target))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from planner import textsafe
+from planner.outputs import textsafe
 
 __all__ = ["md_escape", "reported"]
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import streamlit as st
 
-from planner.catalogue import ValidationReport, validate_texts
+from planner.catalogue.loader import ValidationReport, validate_texts
+from planner.catalogue.upload import MAX_FILE_BYTES, MAX_TOTAL_BYTES, UploadError, read_upload
 from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue, remember_upload, use_bundled
 from planner.ui.text import md_escape
-from planner.upload import MAX_FILE_BYTES, MAX_TOTAL_BYTES, UploadError, read_upload
 
 __all__ = ["page", "problem_rows", "show_validation"]
 
@@ -22,7 +22,7 @@ def problem_rows(report: ValidationReport) -> list[dict[str, Any]]:
     Parameters
     ----------
     report : ValidationReport
-        From :func:`planner.catalogue.validate_texts`.
+        From :func:`planner.catalogue.loader.validate_texts`.
 
     Returns
     -------
@@ -41,7 +41,7 @@ def show_validation(files: Mapping[str, bytes], label: str) -> bool:
     Parameters
     ----------
     files : mapping of str to bytes
-        What :func:`planner.upload.read_upload` returned.
+        What :func:`planner.catalogue.upload.read_upload` returned.
     label : str
         How the catalogue is named once used.
 

@@ -13,13 +13,33 @@ import re
 import streamlit as st
 from pydantic import ValidationError
 
-from planner.identity import Identity
-from planner.scenario import Scenario
-from planner.whatif import MAX_WHAT_IFS, PlanWork, WhatIf
+from planner.engine.scenario import Scenario
+from planner.engine.whatif import MAX_WHAT_IFS, PlanWork, WhatIf
+from planner.store.identity import Identity
+from planner.ui.scenario_form import set_state
 
-__all__ = ["NOTES", "enter", "keep", "plan_key", "plan_work", "remember", "what_if_key", "what_if_state"]
+__all__ = [
+    "COMPARE_ROUTE",
+    "NOTES",
+    "PENDING_ROUTE",
+    "PENDING_WORK",
+    "enter",
+    "keep",
+    "plan_key",
+    "plan_work",
+    "remember",
+    "restore_plan",
+    "what_if_key",
+    "what_if_state",
+]
 
 NOTES = "cmp_notes"
+#: The compare page's chosen route (its radio).
+COMPARE_ROUTE = "cmp_route"
+#: Credential ids of a restored plan's chosen route.
+PENDING_ROUTE = "cmp_pending_route"
+#: Notes of a restored plan, put in place when its plan is entered.
+PENDING_WORK = "cmp_pending_work"
 _WORK = "plan_work"  # plan key -> PlanWork
 _CURRENT = "plan_work_current"
 # the compare page's values that belong to a plan (never buttons or uploads: they cannot be set)
@@ -112,3 +132,12 @@ def remember(key: str, base: Scenario) -> PlanWork:
     return work
 
 
+def restore_plan(scenario: Scenario, notes: str, chosen: tuple[str, ...]) -> None:
+    """Put a loaded plan into the session: the scenario form, the notes and the chosen route.
+
+    A button callback: it runs before the page draws its widgets, so it may set their values.
+    """
+    set_state(scenario)
+    st.session_state[PENDING_WORK] = PlanWork(notes=notes)
+    st.session_state[PENDING_ROUTE] = list(chosen)
+    st.session_state.pop(COMPARE_ROUTE, None)

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from planner.outputs.writes import write_atomic
 from planner.verify.loader import CONTEXT_PINS, KNOWN_CONTEXTS, MAX_CONTEXT_BYTES, default_context_dir, pin_problem
-from planner.writes import write_atomic
 
 __all__ = ["ContextOutcome", "Opener", "copy_contexts", "fetch_contexts", "https_opener"]
 
@@ -161,7 +161,7 @@ def fetch_contexts(directory: str | os.PathLike[str] | None = None, *, opener: O
     ------
     OSError
         When the cache folder cannot be created.
-    planner.writes.WriteError
+    planner.outputs.writes.WriteError
         When a checked file cannot be written.
 
     """
@@ -208,7 +208,7 @@ def copy_contexts(source: str | os.PathLike[str], directory: str | os.PathLike[s
     ------
     NotADirectoryError
         When ``source`` is not a folder.
-    planner.writes.WriteError
+    planner.outputs.writes.WriteError
         When a checked file cannot be written.
 
     """

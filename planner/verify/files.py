@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.inputs import NamedBytes
+from planner.catalogue.inputs import NamedBytes
 from planner.interop._result import ImportProblem, read_json
 from planner.verify.credential import Verification, verify_credential
 from planner.verify.loader import ContextLoader

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner.inputs import NamedBytes
+from planner.catalogue.inputs import NamedBytes
+from planner.catalogue.models import Holding
 from planner.interop._result import ImportProblem, read_json
 from planner.interop.esco import SHORT_MAX, clip
 from planner.interop.openbadges import CREDENTIAL_ID_PREFIX, import_files
-from planner.models import Holding
 from planner.verify.credential import Status, Verification
 from planner.verify.files import verify_file
 from planner.verify.issuer import IssuerStanding

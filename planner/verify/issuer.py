@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.models import Provider
+from planner.catalogue.models import Provider
 
 __all__ = ["IssuerStanding", "issuer_standing"]
 

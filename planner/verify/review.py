@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from planner.catalogue.models import Catalogue, Holding
 from planner.interop._result import ImportProblem
-from planner.models import Catalogue, Holding
 from planner.verify.credential import Status, Verification
 from planner.verify.holdings import FileHoldings, counted_holding
 from planner.verify.issuer import IssuerStanding, issuer_standing
@@ -231,7 +231,7 @@ def review_credentials(found: FileHoldings, catalogue: Catalogue) -> CredentialR
     ----------
     found : FileHoldings
         What :func:`planner.verify.holdings.holdings_from_files` read and verified (the
-        uploaded files, as :class:`planner.inputs.NamedBytes`).
+        uploaded files, as :class:`planner.catalogue.inputs.NamedBytes`).
     catalogue : Catalogue
         The catalogue the learner plans on.
 

@@ -27,8 +27,8 @@ def _run(request: dict) -> tuple[int, str, str]:
 
                 code = main(request["argv"])
             elif request["op"] == "upload":
-                from planner.catalogue import validate_texts
-                from planner.upload import UploadError, read_upload
+                from planner.catalogue.loader import validate_texts
+                from planner.catalogue.upload import UploadError, read_upload
 
                 try:
                     files = read_upload((name, Path(path).read_bytes()) for name, path in request["files"])
@@ -39,7 +39,7 @@ def _run(request: dict) -> tuple[int, str, str]:
                     report = validate_texts(files)
                     code = 0 if report.ok else 1
             elif request["op"] == "planfile":
-                from planner.export import PlanFileError, plan_from_json
+                from planner.outputs.export import PlanFileError, plan_from_json
 
                 try:
                     plan_from_json(Path(request["path"]).read_bytes().decode("utf-8", "replace"))

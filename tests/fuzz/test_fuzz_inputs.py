@@ -233,10 +233,10 @@ def exported(worker, tmp_path_factory) -> dict[str, bytes]:
     result = worker.run({"op": "cli", "argv": ["recommend", "-t", "role:data-analyst", "--format", "json"]})
     if result["code"] == 0:
         out["plan"] = result["out"].encode()
-    from planner.catalogue import load
-    from planner.export import plan_to_json
-    from planner.models import LearnerProfile, Target
-    from planner.routing import recommend
+    from planner.catalogue.loader import load
+    from planner.catalogue.models import LearnerProfile, Target
+    from planner.engine.routing import recommend
+    from planner.outputs.export import plan_to_json
 
     rec = recommend(load(CATALOGUE_DIR), LearnerProfile(), Target.parse("role:data-analyst"), alternatives=2)
     out["planfile"] = plan_to_json(rec, alternatives=2).encode()

@@ -1,7 +1,7 @@
 """An independent brute-force oracle for route search, written only from ``docs/semantics.md``.
 
 It shares no code with the engine: from ``planner`` it imports only the model classes of
-``planner.models`` and reads their raw fields (no helper methods or properties). For one
+``planner.catalogue.models`` and reads their raw fields (no helper methods or properties). For one
 catalogue, learner profile and target it enumerates every subset of the candidate
 credentials (those not held and not excluded by a constraint; at most
 ``core.MAX_CANDIDATES``), decides for each whether it is a feasible route, and computes its
@@ -13,7 +13,7 @@ returned route's schedule.
 Modules: ``effort`` (the effort and duration rule), ``awards`` (rule trees, pools,
 agreements, RPL cap), ``timing`` (intakes and the exact scheduler), ``core`` (the
 ``Oracle``), ``cases`` (counterexamples saved as JSON, replayed by
-``tests/test_oracle_cases.py``).
+``tests/engine/test_oracle_cases.py``).
 
 The effort rule follows the contract's current wording: a credential of 0 weeks has a
 weekly load of 0 (an earlier wording gave it ``W`` when given, which excluded a 0-week exam

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from planner.models import (
+from planner.catalogue.models import (
     Credential,
     RecognitionAgreement,
     Rule,

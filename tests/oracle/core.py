@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from planner.models import Catalogue, Credential, LearnerProfile, Objective, RequirementGroup, Target
+from planner.catalogue.models import Catalogue, Credential, LearnerProfile, Objective, RequirementGroup, Target
 
 from .awards import EPS, AwardRules
 from .effort import Effort, effort_of
@@ -346,7 +346,7 @@ class Oracle:
     # ------------------------------------------------------------------ a returned route
 
     def check_schedule(self, route: Any) -> list[str]:
-        """Every way ``route`` (a ``planner.results.Route``) breaks the time rules; empty when valid."""
+        """Every way ``route`` (a ``planner.engine.results.Route``) breaks the time rules; empty when valid."""
         errors: list[str] = []
         steps = list(route.schedule)
         ids = [s.credential_id for s in steps]

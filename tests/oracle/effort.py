@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.models import Credential
+from planner.catalogue.models import Credential
 
 HOURS_PER_ECTS = 25.0
 DEFAULT_WEEKLY_HOURS = 10.0

@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from planner.models import Catalogue, LearnerProfile, Target
+from planner.catalogue.models import Catalogue, LearnerProfile, Target
 
 TODAY = dt.date(2027, 1, 4)  # a Monday
 COMPETENCIES = ["k0", "k1", "k2", "k3"]

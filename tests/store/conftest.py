@@ -115,8 +115,8 @@ def reset(store: Store) -> None:
 @pytest.fixture(scope="session")
 def analyst(sample_catalogue):
     """A scenario and its recommendation on the bundled catalogue (data analyst, from START)."""
-    from planner.routing import recommend
-    from planner.scenario import Scenario
+    from planner.engine.routing import recommend
+    from planner.engine.scenario import Scenario
 
     scenario = Scenario(target="role:data-analyst", start=START, budget=3000)
     rec = recommend(sample_catalogue, scenario.to_profile(), scenario.to_target(), alternatives=2, today=START)

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.identity import Identity
 from planner.store.access import Role
 from planner.store.errors import AccessDenied
+from planner.store.identity import Identity
 from planner.store.records import MIN_GROUP
 
 from .conftest import reset
@@ -74,7 +74,7 @@ def _calls(store, user, lid, pid, step, scenario, rec, catalogue):
 
 
 def store_profile():
-    from planner.models import LearnerProfile
+    from planner.catalogue.models import LearnerProfile
 
     return LearnerProfile(name="changed")
 

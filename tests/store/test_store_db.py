@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from planner.identity import LOCAL_IDENTITY
 from planner.store import db
+from planner.store.identity import LOCAL_IDENTITY
 from planner.store.records import open_store
 from planner.store.tables import Base
 

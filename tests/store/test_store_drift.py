@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
+from planner.catalogue.models import Catalogue
 from planner.cli import main
-from planner.models import Catalogue
 from planner.store.replan import accept_replan, check_plans, replan
 
 from .conftest import START
@@ -39,7 +39,7 @@ def saved(store, sample_catalogue, analyst):
 
 def test_an_unchanged_catalogue_leaves_every_plan_standing(store, sample_catalogue, saved):
     me, plan = saved
-    [check] = store.check_plans(sample_catalogue, me, today=LATER)
+    [check] = check_plans(store, sample_catalogue, me, today=LATER)
     assert check.holds and (check.plan_id, check.version) == (plan.plan_id, 1)
     assert all(not row.drift for row in store.caseload(me, catalogue=sample_catalogue, today=LATER))
 
@@ -90,7 +90,7 @@ def test_a_plan_that_no_longer_reaches_its_target_is_infeasible(store, sample_ca
 
 
 def test_award_rules_and_recognition_expiry(store, sample_catalogue):
-    from planner.scenario import Scenario
+    from planner.engine.scenario import Scenario
 
     me = store.local_user()
     learner = store.caseload(me)[0].learner_id

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from planner.export import plan_from_json, plan_to_json
-from planner.identity import Identity
+from planner.outputs.export import plan_from_json, plan_to_json
 from planner.store.access import Role
 from planner.store.errors import AccessDenied, PlanConflict, StoreError
+from planner.store.identity import Identity
 from planner.store.records import open_store
 
 from .conftest import START

@@ -22,8 +22,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner._errors import Problem
-from planner.catalogue import _read_path
-from planner.models import Catalogue
+from planner.catalogue.loader import _read_path
+from planner.catalogue.models import Catalogue
 from planner.store.catalogue import buildstate
 from planner.store.catalogue import schema as t
 from planner.store.catalogue.checks import Outcome, validate_all, validate_changes

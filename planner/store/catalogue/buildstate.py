@@ -42,7 +42,8 @@ build_settings = Table(
 )
 
 #: Modules whose code decides what a catalogue's problems are.
-_VALIDATOR = ("catalogue.py", "models.py", "yamlsafe.py", "_errors.py", "store/catalogue/checks.py")
+_VALIDATOR = ("catalogue/loader.py", "catalogue/models.py", "catalogue/yamlsafe.py", "_errors.py",
+              "store/catalogue/checks.py")
 
 
 @dataclass(frozen=True)

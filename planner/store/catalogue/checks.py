@@ -1,6 +1,6 @@
 """Validate a build: in full, or only the changed files against what the store holds.
 
-A full validation is the loader's (:mod:`planner.catalogue`). The incremental one gives
+A full validation is the loader's (:mod:`planner.catalogue.loader`). The incremental one gives
 the same problems (``file:line: field: message``) and the same verdict while reading only
 the changed files, plus the few unchanged files whose verdict a change can alter
 ("rechecked" files), and asking the store the rest by indexed queries. It relies on the
@@ -71,7 +71,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Table, select
 
 from planner._errors import Problem
-from planner.catalogue import (
+from planner.catalogue.loader import (
     _KIND,
     SECTIONS,
     _check_broader_cycles,
@@ -85,7 +85,7 @@ from planner.catalogue import (
     _run_sources,
     _State,
 )
-from planner.models import (
+from planner.catalogue.models import (
     CatalogueMeta,
     Competency,
     Credential,

@@ -11,8 +11,8 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from planner._errors import PlannerError
 from planner.store.catalogue import fulltext
-from planner.store.catalogue.resolve import is_store_url
 from planner.store.catalogue.schema import FORMAT_VERSION, metadata, store_meta
+from planner.store.urls import is_store_url
 
 __all__ = ["StoreError", "check_format", "create_store", "is_store_url", "normalise_url", "open_engine"]
 

@@ -8,14 +8,13 @@ as prerequisites and everything teaching a prerequisite competency at its level)
 walk ignores the learner (every group taken as unmet, every agreement whatever its
 dates), so it is a superset of what :func:`planner.problem.build_problem` walks, and every
 "who teaches k at level ≥ l" question that walk asks is answered here in full. The small
-in-memory :class:`~planner.models.Catalogue` built from it therefore gives the unchanged
+in-memory :class:`~planner.catalogue.models.Catalogue` built from it therefore gives the unchanged
 engine the same answers as the whole catalogue would.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from planner.models import (
+from planner.catalogue.models import (
     Catalogue,
     CatalogueMeta,
     Competency,
@@ -34,17 +33,15 @@ from planner.models import (
     RecognitionAgreement,
     Role,
     Target,
-    rule_credentials,
 )
-from planner.results import Recommendation
+from planner.engine.results import Recommendation
 from planner.store.catalogue import fulltext
 from planner.store.catalogue import schema as t
+from planner.store.catalogue.collect import Collector
 from planner.store.catalogue.engine import StoreError, _short, check_format, open_engine
 
 __all__ = ["MAX_PAGE_SIZE", "CatalogueStore", "ScopeTooLarge", "SearchHit", "SearchPage", "open_catalogue"]
 
-#: Ids per ``IN (…)`` query (well under SQLite's bound-parameter limit).
-CHUNK = 500
 #: Largest page a search returns.
 MAX_PAGE_SIZE = 200
 #: Longest search text accepted (characters).
@@ -82,12 +79,6 @@ class SearchPage:
     def pages(self) -> int:
         """Number of pages (at least 1)."""
         return max(1, -(-self.total // self.page_size))
-
-
-def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
-    items = sorted(ids)
-    for k in range(0, len(items), CHUNK):
-        yield items[k:k + CHUNK]
 
 
 class ScopeTooLarge(StoreError):
@@ -238,7 +229,7 @@ class CatalogueStore:
             the store was validated when it was built).
         """
         with self._connect() as conn:
-            return _Collector(conn).collect(profile, target, credit_award, self.meta)
+            return Collector(conn).collect(profile, target, credit_award, self.meta)
 
     def around(self, credential_id: str) -> Catalogue:
         """A small catalogue to show one credential: it, its provider, prerequisites and competencies.
@@ -249,7 +240,7 @@ class CatalogueStore:
             When no credential has this id.
         """
         with self._connect() as conn:
-            collector = _Collector(conn)
+            collector = Collector(conn)
             found = collector._load_credentials([credential_id])
             if not found:
                 raise KeyError(credential_id)
@@ -316,7 +307,7 @@ class CatalogueStore:
         """
         ids = set(credential_ids)
         with self._connect() as conn:
-            collector = _Collector(conn)
+            collector = Collector(conn)
             collector._walk(ids, {})
             found = [self.get("role", r) for r in sorted(set(roles))]
             missing = sorted(ids - set(collector.creds)) + [r for r, role in zip(sorted(set(roles)), found,
@@ -326,161 +317,11 @@ class CatalogueStore:
             return collector.catalogue(self.meta, found)
 
     def recommend(self, profile: LearnerProfile, target: Target, **kwargs: Any) -> Recommendation:
-        """:func:`planner.routing.recommend` on :meth:`subcatalogue` (same keywords)."""
-        from planner.routing import recommend
+        """:func:`planner.engine.routing.recommend` on :meth:`subcatalogue` (same keywords)."""
+        from planner.engine.routing import recommend
 
         catalogue = self.subcatalogue(profile, target, credit_award=kwargs.get("credit_award"))
         return recommend(catalogue, profile, target, **kwargs)
-
-
-class _Collector:
-    """One sub-catalogue collection: batched, iterative queries to a fixpoint."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-        self.creds: dict[str, tuple[str, int, Credential]] = {}  # id -> (source, pos, model)
-        self.leaves: set[str] = set()  # included but not expanded
-        self.asked: dict[str, int] = {}  # competency -> lowest level already asked for
-        self.awards_done: set[str] = set()
-        self.recs: dict[str, tuple[str, int, RecognitionAgreement]] = {}
-
-    def _load_credentials(self, ids: Iterable[str]) -> list[Credential]:
-        out = []
-        want = [i for i in set(ids) if i not in self.creds]
-        for chunk in _chunks(want):
-            rows = self.conn.execute(select(t.credentials.c.id, t.credentials.c.source, t.credentials.c.pos,
-                                            t.credentials.c.doc).where(t.credentials.c.id.in_(chunk))).all()
-            for cid, source, pos, doc in rows:
-                model = Credential.model_validate(json.loads(doc))
-                self.creds[cid] = (source, pos, model)
-                out.append(model)
-        return out
-
-    def _teachers(self, wanted: dict[str, int]) -> set[str]:
-        """Credentials teaching each competency at its level or above (only what was not asked before)."""
-        by_level: dict[int, list[str]] = defaultdict(list)
-        for comp, level in wanted.items():
-            if level < self.asked.get(comp, 1 << 30):
-                self.asked[comp] = level
-                by_level[level].append(comp)
-        found: set[str] = set()
-        for level, comps in by_level.items():
-            for chunk in _chunks(comps):
-                rows = self.conn.execute(select(t.teaches.c.credential).where(
-                    t.teaches.c.competency.in_(chunk), t.teaches.c.level >= level)).all()
-                found.update(r[0] for r in rows)
-        return found
-
-    def _agreements(self, awards: Iterable[str]) -> set[str]:
-        new = [a for a in set(awards) if a not in self.awards_done]
-        self.awards_done.update(new)
-        out: set[str] = set()
-        for chunk in _chunks(new):
-            rows = self.conn.execute(select(t.recognitions.c.id, t.recognitions.c.source, t.recognitions.c.pos,
-                                            t.recognitions.c.doc).where(t.recognitions.c.award.in_(chunk))).all()
-            for rid, source, pos, doc in rows:
-                agreement = RecognitionAgreement.model_validate(json.loads(doc))
-                self.recs[rid] = (source, pos, agreement)
-                out.add(agreement.credential)
-        return out
-
-    def _walk(self, seeds: set[str], needs: dict[str, int]) -> None:
-        expanded: set[str] = set()
-        frontier = set(seeds) | self._teachers(needs)
-        while frontier:
-            self._load_credentials(frontier)
-            todo = [c for c in frontier if c in self.creds and c not in expanded]
-            expanded.update(todo)
-            nxt: set[str] = set()
-            wanted: dict[str, int] = {}
-            awards = []
-            for cid in todo:
-                cred = self.creds[cid][2]
-                for group in cred.requires:
-                    for alt in group.any_of:
-                        if alt.credential is not None:
-                            nxt.add(alt.credential)
-                        elif alt.competency is not None and alt.level is not None:
-                            wanted[alt.competency] = min(wanted.get(alt.competency, 1 << 30), alt.level)
-                if cred.award is not None:
-                    nxt.update(rule_credentials(cred.award.rule))
-                    awards.append(cid)
-            nxt |= self._teachers(wanted)
-            nxt |= self._agreements(awards)
-            frontier = nxt - expanded
-
-    def collect(self, profile: LearnerProfile, target: Target, credit_award: str | None,
-                meta: CatalogueMeta) -> Catalogue:
-        conn = self.conn
-        needs: dict[str, int] = {}
-        role = None
-        seeds: set[str] = set()
-        if target.kind == "role" and target.id:
-            row = conn.execute(select(t.roles.c.doc).where(t.roles.c.id == target.id)).first()
-            if row is not None:
-                role = Role.model_validate(json.loads(row[0]))
-                for need in role.needs:
-                    needs[need.competency] = min(needs.get(need.competency, 1 << 30), need.level)
-        elif target.kind == "competencies":
-            for cl in target.competencies:
-                needs[cl.competency] = min(needs.get(cl.competency, 1 << 30), cl.level)
-        elif target.id:
-            seeds.add(target.id)
-        if credit_award:
-            seeds.add(credit_award)
-        self._walk(seeds, needs)
-        # what the profile names: checked by the engine (unknown ids) and read for held credit
-        extra = {h.credential for h in profile.holdings} | set(profile.constraints.avoid_credentials)
-        extra |= self._best_teachers(needs)  # for "the highest level taught is …" in diagnoses
-        self._load_credentials(extra)
-        return self.catalogue(meta, [role] if role is not None else [],
-                              competencies=set(needs) | {c.competency for c in profile.competencies},
-                              providers=set(profile.constraints.avoid_providers))
-
-    def catalogue(self, meta: CatalogueMeta, roles: list[Role], *, competencies: Iterable[str] = (),
-                  providers: Iterable[str] = ()) -> Catalogue:
-        """The catalogue of everything collected, credentials and agreements in the loader's order.
-
-        It holds every competency and provider they name, plus the ``competencies`` and
-        ``providers`` given.
-        """
-        creds = [c for _, _, c in sorted(self.creds.values(), key=lambda v: (v[0], v[1]))]
-        recs = [a for _, _, a in sorted(self.recs.values(), key=lambda v: (v[0], v[1]))]
-        comp_ids = set(competencies) | {n.competency for r in roles for n in r.needs}
-        for cred in creds:
-            comp_ids.update(x.competency for x in cred.teaches)
-            comp_ids.update(a.competency for g in cred.requires for a in g.any_of if a.competency)
-        provider_ids = {c.provider for c in creds} | {a.provider for a in recs} | set(providers)
-        return Catalogue.model_validate({
-            "meta": meta,
-            "providers": self._docs(t.providers, Provider, provider_ids),
-            "competencies": self._docs(t.competencies, Competency, comp_ids),
-            "credentials": creds,
-            "roles": roles,
-            "recognitions": recs,
-        })
-
-    def _best_teachers(self, needs: dict[str, int]) -> set[str]:
-        """One credential teaching each needed competency at its highest level, when below the need."""
-        out: set[str] = set()
-        for chunk in _chunks(needs):
-            rows = self.conn.execute(select(t.teaches.c.competency, func.max(t.teaches.c.level))
-                                     .where(t.teaches.c.competency.in_(chunk))
-                                     .group_by(t.teaches.c.competency)).all()
-            for comp, best in rows:
-                if best < needs[comp]:
-                    row = self.conn.execute(select(t.teaches.c.credential).where(
-                        t.teaches.c.competency == comp, t.teaches.c.level == best).limit(1)).first()
-                    if row:
-                        out.add(row[0])
-        return out
-
-    def _docs(self, table: Any, model: Any, ids: Iterable[str]) -> list[Any]:
-        out = []
-        for chunk in _chunks(ids):
-            rows = self.conn.execute(select(table.c.id, table.c.doc).where(table.c.id.in_(chunk))).all()
-            out.extend(model.model_validate(json.loads(doc)) for _, doc in sorted(rows))
-        return out
 
 
 def open_catalogue(url: str) -> CatalogueStore:

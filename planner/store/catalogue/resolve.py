@@ -7,21 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from planner.models import Catalogue, LearnerProfile, Target
+from planner.catalogue.models import Catalogue, LearnerProfile, Target
+from planner.store.urls import is_store_url
 
 __all__ = ["ENV_VAR", "CatalogueSource", "is_store_url", "resolve_catalogue"]
 
 #: Environment variable naming the catalogue (folder or URL) the app and CLI use by default.
 ENV_VAR = "PLANNER_CATALOGUE"
-
-
-_SCHEMES = ("sqlite", "postgresql", "postgres")
-
-
-def is_store_url(text: str) -> bool:
-    """Whether ``text`` names a database (``sqlite:///…``, ``postgresql://…``) rather than a folder."""
-    scheme = text.split(":", 1)[0].split("+", 1)[0].lower() if "://" in text else ""
-    return scheme in _SCHEMES
 
 
 @dataclass(frozen=True)
@@ -50,7 +42,7 @@ class CatalogueSource:
 
     def load(self) -> Catalogue:
         """The whole catalogue of a folder (validated; raises ``CatalogueError`` listing every problem)."""
-        from planner.catalogue import load
+        from planner.catalogue.loader import load
 
         if self.is_store:
             raise ValueError(f"{self.location} is a compiled catalogue: ask it with catalogue_for()")
@@ -80,7 +72,7 @@ def resolve_catalogue(value: str | os.PathLike[str] | None = None) -> CatalogueS
     -------
     CatalogueSource
     """
-    from planner.catalogue import default_catalogue_dir
+    from planner.catalogue.loader import default_catalogue_dir
 
     text = str(value) if value is not None else os.environ.get(ENV_VAR, "")
     if not text:

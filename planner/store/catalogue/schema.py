@@ -1,7 +1,7 @@
 """Tables of a compiled catalogue (SQLAlchemy Core), shared by SQLite and PostgreSQL.
 
 A compiled catalogue is a build artefact: every item is kept whole as JSON (``doc``,
-what :mod:`planner.models` validates) beside the indexed columns that the route engine's
+what :mod:`planner.catalogue.models` validates) beside the indexed columns that the route engine's
 queries need (what teaches a competency at a level, what requires a credential, which
 credentials an award names, which agreements touch an award). ``source`` names the file
 (or import) an item came from, so that an incremental build replaces one file's items.

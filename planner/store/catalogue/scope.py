@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
-from planner.models import (
+from planner.catalogue.models import (
     Catalogue,
     CatalogueMeta,
     Competency,
@@ -41,7 +41,7 @@ from planner.models import (
     rule_credentials,
 )
 from planner.store.catalogue import schema as t
-from planner.store.catalogue.reader import _chunks, _Collector
+from planner.store.catalogue.collect import Collector, chunks
 
 __all__ = ["MAX_WHOLE_CREDENTIALS", "AnalysisScope", "entry_credentials", "provider_scope", "report_counts",
            "whole_catalogue"]
@@ -102,7 +102,7 @@ def whole_catalogue(conn: Any, meta: CatalogueMeta) -> Catalogue:
     -------
     Catalogue
     """
-    collector = _Collector(conn)
+    collector = Collector(conn)
     ids = [r[0] for r in conn.execute(select(t.credentials.c.id))]
     collector._load_credentials(ids)
     for rid, source, pos, doc in conn.execute(select(t.recognitions.c.id, t.recognitions.c.source,
@@ -118,7 +118,7 @@ def whole_catalogue(conn: Any, meta: CatalogueMeta) -> Catalogue:
 def _column_in(conn: Any, column: Any, wanted: Any, ids: Iterable[str]) -> set[str]:
     """Values of ``wanted`` in rows whose ``column`` is one of ``ids`` (chunked indexed look-ups)."""
     out: set[str] = set()
-    for chunk in _chunks(set(ids)):
+    for chunk in chunks(set(ids)):
         out.update(r[0] for r in conn.execute(select(wanted).where(column.in_(chunk))) if r[0] is not None)
     return out
 
@@ -160,7 +160,7 @@ def entry_credentials(conn: Any, sectors: Iterable[str]) -> dict[str, str]:
             best[1].append(cid)
     out = {}
     for sector, (_, ids) in sorted(most.items()):
-        collector = _Collector(conn)
+        collector = Collector(conn)
         creds = collector._load_credentials(ids)
         out[sector] = min(creds, key=lambda c: (c.eqf_level or 9, c.id)).id
     return out
@@ -198,7 +198,7 @@ def provider_scope(conn: Any, meta: CatalogueMeta, provider: str, counts: dict[s
     """
     if conn.execute(select(t.providers.c.id).where(t.providers.c.id == provider)).first() is None:
         raise KeyError(provider)
-    collector = _Collector(conn)
+    collector = Collector(conn)
     own_ids = [r[0] for r in conn.execute(select(t.credentials.c.id).where(t.credentials.c.provider == provider))]
     own = collector._load_credentials(own_ids)
     components = {m for c in own if c.award is not None for m in rule_credentials(c.award.rule)}
@@ -209,7 +209,7 @@ def provider_scope(conn: Any, meta: CatalogueMeta, provider: str, counts: dict[s
     # roles needing what these credentials teach, and what those roles need
     role_ids = _column_in(conn, t.role_needs.c.competency, t.role_needs.c.role, skills)
     roles = [Role.model_validate(json.loads(doc)) for _, doc in sorted(
-        r for chunk in _chunks(role_ids) for r in conn.execute(
+        r for chunk in chunks(role_ids) for r in conn.execute(
             select(t.roles.c.id, t.roles.c.doc).where(t.roles.c.id.in_(chunk))))]
     needs: dict[str, int] = {}
     for role in roles:
@@ -218,7 +218,7 @@ def provider_scope(conn: Any, meta: CatalogueMeta, provider: str, counts: dict[s
     # awards and agreements that count P's credentials
     seeds = set(own_ids) | components
     seeds |= _column_in(conn, t.award_components.c.credential, t.award_components.c.award, own_ids)
-    for chunk in _chunks(own_ids):
+    for chunk in chunks(own_ids):
         for rid, source, pos, doc in conn.execute(select(
                 t.recognitions.c.id, t.recognitions.c.source, t.recognitions.c.pos, t.recognitions.c.doc)
                 .where(t.recognitions.c.credential.in_(chunk))):

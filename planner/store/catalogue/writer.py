@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, delete, select
 
-from planner.models import (
+from planner.catalogue.models import (
     CatalogueMeta,
     Competency,
     Credential,

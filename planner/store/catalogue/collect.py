@@ -1,0 +1,192 @@
+"""Collect a sub-catalogue from a compiled store: batched, indexed queries to a fixpoint.
+
+The reader (one question's catalogue) and the analysis scope (a provider's catalogue) both
+walk the store with :class:`Collector`; this module is theirs alone, so neither imports the
+other.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from planner.catalogue.models import (
+    Catalogue,
+    CatalogueMeta,
+    Competency,
+    Credential,
+    LearnerProfile,
+    Provider,
+    RecognitionAgreement,
+    Role,
+    Target,
+    rule_credentials,
+)
+from planner.store.catalogue import schema as t
+
+__all__ = ["CHUNK", "Collector", "chunks"]
+
+#: Ids per ``IN (…)`` query (well under SQLite's bound-parameter limit).
+CHUNK = 500
+
+
+def chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+    """The sorted ids in lists of at most :data:`CHUNK`."""
+    items = sorted(ids)
+    for k in range(0, len(items), CHUNK):
+        yield items[k:k + CHUNK]
+
+
+class Collector:
+    """One sub-catalogue collection: batched, iterative queries to a fixpoint."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.creds: dict[str, tuple[str, int, Credential]] = {}  # id -> (source, pos, model)
+        self.leaves: set[str] = set()  # included but not expanded
+        self.asked: dict[str, int] = {}  # competency -> lowest level already asked for
+        self.awards_done: set[str] = set()
+        self.recs: dict[str, tuple[str, int, RecognitionAgreement]] = {}
+
+    def _load_credentials(self, ids: Iterable[str]) -> list[Credential]:
+        out = []
+        want = [i for i in set(ids) if i not in self.creds]
+        for chunk in chunks(want):
+            rows = self.conn.execute(select(t.credentials.c.id, t.credentials.c.source, t.credentials.c.pos,
+                                            t.credentials.c.doc).where(t.credentials.c.id.in_(chunk))).all()
+            for cid, source, pos, doc in rows:
+                model = Credential.model_validate(json.loads(doc))
+                self.creds[cid] = (source, pos, model)
+                out.append(model)
+        return out
+
+    def _teachers(self, wanted: dict[str, int]) -> set[str]:
+        """Credentials teaching each competency at its level or above (only what was not asked before)."""
+        by_level: dict[int, list[str]] = defaultdict(list)
+        for comp, level in wanted.items():
+            if level < self.asked.get(comp, 1 << 30):
+                self.asked[comp] = level
+                by_level[level].append(comp)
+        found: set[str] = set()
+        for level, comps in by_level.items():
+            for chunk in chunks(comps):
+                rows = self.conn.execute(select(t.teaches.c.credential).where(
+                    t.teaches.c.competency.in_(chunk), t.teaches.c.level >= level)).all()
+                found.update(r[0] for r in rows)
+        return found
+
+    def _agreements(self, awards: Iterable[str]) -> set[str]:
+        new = [a for a in set(awards) if a not in self.awards_done]
+        self.awards_done.update(new)
+        out: set[str] = set()
+        for chunk in chunks(new):
+            rows = self.conn.execute(select(t.recognitions.c.id, t.recognitions.c.source, t.recognitions.c.pos,
+                                            t.recognitions.c.doc).where(t.recognitions.c.award.in_(chunk))).all()
+            for rid, source, pos, doc in rows:
+                agreement = RecognitionAgreement.model_validate(json.loads(doc))
+                self.recs[rid] = (source, pos, agreement)
+                out.add(agreement.credential)
+        return out
+
+    def _walk(self, seeds: set[str], needs: dict[str, int]) -> None:
+        expanded: set[str] = set()
+        frontier = set(seeds) | self._teachers(needs)
+        while frontier:
+            self._load_credentials(frontier)
+            todo = [c for c in frontier if c in self.creds and c not in expanded]
+            expanded.update(todo)
+            nxt: set[str] = set()
+            wanted: dict[str, int] = {}
+            awards = []
+            for cid in todo:
+                cred = self.creds[cid][2]
+                for group in cred.requires:
+                    for alt in group.any_of:
+                        if alt.credential is not None:
+                            nxt.add(alt.credential)
+                        elif alt.competency is not None and alt.level is not None:
+                            wanted[alt.competency] = min(wanted.get(alt.competency, 1 << 30), alt.level)
+                if cred.award is not None:
+                    nxt.update(rule_credentials(cred.award.rule))
+                    awards.append(cid)
+            nxt |= self._teachers(wanted)
+            nxt |= self._agreements(awards)
+            frontier = nxt - expanded
+
+    def collect(self, profile: LearnerProfile, target: Target, credit_award: str | None,
+                meta: CatalogueMeta) -> Catalogue:
+        """The sub-catalogue one question needs: the target's teachers, rules and their closure."""
+        conn = self.conn
+        needs: dict[str, int] = {}
+        role = None
+        seeds: set[str] = set()
+        if target.kind == "role" and target.id:
+            row = conn.execute(select(t.roles.c.doc).where(t.roles.c.id == target.id)).first()
+            if row is not None:
+                role = Role.model_validate(json.loads(row[0]))
+                for need in role.needs:
+                    needs[need.competency] = min(needs.get(need.competency, 1 << 30), need.level)
+        elif target.kind == "competencies":
+            for cl in target.competencies:
+                needs[cl.competency] = min(needs.get(cl.competency, 1 << 30), cl.level)
+        elif target.id:
+            seeds.add(target.id)
+        if credit_award:
+            seeds.add(credit_award)
+        self._walk(seeds, needs)
+        # what the profile names: checked by the engine (unknown ids) and read for held credit
+        extra = {h.credential for h in profile.holdings} | set(profile.constraints.avoid_credentials)
+        extra |= self._best_teachers(needs)  # for "the highest level taught is …" in diagnoses
+        self._load_credentials(extra)
+        return self.catalogue(meta, [role] if role is not None else [],
+                              competencies=set(needs) | {c.competency for c in profile.competencies},
+                              providers=set(profile.constraints.avoid_providers))
+
+    def catalogue(self, meta: CatalogueMeta, roles: list[Role], *, competencies: Iterable[str] = (),
+                  providers: Iterable[str] = ()) -> Catalogue:
+        """The catalogue of everything collected, credentials and agreements in the loader's order.
+
+        It holds every competency and provider they name, plus the ``competencies`` and
+        ``providers`` given.
+        """
+        creds = [c for _, _, c in sorted(self.creds.values(), key=lambda v: (v[0], v[1]))]
+        recs = [a for _, _, a in sorted(self.recs.values(), key=lambda v: (v[0], v[1]))]
+        comp_ids = set(competencies) | {n.competency for r in roles for n in r.needs}
+        for cred in creds:
+            comp_ids.update(x.competency for x in cred.teaches)
+            comp_ids.update(a.competency for g in cred.requires for a in g.any_of if a.competency)
+        provider_ids = {c.provider for c in creds} | {a.provider for a in recs} | set(providers)
+        return Catalogue.model_validate({
+            "meta": meta,
+            "providers": self._docs(t.providers, Provider, provider_ids),
+            "competencies": self._docs(t.competencies, Competency, comp_ids),
+            "credentials": creds,
+            "roles": roles,
+            "recognitions": recs,
+        })
+
+    def _best_teachers(self, needs: dict[str, int]) -> set[str]:
+        """One credential teaching each needed competency at its highest level, when below the need."""
+        out: set[str] = set()
+        for chunk in chunks(needs):
+            rows = self.conn.execute(select(t.teaches.c.competency, func.max(t.teaches.c.level))
+                                     .where(t.teaches.c.competency.in_(chunk))
+                                     .group_by(t.teaches.c.competency)).all()
+            for comp, best in rows:
+                if best < needs[comp]:
+                    row = self.conn.execute(select(t.teaches.c.credential).where(
+                        t.teaches.c.competency == comp, t.teaches.c.level == best).limit(1)).first()
+                    if row:
+                        out.add(row[0])
+        return out
+
+    def _docs(self, table: Any, model: Any, ids: Iterable[str]) -> list[Any]:
+        out = []
+        for chunk in chunks(ids):
+            rows = self.conn.execute(select(table.c.id, table.c.doc).where(table.c.id.in_(chunk))).all()
+            out.extend(model.model_validate(json.loads(doc)) for _, doc in sorted(rows))
+        return out
