@@ -29,7 +29,18 @@ from planner.store.identity import Identity
 from planner.store.records import Store
 from planner.store.tables import AuditEntry, CaseloadLink, LearnerRow, UserRow, utcnow
 
-__all__ = ["Assignment", "UserSummary", "add_user", "assign", "assignments", "list_users", "set_role", "unassign"]
+__all__ = [
+    "Assignment",
+    "LearnerEntry",
+    "UserSummary",
+    "add_user",
+    "assign",
+    "assignments",
+    "learners",
+    "list_users",
+    "set_role",
+    "unassign",
+]
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,16 @@ class Assignment:
     learner_id: int
     learner: str
     learner_user_id: int | None  # the learner's user, when they sign in
+
+
+@dataclass(frozen=True)
+class LearnerEntry:
+    """A learner record as the administrator sees it: a name to assign, nothing of its content."""
+
+    learner_id: int
+    name: str
+    user_id: int | None  # their user, when they sign in
+    advisors: tuple[int, ...]  # user ids of the advisors who have them on their caseload
 
 
 @contextmanager
@@ -181,6 +202,29 @@ def assignments(store: Store, actor: User, advisor_id: int | None = None) -> lis
         _audit(s, actor, None, "caseloads", f"{len(rows)} assignments listed")
     out = [Assignment(r[0], _name(r[1]), r[2], r[3], r[4]) for r in rows]
     return sorted(out, key=lambda a: (a.advisor.casefold(), a.advisor_id, a.learner.casefold(), a.learner_id))
+
+
+def learners(store: Store, actor: User) -> list[LearnerEntry]:
+    """Every learner record by name, with its advisors: what an administrator assigns.
+
+    Learners an advisor added (no user of their own) are listed too, also when nobody has
+    them on their caseload any more.
+
+    Raises
+    ------
+    AccessDenied
+        Unless ``actor`` is an admin.
+    """
+    require_role(actor, Role.ADMIN, doing="list learners for assignment")
+    with _tx(store) as s:
+        advisors: dict[int, list[int]] = {}
+        for link in s.execute(select(CaseloadLink.advisor_id, CaseloadLink.learner_id)):
+            advisors.setdefault(link.learner_id, []).append(link.advisor_id)
+        rows = s.execute(select(LearnerRow.id, LearnerRow.name, LearnerRow.user_id)).all()
+        _audit(s, actor, None, "learners", f"{len(rows)} learner names listed")
+    out = [LearnerEntry(r.id, r.name, r.user_id, tuple(sorted(a for a in advisors.get(r.id, []) if a != r.user_id)))
+           for r in rows]
+    return sorted(out, key=lambda e: (e.name.casefold(), e.learner_id))
 
 
 def _learner_of_user(s: Session, actor: User, user_id: int) -> LearnerRow:

@@ -47,7 +47,7 @@ class PlanSource:
     kind: str  # "plan file" or "recommend output"
 
 
-def read_plan_source(text: str, *, route: int = 1) -> PlanSource:
+def read_plan_source(text: str, *, route: int = 1, name: str = "plan file") -> PlanSource:
     """Read a plan file or ``planner recommend --format json`` output.
 
     Parameters
@@ -56,6 +56,8 @@ def read_plan_source(text: str, *, route: int = 1) -> PlanSource:
         The file's JSON text.
     route : int
         For recommend output: which of its routes (from 1) is the plan.
+    name : str
+        The file's name, for messages of the input layer.
 
     Raises
     ------
@@ -65,7 +67,7 @@ def read_plan_source(text: str, *, route: int = 1) -> PlanSource:
     from planner.catalogue.inputs import InputError, parse_json
 
     try:
-        data = parse_json(text, "plan file")
+        data = parse_json(text, name)
     except InputError:
         return _from_plan_file(plan_from_json(text))  # the same limits; its message names line and column
     if isinstance(data, dict) and data.get("format") == PLAN_FORMAT:

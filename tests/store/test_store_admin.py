@@ -38,6 +38,10 @@ def test_admin_lists_users_by_role_with_their_records_and_caseloads(people):
     assert by_name["Ada Advisor"].caseload == 1 and by_name["Bob Advisor"].caseload == 0
     assert by_name["Lea Learner"].learner_id is None and by_name["Lea Learner"].key == f"{IDP}|lea"
     assert noor.user_id is None
+    assert [(e.name, e.user_id, e.advisors) for e in admin.learners(store, amy)] == [("Noor Example", None, (ada.id,))]
+    admin.unassign(store, amy, ada.id, noor.id)
+    # nobody's learner any more, and still listed to be assigned again
+    assert [(e.name, e.advisors) for e in admin.learners(store, amy)] == [("Noor Example", ())]
 
 
 def test_a_learner_who_only_signed_in_is_assigned_and_unassigned(people):
@@ -98,6 +102,7 @@ def test_nobody_but_an_admin_manages_people(people, who):
     store, _amy, ada, _bob, lea = people
     actor = {"ada": ada, "lea": lea}[who]
     for call in (lambda: admin.list_users(store, actor), lambda: admin.assignments(store, actor),
+                 lambda: admin.learners(store, actor),
                  lambda: admin.add_user(store, actor, Identity(IDP, "x")),
                  lambda: admin.set_role(store, actor, actor.id, Role.ADMIN),
                  lambda: admin.assign(store, actor, ada.id, user_id=lea.id),
