@@ -195,9 +195,12 @@ def _ids(text: str) -> tuple[str, ...]:
 def _limit(text: str) -> float | None:
     if text.lower() in ("", "none"):
         return None
-    if len(text) > 40 or not text.isascii():
-        raise ValueError(f"{text[:40]!r} is not a number")
-    return float(text)
+    try:
+        if len(text) > 40 or not text.isascii():
+            raise ValueError(text)
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{text[:40]!r} is not a number") from None
 
 
 class PlanWork(BaseModel):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from planner.store.access import Role, User, learner_scope, require_learner
+from planner.store.access import LOCAL_ISSUER, Role, User, learner_scope, require_learner
 from planner.store.errors import StoreError
 from planner.store.records import Store
 from planner.store.tables import LearnerRow, PlanRow
@@ -69,7 +69,9 @@ def plan_owner(store: Store, actor: User, chosen: int | None, *, name: str | Non
     * a learner: always their own record, created on their first save (``chosen`` must be
       None or that record);
     * an advisor: the learner they chose, who must be on their caseload (or their own record);
-      with none chosen the save is refused: whose plan it is must never be guessed.
+      with none chosen the save is refused: whose plan it is must never be guessed;
+    * the single user of a local run, with nobody chosen: their own record (they are the
+      only person there is).
 
     Parameters
     ----------
@@ -102,6 +104,10 @@ def plan_owner(store: Store, actor: User, chosen: int | None, *, name: str | Non
             with sessionmaker(store.engine)() as s:
                 require_learner(s, actor, chosen, doing="save a plan for")  # refuses: not their own
         return own
+    if chosen is None and actor.issuer == LOCAL_ISSUER:
+        own = store.own_learner_id(actor)
+        if own is not None:
+            return own
     if chosen is None:
         raise NoLearnerChosen("choose the learner this plan is for (the learner picker in the sidebar)")
     with sessionmaker(store.engine)() as s:

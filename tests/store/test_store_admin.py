@@ -135,6 +135,7 @@ def test_the_single_user_chooses_among_their_own_record_and_their_learners(store
     choices = learner_choices(store, me)
     assert [(c.name, c.own) for c in choices] == [("Local user", True), ("Noor", False)]
     assert plan_owner(store, me, noor.id) == noor.id  # the chosen learner, not the local user's record
+    assert plan_owner(store, me, None) == choices[0].learner_id  # nobody chosen: the one person there is
 
 
 def test_capabilities_shape_each_role(people, store):
