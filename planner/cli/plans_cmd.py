@@ -315,7 +315,7 @@ def cmd_plans_show(args: argparse.Namespace) -> int:
             "progress": [{"credential": p.credential_id, "title": _title(catalogue, "credential", p.credential_id),
                           "status": p.status, "completed_on": p.completed_on.isoformat() if p.completed_on else None}
                          for p in history.progress.values()],
-            "completed": history.completed, "steps": len(history.latest.chosen),
+            "completed": len(history.completed), "to_go": len(history.to_go),
         })
     if args.format == "json":
         say_json(json.dumps({"learner": {"id": learner.id, "name": learner.name}, "plans": plans}, indent=2,
@@ -325,7 +325,7 @@ def cmd_plans_show(args: argparse.Namespace) -> int:
     for plan in plans:
         newest = plan["versions"][0]
         say(f"plan {plan['plan']} · {newest['target_title']} · {len(plan['versions'])} version(s) · "
-            f"{plan['completed']}/{plan['steps']} steps completed")
+            f"{plan['completed']} step(s) completed, {plan['to_go']} to go")
         for v in plan["versions"]:
             based = f" · based on version {v['based_on']}" if v["based_on"] else ""
             say(f"  version {v['version']} · {v['status']} · saved by {v['saved_by']} on "

@@ -50,10 +50,15 @@ class PlanHistory:
         raise KeyError(f"plan {self.plan_id} has no version {number}")
 
     @property
-    def completed(self) -> int:
-        """Steps of the newest version's route marked completed."""
-        chosen = set(self.latest.chosen)
-        return sum(1 for cid, p in self.progress.items() if cid in chosen and p.status == "completed")
+    def completed(self) -> tuple[str, ...]:
+        """Steps marked completed (a re-plan takes them out of the newest route: they are held now)."""
+        return tuple(cid for cid, p in self.progress.items() if p.status == "completed")
+
+    @property
+    def to_go(self) -> tuple[str, ...]:
+        """Steps of the newest route not completed yet."""
+        done = set(self.completed)
+        return tuple(cid for cid in self.latest.chosen if cid not in done)
 
 
 def plan_histories(store: Store, actor: User, learner_id: int) -> list[PlanHistory]:

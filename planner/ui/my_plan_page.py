@@ -87,6 +87,7 @@ def _versions(history: PlanHistory, catalogue: Catalogue) -> None:
 
 def _compare(history: PlanHistory, numbers: list[int], catalogue: Catalogue) -> None:
     st.subheader("Compare two versions")
+    done = set(history.completed)
     for key, default in ((COMPARE_A, numbers[1]), (COMPARE_B, numbers[0])):
         if st.session_state.get(key) not in numbers:
             st.session_state[key] = default
@@ -102,7 +103,7 @@ def _compare(history: PlanHistory, numbers: list[int], catalogue: Catalogue) -> 
         lines.append(f"target: {md_escape(target_title(catalogue, diff.before.target))} → "
                      f"{md_escape(target_title(catalogue, diff.after.target))}")
     lines += [f"\\+ added: {title(c)}" for c in diff.added]
-    lines += [f"− removed: {title(c)}" for c in diff.removed]
+    lines += [f"✓ completed: {title(c)}" if c in done else f"− removed: {title(c)}" for c in diff.removed]
     if diff.same_route:
         lines.append("the same steps")
     currency = diff.after.route.summary.currency if diff.after.route and diff.after.route.summary else ""
@@ -119,24 +120,27 @@ def _compare(history: PlanHistory, numbers: list[int], catalogue: Catalogue) -> 
     st.markdown("\n".join(f"- {line}" for line in lines))
 
 
-def _credentials(saved: SavedPlan, catalogue: Catalogue) -> None:
+def _credentials(saved: SavedPlan, catalogue: Catalogue, done: tuple[str, ...]) -> None:
+    """What counts as held: verified credentials, steps recorded as completed, and what was declared."""
     st.subheader("Credentials you hold")
-    holdings = sorted(saved.scenario.holdings, key=lambda h: (h.verification != "verified", h.credential))
     learner = store().learner(acting_user(), saved.learner_id)
-    plan_held = {h.credential for h in holdings}
-    completed = [h for h in learner.profile.holdings if h.credential not in plan_held]
-    if not holdings and not completed:
+    held = {h.credential: h for h in learner.profile.holdings}
+    held.update({h.credential: h for h in saved.scenario.holdings})
+    if not held:
         st.caption("None counted yet. On 'Plan a route' you can add the Open Badges 3.0 / CLR 2.0 files of "
                    "credentials you hold: verified ones count in your plan.")
         return
-    for h in holdings:
-        how = "verified: its signed credential checked" if h.verification == "verified" else \
-            "self-declared: on your word, not checked"
-        st.markdown(f"- {md_escape(credential_title(catalogue, h.credential))} · earned {h.earned:%d %b %Y} · "
-                    f"**{how}**")
-    for h in completed:
-        st.markdown(f"- {md_escape(credential_title(catalogue, h.credential))} · completed {h.earned:%d %b %Y} "
-                    "(recorded as a completed step)")
+
+    def how(cid: str) -> tuple[int, str]:
+        if held[cid].verification == "verified":
+            return 0, "verified: its signed credential checked"
+        if cid in done:
+            return 1, "a completed step of this plan"
+        return 2, "self-declared: on your word, not checked"
+
+    for cid in sorted(held, key=lambda c: (how(c)[0], credential_title(catalogue, c))):
+        st.markdown(f"- {md_escape(credential_title(catalogue, cid))} · since {held[cid].earned:%d %b %Y} · "
+                    f"**{how(cid)[1]}**")
 
 
 def _replanned(message: str, ok: bool) -> None:
@@ -185,8 +189,9 @@ def page() -> None:
     history = by_id[st.session_state[PLAN]]
     latest = history.latest
     st.subheader(target_title(catalogue, latest.target))
-    st.caption(f"{_version_label(latest)} · {latest.status} · {history.completed} of {len(latest.chosen)} steps "
-               "completed")
+    done, to_go = history.completed, history.to_go
+    st.caption(f"{_version_label(latest)} · {latest.status} · {len(done)} step{'s' * (len(done) != 1)} completed, "
+               f"{len(to_go)} to go")
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown("**Your steps and where you are**")
@@ -211,4 +216,4 @@ def page() -> None:
     with reported("The versions"):
         _versions(history, catalogue)
     with reported("Your credentials"):
-        _credentials(latest, catalogue)
+        _credentials(latest, catalogue, done)

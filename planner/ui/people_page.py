@@ -166,9 +166,13 @@ def page() -> None:
     if message:
         (st.success if message[1] else st.error)(md_escape(message[0]))
     users = list_users(store(), acting_user())
-    st.caption(f"{len(users)} people · {sum(u.role == Role.ADVISOR for u in users)} advisors · "
-               f"{sum(u.role == Role.LEARNER for u in users)} learners. You see names, roles and caseloads, "
-               "never a learner's plans.")
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'s' * (n != 1)}"
+
+    st.caption(f"{count(len(users), 'person').replace('persons', 'people')} · "
+               f"{count(sum(u.role == Role.ADVISOR for u in users), 'advisor')} · "
+               f"{count(sum(u.role == Role.LEARNER for u in users), 'learner')}. You see names, roles and "
+               "caseloads, never a learner's plans.")
     _users_table(users)
     with reported("Assigning"):
         _assign(users)

@@ -112,7 +112,8 @@ def test_history_lists_versions_what_ifs_and_progress_and_compares_two(store, me
     [history] = plan_histories(store, user, learner)
     assert [v.version for v in history.versions] == [1, 2] and history.latest == v2
     assert history.what_ifs(1) == WHAT_IFS and history.what_ifs() == ()
-    assert history.progress[v1.chosen[0]].status == "completed"
+    assert history.progress[v1.chosen[0]].status == "completed" and history.completed == (v1.chosen[0],)
+    assert history.to_go == tuple(c for c in v2.chosen if c != v1.chosen[0])
     with pytest.raises(KeyError):
         history.version(3)
     diff = compare_versions(history.version(1), history.version(2))
