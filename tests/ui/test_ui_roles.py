@@ -255,3 +255,25 @@ def test_an_administrator_assigns_a_learner_who_only_signed_in(db):
     at.button(key="pp_unassign").click().run()
     _ok(at)
     assert db.caseload(ada) == []
+
+
+def test_the_plan_pages_handout_and_plan_file_carry_the_what_ifs_and_notes(db, downloads):
+    import json
+
+    at = _go(_app("single", target="role:data-analyst"), "compare")
+    _what_ifs_and_notes(at)
+    _go(at, "plan")
+    _ok(at)
+    md = downloads["plan.md"].decode().replace("\\", "")
+    assert "### What if A: budget 600 EUR" in md and "### What if B: 15 hours a week" in md
+    assert "Evening classes only." in md
+    plan = json.loads(downloads["plan.json"])
+    assert [(w["name"], w.get("budget"), w.get("hours_per_week")) for w in plan["what_ifs"]] == [
+        ("What if A", 600.0, None), ("What if B", None, 15.0)]
+    assert plan["notes"] == "Evening classes only."
+    # the learner's own page offers the saved version as a plan file with them too
+    at.button(key="rec_save").click().run()
+    _go(at, "my-plan")
+    _ok(at)
+    saved = json.loads(downloads["plan.json"])
+    assert saved["what_ifs"] == plan["what_ifs"] and saved["notes"] == plan["notes"]
