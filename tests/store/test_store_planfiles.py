@@ -121,3 +121,17 @@ def test_history_lists_versions_what_ifs_and_progress_and_compares_two(store, me
     assert set(diff.removed) == set(v1.chosen) - set(v2.chosen)
     assert diff.notes_changed and not diff.target_changed and diff.what_ifs == (WHAT_IFS, ())
     assert diff.cost == (v1.route.summary.total_cost, v2.route.summary.total_cost)
+
+
+def test_a_replan_keeps_the_what_ifs_and_notes_in_its_version(store, me, sample_catalogue, analyst):
+    from planner.store.replan import accept_replan, replan
+
+    user, learner = me
+    scenario, rec = analyst
+    v1 = store.save_plan(user, learner, scenario=scenario, catalogue=sample_catalogue, recommendation=rec,
+                         whatifs=[w.apply(scenario) for w in WHAT_IFS], notes="first")
+    store.set_progress(user, v1.plan_id, v1.chosen[0], "completed", on=START)
+    v2 = accept_replan(store, user, replan(store, user, v1.plan_id, sample_catalogue, today=START),
+                       sample_catalogue)
+    assert v2.version == 2 and v1.chosen[0] not in v2.chosen
+    assert saved_what_ifs(store.plan(user, v1.plan_id)) == WHAT_IFS and v2.notes == "first"
