@@ -15,7 +15,7 @@ from planner.store.errors import StoreError
 from planner.store.planfiles import saved_what_ifs
 from planner.store.records import STEP_STATUSES, SavedPlan
 from planner.store.replan import accept_replan, replan
-from planner.ui.records import acting_user, store
+from planner.ui.records import acting_user, learner_name, store
 from planner.ui.text import md_escape
 
 __all__ = ["credential_title", "progress_editor", "replan_panel", "target_title", "what_ifs_of"]
@@ -101,6 +101,8 @@ def replan_panel(plan_id: int, catalogue: Catalogue, *, key: str, on_saved: Call
         except StoreError as exc:
             on_saved(str(exc), False)
             return
-        on_saved(f"Saved as version {saved.version}.", True)
+        name = learner_name(saved.learner_id)
+        whose = "your plan" if name == "you" else f"{name}'s plan" if name else "the plan"
+        on_saved(f"Saved as version {saved.version} of {whose}.", True)
 
     st.button("Save as a new version", key=f"{key}_replan_save", on_click=save, type="primary")

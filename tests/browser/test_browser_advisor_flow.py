@@ -79,7 +79,7 @@ def test_advisor_opens_a_learner_records_a_completed_step_replans_and_saves(tmp_
                 page.get_by_text("done:", exact=False).first.wait_for()
                 page.screenshot(path=str(ARTIFACTS / "advisor-replan.png"))
                 page.get_by_role("button", name="Save as a new version").click()
-                page.get_by_text("Saved as version 2", exact=False).wait_for()
+                page.get_by_text("Saved as version 2 of Lena Learner's plan.").wait_for()
                 page.screenshot(path=str(ARTIFACTS / "advisor-saved.png"))
             finally:
                 browser.close()

@@ -210,7 +210,7 @@ def _advisor_plans(browser, url: str, catalogue) -> str:
         page.get_by_text("done:", exact=False).first.wait_for()
         _shoot(page, "5-advisor-replans")
         page.get_by_role("button", name="Save as a new version").click()
-        expect(page.get_by_text("Saved as version 2.")).to_be_visible()
+        expect(page.get_by_text("Saved as version 2 of Lea Learner's plan.")).to_be_visible()
         _shoot(page, "6-advisor-saved-again")
         # a reload keeps the page
         page.reload()

@@ -77,7 +77,7 @@ def test_one_click_replan_shows_the_difference_and_saves_a_new_version(db, sampl
     assert [m.label for m in at.metric][-2:] == ["Cost of what is left (EUR)", "Finish"]
     at.button(key="cl_replan_save").click().run()
     _ok(at)
-    assert [s.value for s in at.success] == ["Saved as version 2."]
+    assert [s.value for s in at.success] == ["Saved as version 2 of your plan."]
     latest = db.plan(me, plan.plan_id)
     assert latest.version == 2 and plan.chosen[0] not in latest.chosen
     assert not any("red-badge" in m.value for m in at.markdown)  # the new version relies on today's catalogue
