@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from planner.store.access import Capability, Role
+from planner.store.access import Capability, Role, User
 
 __all__ = ["PAGES", "PageSpec", "landing", "run"]
 
@@ -58,7 +58,8 @@ def landing(role: Role, allowed: frozenset[Capability]) -> str:
     return next(p.url_path for p in PAGES if p.needs in allowed)
 
 
-def _actor_and_capabilities():  # type: ignore[no-untyped-def]
+def _actor_and_capabilities() -> tuple[User | None, frozenset[Capability]]:
+    """The person using the app and what they may do; without the learner store, the least sensible."""
     from planner.store.access import capabilities
     from planner.ui.auth import auth_configured
     from planner.ui.records import acting_user

@@ -277,3 +277,13 @@ def test_the_plan_pages_handout_and_plan_file_carry_the_what_ifs_and_notes(db, d
     _ok(at)
     saved = json.loads(downloads["plan.json"])
     assert saved["what_ifs"] == plan["what_ifs"] and saved["notes"] == plan["notes"]
+
+
+def test_without_the_learner_store_the_app_plans_without_records_and_says_why(monkeypatch, tmp_path):
+    # a folder where the database file should be: the store cannot be opened
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path}")
+    at = _app("single", target="role:data-analyst")
+    assert not at.exception
+    assert at.session_state["t_nav"] == ["plan", "compare", "coverage", "explore", "catalogue"]
+    assert [h.value for h in at.header] == ["Plan a route"]
+    assert any("Opening the learner records failed" in e.value for e in at.sidebar.error)
