@@ -101,9 +101,12 @@ def work_on(learner_id: int | None, *, target: str | None = None) -> None:
 
 def _restore(saved: SavedPlan) -> None:
     from planner.engine.scenario import fit_to_catalogue
-    from planner.ui.state import active_catalogue
+    from planner.ui.state import active_catalogue, active_store, store_subcatalogue
 
-    scenario, problems = fit_to_catalogue(saved.scenario, active_catalogue().catalogue)
+    compiled = active_store()  # on a compiled catalogue: what the plan's target needs, as the pages plan on
+    catalogue = store_subcatalogue(compiled.url, saved.target) if compiled is not None \
+        else active_catalogue().catalogue
+    scenario, problems = fit_to_catalogue(saved.scenario, catalogue)
     open_plan(saved)  # first: the restored work belongs to this learner's plan
     restore_plan(scenario, saved.notes, saved.chosen, saved_what_ifs(saved))
     st.session_state["rec_open_problems"] = problems
