@@ -10,6 +10,7 @@ from planner.catalogue.inputs import NamedBytes
 from planner.interop._result import ImportProblem, read_json
 from planner.verify.credential import Verification, verify_credential
 from planner.verify.loader import ContextLoader
+from planner.verify.trust import Resolver, TrustList
 
 __all__ = ["MAX_FILE_BYTES", "FileVerification", "verify_file"]
 
@@ -27,7 +28,8 @@ class FileVerification:
 
 
 def verify_file(path: str | Path | NamedBytes, *, loader: ContextLoader | None = None,
-                at: dt.datetime | None = None) -> FileVerification:
+                at: dt.datetime | None = None, trust: TrustList | None = None,
+                resolver: Resolver | None = None) -> FileVerification:
     """Verify the credential(s) in one JSON file.
 
     Parameters
@@ -39,6 +41,10 @@ def verify_file(path: str | Path | NamedBytes, *, loader: ContextLoader | None =
         Where contexts come from (default: ``$PLANNER_CONTEXT_DIR``).
     at : datetime, optional
         The moment validity is judged at (default: now).
+    trust : TrustList, optional
+        The keys trusted for issuers (the catalogue's trust list, issuer documents).
+    resolver : callable, optional
+        Fetches issuers' published documents (``--resolve-issuers``); default: offline.
 
     Returns
     -------
@@ -64,6 +70,7 @@ def verify_file(path: str | Path | NamedBytes, *, loader: ContextLoader | None =
     loader = loader or ContextLoader()
     items = data if isinstance(data, list) else [data]
     prefix = "$" if not isinstance(data, list) else None
-    results = tuple(verify_credential(item, loader=loader, at=at, pointer=prefix or f"$[{i}]")
+    results = tuple(verify_credential(item, loader=loader, at=at, pointer=prefix or f"$[{i}]", trust=trust,
+                                      resolver=resolver)
                     for i, item in enumerate(items))
     return FileVerification(file, results, tuple(problems))
