@@ -23,6 +23,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "MAX_TERM_WEEKS",
     "MAX_WEIGHT",
     "MIN_DATE",
+    "VERIFIED_HOLDINGS",
     "AssessmentType",
     "AwardSpec",
     "Catalogue",
@@ -95,6 +97,8 @@ ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 IssuerId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", max_length=500)]
 MAX_ISSUERS = 20  # issuer ids one provider may list
 MAX_ISSUER_KEYS = 10  # public keys one issuer may list
+#: validation context key under which holdings marked "verified" stay verified (the verifier's hand-over only)
+VERIFIED_HOLDINGS = "planner.verified_holdings"
 Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -822,6 +826,16 @@ class Holding(_Model):
     credential: Id
     earned: PlanDate
     verification: Literal["declared", "verified"] = "declared"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _declared_until_verified(cls, value: Any, info: ValidationInfo) -> Any:
+        # read from outside (a profile, a plan file, a link, the store, the API): the learner's word
+        # until its credential is verified again; only the verifier's own hand-over keeps "verified"
+        if (isinstance(value, dict) and value.get("verification") == "verified"
+                and not (isinstance(info.context, dict) and info.context.get(VERIFIED_HOLDINGS))):
+            return {**value, "verification": "declared"}
+        return value
 
 
 class Constraints(_Model):

@@ -52,7 +52,7 @@ from planner.verify.plain import graph_mismatch, plain_problem
 from planner.verify.proof import SUPPORTED, ProofCheck, check_proofs
 from planner.verify.trust import Binding, Resolver, TrustList, bind_issuer
 
-__all__ = ["MAX_NESTED_CREDENTIALS", "Status", "Verification", "verify_credential"]
+__all__ = ["MAX_NESTED_CREDENTIALS", "Status", "Verification", "verify_credential", "verify_jwt"]
 
 VC_CONTEXTS = ("https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1")
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
@@ -327,8 +327,41 @@ def verify_credential(doc: Any, *, loader: ContextLoader | None = None, at: dt.d
     return _verify(doc, ctx, pointer, 0)
 
 
+def verify_jwt(token: str, *, loader: ContextLoader | None = None, at: dt.datetime | None = None,
+               pointer: str = "$", trust: TrustList | None = None, resolver: Resolver | None = None) -> Verification:
+    """Verify a credential that comes as a VC-JWT (EdDSA): its signature, then as :func:`verify_credential`.
+
+    The token's signature stands in for the Data Integrity proof; the credential it carries
+    is then judged the same way (plain form, signed facts, dates, issuer binding, status).
+
+    Parameters
+    ----------
+    token : str
+        The compact JWS.
+    loader, at, pointer, trust, resolver
+        As for :func:`verify_credential`.
+
+    Returns
+    -------
+    Verification
+        The status with its reason; never raises on bad input.
+
+    """
+    from planner.verify.jwt import read_jwt
+
+    ctx = _Context(loader or ContextLoader(), at or dt.datetime.now(dt.UTC), trust or TrustList(), resolver)
+    read = read_jwt(token, ctx.trust, at=ctx.at)
+    if read.check.valid is None and ctx.resolver is not None and "--resolve-issuers" in read.check.reason \
+            and isinstance(read.credential, dict):
+        ctx = _with_resolved(read.credential, ctx)
+        read = read_jwt(token, ctx.trust, at=ctx.at)
+    if read.problem:
+        return Verification(Status.UNVERIFIABLE, f"VC-JWT: {read.problem}", pointer)
+    return _verify(read.credential, ctx, pointer, 0, jws=read.check)
+
+
 def _verify(doc: Any, ctx: _Context, pointer: str, depth: int, *, shape: bool = True,
-            covered_by: Verification | None = None) -> Verification:
+            covered_by: Verification | None = None, jws: ProofCheck | None = None) -> Verification:
     if not isinstance(doc, dict):
         return Verification(Status.UNVERIFIABLE, "a credential must be a JSON object", pointer)
     ident = doc.get("id") if isinstance(doc.get("id"), str) else None
@@ -343,7 +376,7 @@ def _verify(doc: Any, ctx: _Context, pointer: str, depth: int, *, shape: bool = 
     if problem:
         return Verification(Status.UNVERIFIABLE, f"not an Open Badges 3.0 / CLR 2.0 credential: {problem}",
                             notes=_proof_note(doc, ctx), **base)
-    result = _judge(doc, ctx, base, depth, covered_by)
+    result = _judge(doc, ctx, base, depth, covered_by, jws)
     nested = _nested(doc, ctx, pointer, result) if depth == 0 and covered_by is None else ()
     return replace(result, nested=nested)
 
@@ -415,11 +448,17 @@ def _read_facts(doc: dict[str, Any], ctx: _Context) -> tuple[SignedFacts | None,
 
 
 def _judge(doc: dict[str, Any], ctx: _Context, base: dict[str, Any], depth: int,
-           covered_by: Verification | None) -> Verification:
+           covered_by: Verification | None, jws: ProofCheck | None = None) -> Verification:
     """Proofs, signed facts, dates, issuer and status of a credential whose form is right."""
     key = None
     binding = Binding(False, "")
-    if covered_by is None:
+    if jws is not None:  # a VC-JWT: its signature was checked over the payload's bytes
+        checks: tuple[tuple[dict[str, Any], ProofCheck], ...] = (({}, jws),)
+        key = jws.multikey
+        outcome = _proof_outcome(checks)
+        if outcome:
+            return Verification(outcome[0], f"VC-JWT: {outcome[1]}", key=key, **base)
+    elif covered_by is None:
         checks = check_proofs(doc, ctx.loader, ctx.trust, at=ctx.at)
         if ctx.resolver is not None and any(c.valid is None and "--resolve-issuers" in c.reason for _, c in checks):
             ctx = _with_resolved(doc, ctx)

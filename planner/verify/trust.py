@@ -25,11 +25,13 @@ from typing import Any
 from planner.catalogue.keyformat import KeyFormatError, key_bytes, multikey_of
 from planner.catalogue.models import Provider
 
-__all__ = ["MAX_DOCUMENT_KEYS", "Binding", "IssuerDocumentError", "TrustList", "TrustedKey", "bind_issuer",
-           "keys_of_document"]
+__all__ = ["MAX_DOCUMENT_KEYS", "MAX_ISSUER_DOCUMENT_BYTES", "Binding", "IssuerDocumentError", "Resolver",
+           "TrustList", "TrustedKey", "bind_issuer", "keys_of_document", "read_issuer_documents"]
 
 #: verification methods read from one issuer document
 MAX_DOCUMENT_KEYS = 50
+#: largest issuer document read (bytes)
+MAX_ISSUER_DOCUMENT_BYTES = 200_000
 
 #: ``resolver(issuer_id)`` -> the trust an issuer's published document gives (empty when none)
 Resolver = Callable[[str], "TrustList"]
@@ -257,3 +259,30 @@ def keys_of_document(document: Any, source: str) -> TrustList:
         detail = "; ".join(problems) or "no verification method for assertions"
         raise IssuerDocumentError(f"{source}: no usable Ed25519 key for {subject} ({detail})")
     return TrustList(tuple(out))
+
+
+def read_issuer_documents(paths: Iterable[str]) -> TrustList:
+    """The keys of issuer documents the user gives as files (``--issuer-document FILE``).
+
+    Each file is read through the input layer (regular files only, size and JSON limits).
+
+    Raises
+    ------
+    ValueError
+        Naming the file, when one cannot be read or gives no usable key.
+    """
+    from planner.catalogue.inputs import InputError, parse_json, read_bytes
+
+    out = TrustList()
+    for path in paths:
+        try:
+            document = parse_json(read_bytes(path, max_bytes=MAX_ISSUER_DOCUMENT_BYTES).decode("utf-8"), str(path))
+        except InputError as exc:
+            raise ValueError(f"--issuer-document {exc}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"--issuer-document {path}: not UTF-8 text") from None
+        try:
+            out = out + keys_of_document(document, str(path))
+        except IssuerDocumentError as exc:
+            raise ValueError(f"--issuer-document {exc}") from None
+    return out

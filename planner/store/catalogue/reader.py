@@ -207,6 +207,21 @@ class CatalogueStore:
         return SearchPage(tuple(SearchHit("provider", pid, name, False) for pid, name in rows), total, page,
                           page_size)
 
+    def providers_with_issuers(self) -> list[Provider]:
+        """Every provider that lists Open Badges issuers: the catalogue's trust list.
+
+        Read whole (providers are few next to credentials): a credential's issuer is
+        confirmed against every key the catalogue trusts, whichever question is asked.
+        """
+        with self._connect() as conn:
+            rows = conn.execute(select(t.providers.c.doc).order_by(t.providers.c.id)).all()
+        out = []
+        for (doc,) in rows:
+            provider = Provider.model_validate(json.loads(doc))
+            if provider.issuers:
+                out.append(provider)
+        return out
+
     # ------------------------------------------------------------------ sub-catalogue
 
     def subcatalogue(self, profile: LearnerProfile, target: Target, *, credit_award: str | None = None) -> Catalogue:
