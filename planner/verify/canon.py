@@ -127,8 +127,11 @@ def canonical_nquads(document: dict[str, Any], loader: ContextLoader, *, budget:
     jsonld.JsonLdError
         When the document is not valid JSON-LD.
     """
-    # a resolver of our own: pyld's shared cache would let a context loaded elsewhere stand in
-    resolver = ContextResolver({}, loader)
+    # the loader's own resolver: pyld's process-wide cache would let a context loaded elsewhere
+    # stand in; this one holds only what this loader read from its pinned files
+    resolver = loader.resolved.get("resolver")
+    if resolver is None:
+        resolver = loader.resolved["resolver"] = ContextResolver({}, loader)
     options = {"documentLoader": loader, "contextResolver": resolver}
     dropped: list[str | None] = []
     processor = jsonld.JsonLdProcessor(on_property_dropped=dropped.append)

@@ -373,6 +373,10 @@ def _verify(doc: Any, ctx: _Context, pointer: str, depth: int, *, shape: bool = 
     if refused:
         return Verification(Status.UNVERIFIABLE, refused, **base)
     problem = _shape_problem(doc) if shape else None
+    count = _nested_count(doc)
+    if count > MAX_NESTED_CREDENTIALS:  # refused before any canonicalisation: its work grows with the count
+        return Verification(Status.UNVERIFIABLE, f"the CLR holds {count:,} credentials; the limit is "
+                                                 f"{MAX_NESTED_CREDENTIALS}", **base)
     if problem:
         return Verification(Status.UNVERIFIABLE, f"not an Open Badges 3.0 / CLR 2.0 credential: {problem}",
                             notes=_proof_note(doc, ctx), **base)
@@ -432,11 +436,11 @@ def _proof_outcome(checks: tuple[tuple[dict[str, Any], ProofCheck], ...]) -> tup
     return None
 
 
-def _read_facts(doc: dict[str, Any], ctx: _Context) -> tuple[SignedFacts | None, str]:
+def _read_facts(doc: dict[str, Any], ctx: _Context, nquads: str | None = None) -> tuple[SignedFacts | None, str]:
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     try:
         ident = doc.get("id") if isinstance(doc.get("id"), str) else None
-        facts = signed_facts(canonical_nquads(unsecured, ctx.loader), ident)
+        facts = signed_facts(nquads if nquads is not None else canonical_nquads(unsecured, ctx.loader), ident)
     except (ContextUnavailableError, UndefinedTermError, CanonicalisationLimitError, ValueError) as exc:
         return None, str(exc)
     except (jsonld.JsonLdError, TypeError, RecursionError) as exc:
@@ -452,6 +456,7 @@ def _judge(doc: dict[str, Any], ctx: _Context, base: dict[str, Any], depth: int,
     """Proofs, signed facts, dates, issuer and status of a credential whose form is right."""
     key = None
     binding = Binding(False, "")
+    canonical: dict[tuple[int, ...], str] = {}  # what the proofs canonicalised, reused for the facts
     if jws is not None:  # a VC-JWT: its signature was checked over the payload's bytes
         checks: tuple[tuple[dict[str, Any], ProofCheck], ...] = (({}, jws),)
         key = jws.multikey
@@ -459,15 +464,15 @@ def _judge(doc: dict[str, Any], ctx: _Context, base: dict[str, Any], depth: int,
         if outcome:
             return Verification(outcome[0], f"VC-JWT: {outcome[1]}", key=key, **base)
     elif covered_by is None:
-        checks = check_proofs(doc, ctx.loader, ctx.trust, at=ctx.at)
+        checks = check_proofs(doc, ctx.loader, ctx.trust, at=ctx.at, cache=canonical)
         if ctx.resolver is not None and any(c.valid is None and "--resolve-issuers" in c.reason for _, c in checks):
             ctx = _with_resolved(doc, ctx)
-            checks = check_proofs(doc, ctx.loader, ctx.trust, at=ctx.at)
+            checks = check_proofs(doc, ctx.loader, ctx.trust, at=ctx.at, cache=canonical)
         key = next((c.multikey for _, c in checks if c.key is not None), None)
         outcome = _proof_outcome(checks)
         if outcome:
             return Verification(outcome[0], outcome[1], key=key, **base)
-    facts, why = _read_facts(doc, ctx)
+    facts, why = _read_facts(doc, ctx, canonical.get(()))
     if facts is None:
         return Verification(Status.UNVERIFIABLE, why, key=key, **base)
     base = {**base, "issuer": facts.issuer_id or base["issuer"], "facts": facts}
@@ -495,16 +500,20 @@ def _judge(doc: dict[str, Any], ctx: _Context, base: dict[str, Any], depth: int,
     return Verification(Status.VERIFIED, key=key, notes=tuple(notes), confirmed_by=binding.how, **base)
 
 
+def _inner(doc: dict[str, Any]) -> list[Any]:
+    if "ClrCredential" not in _types(doc) or not isinstance(doc.get("credentialSubject"), dict):
+        return []
+    inner = doc["credentialSubject"].get("verifiableCredential") or []
+    return inner if isinstance(inner, list) else [inner]
+
+
+def _nested_count(doc: dict[str, Any]) -> int:
+    return len(_inner(doc))
+
+
 def _nested(doc: dict[str, Any], ctx: _Context, pointer: str, clr: Verification) -> tuple[Verification, ...]:
     """Each credential inside a CLR: a signed one on its own, an unsigned one as covered by the CLR."""
-    if "ClrCredential" not in _types(doc) or not isinstance(doc.get("credentialSubject"), dict):
-        return ()
-    inner = doc["credentialSubject"].get("verifiableCredential") or []
-    inner = inner if isinstance(inner, list) else [inner]
-    if len(inner) > MAX_NESTED_CREDENTIALS:
-        refusal = Verification(Status.UNVERIFIABLE, f"the CLR holds {len(inner):,} credentials; the limit is "
-                                                    f"{MAX_NESTED_CREDENTIALS}", f"{pointer}.credentialSubject")
-        return (refusal,)
+    inner = _inner(doc)
     out = []
     for i, item in enumerate(inner):
         where = f"{pointer}.credentialSubject.verifiableCredential[{i}]"

@@ -213,6 +213,8 @@ class ContextLoader:
         self.refused: dict[str, str] = {}
         self._cache: dict[str, Any] = {}
         self._lists: dict[str, Any] = {}
+        #: pyld's context resolver for this loader (processed contexts, from its pinned files only)
+        self.resolved: dict[str, Any] = {}
 
     def path_for(self, url: str) -> Path | None:
         """The cache file for a known context URL, or None when the URL is not known."""

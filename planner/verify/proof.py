@@ -218,7 +218,8 @@ def _ids(value: Any) -> list[str] | None:
 
 
 def check_proofs(document: dict[str, Any], loader: ContextLoader, trust: TrustList | None = None, *,
-                 at: dt.datetime | None = None) -> tuple[tuple[dict[str, Any], ProofCheck], ...]:
+                 at: dt.datetime | None = None, cache: dict[tuple[int, ...], str] | None = None
+                 ) -> tuple[tuple[dict[str, Any], ProofCheck], ...]:
     """Check every proof of ``document``: a set, a chain (``previousProof``), or one.
 
     Parameters
@@ -231,6 +232,9 @@ def check_proofs(document: dict[str, Any], loader: ContextLoader, trust: TrustLi
         Issuer documents that give verification methods their keys.
     at : datetime, optional
         The moment proof expiry is judged at.
+    cache : dict, optional
+        Filled with the canonical N-Quads computed (key ``()``: the document without its
+        proofs), so that the caller reads the signed facts without canonicalising again.
 
     Returns
     -------
@@ -245,7 +249,7 @@ def check_proofs(document: dict[str, Any], loader: ContextLoader, trust: TrustLi
         return (({}, ProofCheck(None, f"the credential carries {len(proofs):,} proofs; the limit is {MAX_PROOFS}")),)
     by_id = {p["id"]: p for p in proofs if isinstance(p, dict) and isinstance(p.get("id"), str)}
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    cache: dict[tuple[int, ...], str] = {}
+    cache = {} if cache is None else cache
 
     def canonical_document(previous: tuple[dict[str, Any], ...]) -> str:
         key = tuple(id(p) for p in previous)
