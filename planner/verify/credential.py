@@ -2,10 +2,10 @@
 
 The checks run in this order and the first failure gives the status:
 
-1. form: the JSON must be the plain form of what was signed (only the published contexts,
-   by URL; no member written as an IRI, no JSON-LD keyword, see :mod:`planner.verify.plain`),
-   and an OB3 / CLR credential (a VC context first, an OB3 / CLR type, an issuer, the
-   subject type for the credential type, results typed ``Result``); else *unverifiable*;
+1. form: an OB3 / CLR credential (a VC context first, an OB3 / CLR type, an issuer, the
+   subject type for the credential type, results typed ``Result``) whose JSON is the plain
+   form of what was signed (only the published contexts, by URL; no member written as an
+   IRI, no JSON-LD keyword, see :mod:`planner.verify.plain`); else *unverifiable*;
 2. proofs: at least one, at most :data:`~planner.verify.proof.MAX_PROOFS`, each of a
    supported suite and valid; proof sets and chains (``previousProof``) as the W3C Data
    Integrity specification says; a proof created in the future or expired is refused
@@ -171,9 +171,10 @@ def _not_supported(doc: dict[str, Any]) -> str | None:
                 "and are not supported (Open Badges 3.0 and CLR 2.0 are)")
     proofs = doc.get("proof")
     for proof in proofs if isinstance(proofs, list) else [proofs]:
-        if isinstance(proof, dict):
-            kind = (proof.get("type"), proof.get("cryptosuite") if proof.get("type") == "DataIntegrityProof" else None)
-            if kind not in SUPPORTED and isinstance(kind[0], str):
+        if isinstance(proof, dict) and isinstance(proof.get("type"), str):
+            suite = proof.get("cryptosuite") if proof.get("type") == "DataIntegrityProof" else None
+            kind = (proof["type"], suite if isinstance(suite, str) or suite is None else repr(suite))
+            if kind not in SUPPORTED:
                 suite = f" / {proof.get('cryptosuite')}" if isinstance(proof.get("cryptosuite"), str) else ""
                 return (f"proof type {kind[0]}{suite} is not supported (eddsa-rdfc-2022 and Ed25519Signature2020 "
                         "are)")
@@ -367,19 +368,21 @@ def _verify(doc: Any, ctx: _Context, pointer: str, depth: int, *, shape: bool = 
     ident = doc.get("id") if isinstance(doc.get("id"), str) else None
     name = doc.get("name") if isinstance(doc.get("name"), str) else None
     base: dict[str, Any] = {"pointer": pointer, "credential_id": ident, "name": name, "issuer": _issuer_id(doc)}
-    refused = _not_supported(doc) or (
-        f"the JSON is not the plain form of what was signed ({problem}), so it is not read"
-        if (problem := plain_problem(doc)) else None)
+    refused = _not_supported(doc)
     if refused:
         return Verification(Status.UNVERIFIABLE, refused, **base)
     problem = _shape_problem(doc) if shape else None
+    if problem:
+        return Verification(Status.UNVERIFIABLE, f"not an Open Badges 3.0 / CLR 2.0 credential: {problem}",
+                            notes=_proof_note(doc, ctx), **base)
+    problem = plain_problem(doc)
+    if problem:
+        return Verification(Status.UNVERIFIABLE, f"the JSON is not the plain form of what was signed ({problem}), "
+                                                 "so it is not read", **base)
     count = _nested_count(doc)
     if count > MAX_NESTED_CREDENTIALS:  # refused before any canonicalisation: its work grows with the count
         return Verification(Status.UNVERIFIABLE, f"the CLR holds {count:,} credentials; the limit is "
                                                  f"{MAX_NESTED_CREDENTIALS}", **base)
-    if problem:
-        return Verification(Status.UNVERIFIABLE, f"not an Open Badges 3.0 / CLR 2.0 credential: {problem}",
-                            notes=_proof_note(doc, ctx), **base)
     result = _judge(doc, ctx, base, depth, covered_by, jws)
     nested = _nested(doc, ctx, pointer, result) if depth == 0 and covered_by is None else ()
     return replace(result, nested=nested)

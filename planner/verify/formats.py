@@ -19,7 +19,7 @@ from typing import Any
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from planner.catalogue.inputs import InputError, NamedBytes, parse_json, read_bytes
+from planner.catalogue.inputs import InputError, NamedBytes, current_limits, parse_json, read_bytes
 from planner.interop._result import ImportProblem, from_input_error
 from planner.verify.jwt import looks_like_jwt
 
@@ -180,7 +180,7 @@ def read_credential_file(path: str | Path | NamedBytes) -> CredentialFile:
     """
     file = str(path)
     try:
-        data = read_bytes(path, name=file, max_bytes=MAX_FILE_BYTES)
+        data = read_bytes(path, name=file, max_bytes=min(MAX_FILE_BYTES, current_limits().max_file_bytes))
     except InputError as exc:
         return CredentialFile(file, "json", problems=from_input_error(exc))
     if data.startswith(PNG_SIGNATURE):
