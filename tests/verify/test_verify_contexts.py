@@ -264,3 +264,27 @@ def test_cli_contexts_from_and_its_errors(reference_contexts: Path, tmp_path: Pa
     assert main(["verify", "--contexts-from", str(reference_contexts), "--contexts", str(blocker / "sub")]) == 1
     err = capsys.readouterr().err
     assert str(blocker / "sub") in err and "Traceback" not in err
+
+
+def test_the_app_fills_the_cache_once_on_first_use(server: _Server, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.verify.contexts import fill_on_first_use
+
+    monkeypatch.setattr(contexts_mod, "https_opener", server.opener)
+    monkeypatch.setattr(contexts_mod, "_FIRST_USE_DONE", set())
+    # offline (the first request fails): one try, the rest skipped, nothing written, not tried again
+    offline = tmp_path / "offline"
+    monkeypatch.setattr(contexts_mod, "https_opener", lambda url, timeout: (_ for _ in ()).throw(
+        urllib.error.URLError("Name or service not known")))
+    outcomes = fill_on_first_use(offline)
+    assert [o.outcome for o in outcomes].count("failed") == 1
+    assert {o.outcome for o in outcomes} == {"failed", "skipped"}
+    assert fill_on_first_use(offline) == () and missing_contexts(offline) == tuple(KNOWN_CONTEXTS)
+    # online: every context fetched and checked against its pin; a complete cache asks for nothing
+    monkeypatch.setattr(contexts_mod, "https_opener", server.opener)
+    online = tmp_path / "online"
+    assert {o.outcome for o in fill_on_first_use(online)} == {"fetched"}
+    assert missing_contexts(online) == ()
+    before = len(server.requests)
+    monkeypatch.setattr(contexts_mod, "_FIRST_USE_DONE", set())
+    assert fill_on_first_use(online) == () and len(server.requests) == before
