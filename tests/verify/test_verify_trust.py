@@ -367,3 +367,21 @@ def test_the_proof_created_by_an_unknown_suite_is_said_by_name(loader):
     doc["proof"] = {**sign_proof(doc, loader=loader), "cryptosuite": "ecdsa-sd-2023"}
     result = verify_credential(doc, loader=loader, at=AT)
     assert result.status is Status.UNVERIFIABLE and "ecdsa-sd-2023 is not supported" in result.reason
+
+
+def test_the_readmes_trust_list_example_is_a_valid_catalogue():
+    import re
+
+    from tests.test_readme import README
+
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("**How a provider publishes its keys.**"):]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    from planner.catalogue.yamlsafe import parse_yaml
+
+    parsed, problems = parse_yaml(block, "README.md")
+    assert parsed is not None and not problems
+    providers = [Provider.model_validate(p) for p in parsed.data["providers"]]
+    trust = TrustList.from_providers(providers)
+    assert len(trust.keys) == 3 and trust.issuers == ("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+                                                      "https://badges.cloudguild.example/issuer")
