@@ -42,6 +42,7 @@ STATUS = "https://www.w3.org/ns/credentials/status#"
 STATUS_2021 = "https://w3id.org/vc/status-list#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SCHEMA_NAME = "https://schema.org/name"
+ACHIEVEMENT_PREDICATES = (OBI + "achievement", OBI + "achievement-0", OBI + "Achievement")
 
 
 class UndefinedTermError(ValueError):
@@ -240,10 +241,10 @@ def _subject(graph: _Graph, node: str) -> SubjectFacts:
     identifiers = tuple(
         tuple(sorted((p.rsplit("#", 1)[-1], o["value"]) for p, o in graph.out.get(entry, []) if p != RDF_TYPE))
         for entry in graph.values(node, OBI + "identifier"))
-    # the first OB 3.0 context (context.json) maps "achievement" to obi:Achievement, later ones to obi:achievement
-    achievements = tuple(
-        (None if a.startswith("_:") else a, graph.values(a, SCHEMA_NAME))
-        for a in sorted(set(graph.values(node, OBI + "achievement") + graph.values(node, OBI + "Achievement"))))
+    # "achievement" is obi:Achievement in OB 3.0's first context, obi:achievement-0 in 3.0.1 and 3.0.2,
+    # obi:achievement in 3.0.3: each pinned context's own term
+    linked = {a for predicate in ACHIEVEMENT_PREDICATES for a in graph.values(node, predicate)}
+    achievements = tuple((None if a.startswith("_:") else a, graph.values(a, SCHEMA_NAME)) for a in sorted(linked))
     return SubjectFacts(node, None if node.startswith("_:") else node, identifiers, achievements)
 
 

@@ -276,8 +276,11 @@ def _check_status(facts: SignedFacts, issuer: str | None, ctx: _Context,
             return (Status.UNVERIFIABLE, f"status list {url} is not a BitstringStatusListCredential"), notes
         if not checked.verified:
             return (Status.UNVERIFIABLE, f"status list {url}: {checked.describe()}"), notes
-        if checked.issuer != issuer:
-            return (Status.UNVERIFIABLE, f"status list {url} is not issued by the credential's issuer"), notes
+        # the list's signer: the credential's own issuer, or another one the trust list or a document vouches
+        # for (a did:key of anyone's making confirms only itself, so it may not stand for the issuer's list)
+        if checked.issuer != issuer and not checked.confirmed_by.startswith(("key listed for", "key published by")):
+            return (Status.UNVERIFIABLE, f"status list {url} is issued by {checked.issuer}, not by the credential's "
+                                         "issuer, and no trust list or issuer document vouches for it"), notes
         subject = listed.get("credentialSubject")
         purpose = entry.purpose[0] if entry.purpose else "revocation"
         listed_purpose = subject.get("statusPurpose") if isinstance(subject, dict) else None

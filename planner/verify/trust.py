@@ -151,6 +151,10 @@ def bind_issuer(issuer: str | None, key: bytes, trust: TrustList, resolver: Reso
     """
     if not issuer:
         return Binding(False, "the credential names no issuer")
+    # the trust list first: it also says who vouches for a did:key (a status list's signer, for one)
+    for trusted in trust.for_issuer(issuer):
+        if trusted.key == key:
+            return Binding(True, f"key listed for {issuer} in {trusted.source}")
     if issuer.startswith("did:key:"):
         try:
             own = key_bytes(issuer)
@@ -158,9 +162,6 @@ def bind_issuer(issuer: str | None, key: bytes, trust: TrustList, resolver: Reso
             own = b""
         if own == key:
             return Binding(True, "a did:key issuer signed with its own key")
-    for trusted in trust.for_issuer(issuer):
-        if trusted.key == key:
-            return Binding(True, f"key listed for {issuer} in {trusted.source}")
     if resolver is not None and not issuer.startswith("did:key:"):
         for trusted in resolver(issuer).for_issuer(issuer):
             if trusted.key == key:
