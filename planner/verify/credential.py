@@ -175,7 +175,7 @@ def _not_supported(doc: dict[str, Any]) -> str | None:
             suite = proof.get("cryptosuite") if proof.get("type") == "DataIntegrityProof" else None
             kind = (proof["type"], suite if isinstance(suite, str) or suite is None else repr(suite))
             if kind not in SUPPORTED:
-                suite = f" / {proof.get('cryptosuite')}" if isinstance(proof.get("cryptosuite"), str) else ""
+                suite = f" / {kind[1]}" if kind[0] == "DataIntegrityProof" and kind[1] else ""
                 return (f"proof type {kind[0]}{suite} is not supported (eddsa-rdfc-2022 and Ed25519Signature2020 "
                         "are)")
     return None

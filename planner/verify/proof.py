@@ -174,7 +174,7 @@ def check_proof(document: dict[str, Any], proof: Any, loader: ContextLoader, tru
     kind = (ptype if isinstance(ptype, str) else repr(ptype),
             (suite if isinstance(suite, str) else repr(suite)) if ptype == "DataIntegrityProof" else None)
     if kind not in SUPPORTED:
-        named = f" / {kind[1] or proof.get('cryptosuite')}" if proof.get("cryptosuite") else ""
+        named = f" / {kind[1]}" if kind[0] == "DataIntegrityProof" and kind[1] else ""
         return ProofCheck(None, f"proof type {kind[0]}{named} is not supported "
                                 "(eddsa-rdfc-2022 and Ed25519Signature2020 are)")
     if proof.get("proofPurpose") != "assertionMethod":

@@ -362,11 +362,17 @@ def test_a_key_the_proof_names_for_another_issuer_in_the_same_document_binds_not
     assert verify_credential(doc, loader=loader, at=AT, trust=trust).status is Status.ISSUER_NOT_CONFIRMED
 
 
-def test_the_proof_created_by_an_unknown_suite_is_said_by_name(loader):
+@pytest.mark.parametrize("change, named", [
+    ({"cryptosuite": "ecdsa-sd-2023"}, "DataIntegrityProof / ecdsa-sd-2023 is not supported"),
+    ({"cryptosuite": "eddsa-jcs-2022"}, "DataIntegrityProof / eddsa-jcs-2022 is not supported"),
+    # as the JFF Plugfest 1 badges were signed (w3c-ccg/vc-ed plugfest-1-2022)
+    ({"type": "Ed25519Signature2018", "jws": "eyJhbGciOiJFZERTQSJ9..x"}, "Ed25519Signature2018 is not supported"),
+])
+def test_a_proof_of_an_unsupported_suite_is_said_by_name(change, named, loader):
     doc = badge(did_key())
-    doc["proof"] = {**sign_proof(doc, loader=loader), "cryptosuite": "ecdsa-sd-2023"}
+    doc["proof"] = {**sign_proof(doc, loader=loader), **change}
     result = verify_credential(doc, loader=loader, at=AT)
-    assert result.status is Status.UNVERIFIABLE and "ecdsa-sd-2023 is not supported" in result.reason
+    assert result.status is Status.UNVERIFIABLE and named in result.reason
 
 
 def test_the_readmes_trust_list_example_is_a_valid_catalogue():
