@@ -254,3 +254,18 @@ def test_issuer_column_and_what_counts_agree_with_the_cli_rule(case) -> None:
         assert [(h.credential, h.verification) for h in expected.holdings({"teamwork"})] == [("teamwork", "declared")]
         assert _steps(at) == ["Counting basics"]
         assert _counted(at) == ["- Teamwork · earned 01 Jan 2010 · **self-declared: on your word, not checked**"]
+
+
+def test_a_badge_issued_to_someone_else_is_said_and_never_counted() -> None:
+    at = _app()
+    at.text_input(key="sc_vc_learner_ids").set_value("did:example:me, me@example.org").run()
+    _upload(at, upload(CLR20 / "simple.json"))
+    [row] = _table(at)
+    assert row["status"] == "verified"
+    assert row["reason"].startswith("issued to someone else (did:example:ebfeb1f712ebc6f1c276e12ec21), not to you")
+    assert not [c for c in at.checkbox if (c.key or "").startswith("sc_vc_declare_")]  # not even self-declared
+    assert _counted(at) == [] and sorted(_steps(at)) == ["Counting basics", "Teamwork"]
+    # the learner's own identifier: it counts again
+    at.text_input(key="sc_vc_learner_ids").set_value("did:example:ebfeb1f712ebc6f1c276e12ec21").run()
+    _ok(at)
+    assert _counted(at) == ["- Teamwork · earned 01 Jan 2010 · **verified: its signed credential checked**"]
