@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 
 from planner.catalogue.models import ID_PATTERN
 from planner.store.catalogue.engine import REBUILD, StoreError, _short, damaged
-from planner.store.catalogue.rows import KINDS, stored_rows
+from planner.store.catalogue.rows import KINDS, own_row
 
 __all__ = ["CheckedConnection", "CheckedResult", "check_model", "is_possible_id", "parse_item", "reading",
            "type_problem"]
@@ -131,10 +131,15 @@ class CheckedConnection:
         result = self.conn.execute(statement) if parameters is None else self.conn.execute(statement, parameters)
         rows = result.all()
         columns = list(getattr(statement, "selected_columns", ()))
-        checks = [(i, col) for i, col in enumerate(columns) if _expected(col.type) is not None]
+        checks = [(i, col, expected[0]) for i, col in enumerate(columns)
+                  if (expected := _expected(col.type)) is not None]
         for row in rows if checks else ():
-            for i, col in checks:
-                problem = type_problem(col, row[i])
+            for i, col, types in checks:
+                value = row[i]
+                # the common case first and cheap: a value of the declared type (a bool is no integer)
+                if value is None or (type(value) in types and (type(value) is not bool or bool in types)):
+                    continue
+                problem = type_problem(col, value)
                 if problem is not None:
                     raise damaged(self.where, problem)
         return CheckedResult(rows)
@@ -190,7 +195,7 @@ def parse_item(kind: str, key: object, doc: object, where: str, columns: Mapping
         The store, as errors name it.
     columns : mapping, optional
         Other columns read with the row; each must equal what the build derives from the
-        item (:func:`planner.store.catalogue.rows.stored_rows`).
+        item (:func:`planner.store.catalogue.rows.own_row`).
 
     Returns
     -------
@@ -219,7 +224,7 @@ def parse_item(kind: str, key: object, doc: object, where: str, columns: Mapping
     if item.id != key:  # type: ignore[attr-defined]
         raise damaged(where, f"{at}: its JSON is {kind} {_show(item.id)}")  # type: ignore[attr-defined]
     if columns:
-        own = stored_rows(item)[0][1]
+        own = own_row(item)[1]
         for name, value in columns.items():
             if own[name] != value:
                 raise damaged(where, f"{at}: column {name} holds {_show(value)}, its JSON says {_show(own[name])}")

@@ -16,7 +16,7 @@ from sqlalchemy import Table
 from planner.catalogue.models import Competency, Credential, Provider, RecognitionAgreement, Role, rule_credentials
 from planner.store.catalogue import schema as t
 
-__all__ = ["KINDS", "POSITIONED", "stored_rows", "to_doc"]
+__all__ = ["KINDS", "POSITIONED", "own_row", "stored_rows", "to_doc"]
 
 #: Each kind of item: its table and the model its ``doc`` validates with.
 KINDS: dict[str, tuple[Table, type[BaseModel]]] = {
@@ -54,31 +54,49 @@ def stored_rows(item: BaseModel) -> list[tuple[Table, dict[str, Any]]]:
     TypeError
         For anything that is not a catalogue item.
     """
+    return [own_row(item), *_index_rows(item)]
+
+
+def own_row(item: BaseModel) -> tuple[Table, dict[str, Any]]:
+    """The item's table and its own row (without ``source``, ``pos`` and ``doc``): what a reader compares.
+
+    Raises
+    ------
+    TypeError
+        For anything that is not a catalogue item.
+    """
+    if isinstance(item, Credential):
+        return t.credentials, {"id": item.id, "title": item.title, "provider": item.provider,
+                               "type": item.type.value, "sector": item.sector, "is_award": item.award is not None,
+                               "ects": item.ects}
+    if isinstance(item, Role):
+        return t.roles, {"id": item.id, "title": item.title, "sector": item.sector}
+    if isinstance(item, Competency):
+        return t.competencies, {"id": item.id, "label": item.label, "broader": item.broader}
+    if isinstance(item, Provider):
+        return t.providers, {"id": item.id, "name": item.name, "country": item.country}
+    if isinstance(item, RecognitionAgreement):
+        return t.recognitions, {"id": item.id, "award": item.award, "credential": item.credential,
+                                "provider": item.provider}
+    raise TypeError(f"not a catalogue item: {type(item).__name__}")
+
+
+def _index_rows(item: BaseModel) -> list[tuple[Table, dict[str, Any]]]:
     if isinstance(item, Credential):
         return _credential(item)
     if isinstance(item, Role):
         rows: list[tuple[Table, dict[str, Any]]] = [
-            (t.roles, {"id": item.id, "title": item.title, "sector": item.sector})]
-        rows += [(t.role_needs, {"role": item.id, "competency": need.competency, "level": need.level,
-                                 "essential": need.essential}) for need in item.needs]
+            (t.role_needs, {"role": item.id, "competency": need.competency, "level": need.level,
+                            "essential": need.essential}) for need in item.needs]
         body = " ".join(x for x in (item.id, item.sector, item.description) if x)
         rows.append((t.search_docs, {"kind": "role", "item": item.id, "title": item.title, "body": body,
                                      "is_award": False}))
         return rows
-    if isinstance(item, Competency):
-        return [(t.competencies, {"id": item.id, "label": item.label, "broader": item.broader})]
-    if isinstance(item, Provider):
-        return [(t.providers, {"id": item.id, "name": item.name, "country": item.country})]
-    if isinstance(item, RecognitionAgreement):
-        return [(t.recognitions, {"id": item.id, "award": item.award, "credential": item.credential,
-                                  "provider": item.provider})]
-    raise TypeError(f"not a catalogue item: {type(item).__name__}")
+    return []
 
 
 def _credential(cred: Credential) -> list[tuple[Table, dict[str, Any]]]:
-    rows: list[tuple[Table, dict[str, Any]]] = [(t.credentials, {
-        "id": cred.id, "title": cred.title, "provider": cred.provider, "type": cred.type.value,
-        "sector": cred.sector, "is_award": cred.award is not None, "ects": cred.ects})]
+    rows: list[tuple[Table, dict[str, Any]]] = []
     best: dict[str, int] = {}  # one teaches row per competency, at the highest level taught
     for taught in cred.teaches:
         best[taught.competency] = max(best.get(taught.competency, -1), taught.level)
