@@ -14,6 +14,7 @@ engine the same answers as the whole catalogue would.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from planner.catalogue.models import Catalogue, CatalogueMeta, LearnerProfile, Target
+from planner.catalogue.models import Catalogue, CatalogueMeta, LearnerProfile, Provider, Target
 from planner.engine.results import Recommendation
 from planner.store.catalogue import fulltext
 from planner.store.catalogue import schema as t
