@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.catalogue.models import Catalogue, Credential
+from planner.engine.rules import credential_cost
 from planner.outputs.plots.catalogue import neighbourhood
 from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue
@@ -22,7 +23,7 @@ EU_ELEMENTS = (
     ("Notional hours", lambda c, cat: f"{c.hours:g}" if c.hours is not None else ""),
     ("EQF level", lambda c, cat: str(c.eqf_level or "")),
     ("Assessment", lambda c, cat: ", ".join(str(a) for a in c.assessment)),
-    ("Form of participation", lambda c, cat: str(c.participation or "")),
+    ("Form of participation", lambda c, cat: ", ".join(m.value for m in c.participation)),
     ("Quality assurance", lambda c, cat: _qa(c, cat)),
     ("Language(s)", lambda c, cat: ", ".join(c.languages)),
     ("Supervision and identity check", lambda c, cat: str(c.supervision or "")),
@@ -58,11 +59,12 @@ def credential_rows(catalogue: Catalogue) -> list[dict[str, object]]:
     """One flat row per credential, in the base currency, for the table and its filters."""
     rows = []
     for c in catalogue.credentials:
-        price = catalogue.to_base(c.cost) if c.cost else 0.0
+        price = credential_cost(catalogue, c).base  # the lowest of its published prices
         rows.append({
             "id": c.id, "title": c.title, "provider": catalogue.provider(c.provider).name,
             "type": str(c.type), "sector": c.sector or "", "eqf": c.eqf_level, "ects": c.ects,
-            "mode": str(c.participation or ""), f"price ({catalogue.meta.base_currency})": round(price, 2),
+            "mode": ", ".join(m.value for m in c.participation),
+            f"price ({catalogue.meta.base_currency})": round(price, 2),
         })
     return rows
 
@@ -138,7 +140,9 @@ def page() -> None:
             value = get(credential, cat)
             st.markdown(f"**{label}**")
             st.text(value or "— missing —")
-        facts = [f"Cost: {credential.cost}" if credential.cost else "Cost: —",
+        prices = [str(credential.cost)] if credential.cost else [
+            f"{o.price} ({o.audience or 'anyone'})" for o in credential.costs]
+        facts = [f"Cost: {' or '.join(prices)}" if prices else "Cost: —",
                  f"Duration: {credential.duration_weeks or '—'} weeks at {credential.hours_per_week or '—'} h/week"]
         st.text("\n".join(facts))
     with right, reported("Drawing the neighbourhood"):
