@@ -23,6 +23,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -639,6 +640,14 @@ class Provider(_Model):
         return value
 
 
+_MODE_VALUES = [m.value for m in ParticipationMode]
+#: the published schema of ``participation``: one mode, or a set of them
+_ONE_OR_MORE_MODES: dict[str, Any] = {"anyOf": [
+    {"enum": _MODE_VALUES, "type": "string"},
+    {"type": "array", "items": {"enum": _MODE_VALUES, "type": "string"}, "uniqueItems": True},
+]}
+
+
 class Credential(_Model):
     """A credential *specification* (like an OB3 ``Achievement`` or CTDL ``Credential``).
 
@@ -663,7 +672,7 @@ class Credential(_Model):
     hours: float | None = Field(default=None, ge=0, le=MAX_HOURS, description="Notional learning hours.")
     eqf_level: int | None = Field(default=None, ge=1, le=8)
     assessment: list[AssessmentType] = Field(default_factory=list)
-    participation: list[ParticipationMode] = Field(
+    participation: Annotated[list[ParticipationMode], WithJsonSchema(_ONE_OR_MORE_MODES)] = Field(
         default_factory=list, description="Forms of participation offered (a set; one value may be written alone)."
     )
     quality_assurance: QualityAssurance | None = None
@@ -690,7 +699,8 @@ class Credential(_Model):
     hours_per_week: float | None = Field(default=None, ge=0, le=MAX_HOURS_PER_WEEK)
     runs: Runs | None = None
     credit_validity_years: float | None = Field(default=None, gt=0, le=MAX_VALIDITY_YEARS)
-    credit: CreditValue | None = Field(default=None, description="Credit as published, with its unit.")
+    credit: CreditValue | None = Field(
+        default=None, description="Credit as published, with its unit (left out for plain ECTS: 'ects' says it).")
 
     teaches: list[CompetencyLevel] = Field(default_factory=list)
     requires: list[RequirementGroup] = Field(default_factory=list)

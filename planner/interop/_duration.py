@@ -56,7 +56,7 @@ def read_duration(text: object) -> PublishedDuration | None:
     -------
     PublishedDuration or None
         Weeks for a duration with a date part, hours for a time-only one; None for text
-        that is no ISO 8601 duration, or a zero duration.
+        that is no ISO 8601 duration.
     """
     if not isinstance(text, str):
         return None
@@ -67,9 +67,8 @@ def read_duration(text: object) -> PublishedDuration | None:
     parts = {k: float(v.replace(",", ".")) for k, v in match.groupdict().items() if v is not None}
     hours = parts.get("h", 0.0) + parts.get("mi", 0.0) / 60 + parts.get("s", 0.0) / 3600
     if not any(k in parts for k in ("y", "mo", "w", "d")):
-        return PublishedDuration("hours", round(hours, 3), text.strip()) if hours > 0 else None
+        return PublishedDuration("hours", round(hours, 3), text.strip())
     days = (parts.get("y", 0.0) * DAYS_PER_YEAR + parts.get("mo", 0.0) * DAYS_PER_MONTH
             + parts.get("w", 0.0) * 7 + parts.get("d", 0.0) + hours / 24)
-    if days <= 0:
-        return None
-    return PublishedDuration("weeks", float(max(1, round(days / 7))), text.strip())
+    weeks = max(1, round(days / 7)) if days > 0 else 0  # a zero duration (P0W) stays zero
+    return PublishedDuration("weeks", float(weeks), text.strip())

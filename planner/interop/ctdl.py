@@ -36,7 +36,9 @@ Mapping (catalogue <- CTDL)
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -178,6 +180,8 @@ _COUNTRIES = {"united states": "US", "usa": "US", "united states of america": "U
 _DELIVERY = {"OnlineOnly": "online", "InPerson": "onsite", "BlendedDelivery": "blended", "VariableSite": "onsite"}
 
 
+#: most prerequisite groups one set of alternative conditions may become (AND-of-OR form)
+MAX_ALTERNATIVE_GROUPS = 16
 #: most prices (alternatives) kept for one credential (the model's limit)
 MAX_PRICES = 20
 #: CTDL's residency and audience concepts (``residency:InState``, ``audience:Member``); a price's
@@ -259,21 +263,27 @@ def import_files(paths: Sequence[Path], *, credit_rates: Mapping[str, float] | N
 
 
 def canonical_ids(graph: Graph) -> None:
-    """Make every spelling of one Registry record one node: its canonical ``/resources/`` URI.
+    """Make every spelling of one Registry record one node.
 
     ``/graph/`` and ``/resources/`` URIs (registry or sandbox, any case) of one CTID, and a
-    node (a blank node, another URI) that carries ``ceterms:ctid``, are merged, and every
-    reference to them follows.
+    blank node that carries ``ceterms:ctid``, are merged, and every reference follows. The
+    node keeps its own web address when it has one outside the Registry (O*NET's competency
+    URIs), else it becomes the canonical ``/resources/`` URI.
     """
-    names: dict[str, str] = {}
+    preferred: dict[str, str] = {}  # CTID -> the id its node keeps
+    carriers: dict[str, str] = {}  # node id -> its CTID
     for node_id in graph.order:
         found = registry_ctid(node_id)
         if found is None:
             published = text(graph.nodes[node_id], "ceterms:ctid")
             if published and PUBLISHED_CTID_RE.match(published):
                 found = published.lower()
-        if found is not None:
-            names[node_id] = uri_of_ctid(found)
+        if found is None:
+            continue
+        carriers[node_id] = found
+        if not node_id.startswith("_:") and registry_ctid(node_id) is None:
+            preferred.setdefault(found, node_id)
+    names = {node_id: preferred.get(found, uri_of_ctid(found)) for node_id, found in carriers.items()}
     for node in graph.nodes.values():
         for key, vals in node.items():
             if key in ("@id", "@type"):
@@ -282,7 +292,7 @@ def canonical_ids(graph: Graph) -> None:
                 if isinstance(value, str) and value not in names:
                     found = registry_ctid(value)
                     if found is not None:
-                        names[value] = uri_of_ctid(found)
+                        names[value] = preferred.get(found, uri_of_ctid(found))
     rename_nodes(graph, names)
 
 
@@ -726,7 +736,8 @@ class _Reader:
                 credit["max_value"] = float(high)
             if unit == "other" and label:
                 credit["unit_label"] = _short(label)
-            cred["credit"] = credit
+            if unit != "ects" or "max_value" in credit:  # plain ECTS is what ``ects`` says already
+                cred["credit"] = credit
             factor = self.rate(unit)
             if factor is None:
                 self.warn_once(f"rate:{unit}:{label}", node["@id"], f"credit in {label or unit} is kept with its "
@@ -1189,11 +1200,23 @@ class _Reader:
                     _short(n)[:120] for n in named), "warning")
             return []
         groups: list[dict[str, Any]] = []
+        options = []  # each alternative condition: an AND of its targets
         for alt in values(target_node, "ceterms:alternativeCondition"):
-            any_of = [{"credential": self.credential_ids[t]} for t in self.profile_targets(self.g.get(alt), kind)]
-            any_of += self.competency_alternatives(self.g.get(alt), kind)
-            if any_of:
-                groups.append({"any_of": any_of})
+            each = [{"credential": self.credential_ids[t]} for t in self.profile_targets(self.g.get(alt), kind)]
+            each += self.competency_alternatives(self.g.get(alt), kind)
+            if each:
+                options.append(each)
+        if options:
+            # (a and b) or (c and d) = (a or c) and (a or d) and (b or c) and (b or d): exact, while small
+            product = math.prod(len(o) for o in options)
+            if product > MAX_ALTERNATIVE_GROUPS:
+                self.problem(owner, f"{len(options)} alternative conditions make {product} prerequisite groups; "
+                             "only the first alternative is kept", "warning")
+                options = options[:1]
+            for combo in itertools.product(*options):
+                group = {"any_of": list({json.dumps(a, sort_keys=True): a for a in combo}.values())}
+                if group not in groups:
+                    groups.append(group)
         for target in self.profile_targets(target_node, kind):
             groups.append({"any_of": [{"credential": self.credential_ids[target]}]})
         groups.extend({"any_of": [alt]} for alt in self.competency_alternatives(target_node, kind))

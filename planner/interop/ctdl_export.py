@@ -529,8 +529,8 @@ def _component(cred: Credential, component_uri: str, *, parent: str | None, webp
     node["ceterms:proxyFor"] = uri_of_ctid(cred.ctid) if cred.ctid else _uri("credential", cred.id)
     if node["@type"] == "ceterms:CredentialComponent":
         node["ceterms:credentialType"] = TYPE_CLASSES[str(cred.type)]
-    elif cred.ects is not None:
-        node["ceterms:creditValue"] = [_credit_value(cred.ects)]
+    elif cred.ects is not None or cred.credit is not None:
+        node["ceterms:creditValue"] = [_credit(cred)[0]]  # type: ignore[index]
     if parent:
         node["ceasn:isChildOf"] = [parent]
     return node
@@ -548,7 +548,7 @@ def _award_pathway(catalogue: Catalogue, award: Credential) -> list[dict[str, An
     dest["ceterms:isDestinationComponentOf"] = [pathway_uri]
     if parts:
         dest["ceasn:hasChild"] = [components[c] for c in parts]
-    dest["ceterms:hasCondition"] = _top_conditions(rule, components)
+    dest["ceterms:hasCondition"] = _top_conditions(_pool_amounts(catalogue, rule), components)
     description = " ".join([f"How {award.title} is earned by stacking: the award rules of the catalogue.",
                             *(s for _, s in _award_notes(award))])
     pathway = _pathway_node(pathway_uri, award.title, description, _provider_uri(catalogue, award.provider),
@@ -563,6 +563,35 @@ def _award_pathway(catalogue: Catalogue, award: Credential) -> list[dict[str, An
 
 def _provider_site(catalogue: Catalogue, provider_id: str) -> str | None:
     return catalogue.provider(provider_id).website if catalogue.has("provider", provider_id) else None
+
+
+def _pool_amounts(catalogue: Catalogue, rule: dict[str, Any]) -> dict[str, Any]:
+    """The rule with each credit pool's amount in its members' published unit (``_amount``).
+
+    A pool is in ECTS; its components carry their credit as published (SCQF, semester
+    hours …). When every member publishes one unit at one ECTS rate, the sum is written in
+    that unit (60 ECTS of SCQF courses: 120), so that the document says what its records
+    say; otherwise in ECTS.
+    """
+    if "credits" in rule:
+        scales = set()
+        for member in rule["from"]:
+            cred = catalogue.credential(member) if catalogue.has("credential", member) else None
+            if cred is None or cred.ects is None:
+                continue
+            if cred.credit is None or str(cred.credit.unit) == "ects" or not cred.credit.value:
+                scales.add(("ects", 1.0))
+            else:
+                scales.add((str(cred.credit.unit), round(cred.ects / cred.credit.value, 9)))
+        if len(scales) == 1:
+            _unit, rate = scales.pop()
+            if rate > 0 and rate != 1.0:
+                return {**rule, "_amount": round(rule["credits"] / rate, 3)}
+        return rule
+    key = "all_of" if "all_of" in rule else "of" if "of" in rule else None
+    if key is None:
+        return rule
+    return {**rule, key: [_pool_amounts(catalogue, child) for child in rule[key]]}
 
 
 def _pathway_node(uri: str, name: str, description: str, owner_uri: str, webpage: str, destination: str,
@@ -597,7 +626,8 @@ def _condition(rule: dict[str, Any], components: dict[str, str]) -> dict[str, An
             "ceterms:leftAction": "array:Sum",
             "ceterms:leftSource": ["ceterms:creditValue"],
             "ceterms:comparator": "compare:GTEQ",
-            "ceterms:rightSource": [rule["credits"]],
+            # in the unit the pool's components publish their credit in (see _pool_amounts)
+            "ceterms:rightSource": [rule.get("_amount", rule["credits"])],
         }]
         return node
     children = rule["all_of"] if "all_of" in rule else rule["of"]
