@@ -347,7 +347,7 @@ def test_ingest_credential_standalone_and_graph_forms_agree():
     # each keeps its own published CTID, as the file states it
     for record, name in ((a.pop("ctid"), "Credential-1.json"), (b.pop("ctid"), "Credential-1-graph.json")):
         raw = json.loads(reference_file(f"{INGEST}/Credential/1/{name}").read_text(encoding="utf-8-sig"))
-        nodes = raw["@graph"] if "@graph" in raw else [raw]
+        nodes = raw.get("@graph", [raw])
         assert record == nodes[0]["ceterms:ctid"].lower()
     assert single.catalogue == graph.catalogue
     assert a["type"] == "bachelor" and a["title"] == "Bachelor of Science in Cybersecurity"
