@@ -136,6 +136,7 @@ GROUP_COMPONENTS = frozenset({
 _CONDITION_KEYS = (("ceterms:prerequisite", "prerequisite"), ("ceterms:entryCondition", "entry condition"),
                    ("ceterms:requires", "requirement"), ("ceterms:corequisite", "co-requisite"),
                    ("ceterms:recommends", "recommendation"))
+_MANIFESTS = ("ceterms:CostManifest", "ceterms:ConditionManifest")
 _TARGET_KEYS = ("ceterms:targetCredential", "ceterms:targetLearningOpportunity", "ceterms:targetAssessment")
 _ORG_CLASSES = ("ceterms:CredentialOrganization", "ceterms:QACredentialOrganization", "ceterms:Organization")
 _EXAM_CLASSES = frozenset({"ceterms:Certification", "ceterms:License"})
@@ -431,10 +432,29 @@ class _Reader:
         for item in self.g.of_type("ceterms:PathwaySet"):
             self.problem(item["@id"], "a PathwaySet only lists pathways; import the pathway files themselves",
                          "warning")
-        if not any(catalogue[s] for s in catalogue) and self.g.nodes:
+        manifests = self.g.of_type(*_MANIFESTS)
+        used = {m for n in self.g.nodes.values() for m in values(n, "ceterms:commonCosts", "ceterms:commonConditions")}
+        for item in manifests:
+            if item["@id"] not in used:
+                self.problem(item["@id"], "a cost or condition manifest holds an organisation's common costs or "
+                             "conditions, not a credential; import it together with the credentials that name it "
+                             "(commonCosts / commonConditions) and it applies to them", "warning")
+        if not any(catalogue[s] for s in catalogue) and self.g.nodes and len(manifests) < len(self.g.nodes):
             self.problem(self.g.order[0], "nothing importable found: no CTDL credential, course, organisation, "
                          "competency or pathway component")
         return catalogue
+
+    def manifests(self, node: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        """The cost or condition manifests a record names (``commonCosts``), those not in the files reported."""
+        out = []
+        for ref in iter_refs(values(node, key)):
+            manifest = self.g.get(ref)
+            if manifest is None:
+                self.problem(node["@id"], f"its {key.removeprefix('ceterms:')} are in {ref}, which is not in the "
+                             "imported files (import that manifest too); they are left out", "warning", key=key)
+            else:
+                out.append(manifest)
+        return out
 
     # ---- merged components (the same @id used for two components in published data)
 
@@ -526,6 +546,8 @@ class _Reader:
                 pid = _unique("provider-" + slug(local_name(ref))[:60], {p: p for p in self.providers}, ref)
                 self.providers[pid] = {"id": pid, "name": f"Organisation {local_name(ref)}"[:300],
                                        "country": "ZZ", "kind": "other"}
+                if registry_ctid(ref):  # a Registry record named only: its CTID is known, so kept
+                    self.providers[pid]["ctid"] = registry_ctid(ref)
                 self.provider_ids[ref] = pid
             return self.provider_ids[ref]
         # inherit the owner of a pathway the node belongs to
@@ -780,7 +802,8 @@ class _Reader:
         alternatives as well.
         """
         priced: list[_Price] = []
-        for ref in values(node, "ceterms:estimatedCost"):
+        common = [r for m in self.manifests(node, "ceterms:commonCosts") for r in values(m, "ceterms:estimatedCost")]
+        for ref in values(node, "ceterms:estimatedCost") + common:
             profile = self.g.get(ref)
             price = first(profile, "ceterms:price")
             if not isinstance(price, (int, float)) or isinstance(price, bool) or profile is None:
@@ -1163,8 +1186,9 @@ class _Reader:
         for node_id, cred_id in self.credential_ids.items():
             node = self.g.nodes[node_id]
             groups: list[dict[str, Any]] = []
+            common = self.manifests(node, "ceterms:commonConditions")
             for key, kind in _CONDITION_KEYS:
-                for ref in values(node, key):
+                for ref in values(node, key) + [r for m in common for r in values(m, key)]:
                     found = self.condition_groups(node_id, ref, kind)
                     if found and kind == "co-requisite":
                         self.problem(node_id, "co-requisites are read as prerequisites (the planner has no "
