@@ -25,13 +25,31 @@ Mapping (catalogue <- CTDL)
 * A standalone ``Certification`` / ``License`` is earned by its own exam: its conditions
   become prerequisites (``requires``) rather than award rules when they can be written
   as an AND of OR groups.
-* ``ceterms:prerequisite`` / ``entryCondition`` condition profiles, and ``requires``
-  profiles named "Prerequisite" (as :mod:`planner.interop.ctdl_export` writes them) ->
-  ``requires``; a ``LearningProgram`` with ``hasPart`` -> an ``all_of`` award over its parts.
+* Every condition profile of ``prerequisite``, ``entryCondition``, ``requires`` (whatever
+  its name) and ``corequisite`` (read as a prerequisite, said so): each
+  ``targetCredential`` / ``targetLearningOpportunity`` / ``targetAssessment`` -> a
+  ``requires`` group, ``alternativeCondition`` s -> groups of alternatives (exact AND-of-OR
+  form), a ``targetCompetency`` with a stated level -> a competency prerequisite (in
+  ``requires``: what the credential teaches). ``recommends`` targets, targets in no
+  imported file, and conditions stated only in words are warnings that name them. A
+  ``commonConditions`` / ``commonCosts`` manifest in the files applies to the record.
+  A ``LearningProgram`` with ``hasPart`` -> an ``all_of`` award over its parts.
+* Identity: a Registry record is one node whatever URI names it (``/graph/`` or
+  ``/resources/``, registry or sandbox, any case) or when a blank node carries its
+  ``ceterms:ctid``; the record's CTID is kept on the credential or provider (``ctid``), and
+  the exporter writes it back.
+* Costs: ``CostProfile`` s of different kinds (application, tuition …) add up for one
+  audience; profiles for different audiences (``residencyType`` ``InState`` ->
+  ``in-state``, ``audienceType`` ``Member`` -> ``member``) become ``costs``: alternatives,
+  never summed. Durations: ``exactDuration``, ``minimumDuration`` / ``maximumDuration`` and
+  ``timeRequired`` by the semantics' rule (a date part -> weeks, time only -> hours; a range
+  kept as ``min_…`` and the upper end). Delivery: every ``deliveryType`` -> the set
+  ``participation``.
 * Credit: ``creditValue`` on the resource or on one of its ``requires`` profiles (CTDL
-  puts a credential's credit there). EQF level: an ``audienceLevelType`` alignment to
-  ``…/snb/eqf/N``. Hours: a ``DurationProfile``'s ``timeRequired`` (``PT120H``). Taught
-  competencies: alignments to a competency of the files that state the level.
+  puts a credential's credit there), kept with its unit (``credit``); ``ects`` from it only
+  by a declared rate (ECTS, SCQF and CATS publish theirs; others by ``credit_rates``).
+  EQF level: an ``audienceLevelType`` alignment to ``…/snb/eqf/N``. Taught competencies:
+  alignments to a competency of the files that state the level.
 """
 
 from __future__ import annotations

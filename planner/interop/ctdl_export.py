@@ -28,7 +28,15 @@ EQF level                  ``ceterms:audienceLevelType``: an alignment to the EQ
                            Europa URI (``http://data.europa.eu/snb/eqf/N``).
 hours, weeks               ``ceterms:estimatedDuration``: ``DurationProfile`` s with
                            ``timeRequired`` (``PT120H``, the workload) and
-                           ``exactDuration`` (``P6W``).
+                           ``exactDuration`` (``P6W``); a range as ``minimumDuration`` /
+                           ``maximumDuration``.
+credit (another unit)      the published value and unit (``creditUnit:SemesterHour`` …),
+                           never relabelled; a credit pool over such components sums in
+                           their unit (60 ECTS of SCQF courses: 120).
+cost, costs                one ``CostProfile`` per price; a price per audience carries its
+                           ``residencyType`` / ``audienceType`` concept.
+participation              one ``deliveryType`` alignment per mode.
+ctid                       a published record's own CTID (never a new one).
 teaches (competency,       a ``ceasn:Competency`` per competency (``ceasn:exactAlignment``
 level)                     is its ESCO / O*NET URI), in one ``ceasn:CompetencyFramework``;
                            a course ``teaches`` them, a credential ``requires`` them
@@ -46,8 +54,9 @@ RPL cap, credit validity   no CTDL term: written into the description of the cre
                            (and of its pathway), with a warning.
 =========================  ==============================================================
 
-Every entity's CTID comes from :mod:`planner.interop.ctid` (stable, version-4 shaped) and
-is read back from its ``@id``, so the two always agree. ``ctdl-validate`` 0.2.1 reports no
+Every entity's CTID is its published one when the catalogue keeps it (``ctid`` on a
+credential or provider), else it comes from :mod:`planner.interop.ctid` (stable, version-4
+shaped); either way it is read back from its ``@id``, so the two always agree. ``ctdl-validate`` 0.2.1 reports no
 ERROR and no WARNING on an export; its other findings are notes, not defects:
 
 * ``REF_OUTSIDE_PAYLOAD`` (UNVERIFIABLE) for values that name something outside the

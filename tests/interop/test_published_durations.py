@@ -19,7 +19,8 @@ def test_calendar_time_is_weeks_and_learning_time_is_hours(text, kind, value):
     assert read is not None and (read.kind, read.value) == (kind, value)
 
 
-@pytest.mark.parametrize("text", ["", "P", "PT", "P1", "160 hours", "P1H", "PT1D", "P1YT", None, 12, "P" + "9" * 9 + "W"])
+@pytest.mark.parametrize("text", ["", "P", "PT", "P1", "160 hours", "P1H", "PT1D", "P1YT", None, 12,
+                                  "P" + "9" * 9 + "W"])
 def test_what_is_no_duration_gives_none(text):
     assert read_duration(text) is None
 
