@@ -92,11 +92,14 @@ def page() -> None:
     price_key = f"price ({cat.meta.base_currency})"
     q = st.text_input("Search titles, providers and competencies", key="ex_q")
     c1, c2, c3, c4 = st.columns(4)
-    for key, field in (("ex_sector", "sector"), ("ex_provider", "provider"), ("ex_mode", "mode"), ("ex_type", "type")):
+    offered = {m for r in rows for m in str(r["mode"]).split(", ") if m}  # each mode once, even from mode sets
+    for key, field in (("ex_sector", "sector"), ("ex_provider", "provider"), ("ex_type", "type")):
         keep_valid(key, {r[field] for r in rows})  # another catalogue may have other values
+    keep_valid("ex_mode", offered)
     sectors = c1.multiselect("Sector", sorted({r["sector"] for r in rows if r["sector"]}), key="ex_sector")
     providers = c2.multiselect("Provider", sorted({r["provider"] for r in rows}), key="ex_provider")
-    modes = c3.multiselect("Mode", sorted({r["mode"] for r in rows if r["mode"]}), key="ex_mode")
+    # a credential offered in several modes lists them all; it matches any one chosen
+    modes = c3.multiselect("Mode", sorted(offered), key="ex_mode")
     types = c4.multiselect("Type", sorted({r["type"] for r in rows}), key="ex_type")
     c5, c6, c7 = st.columns(3)
     eqf = c5.slider("EQF level", 1, 8, (1, 8), key="ex_eqf")
@@ -115,7 +118,7 @@ def page() -> None:
     def keep(r: dict) -> bool:
         return ((not needle or needle in f"{r['title']} {r['provider']} {taught[r['id']]}".lower())
                 and (not sectors or r["sector"] in sectors) and (not providers or r["provider"] in providers)
-                and (not modes or r["mode"] in modes) and (not types or r["type"] in types)
+                and (not modes or set(modes) & set(str(r["mode"]).split(", "))) and (not types or r["type"] in types)
                 and (r["eqf"] is None or eqf[0] <= r["eqf"] <= eqf[1])
                 and ects[0] <= (r["ects"] or 0) <= ects[1] and price[0] <= r[price_key] <= price[1])
 
