@@ -64,6 +64,7 @@ from planner.engine.rules import (
     AwardTree,
     agreements_in_force,
     counted_for_award,
+    effort,
     group_met_at_start,
     known_levels,
     resolve_award,
@@ -77,6 +78,7 @@ __all__ = [
     "JSON_VERSION",
     "MAX_TOP",
     "Candidates",
+    "FirstStep",
     "NextStep",
     "NextStepEffect",
     "Reach",
@@ -238,6 +240,26 @@ def _check_number(name: str, value: float | None, limit: float) -> None:
 
 
 @dataclass(frozen=True)
+class FirstStep:
+    """A credential of a best route that can start now, with its own figures.
+
+    ``cost`` is its cost in the base currency as the route lists it (to the cent); ``weeks``
+    and ``hours`` follow the effort rule (:func:`planner.engine.rules.effort`; unknown: 0).
+    """
+
+    credential_id: str
+    title: str
+    provider: str
+    cost: float
+    weeks: int
+    hours: float
+
+    def measure(self, objective: Objective | str) -> float:
+        """Its own cost, weeks or hours, by the objective."""
+        return {"cost": self.cost, "weeks": float(self.weeks), "hours": self.hours}[_MEASURES[Objective(objective)]]
+
+
+@dataclass(frozen=True)
 class ReachEntry:
     """One target: its best route's figures as ``recommend`` gives them, or why there is none."""
 
@@ -262,7 +284,7 @@ class ReachEntry:
     proved: bool = False  # the best route is proved optimal
     finish_proved: bool = True  # its finish date is proved earliest
     lower_bound: bool = False  # a duration is unknown: time figures are lower bounds
-    first_steps: tuple[str, ...] = ()  # route credentials that can start now (no unmet prerequisite)
+    first_steps: tuple[FirstStep, ...] = ()  # route credentials that can start now (no unmet prerequisite)
     diagnosis: str = ""  # unreachable or unknown: why, in one line
     diagnoses: tuple[Diagnosis, ...] = ()
     outlook: Outlook | None = None  # a role's labour-market facts, when the catalogue has them
@@ -486,13 +508,14 @@ def _progress(catalogue: Catalogue, target: Target, held: Mapping[str, dt.date],
 
 
 def _first_steps(catalogue: Catalogue, route: Route, held: Mapping[str, dt.date],
-                 known: Mapping[str, int]) -> tuple[str, ...]:
-    """Route credentials (not awards) whose every prerequisite group is met now."""
+                 known: Mapping[str, int]) -> tuple[FirstStep, ...]:
+    """Route credentials (not awards) whose every prerequisite group is met now, with their figures."""
     out = []
-    for cid in route.credential_ids:
-        cred = catalogue.credential(cid)
+    for step in route.steps:
+        cred = catalogue.credential(step.credential_id)
         if cred.award is None and all(group_met_at_start(g, held, known) for g in cred.requires):
-            out.append(cid)
+            work = effort(cred)
+            out.append(FirstStep(cred.id, step.title, step.provider_id, step.cost, work.weeks, work.hours))
     return tuple(out)
 
 
@@ -529,6 +552,9 @@ def evaluate(catalogue: Catalogue, profile: LearnerProfile, target: Target, opti
                       met_share=round(share, 4), met_text=met_text, currency=catalogue.meta.base_currency,
                       diagnoses=rec.diagnoses, **facts)
     route = rec.best
+    if rec.diagnoses and rec.diagnoses[0].code == "already_met":  # a route may still add optional needs
+        return replace(base, status="met", cost=0.0, weeks=0, hours=0.0, ects=0.0, steps=0, proved=True,
+                       met_share=1.0 if target.kind == "role" else base.met_share)
     if route is not None:
         return replace(
             base, status="reachable", cost=route.total_cost, weeks=route.weeks, hours=route.total_hours,
@@ -536,9 +562,6 @@ def evaluate(catalogue: Catalogue, profile: LearnerProfile, target: Target, opti
             finish=route.finish, proved=route.proved_optimal, finish_proved=route.schedule_proved_optimal,
             lower_bound=bool(route.lower_bounds), first_steps=_first_steps(catalogue, route, held, known),
             route=route)
-    if rec.diagnoses and rec.diagnoses[0].code == "already_met":
-        return replace(base, status="met", cost=0.0, weeks=0, hours=0.0, ects=0.0, steps=0, proved=True,
-                       met_share=1.0 if target.kind == "role" else base.met_share)
     status: Status = "unreachable" if rec.complete else "unknown"
     return replace(base, status=status, diagnosis=_one_line(rec.diagnoses))
 
@@ -562,35 +585,24 @@ def _within_limits(entry: ReachEntry, options: ReachOptions) -> bool:
             and (options.max_weeks is None or (entry.weeks or 0) <= options.max_weeks))
 
 
-def pick_next_step(closest: Sequence[ReachEntry], objective: Objective | str) -> tuple[str, tuple[str, ...]] | None:
+def pick_next_step(closest: Sequence[ReachEntry],
+                   objective: Objective | str) -> tuple[FirstStep, tuple[str, ...]] | None:
     """The first step on the best routes of the most of ``closest``, and those targets (in order).
 
-    Ties go to the step with the smaller own measure (its cost, weeks or hours as the route
-    gives them), then the smaller id. None when no best route has a step that can start now.
+    Ties go to the step with the smaller own measure (its cost, weeks or hours:
+    :meth:`FirstStep.measure`), then the smaller id. None when no best route has a step
+    that can start now.
     """
     serves: dict[str, list[str]] = {}
-    own: dict[str, float] = {}
+    facts: dict[str, FirstStep] = {}
     for entry in closest:
-        if entry.route is None:
-            continue
-        for cid in entry.first_steps:
-            serves.setdefault(cid, []).append(entry.target)
-            own.setdefault(cid, _step_measure(entry.route, cid, objective))
+        for step in entry.first_steps:
+            serves.setdefault(step.credential_id, []).append(entry.target)
+            facts.setdefault(step.credential_id, step)
     if not serves:
         return None
-    best = min(serves, key=lambda c: (-len(serves[c]), round(own[c], 6), c))
-    return best, tuple(serves[best])
-
-
-def _step_facts(route: Route, cid: str) -> tuple[Any, int]:
-    step = next(s for s in route.steps if s.credential_id == cid)
-    placed = next((s for s in route.schedule if s.credential_id == cid), None)
-    return step, (placed.end_week - placed.start_week) if placed is not None else 0
-
-
-def _step_measure(route: Route, cid: str, objective: Objective | str) -> float:
-    step, weeks = _step_facts(route, cid)
-    return {"cost": step.cost, "weeks": float(weeks), "hours": step.hours}[_MEASURES[Objective(objective)]]
+    best = min(serves, key=lambda c: (-len(serves[c]), round(facts[c].measure(objective), 6), c))
+    return facts[best], tuple(serves[best])
 
 
 def _kind_word(entries: Sequence[ReachEntry]) -> str:
@@ -664,7 +676,8 @@ def _next_step(profile: LearnerProfile, options: ReachOptions, closest: Sequence
     choice = pick_next_step(closest, options.objective)
     if choice is None:
         return None, "None of the best routes has a step you can start now."
-    cid, serves = choice
+    first, serves = choice
+    cid = first.credential_id
     after = evaluate_many([(e.as_target(), _with_holding(profile, cid, start)) for e in closest], "next step")
     effects = []
     for before, now in zip(closest, after, strict=True):
@@ -675,12 +688,9 @@ def _next_step(profile: LearnerProfile, options: ReachOptions, closest: Sequence
             target=before.target, title=before.title, on_route=before.target in serves,
             before=before.measure(options.objective), after=value,
             proved=before.proved and (now.proved or now.status == "met"), after_status=now.status))
-    source = next(e for e in closest if e.target == serves[0])
-    assert source.route is not None
-    step, weeks = _step_facts(source.route, cid)
     return NextStep(
-        credential_id=cid, title=step.title, provider=step.provider_id, cost=step.cost,
-        currency=source.route.currency, weeks=weeks, hours=step.hours, serves=serves, considered=len(closest),
+        credential_id=cid, title=first.title, provider=first.provider, cost=first.cost,
+        currency=closest[0].currency, weeks=first.weeks, hours=first.hours, serves=serves, considered=len(closest),
         kind_word=_kind_word(closest), measure=options.measure,
         before_total=round(sum(e.before for e in effects), 6),
         after_total=round(sum(e.before if e.after is None else e.after for e in effects), 6),
