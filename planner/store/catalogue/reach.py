@@ -22,7 +22,7 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import and_, func, select
 
 from planner.analysis.parallel import Scheduler, runner
 from planner.catalogue.models import Catalogue, LearnerProfile, Target
@@ -91,7 +91,7 @@ def _role_query(options: ReachOptions) -> Any:
         needs = (select(t.role_needs.c.role, t.role_needs.c.competency, func.max(t.role_needs.c.level).label("level"))
                  .where(t.role_needs.c.essential).group_by(t.role_needs.c.role, t.role_needs.c.competency).subquery())
         on_need = and_(t.teaches.c.competency == needs.c.competency, t.teaches.c.level >= needs.c.level)
-        taught = (select(distinct(needs.c.role))
+        taught = (select(needs.c.role).distinct()
                   .join(t.teaches, on_need)
                   .join(t.credentials, t.credentials.c.id == t.teaches.c.credential)
                   .where(t.credentials.c.provider == options.provider))
@@ -174,7 +174,7 @@ def store_candidates(store: CatalogueStore, profile: LearnerProfile, options: Re
 
 def _role_candidates(conn: Any, options: ReachOptions, known: dict[str, int]) -> list[tuple[Any, Target]]:
     """Roles within the filters needing a known competency, with their closeness."""
-    query = select(distinct(t.role_needs.c.role)).where(t.role_needs.c.role.in_(_role_query(options)))
+    query = select(t.role_needs.c.role).distinct().where(t.role_needs.c.role.in_(_role_query(options)))
     ids = {r for (r,) in _in(conn, query, t.role_needs.c.competency, known)}
     needs: dict[str, dict[str, int]] = {r: {} for r in ids}
     rows = _in(conn, select(t.role_needs.c.role, t.role_needs.c.competency, t.role_needs.c.level)
@@ -192,11 +192,10 @@ def _role_candidates(conn: Any, options: ReachOptions, known: dict[str, int]) ->
 def _award_candidates(conn: Any, options: ReachOptions, held: set[str]) -> list[tuple[Any, Target]]:
     """Awards within the filters naming a holding in their rules or recognising one, with their closeness."""
     allowed = _award_query(options)
-    ids = {a for (a,) in _in(conn, select(distinct(t.award_components.c.award))
-                                   .where(t.award_components.c.award.in_(allowed)), t.award_components.c.credential,
-                                   held)}
-    ids |= {a for (a,) in _in(conn, select(distinct(t.recognitions.c.award)).where(t.recognitions.c.award.in_(allowed)),
-                                t.recognitions.c.credential, held)}
+    by_rules = select(t.award_components.c.award).distinct().where(t.award_components.c.award.in_(allowed))
+    by_agreement = select(t.recognitions.c.award).distinct().where(t.recognitions.c.award.in_(allowed))
+    ids = {a for (a,) in _in(conn, by_rules, t.award_components.c.credential, held)}
+    ids |= {a for (a,) in _in(conn, by_agreement, t.recognitions.c.credential, held)}
     named: dict[str, set[str]] = {a: set() for a in ids}
     for award, cid in _in(conn, select(t.award_components.c.award, t.award_components.c.credential),
                           t.award_components.c.award, ids):
