@@ -10,7 +10,7 @@ import streamlit as st
 def run() -> None:
     """Configure the page, keep the scenario across pages, and run the selected page."""
     st.set_page_config(page_title="Stackable pathway planner", page_icon=":material/route:", layout="wide")
-    from planner.ui import caseload_page, compare_page, coverage_page, explore_page, plan_page, upload_page
+    from planner.ui import caseload_page, compare_page, coverage_page, explore_page, plan_page, reach_page, upload_page
     from planner.ui.auth import require_sign_in
     from planner.ui.scenario_form import keep_state
     from planner.ui.workspace import keep as keep_work
@@ -23,6 +23,7 @@ def run() -> None:
         # the default page is always served at "/", so "/plan?..." needs a page of its own: "/" forwards to it
         st.Page(_forward_to(plan), title="Plan a route", url_path="home", default=True, visibility="hidden"),
         plan,
+        st.Page(reach_page.page, title="Where can I get?", icon=":material/explore:", url_path="reach"),
         st.Page(compare_page.page, title="Compare and what-if", icon=":material/compare:", url_path="compare"),
         st.Page(caseload_page.page, title="Caseload", icon=":material/groups:", url_path="caseload"),
         st.Page(coverage_page.page, title="Coverage", icon=":material/analytics:", url_path="coverage"),
