@@ -29,6 +29,8 @@ from planner.engine.reach import Reach, ReachEntry, ReachOptions
 from planner.engine.scenario import Scenario
 from planner.outputs.plots.reach import reach_chart, reach_rows
 from planner.ui.boundary import page_boundary
+from planner.ui.scenario_form import K as FORM
+from planner.ui.scenario_form import scenario_form
 from planner.ui.text import md_escape, reported
 
 __all__ = ["page"]
@@ -41,9 +43,6 @@ _KINDS = {"all": "Roles and awards", "role": "Roles", "award": "Awards"}
 
 def _scenario(catalogue: Catalogue) -> Scenario | None:
     """The learner's situation, drawn with the Plan page's form (the target is chosen below, not here)."""
-    from planner.ui.scenario_form import K as FORM
-    from planner.ui.scenario_form import scenario_form
-
     s = st.session_state
     if s.get(FORM + "target") is None:
         first = catalogue.roles[0].id if catalogue.roles else (catalogue.awards[0].id if catalogue.awards else None)
@@ -51,15 +50,28 @@ def _scenario(catalogue: Catalogue) -> Scenario | None:
             st.warning("This catalogue has no roles or awards.")
             return None
         s[FORM + "target"] = f"{'role' if catalogue.roles else 'award'}:{first}"
-    entered = bool(s.get(FORM + "held") or s.get(FORM + "known"))
-    with st.expander("What you hold, know and can give (shared with Plan a route)", expanded=not entered):
+    with st.expander(_situation(), expanded=False):
+        st.caption("The same form as on 'Plan a route': what you change here holds there too.")
         return scenario_form(catalogue, pick_target=False)
+
+
+def _situation() -> str:
+    """The form's summary, as the expander's label: what the ranking starts from."""
+    s = st.session_state
+    held, known = len(s.get(FORM + "held", [])), len(s.get(FORM + "known", []))
+    parts = [f"{held} credential{'s' * (held != 1)} held" if held else "no credentials held",
+             f"{known} competenc{'ies' if known != 1 else 'y'}" if known else "no competencies"]
+    if s.get(FORM + "use_budget"):
+        parts.append(f"budget {s.get(FORM + 'budget', 0):,.0f} {s.get(FORM + 'currency', '')}")
+    if s.get(FORM + "use_hours"):
+        parts.append(f"{s.get(FORM + 'hours', 0):g} h a week")
+    if s.get(FORM + "use_deadline") and s.get(FORM + "deadline"):
+        parts.append(f"finish by {s[FORM + 'deadline']}")
+    return "Your situation: " + ", ".join(parts) + " (change it here)"
 
 
 def _state_profile() -> tuple[LearnerProfile, Objective]:
     """The learner as the Plan page's form holds it, without drawing it (compiled catalogues)."""
-    from planner.ui.scenario_form import K as FORM
-
     s = st.session_state
     today = dt.date.today()
     holdings = [Holding(credential=c, earned=s.get(f"{FORM}held_date_{c}", today)) for c in s.get(FORM + "held", [])]
@@ -112,7 +124,6 @@ def _compute(source: Any, digest: str, profile: LearnerProfile, options: ReachOp
 
 def _open_on_plan(target: str) -> None:
     from planner.ui import plan_page
-    from planner.ui.scenario_form import K as FORM
 
     st.session_state[FORM + "target"] = target
     st.switch_page(st.Page(plan_page.page, url_path="plan"))
@@ -121,7 +132,7 @@ def _open_on_plan(target: str) -> None:
 def _next_step(result: Reach) -> None:
     step = result.next_step
     with st.container(border=True, key="reach_next"):
-        st.markdown("**Your next best step**")
+        st.subheader("Your next best step", anchor=False)
         if step is None:
             st.write(result.next_step_note)
             return
@@ -168,13 +179,16 @@ def _results(result: Reach) -> None:
             st.plotly_chart(reach_chart(result), key=K + "chart")
         with table:
             st.caption("The chart as a table")
-            st.table(reach_rows(result))
+            import pandas as pd
+
+            st.table(pd.DataFrame(reach_rows(result)).set_index("#"))
         st.subheader("Closest to you", anchor=False)
         for entry in result.ranked:
             _entry_card(entry)
-        if result.beyond_top or result.hidden:
-            st.caption(f"{result.beyond_top} more reachable beyond this list; {result.hidden} left out by your "
-                       "most cost or weeks.")
+        more = ([f"{result.beyond_top} more reachable beyond this list"] if result.beyond_top else []) + (
+            [f"{result.hidden} left out by your most cost or weeks"] if result.hidden else [])
+        if more:
+            st.caption("; ".join(more).capitalize() + ".")
     if result.met:
         st.success("Already reached: " + "; ".join(md_escape(e.title) for e in result.met))
     if result.unreachable:

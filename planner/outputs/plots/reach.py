@@ -59,8 +59,8 @@ def reach_chart(result: Reach, *, height: int = 460) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=[e.weeks for e in served], y=[e.cost for e in served], mode="markers",
             name=escape(f"Next step on its route: {result.next_step.title}"),
-            marker={"color": "rgba(0,0,0,0)", "symbol": "circle-open", "size": 22,
-                    "line": {"color": "#15803d", "width": 2}},
+            # an open symbol is drawn in the marker's colour
+            marker={"color": "#15803d", "symbol": "circle-open", "size": 24, "line": {"width": 2}},
             hoverinfo="skip",
         ))
     fig.update_layout(
@@ -75,19 +75,14 @@ def reach_chart(result: Reach, *, height: int = 460) -> go.Figure:
 
 
 def reach_rows(result: Reach) -> list[dict[str, Any]]:
-    """One plain row per listed target: the chart's figures as a table (its text alternative)."""
+    """The chart as a table, its text alternative: one row per point, in rank order.
+
+    Figures are text as the chart's hover gives them (cost in whole units, weeks).
+    """
     serves = set(result.next_step.serves) if result.next_step else set()
-    rows = []
-    for e in result.ranked:
-        row: dict[str, Any] = {
-            "rank": e.rank, "target": e.title, "kind": e.kind,
-            f"cost ({result.currency})": round(e.cost or 0.0, 2),
-            "weeks": e.weeks, "hours": e.hours, "steps": e.steps,
-            "already met": f"{e.met_share:.0%}", "proved": "yes" if e.proved else "no",
-            "next step on route": "yes" if e.target in serves else "",
-        }
-        if e.outlook is not None:
-            row["openings"] = e.outlook.openings
-            row["median wage"] = str(e.outlook.median_wage) if e.outlook.median_wage else None
-        rows.append(row)
-    return rows
+    return [{
+        "#": e.rank, "target": e.title, "kind": e.kind,
+        f"cost ({result.currency})": f"{e.cost or 0.0:,.0f}",
+        "weeks": f"{'≥ ' if e.lower_bound else ''}{e.weeks}",
+        "next step on its route": "yes" if e.target in serves else "",
+    } for e in result.ranked]
