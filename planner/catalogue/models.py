@@ -677,7 +677,15 @@ class Wage(_Model):
     period: Literal["hour", "week", "month", "year"]
 
     def __str__(self) -> str:
-        return f"{self.amount:,.0f} {self.currency} a {self.period}"
+        return f"{self.amount:,.0f} {self.currency} per {self.period}"
+
+    def per_year(self) -> float | None:
+        """The wage for a year when the period says it exactly (a year, or twelve months); else None.
+
+        Hourly and weekly wages are not turned into yearly ones: that would need hours and
+        weeks worked, which the source does not give.
+        """
+        return self.amount if self.period == "year" else self.amount * 12 if self.period == "month" else None
 
 
 class Outlook(_Model):

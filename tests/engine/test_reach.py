@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.catalogue.models import LearnerProfile, Objective, Target
+from planner.catalogue.models import Catalogue, LearnerProfile, Objective, Target
 from planner.engine.reach import (
     ReachError,
     ReachOptions,
@@ -201,3 +201,25 @@ def test_json_form_is_stable(sample_catalogue, analyst) -> None:
     assert step["headline"].startswith("take ") and step["serves"] and len(step["effects"]) == step["considered"]
     assert json.loads(json.dumps(data)) == data
     assert reach_to_json(reach(sample_catalogue, profile)) | {"seconds": None} == data | {"seconds": None}
+
+
+def test_a_roles_labour_market_figures_travel_with_its_line(sample_catalogue) -> None:
+    import datetime as dt
+
+    from planner.catalogue.models import Outlook, Wage
+
+    outlook = Outlook(openings=23400, median_wage=Wage(amount=112590, currency="USD", period="year"),
+                      source="U.S. Bureau of Labor Statistics", as_of=dt.date(2024, 5, 31))
+    roles = [r.model_copy(update={"outlook": outlook}) if r.id == "data-scientist" else r
+             for r in sample_catalogue.roles]
+    cat = Catalogue(meta=sample_catalogue.meta, providers=sample_catalogue.providers,
+                    competencies=sample_catalogue.competencies, credentials=sample_catalogue.credentials,
+                    roles=roles, recognitions=sample_catalogue.recognitions)
+    result = reach(cat, _profile(), ReachOptions(kind="role"))
+    lines = {e.id: e for e in result.entries}
+    assert lines["data-scientist"].outlook == outlook
+    assert all(e.outlook is None for e in result.entries if e.id != "data-scientist")
+    data = {e["id"]: e for e in reach_to_json(result)["ranked"]}
+    assert data["data-scientist"]["outlook"]["median_wage"] == {"amount": 112590.0, "currency": "USD",
+                                                                "period": "year"}
+    assert "outlook" not in data["data-analyst"]
