@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import TYPE_CHECKING, Any
 
-from planner.catalogue.models import MAX_COST, Objective
+from planner.catalogue.models import Objective
 from planner.cli._output import say, say_json
 from planner.cli.recommend_cmd import (
     add_file_holdings,
@@ -71,28 +70,24 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _number(text: str | None, flag: str, *, whole: bool = False) -> float | None:
+def _number(text: str | None, flag: str, *, whole: bool = False) -> float | int | None:
     if text is None:
         return None
     try:
-        value = int(text) if whole else float(text)
+        return int(text) if whole else float(text)
     except ValueError:
         raise ValueError(f"{flag} {text[:40]!r}: expected {'a whole number' if whole else 'a number'}") from None
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{flag} {text[:40]}: must be a number of at least 0")
-    return value
 
 
 def _options(args: argparse.Namespace) -> ReachOptions:
+    """The flags as the JSON options the HTTP API takes too (one reading of them)."""
     from planner.engine.reach import ReachOptions
 
-    max_cost = _number(args.max_cost, "--max-cost")
-    if max_cost is not None and max_cost > MAX_COST:
-        raise ValueError(f"--max-cost must be at most {MAX_COST:,.0f}")
-    max_weeks = _number(args.max_weeks, "--max-weeks", whole=True)
-    return ReachOptions(objective=args.objective, kind=args.kind, sector=args.sector, provider=args.provider,
-                        max_cost=max_cost, max_weeks=int(max_weeks) if max_weeks is not None else None,
-                        top=args.top, time_limit=args.time_limit)
+    return ReachOptions.from_json({
+        "objective": args.objective, "kind": args.kind, "sector": args.sector, "provider": args.provider,
+        "max_cost": _number(args.max_cost, "--max-cost"), "max_weeks": _number(args.max_weeks, "--max-weeks",
+                                                                                whole=True),
+        "top": args.top, "time_limit": args.time_limit})
 
 
 class _Bars:

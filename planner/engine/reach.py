@@ -56,6 +56,7 @@ from planner.catalogue.models import (
     Objective,
     Outlook,
     Target,
+    parse_date,
     rule_credentials,
 )
 from planner.engine.results import Diagnosis, Route, to_jsonable
@@ -211,6 +212,46 @@ class ReachOptions:
         if not 0 <= self.exhaustive_limit <= 1_000_000:
             raise ReachError("exhaustive limit must be from 0 to 1000000")
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReachOptions:
+        """Options from a JSON object: the HTTP API's request and the CLI's flags share this reading.
+
+        Keys: ``objective``, ``kind``, ``sector``, ``provider``, ``max_cost``, ``max_weeks``,
+        ``top``, ``next_top``, ``today`` (``YYYY-MM-DD``) and ``time_limit``; a missing or null
+        key takes its default.
+
+        Raises
+        ------
+        ReachError
+            Naming an unknown key, a value of the wrong type or out of range.
+        """
+        if not isinstance(data, Mapping):
+            raise ReachError("options must be a JSON object")
+        unknown = sorted(str(k)[:40] for k in data if k not in _OPTION_TYPES)
+        if unknown:
+            raise ReachError(f"unknown option {', '.join(unknown)}; the options are {', '.join(_OPTION_TYPES)}")
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if value is None:
+                continue
+            kinds = _OPTION_TYPES[key]
+            if isinstance(value, bool) or not isinstance(value, kinds):
+                raise ReachError(f"{key}: expected {' or '.join(k.__name__ for k in kinds)}, got "
+                                 f"{type(value).__name__}")
+            if isinstance(value, str) and len(value) > 300:
+                raise ReachError(f"{key}: at most 300 characters")
+            values[key] = value
+        if "today" in values:
+            try:
+                values["today"] = parse_date(values["today"], "today")
+            except ValueError as exc:
+                raise ReachError(str(exc)) from None
+        if isinstance(values.get("max_weeks"), float):
+            if not values["max_weeks"].is_integer():
+                raise ReachError("max weeks must be a whole number")
+            values["max_weeks"] = int(values["max_weeks"])
+        return cls(**values)
+
     @property
     def measure(self) -> str:
         """``cost``, ``weeks`` or ``hours``: what the objective ranks by."""
@@ -226,6 +267,13 @@ class ReachOptions:
         """Candidates searched when the targets are too many to search them all."""
         n = self.next_over
         return self.search_limit or max(2 * n, n + 20, self.top or 0)
+
+
+#: The JSON form of :class:`ReachOptions`: key → accepted types.
+_OPTION_TYPES: dict[str, tuple[type, ...]] = {
+    "objective": (str,), "kind": (str,), "sector": (str,), "provider": (str,), "max_cost": (int, float),
+    "max_weeks": (int, float), "top": (int,), "next_top": (int,), "today": (str,), "time_limit": (int, float),
+}
 
 
 def _check_number(name: str, value: float | None, limit: float) -> None:
@@ -790,8 +838,9 @@ def reach_to_json(result: Reach) -> dict[str, Any]:
         "hidden": result.hidden,
         "beyond_top": result.beyond_top,
         "note": result.note,
-        "options": {"kind": o.kind, "sector": o.sector, "provider": o.provider, "max_cost": o.max_cost,
-                    "max_weeks": o.max_weeks, "top": o.top, "next_top": o.next_over, "time_limit": o.time_limit},
+        "options": {"objective": result.objective.value, "kind": o.kind, "sector": o.sector, "provider": o.provider,
+                    "max_cost": o.max_cost, "max_weeks": o.max_weeks, "top": o.top, "next_top": o.next_over,
+                    "today": result.start.isoformat(), "time_limit": o.time_limit},
         "ranked": [_entry_json(e) for e in result.ranked],
         "met": [_entry_json(e) for e in result.met],
         "unreachable": [_entry_json(e) for e in result.unreachable],

@@ -155,3 +155,28 @@ def test_auto_runs_serially_below_the_threshold() -> None:
     assert choose_scheduler("auto", 10) is None
     assert choose_scheduler("auto", DASK_THRESHOLD + 1) in ("local", None)
     assert choose_scheduler(None, 10_000) is None and choose_scheduler("local", 1) == "local"
+
+
+def test_the_page_on_a_compiled_catalogue_ranks_what_the_plan_page_holds(monkeypatch, bundled_store) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("PLANNER_CATALOGUE", bundled_store)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    pages = {info.get("url_pathname") or "plan": h for h, info in at._registered_pages.items()}
+    at.session_state["sc_held"] = ["osa-python-data"]  # what the Plan page's form holds
+    at.session_state["sc_held_date_osa-python-data"] = dt.date(2026, 2, 1)
+    at.session_state["sc_start"] = START
+    at._page_hash = pages["reach"]
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    profile = LearnerProfile.model_validate({"holdings": [{"credential": "osa-python-data", "earned": "2026-02-01"}],
+                                             "constraints": {"start": START.isoformat()}})
+    store = open_catalogue(bundled_store)
+    try:
+        expected = run_reach(store, profile, ReachOptions(top=10, today=START), scheduler=None)
+    finally:
+        store.close()
+    assert list(at.table[0].value["target"]) == [e.title for e in expected.ranked]
+    assert any("compiled catalogue" in c.value for c in at.caption)
