@@ -223,3 +223,12 @@ def test_a_roles_labour_market_figures_travel_with_its_line(sample_catalogue) ->
     assert data["data-scientist"]["outlook"]["median_wage"] == {"amount": 112590.0, "currency": "USD",
                                                                 "period": "year"}
     assert "outlook" not in data["data-analyst"]
+
+
+@pytest.mark.parametrize("objective, measure", [(Objective.TIME, "weeks"), (Objective.WORKLOAD, "hours")])
+def test_time_and_workload_rank_by_their_own_measure(sample_catalogue, objective, measure) -> None:
+    result = reach(sample_catalogue, _profile(), ReachOptions(objective=objective))
+    values = [getattr(e, measure) for e in result.ranked]
+    assert values == sorted(values)
+    # on the bundled catalogue the fastest (lightest) targets are not the cheapest: the order is the objective's
+    assert [e.cost for e in result.ranked] != sorted(e.cost for e in result.ranked)

@@ -121,7 +121,7 @@ def reach_scenarios(draw: st.DrawFn) -> Scenario:
         roles.append({"id": f"role{i}", "title": f"Role {i}", "needs": needs})
     # fewer hard constraints than the route oracle draws, so that most targets are reachable
     kept = {"start": base.profile["constraints"]["start"]}
-    for key, odds in (("hours_per_week", 2), ("deadline", 4), ("budget", 5)):
+    for key, odds in (("hours_per_week", 1), ("deadline", 2), ("budget", 2), ("modes", 2), ("countries", 2)):
         if key in base.profile["constraints"] and draw(st.integers(1, odds)) == 1:
             kept[key] = base.profile["constraints"][key]
     profile = {**base.profile, "constraints": kept}
