@@ -28,7 +28,10 @@ When more than ``exhaustive_limit`` targets pass the filters, only *candidates* 
 searched: roles needing a competency the learner knows (declared or taught by a valid
 holding) and awards that count a holding (named in their rules, or recognised by an
 agreement), ordered by :func:`closeness` (share of essential needs already met, fewest
-unmet), the first ``search_limit`` of them. The result then says it is not complete.
+unmet); when they are fewer than ``search_limit``, the other targets of the learner's
+sectors (those of the valid holdings, else of the candidates) follow, smallest first
+(:func:`same_sector`). The first ``search_limit`` are searched, and the result says it is
+not complete.
 :mod:`planner.store.catalogue.reach` gives the same candidates from a compiled catalogue by
 indexed queries.
 
@@ -95,6 +98,7 @@ __all__ = [
     "rank_key",
     "reach",
     "reach_to_json",
+    "same_sector",
 ]
 
 #: Targets the next best step is chosen over when no ``top`` is given ("the 10 closest to you").
@@ -460,13 +464,26 @@ def list_targets(catalogue: Catalogue, options: ReachOptions) -> list[Target]:
     return out
 
 
-def closeness(share: float, unmet: int, target: str) -> tuple[float, int, str]:
+def closeness(share: float, unmet: int, target: str) -> tuple[int, float, int, str]:
     """Order of candidates before any search: most already met, then fewest unmet, then id.
 
     Roles: the share of essential needs known and the count still unmet; awards: the share
     of the credentials their rules name that are held, and the count not held.
     """
-    return (-round(share, 9), unmet, target)
+    return (0, -round(share, 9), unmet, target)
+
+
+def same_sector(size: int, target: str) -> tuple[int, float, int, str]:
+    """Order of the targets that only share a sector with the learner: after every overlap, smallest first.
+
+    ``size``: a role's essential competencies, an award's named credentials.
+    """
+    return (1, 0.0, size, target)
+
+
+def _sector(catalogue: Catalogue, target: Target) -> str:
+    item = catalogue.role(target.id or "") if target.kind == "role" else catalogue.credential(target.id or "")
+    return (item.sector or "").lower()
 
 
 @dataclass(frozen=True)
@@ -516,6 +533,15 @@ def candidate_targets(catalogue: Catalogue, profile: LearnerProfile, options: Re
             have = len(named & held.keys())
             key = closeness(have / len(named) if named else 0.0, len(named) - have, str(target))
         scored.append((key, target))
+    if len(scored) < options.searches:  # too few share a competency or a holding: add the learner's sectors
+        sectors = {(catalogue.credential(c).sector or "").lower() for c in held} - {""} or {
+            _sector(catalogue, t) for _, t in scored} - {""}
+        taken = {str(t) for _, t in scored}
+        for target in within:
+            if str(target) not in taken and _sector(catalogue, target) in sectors:
+                size = len(_role_needs(catalogue, target.id or "")) if target.kind == "role" else len(
+                    set(rule_credentials(catalogue.credential(target.id or "").award.rule)))  # type: ignore[union-attr]
+                scored.append((same_sector(size, str(target)), target))
     scored.sort(key=lambda item: item[0])
     return Candidates(tuple(t for _, t in scored[: options.searches]), len(within), False)
 

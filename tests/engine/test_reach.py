@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.catalogue.models import Catalogue, LearnerProfile, Objective, Target
+from planner.catalogue.models import Catalogue, LearnerProfile, Objective, Target, rule_credentials
 from planner.engine.reach import (
     ReachError,
     ReachOptions,
@@ -176,8 +176,18 @@ def test_many_targets_search_the_candidates_closest_first(sample_catalogue) -> N
     assert not found.exhaustive and found.within_filters == len(_all_targets(sample_catalogue))
     assert [str(t) for t in found.targets] == ["role:data-analyst", "role:data-scientist"]
     wider = candidate_targets(sample_catalogue, profile, ReachOptions(exhaustive_limit=5, search_limit=10))
-    assert [str(t) for t in wider.targets] == ["role:data-analyst", "role:data-scientist",
-                                               "role:database-administrator"]
+    assert [str(t) for t in wider.targets[:3]] == ["role:data-analyst", "role:data-scientist",
+                                                   "role:database-administrator"]
+    # fewer than ten share something: the other targets of the holding's sector follow, smallest first
+    rest = wider.targets[3:]
+    assert len(rest) == 7
+    sizes = []
+    for t in rest:
+        item = sample_catalogue.role(t.id) if t.kind == "role" else sample_catalogue.credential(t.id)
+        assert item.sector == "Data and AI"
+        sizes.append(len({n.competency for n in item.needs if n.essential}) if t.kind == "role"
+                     else len(set(rule_credentials(item.award.rule))))
+    assert sizes == sorted(sizes)
     result = reach(sample_catalogue, profile, options)
     assert not result.complete and result.searched == 2 and "were searched exactly" in result.note
     empty = reach(sample_catalogue, _profile(), options)

@@ -101,11 +101,19 @@ def test_candidates_share_something_with_the_learner(national) -> None:
     named = {a.id: set(synthetic_rule_ids(a)) for a in cat.awards}
     agreed = {r.award for r in cat.recognitions if r.credential in held}
     assert found.targets
-    for target in found.targets:
+    sectors = {cat.credential(h).sector for h in held}
+
+    def shares(target) -> bool:
         if target.kind == "role":
-            assert known & {n.competency for n in cat.role(target.id).needs}
-        else:
-            assert named[target.id] & held or target.id in agreed
+            return bool(known & {n.competency for n in cat.role(target.id).needs})
+        return bool(named[target.id] & held) or target.id in agreed
+
+    flags = [shares(t) for t in found.targets]
+    assert flags == sorted(flags, reverse=True), "every target sharing something comes before the others"
+    for target, shared in zip(found.targets, flags, strict=True):
+        if not shared:  # the rest: the holdings' sectors
+            item = cat.role(target.id) if target.kind == "role" else cat.credential(target.id)
+            assert item.sector in sectors
 
 
 def synthetic_rule_ids(award) -> list[str]:

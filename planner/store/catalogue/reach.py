@@ -37,6 +37,7 @@ from planner.engine.reach import (
     drive,
     evaluate,
     reach,
+    same_sector,
     scope_note,
 )
 from planner.engine.rules import holding_is_valid, latest_earned
@@ -168,6 +169,8 @@ def store_candidates(store: CatalogueStore, profile: LearnerProfile, options: Re
         scored = _role_candidates(conn, options, known) if options.kind in (None, "role") else []
         if options.kind in (None, "award"):
             scored += _award_candidates(conn, options, held)
+        if len(scored) < options.searches:
+            scored += _same_sector(conn, options, held, scored)
     scored.sort(key=lambda item: item[0])
     return Candidates(tuple(target for _, target in scored[: options.searches]), within, False)
 
@@ -206,6 +209,38 @@ def _award_candidates(conn: Any, options: ReachOptions, held: set[str]) -> list[
         out.append((closeness(have / len(parts) if parts else 0.0, len(parts) - have, f"award:{award}"),
                     Target(kind="award", id=award)))
     return out
+
+
+def _same_sector(conn: Any, options: ReachOptions, held: set[str],
+                 scored: list[tuple[Any, Target]]) -> list[tuple[Any, Target]]:
+    """The smallest other targets of the learner's sectors (of the holdings, else of the candidates)."""
+    sectors = {s.lower() for (s,) in _in(conn, select(t.credentials.c.sector), t.credentials.c.id, held) if s}
+    if not sectors:
+        roles = [x.id for _, x in scored if x.kind == "role"]
+        awards = [x.id for _, x in scored if x.kind == "award"]
+        sectors = {s.lower() for (s,) in _in(conn, select(t.roles.c.sector), t.roles.c.id, roles) if s}
+        sectors |= {s.lower() for (s,) in _in(conn, select(t.credentials.c.sector), t.credentials.c.id, awards) if s}
+    if not sectors:
+        return []
+    taken = {str(x) for _, x in scored}
+    limit = options.searches + len(taken)
+    out: list[tuple[Any, Target]] = []
+    if options.kind in (None, "role"):
+        size = func.count(t.role_needs.c.competency.distinct())
+        query = (select(t.roles.c.id, size)
+                 .outerjoin(t.role_needs, and_(t.role_needs.c.role == t.roles.c.id, t.role_needs.c.essential))
+                 .where(t.roles.c.id.in_(_role_query(options)), func.lower(t.roles.c.sector).in_(sorted(sectors)))
+                 .group_by(t.roles.c.id).order_by(size, t.roles.c.id).limit(limit))
+        out += [(same_sector(n, f"role:{r}"), Target(kind="role", id=r)) for r, n in conn.execute(query)]
+    if options.kind in (None, "award"):
+        size = func.count(t.award_components.c.credential)
+        query = (select(t.credentials.c.id, size)
+                 .outerjoin(t.award_components, t.award_components.c.award == t.credentials.c.id)
+                 .where(t.credentials.c.id.in_(_award_query(options)),
+                        func.lower(t.credentials.c.sector).in_(sorted(sectors)))
+                 .group_by(t.credentials.c.id).order_by(size, t.credentials.c.id).limit(limit))
+        out += [(same_sector(n, f"award:{a}"), Target(kind="award", id=a)) for a, n in conn.execute(query)]
+    return [item for item in out if str(item[1]) not in taken]
 
 
 # --------------------------------------------------------------------------- searches
