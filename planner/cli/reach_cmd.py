@@ -27,7 +27,7 @@ from planner.cli.recommend_cmd import (
 if TYPE_CHECKING:
     from planner.engine.reach import Reach, ReachEntry, ReachOptions
 
-__all__ = ["format_text", "register", "run"]
+__all__ = ["Bars", "format_text", "register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -90,25 +90,29 @@ def _options(args: argparse.Namespace) -> ReachOptions:
         "top": args.top, "time_limit": args.time_limit})
 
 
-class _Bars:
-    """One tqdm bar per phase on standard error (silent when it is not a terminal)."""
+class Bars:
+    """One tqdm bar per phase ("ranking", "next step") on standard error, silent when it is not a terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, file: Any = None) -> None:
+        self.file = file
         self.bar: Any = None
         self.phase = ""
 
     def __call__(self, phase: str, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` searches of ``phase``."""
         from tqdm import tqdm
 
         if phase != self.phase:
             self.close()
             self.phase = phase
-            self.bar = tqdm(total=total, desc=f"reach: {phase}", unit="search", disable=None, leave=False)
+            self.bar = tqdm(total=total, desc=f"reach: {phase}", unit=" searches", disable=None, leave=False,
+                            file=self.file, dynamic_ncols=True)
         if self.bar is not None:
             self.bar.n = done
             self.bar.refresh()
 
     def close(self) -> None:
+        """Remove the bar."""
         if self.bar is not None:
             self.bar.close()
             self.bar = None
@@ -193,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     source = resolve_catalogue(args.catalogue)
     review = None
-    bars = _Bars()
+    bars = Bars()
     try:
         if source.is_store:
             if found is not None:

@@ -176,7 +176,8 @@ class ReachOptions:
         Seconds for each target's search, as ``recommend``'s ``time_limit``.
     search_limit : int, optional
         With more than ``exhaustive_limit`` targets: how many candidates are searched
-        (default ``max(2 × next_top, next_top + 20)``, at least ``top``).
+        (default ``max(next_top + 20, 1.4 × next_top)``, at least ``top``): enough beyond the
+        closest to rank them among, few enough to stay interactive (each is a full search).
     exhaustive_limit : int
         Up to this many targets within the filters, every one is searched.
     """
@@ -270,7 +271,7 @@ class ReachOptions:
     def searches(self) -> int:
         """Candidates searched when the targets are too many to search them all."""
         n = self.next_over
-        return self.search_limit or max(2 * n, n + 20, self.top or 0)
+        return self.search_limit or max(n + 20, round(1.4 * n), self.top or 0)
 
 
 #: The JSON form of :class:`ReachOptions`: key → accepted types.

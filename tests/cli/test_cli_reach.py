@@ -98,3 +98,35 @@ def test_bad_input_is_one_located_line(capsys, catalogue_dir, args, message) -> 
 def test_credit_is_not_a_ranking_objective(capsys, catalogue_dir) -> None:
     code, _, err = run(capsys, "reach", "--catalogue", str(catalogue_dir), "--objective", "credit")
     assert code == 1 and "invalid choice" in err
+
+
+class _Terminal:
+    """A stand-in for a terminal's standard error: tqdm draws only on one."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_the_progress_bar_follows_both_phases(sample_catalogue) -> None:
+    from planner.catalogue.models import LearnerProfile
+    from planner.cli.reach_cmd import Bars
+    from planner.engine.reach import ReachOptions
+    from planner.store.catalogue.reach import run_reach
+
+    screen = _Terminal()
+    bars = Bars(file=screen)
+    result = run_reach(sample_catalogue, LearnerProfile.model_validate({"constraints": {"start": "2026-09-01"}}),
+                       ReachOptions(kind="award", top=3), scheduler=None, progress=bars)
+    bars.close()
+    assert "reach: ranking" in screen.text and f"{result.searched}/{result.searched}" in screen.text
+    assert "reach: next step" in screen.text and "3/3" in screen.text
