@@ -188,3 +188,34 @@ def test_the_page_on_a_compiled_catalogue_ranks_what_the_plan_page_holds(monkeyp
         store.close()
     assert list(at.table[0].value["target"]) == [e.title for e in expected.ranked]
     assert any("compiled catalogue" in c.value for c in at.caption)
+
+
+def test_one_json_request_gives_the_json_the_cli_prints(bundled_store, capsys) -> None:
+    """The HTTP API's form: the same answer as ``planner reach --format json`` for the same learner."""
+    import json
+
+    from pydantic import ValidationError
+
+    from planner.cli import main
+    from planner.engine.reach import ReachError
+    from planner.store.catalogue.reach import reach_request
+
+    request = {"profile": {"holdings": [{"credential": "osa-python-data", "earned": "2026-02-01"}],
+                           "constraints": {"start": START.isoformat()}},
+               "options": {"kind": "role", "top": 5, "objective": "time"}}
+    store = open_catalogue(bundled_store)
+    try:
+        answer = reach_request(store, json.loads(json.dumps(request)), scheduler=None)
+        with pytest.raises(ReachError, match="unknown key"):
+            reach_request(store, {"learner": {}})
+        with pytest.raises(ReachError, match="top: expected int"):
+            reach_request(store, {"options": {"top": "5"}})
+        with pytest.raises(ValidationError):
+            reach_request(store, {"profile": {"holdings": "none"}})
+    finally:
+        store.close()
+    assert main(["reach", "--catalogue", bundled_store, "--have", "osa-python-data@2026-02-01", "--start",
+                 START.isoformat(), "--kind", "role", "--top", "5", "--objective", "time", "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert answer["ranked"] == printed["ranked"] and answer["next_step"] == printed["next_step"]
+    assert answer["options"] == printed["options"] and answer["holdings"] == printed["holdings"]

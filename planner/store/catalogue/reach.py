@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -31,12 +31,14 @@ from planner.engine.reach import (
     Progress,
     Reach,
     ReachEntry,
+    ReachError,
     ReachOptions,
     candidate_targets,
     closeness,
     drive,
     evaluate,
     reach,
+    reach_to_json,
     same_sector,
     scope_note,
 )
@@ -46,7 +48,7 @@ from planner.store.catalogue import schema as t
 from planner.store.catalogue.collect import chunks
 from planner.store.catalogue.reader import CatalogueStore, open_catalogue
 
-__all__ = ["DASK_THRESHOLD", "choose_scheduler", "run_reach", "store_candidates", "store_targets"]
+__all__ = ["DASK_THRESHOLD", "choose_scheduler", "reach_request", "run_reach", "store_candidates", "store_targets"]
 
 #: ``scheduler="auto"``: searches above this run on a local Dask cluster (one worker per core).
 DASK_THRESHOLD = 400
@@ -309,3 +311,41 @@ def run_reach(source: Catalogue | CatalogueStore, profile: LearnerProfile, optio
 
         return drive(profile, options, candidates, evaluate_many, currency=source.meta.base_currency,
                      note=scope_note(candidates, options))
+
+
+def reach_request(source: Catalogue | CatalogueStore, request: Mapping[str, Any], *, scheduler: Scheduler = "auto",
+                  progress: Progress | None = None) -> dict[str, Any]:
+    """One JSON question to one JSON answer: what an HTTP ``POST /reach`` takes and returns.
+
+    Parameters
+    ----------
+    source : Catalogue or CatalogueStore
+        Where the targets come from.
+    request : mapping
+        ``{"profile": …, "options": …}``: the learner as
+        :class:`~planner.catalogue.models.LearnerProfile` JSON, and the options as
+        :meth:`planner.engine.reach.ReachOptions.from_json` reads them (both optional).
+    scheduler, progress
+        As for :func:`run_reach`.
+
+    Returns
+    -------
+    dict
+        :func:`planner.engine.reach.reach_to_json` of the answer, with ``holdings`` as counted.
+
+    Raises
+    ------
+    planner.engine.reach.ReachError
+        For a request that is not an object, an unknown key, or bad options.
+    pydantic.ValidationError
+        For a profile that does not validate (every error located).
+    """
+    if not isinstance(request, Mapping):
+        raise ReachError("the request must be a JSON object with 'profile' and 'options'")
+    unknown = sorted(str(k)[:40] for k in request if k not in ("profile", "options"))
+    if unknown:
+        raise ReachError(f"unknown key {', '.join(unknown)}; a request has 'profile' and 'options'")
+    profile = LearnerProfile.model_validate(request.get("profile") or {})
+    options = ReachOptions.from_json(request.get("options") or {})
+    result = run_reach(source, profile, options, scheduler=scheduler, progress=progress)
+    return {**reach_to_json(result), "holdings": [h.model_dump(mode="json") for h in profile.holdings]}
