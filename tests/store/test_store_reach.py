@@ -19,7 +19,13 @@ from planner.catalogue.models import Catalogue, LearnerProfile
 from planner.engine.reach import ReachOptions, candidate_targets, reach_to_json
 from planner.store.catalogue import open_catalogue
 from planner.store.catalogue.build import build
-from planner.store.catalogue.reach import DASK_THRESHOLD, choose_scheduler, run_reach, store_candidates
+from planner.store.catalogue.reach import (
+    DASK_MIN_CORES,
+    DASK_THRESHOLD,
+    choose_scheduler,
+    run_reach,
+    store_candidates,
+)
 from tests.conftest import CATALOGUE_DIR
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -159,9 +165,10 @@ def test_store_searches_on_a_dask_cluster_give_the_serial_answer(bundled_store) 
     assert ("ranking", 9, 9) in seen and ("next step", 4, 4) in seen
 
 
-def test_auto_runs_serially_below_the_threshold() -> None:
-    assert choose_scheduler("auto", 10) is None
-    assert choose_scheduler("auto", DASK_THRESHOLD + 1) in ("local", None)
+def test_auto_starts_a_cluster_only_where_it_pays() -> None:
+    assert choose_scheduler("auto", 10, cores=16) is None
+    assert choose_scheduler("auto", DASK_THRESHOLD + 1, cores=DASK_MIN_CORES) == "local"
+    assert choose_scheduler("auto", DASK_THRESHOLD + 1, cores=2) is None  # measured: slower on 2 cores
     assert choose_scheduler(None, 10_000) is None and choose_scheduler("local", 1) == "local"
 
 
