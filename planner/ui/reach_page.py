@@ -179,9 +179,8 @@ def _results(result: Reach) -> None:
             st.plotly_chart(reach_chart(result), key=K + "chart")
         with table:
             st.caption("The chart as a table")
-            import pandas as pd
-
-            st.table(pd.DataFrame(reach_rows(result)).set_index("#"))
+            st.table(reach_rows(result), hide_index=True,
+                     alt="The reachable targets in rank order: the cost and weeks of each best route, as on the chart")
         st.subheader("Closest to you", anchor=False)
         for entry in result.ranked:
             _entry_card(entry)

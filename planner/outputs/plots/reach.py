@@ -81,7 +81,7 @@ def reach_rows(result: Reach) -> list[dict[str, Any]]:
     """
     serves = set(result.next_step.serves) if result.next_step else set()
     return [{
-        "#": e.rank, "target": e.title, "kind": e.kind,
+        "rank": e.rank, "target": e.title, "kind": e.kind,
         f"cost ({result.currency})": f"{e.cost or 0.0:,.0f}",
         "weeks": f"{'≥ ' if e.lower_bound else ''}{e.weeks}",
         "next step on its route": "yes" if e.target in serves else "",
