@@ -1,13 +1,13 @@
 """Brute force for "where can I get from here": every target's optimum and the next best step.
 
-Written from the definitions in ``planner/engine/reach.py``'s docstring and
-``docs/semantics.md`` alone; it shares no code with the engine (from ``planner`` only the
-model classes). Every role and award is solved by enumerating every credential set
-(:class:`tests.oracle.Oracle`); the next best step is chosen by counting, over the closest
-targets' best routes, the credentials that are not awards and whose every prerequisite
-group is met at week 0 by valid holdings or known levels; ties go to the smaller own
-measure (cost in the base currency to the cent, weeks or hours by the effort rule), then
-the smaller id. Its effect is re-solved by brute force with the step held from day zero.
+Written from ``docs/semantics.md`` ("Where can I get from here") alone; it shares no code
+with the engine (from ``planner`` only the model classes). Every role and award is solved by
+enumerating every credential set (:class:`tests.oracle.Oracle`); the next best step is
+chosen by counting, over the closest targets' best routes, the credentials that are not
+awards and whose every prerequisite group is met at week 0 by valid holdings or known
+levels; ties go to the smaller own measure (cost in the base currency to the cent, weeks or
+hours by the effort rule), then the smaller id. Its effect is re-solved by brute force with
+the step held from day zero.
 """
 
 from __future__ import annotations
