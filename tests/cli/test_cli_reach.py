@@ -69,7 +69,7 @@ def test_text_lists_targets_unreachable_ones_and_the_next_step(capsys, catalogue
     assert "ranked by weeks" in out and "  1. " in out and "  5. " in out and "  6. " not in out
     assert "Not reachable with your constraints:" in out and "Onshore wind energy engineer" in out
     assert "Next best step: take " in out and "closest to you" in out
-    assert "Holdings: osa-python-data (declared)" in out
+    assert "Holdings: osa-python-data (self-declared)" in out
 
 
 def test_filters_on_the_command_line(capsys, catalogue_dir) -> None:
