@@ -41,10 +41,10 @@ PEOPLE = {
     "admin": {"iss": IDP, "sub": "amy", "email": "amy@example.org", "name": "Amy Admin"},
 }
 VISIBLE = {
-    "learner": ["my-plan", "plan", "explore"],
-    "advisor": ["plan", "compare", "caseload", "coverage", "explore", "catalogue"],
+    "learner": ["my-plan", "plan", "reach", "explore"],
+    "advisor": ["plan", "reach", "compare", "caseload", "coverage", "explore", "catalogue"],
     "admin": ["people", "figures", "coverage", "explore", "catalogue"],
-    "single": ["my-plan", "plan", "compare", "caseload", "coverage", "explore", "catalogue"],
+    "single": ["my-plan", "plan", "reach", "compare", "caseload", "coverage", "explore", "catalogue"],
 }
 LANDS = {"learner": "My plan", "advisor": "Plan a route", "admin": "People and caseloads", "single": "Plan a route"}
 
@@ -284,6 +284,6 @@ def test_without_the_learner_store_the_app_plans_without_records_and_says_why(mo
     monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path}")
     at = _app("single", target="role:data-analyst")
     assert not at.exception
-    assert at.session_state["t_nav"] == ["plan", "compare", "coverage", "explore", "catalogue"]
+    assert at.session_state["t_nav"] == ["plan", "reach", "compare", "coverage", "explore", "catalogue"]
     assert [h.value for h in at.header] == ["Plan a route"]
     assert any("Opening the learner records failed" in e.value for e in at.sidebar.error)
