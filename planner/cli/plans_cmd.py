@@ -7,7 +7,8 @@ credential retired or renamed, award rule changed, recognition expired, no route
 Exit codes: 0 every plan holds, 3 some plan drifted, 1 bad input.
 
 ``planner learner export ID [--output FILE]`` prints everything held about a learner as
-JSON; ``planner learner erase ID --yes`` removes it (the audit log keeps who erased it, when).
+JSON (a file it writes is readable by its owner only, 0600); ``planner learner erase ID --yes``
+removes it (the audit log keeps who erased it, when).
 
 Every command acts as the local user unless ``--as ISSUER|SUBJECT`` names a signed-in user,
 and reads the database of ``--database URL`` (default ``PLANNER_DATABASE_URL``, else the
@@ -145,10 +146,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail("learner export", exc)
     text = json.dumps(data, indent=2, ensure_ascii=False)
     if args.output:
+        from planner.outputs.writes import WriteError, write_atomic
+
         try:
-            Path(args.output).write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            return _fail("learner export", OSError(f"cannot write {args.output}: {exc.strerror or exc}"))
+            write_atomic(args.output, text + "\n", private=True)  # personal data: 0600, whole or not at all
+        except WriteError as exc:
+            return _fail("learner export", exc)
         say(f"wrote learner {args.learner_id} to {args.output}", err=True)
     else:
         say_json(text)

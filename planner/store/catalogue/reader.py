@@ -39,6 +39,7 @@ from planner.store.catalogue import fulltext
 from planner.store.catalogue import schema as t
 from planner.store.catalogue.collect import Collector
 from planner.store.catalogue.engine import StoreError, _short, check_format, open_engine
+from planner.store.urls import mask_url, redact
 
 __all__ = ["MAX_PAGE_SIZE", "CatalogueStore", "ScopeTooLarge", "SearchHit", "SearchPage", "open_catalogue"]
 
@@ -97,7 +98,8 @@ class CatalogueStore:
     def __init__(self, engine: Engine) -> None:
         check_format(engine)
         self.engine = engine
-        self.url = engine.url.render_as_string()
+        self.url = engine.url.render_as_string()  # password hidden (SQLAlchemy's ***)
+        self.shown = mask_url(engine.url)  # what messages say
         with self._connect() as conn:
             row = conn.execute(select(t.store_meta.c.value).where(t.store_meta.c.key == "catalogue_meta")).first()
         self.meta = CatalogueMeta.model_validate(json.loads(row[0])) if row else CatalogueMeta()
@@ -106,7 +108,7 @@ class CatalogueStore:
         try:
             return self.engine.connect()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read {self.url}: {_short(exc)}") from None
+            raise StoreError(f"cannot read {self.shown}: {redact(_short(exc), self.engine.url)}") from None
 
     def close(self) -> None:
         """Release the database connections."""

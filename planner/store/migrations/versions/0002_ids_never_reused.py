@@ -4,7 +4,9 @@ Revision 0001 gave ``AUTOINCREMENT`` to learners and plans only, so on SQLite an
 plan version's, progress row's, user's or audit entry's id could be handed out again (and a
 cache keyed by it then showed one learner's data for another). On PostgreSQL the ids came
 from ``SERIAL`` sequences; they become identity columns that continue *after* the highest
-value the old sequence ever gave, not after the highest id still present.
+value the old sequence ever gave, not after the highest id still present. (On SQLite an id
+erased *before* this revision left no trace for plan versions and progress rows, so those
+continue after the highest id present; user ids continue after any the audit log names.)
 
 Revision ID: 0002
 Revises: 0001
@@ -36,7 +38,14 @@ def upgrade() -> None:
         for table in SQLITE_TABLES:
             with op.batch_alter_table(table, recreate="always", table_kwargs={"sqlite_autoincrement": True}):
                 pass
-        # AUTOINCREMENT continues after max(rowid); nothing to seed
+        # AUTOINCREMENT continues after the highest id present; a user id the audit log still names
+        # (a user row removed by hand) counts as used too
+        used = bind.scalar(sa.text("SELECT max(coalesce((SELECT max(id) FROM users), 0), "
+                                   "coalesce((SELECT max(actor_id) FROM audit_log), 0))")) or 0
+        if bind.scalar(sa.text("SELECT count(*) FROM sqlite_sequence WHERE name = 'users'")):
+            op.execute(sa.text("UPDATE sqlite_sequence SET seq = max(seq, :n) WHERE name = 'users'").bindparams(n=used))
+        elif used:
+            op.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES ('users', :n)").bindparams(n=used))
         return
     for table in PG_TABLES:
         sequence = bind.scalar(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table})
