@@ -9,6 +9,7 @@ Alembic revision on first use, so there is no set-up step.
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -127,7 +128,7 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None when it has never been migrated)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE}).get_current_revision()
+        return _revision(conn)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -137,11 +138,14 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     lock for its transaction (the second process waits, then finds the schema at head); on
     SQLite the transaction starts with ``BEGIN IMMEDIATE``, which serialises them the same way.
     SQLite migrations run with foreign keys off (a table is rebuilt by copy, which a parent
-    table's foreign keys would refuse) and check every foreign key before committing.
+    table's foreign keys would refuse) and check every foreign key before committing; a
+    database brought up from an older revision is then vacuumed, so that nothing deleted
+    before ``secure_delete`` was on stays in its free pages.
     """
     if revision == "head" and current_revision(engine) == head_revision():
         return
     config = _config()
+    upgraded = False
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:  # outside any transaction: SQLite ignores this pragma inside one
@@ -151,7 +155,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 config.attributes["connection"] = conn
+                was = _revision(conn)  # read under the lock: another process may have migrated meanwhile
                 command.upgrade(config, revision)
+                upgraded = was is not None and _revision(conn) != was
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
                     if broken is not None:
@@ -160,3 +166,19 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         finally:
             if sqlite:
                 conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+        if sqlite and upgraded:
+            _vacuum(conn)
+
+
+def _revision(conn) -> str | None:  # type: ignore[no-untyped-def]
+    return MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE}).get_current_revision()
+
+
+def _vacuum(conn) -> None:  # type: ignore[no-untyped-def]
+    # best effort: another process may hold the database (it then stays as it is until the next erase)
+    raw = conn.connection.dbapi_connection
+    try:
+        raw.execute("VACUUM")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error:  # "database is locked" and the like
+        pass

@@ -90,6 +90,7 @@ def test_revision_0002_keeps_every_row_and_never_gives_an_erased_id_again(db_url
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # switched back on after migrating
+            assert conn.exec_driver_sql("PRAGMA freelist_count").scalar() == 0  # vacuumed: no old free pages
             for table in TABLES:
                 sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar_one()
                 assert "AUTOINCREMENT" in sql, table
