@@ -61,8 +61,13 @@ def test_revision_0002_keeps_every_row_and_never_gives_an_erased_id_again(db_url
     kept_learner = old.create_learner(ana, "Kept")
     kept = old.save_plan(ana, kept_learner.id, scenario=analyst[0], catalogue=sample_catalogue,
                          recommendation=analyst[1], notes="kept")
+    for i in range(4):  # long notes: pages that the erase frees
+        old.save_plan(ana, lee.id, scenario=analyst[0], catalogue=sample_catalogue, notes=f"{i}" * 19_000)
     ever = _max_ids(engine)
     old.erase_learner(ana, lee.id)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA freelist_count").scalar() > 0  # free pages before migrating
     with engine.begin() as conn:  # a user and audit entries removed by hand: their ids were given all the same
         conn.execute(text("DELETE FROM audit_log WHERE id > 2"))
         extra = conn.execute(text("INSERT INTO users (issuer, subject, role, created_at) "
