@@ -171,16 +171,28 @@ def test_catalogue_build_into_postgresql_never_prints_the_password(pg_with_passw
     assert json.loads(out.out)["into"].startswith("postgresql://postgres:***@") and SECRET not in out.out
     assert main(["catalogue", "build", str(catalogue_dir), "--into", pg_with_password]) == 0
     assert "up to date: postgresql://postgres:***@" in capsys.readouterr().out
-    # failures: a server that is not there, a driver that is not used, a malformed URL
-    for bad in (f"postgresql://postgres:{SECRET}@127.0.0.1:1/nothing",
-                f"postgresql+pg8000://postgres:{SECRET}@127.0.0.1/nothing",
-                f"postgresql://postgres:{SECRET}@127.0.0.1:port/nothing"):
-        assert main(["catalogue", "build", str(catalogue_dir), "--into", bad]) == 1
-        out = capsys.readouterr()
-        assert SECRET not in out.out + out.err and "internal error" not in out.err and "***" in out.err, out.err
-        assert main(["catalogue", "search", "data", "--catalogue", bad]) == 1
+
+
+@pytest.mark.parametrize("bad", [
+    f"postgresql://postgres:{SECRET}@127.0.0.1:1/nothing",  # no server there
+    f"postgresql+pg8000://postgres:{SECRET}@127.0.0.1/nothing",
+    f"postgresql://postgres:{SECRET}@127.0.0.1:port/nothing",
+    f"postgresql://postgres:{SECRET}@127.0.0.1:70000/nothing",
+    f"mysql://postgres:{SECRET}@127.0.0.1/nothing",
+    "sqlite+pysqlcipher:///nothing.db",
+])
+def test_catalogue_commands_locate_a_bad_store_url_without_its_password(bad, catalogue_dir, capsys):
+    for argv in (["catalogue", "build", str(catalogue_dir), "--into", bad],
+                 ["catalogue", "search", "data", "--catalogue", bad]):
+        assert main(argv) == 1
         out = capsys.readouterr()
         assert SECRET not in out.out + out.err and "internal error" not in out.err, out.err
+        assert out.err.startswith("planner catalogue: ") and ("***" in out.err or SECRET not in bad), out.err
+
+
+def test_a_database_file_in_a_missing_folder_is_located(tmp_path):
+    with pytest.raises(StoreError, match=r"cannot create the database sqlite:///.*missing.*No such file"):
+        open_store(f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}")
 
 
 def test_the_learner_store_on_a_password_url_names_it_masked(pg_with_password, capsys):

@@ -101,7 +101,7 @@ def test_a_real_deadlock_on_postgresql_is_recovered(pg_server):
     def go(worker, first, second):
         try:
             worker.run(first, second)
-        except BaseException as exc:  # noqa: BLE001 - the test reports it
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=go, args=(a, 1, 2)), threading.Thread(target=go, args=(b, 2, 1))]
