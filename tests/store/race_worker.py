@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import sys
 import traceback
+import types
 from typing import Any
 
 JOB_TIMEOUT = 240
@@ -106,21 +108,33 @@ class Racers:
         self.tasks = [ctx.Queue() for _ in range(n)]
         self.procs = [ctx.Process(target=serve, args=(q, self.results, self.barrier), daemon=True)
                       for q in self.tasks]
-        for p in self.procs:
-            p.start()
+        # a spawned child runs the parent's __main__ again first: pytest's, or a script an AppTest left
+        # there (app.py, which cannot run outside Streamlit); the racers need none of it
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            for p in self.procs:
+                p.start()
+        finally:
+            sys.modules["__main__"] = main
 
     def race(self, url: str, jobs: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, Any]]:
         """Run ``jobs`` (one per process, exactly ``n``) at once on the database ``url``; their outcomes."""
         assert len(jobs) == self.n, f"a round needs {self.n} jobs"
         for q, (job, args) in zip(self.tasks, jobs, strict=True):
             q.put((job, url, args))
-        out = []
-        for _ in jobs:
+        out: list[tuple[str, Any]] = []
+        waited = 0.0
+        while len(out) < len(jobs) and waited < JOB_TIMEOUT + 30:
             try:
-                out.append(self.results.get(timeout=JOB_TIMEOUT + 30))
+                out.append(self.results.get(timeout=1))
             except queue.Empty:
-                out.append(("Timeout", "a racer did not answer"))
-        return out
+                waited += 1
+                dead = [p.exitcode for p in self.procs if not p.is_alive()]
+                if dead:  # a racer that died never answers: say so now, not after the timeout
+                    raise RuntimeError(f"{len(dead)} racing process(es) died (exit codes {dead}); "
+                                       f"answers: {out}") from None
+        return out + [("Timeout", "a racer did not answer")] * (len(jobs) - len(out))
 
     def close(self) -> None:
         """Stop the processes."""
