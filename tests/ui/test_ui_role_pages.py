@@ -36,9 +36,9 @@ AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie
                  "client_id": "c", "client_secret": "s",
                  "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}
 PEOPLE = {
-    "learner": {"iss": IDP, "sub": "lea", "email": "lea@example.org", "name": "Lea Learner"},
-    "advisor": {"iss": IDP, "sub": "ada", "email": "ada@example.org", "name": "Ada Advisor"},
-    "admin": {"iss": IDP, "sub": "amy", "email": "amy@example.org", "name": "Amy Admin"},
+    "learner": {"iss": IDP, "sub": "lea", "email": "lea@example.org", "email_verified": True, "name": "Lea Learner"},
+    "advisor": {"iss": IDP, "sub": "ada", "email": "ada@example.org", "email_verified": True, "name": "Ada Advisor"},
+    "admin": {"iss": IDP, "sub": "amy", "email": "amy@example.org", "email_verified": True, "name": "Amy Admin"},
 }
 VISIBLE = {
     "learner": ["my-plan", "plan", "reach", "explore"],
@@ -55,6 +55,7 @@ def db(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANNER_DATABASE_URL", url)
     monkeypatch.setenv("PLANNER_ADVISORS", "ada@example.org")
     monkeypatch.setenv("PLANNER_ADMINS", "amy@example.org")
+    monkeypatch.setenv("PLANNER_OIDC_ISSUER", IDP)  # e-mails count only when verified by this issuer
     store = open_store(url)
     yield store
     store.engine.dispose()
