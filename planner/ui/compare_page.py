@@ -24,7 +24,7 @@ from planner.ui.plan_page import diagnoses, fewer_routes, route_card, route_deta
 from planner.ui.scenario_form import current_scenario, question_catalogue, restore_from_link
 from planner.ui.share import show_link
 from planner.ui.text import md_escape, reported
-from planner.ui.widgets import keep_valid
+from planner.ui.widgets import keep_valid, kept
 
 __all__ = ["page", "pareto_labels", "what_if"]
 
@@ -47,22 +47,26 @@ def what_if(base: Scenario, catalogue: Catalogue, index: int) -> Scenario:
     start = workspace.what_if_state(index, base)
     with st.expander("Change budget, hours, providers or holdings", expanded=True):
         _init(key("use_budget"), start.budget is not None)
-        budget_on = st.checkbox("Budget", key=key("use_budget"))
+        budget_on = st.checkbox("Budget", key=key("use_budget"), **kept(key("use_budget")))
         _init(key("budget"), float(start.budget or base.budget or 2000.0))
-        st.number_input("Budget amount", 0.0, 1_000_000.0, step=100.0, key=key("budget"), disabled=not budget_on)
+        st.number_input("Budget amount", 0.0, 1_000_000.0, step=100.0, key=key("budget"), disabled=not budget_on,
+                        **kept(key("budget")))
         _init(key("use_hours"), start.hours_per_week is not None)
-        hours_on = st.checkbox("Weekly hours limit", key=key("use_hours"))
+        hours_on = st.checkbox("Weekly hours limit", key=key("use_hours"), **kept(key("use_hours")))
         _init(key("hours"), float(start.hours_per_week or base.hours_per_week or 10.0))
-        st.number_input("Hours per week", 0.5, 80.0, step=1.0, key=key("hours"), disabled=not hours_on)
+        st.number_input("Hours per week", 0.5, 80.0, step=1.0, key=key("hours"), disabled=not hours_on,
+                        **kept(key("hours")))
         providers = {p.id: p.name for p in sorted(catalogue.providers, key=lambda p: p.name)}
         keep_valid(key("avoid"), providers)
         _init(key("avoid"), list(start.avoid_providers))
-        st.multiselect("Exclude providers", list(providers), format_func=providers.__getitem__, key=key("avoid"))
+        st.multiselect("Exclude providers", list(providers), format_func=providers.__getitem__, key=key("avoid"),
+                       **kept(key("avoid")))
         creds = {c.id: c.title for c in sorted(catalogue.credentials, key=lambda c: c.title)}
         held_now = {h.credential for h in base.holdings}
         options = [c for c in creds if c not in held_now]
         keep_valid(key("add"), options)
-        st.multiselect("Add held credentials", options, format_func=creds.__getitem__, key=key("add"))
+        st.multiselect("Add held credentials", options, format_func=creds.__getitem__, key=key("add"),
+                       **kept(key("add")))
     return workspace.what_if_state(index, base).apply(base)
 
 
@@ -219,7 +223,8 @@ def page() -> None:
     workspace.enter(key, base, work=st.session_state.pop(workspace.PENDING_WORK, None))
     st.markdown(f"**Current plan:** {md_escape(_target_title(catalogue, base))}")
     show_link(base)
-    n = st.radio("Scenarios to compare", list(range(2, MAX_WHAT_IFS + 2)), horizontal=True, key="cmp_n")
+    n = st.radio("Scenarios to compare", list(range(2, MAX_WHAT_IFS + 2)), horizontal=True, key="cmp_n",
+                 **kept("cmp_n"))
     try:
         with st.spinner("Finding routes for the current plan…"):
             base_rec = cached_recommend(catalogue, digest, base)
@@ -248,7 +253,7 @@ def page() -> None:
         _pareto(front, base_rec, catalogue, base, workspace.plan_work(base), results)
 
     st.subheader("The plan to hand out")
-    st.text_area("Advisor's notes (go into the handout)", key=NOTES)
+    st.text_area("Advisor's notes (go into the handout)", key=NOTES, **kept(NOTES))
     work = workspace.remember(key, base)
     if base_rec.routes:
         fewer_routes(base_rec, base.alternatives)
@@ -261,7 +266,7 @@ def page() -> None:
             st.session_state[ROUTE] = match[0] if match else ranks[0]
         if st.session_state.get(ROUTE) not in ranks:
             st.session_state[ROUTE] = ranks[0]
-        rank = st.radio("Route", ranks, horizontal=True, key=ROUTE, format_func=lambda r: f"Route {r}")
+        rank = st.radio("Route", ranks, horizontal=True, key=ROUTE, format_func=lambda r: f"Route {r}", **kept(ROUTE))
         route = next(r for r in base_rec.routes if r.rank == rank)
         _handouts(base_rec, route, catalogue, base, work, results, key="cmp", label=f"Route {rank}")
         with reported("Showing the route"):
