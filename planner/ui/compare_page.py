@@ -15,7 +15,7 @@ from planner.catalogue.models import Catalogue
 from planner.engine.results import Recommendation, Route
 from planner.engine.scenario import Scenario, fit_to_catalogue
 from planner.engine.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, WhatIfResult
-from planner.outputs.plots.route import pareto_chart
+from planner.outputs.plots.route import pareto_chart, pareto_rows
 from planner.ui import workspace
 from planner.ui.auth import acting_identity
 from planner.ui.boundary import page_boundary
@@ -24,7 +24,7 @@ from planner.ui.plan_page import diagnoses, fewer_routes, route_card, route_deta
 from planner.ui.scenario_form import current_scenario, question_catalogue, restore_from_link
 from planner.ui.share import show_link
 from planner.ui.text import md_escape, reported
-from planner.ui.widgets import keep_valid, kept
+from planner.ui.widgets import chart, keep_valid, kept
 
 __all__ = ["page", "pareto_labels", "what_if"]
 
@@ -158,7 +158,7 @@ def _target_title(catalogue: Catalogue, scenario: Scenario) -> str:
 
 
 def _what_if_column(index: int, base: Scenario, base_best: Route | None, catalogue: Catalogue,
-                    digest: str) -> WhatIfResult | None:
+                    digest: str, per_row: int = 4) -> WhatIfResult | None:
     name = f"What if {chr(ord('A') + index - 1)}"
     st.subheader(name)
     card = st.container()  # the result sits level with the current plan's card, above its controls
@@ -167,7 +167,7 @@ def _what_if_column(index: int, base: Scenario, base_best: Route | None, catalog
     with card, st.spinner("Finding routes…"):
         rec = cached_recommend(catalogue, digest, scenario)
         if rec.best:
-            route_card(rec.best, catalogue, base=base_best)
+            route_card(rec.best, catalogue, base=base_best, per_row=per_row)
             _differences(rec.best, base_best, catalogue)
         else:
             diagnoses(rec, catalogue, fix_buttons=False)
@@ -186,8 +186,8 @@ def _pareto(front: Sequence[Route], base_rec: Recommendation, catalogue: Catalog
                 f"{route.currency}, {route.weeks} weeks): no other route is cheaper or faster, so there is "
                 "nothing to trade off.")
         return
-    event = st.plotly_chart(pareto_chart(routes, labels=labels), key=PARETO, on_select="rerun",
-                            selection_mode="points")
+    event = chart(pareto_chart(routes, labels=labels), key=PARETO, rows=pareto_rows(routes, labels),
+                  on_select="rerun", selection_mode="points")
     st.caption("Each point is a route none of the others beats on both cost and time. Click a point to see it "
                "and hand it out.")
     picked = [p.get("customdata") for p in (event.selection.points if event else []) if "customdata" in p]
@@ -233,16 +233,17 @@ def page() -> None:
         return
     base_best = base_rec.best
     columns = st.columns(n)
+    per_row = 4 if n < 3 else 2  # three narrow columns: the figures two by two, never cut off
     with columns[0]:
         st.subheader("Current plan")
         if base_best:
-            route_card(base_best, catalogue)
+            route_card(base_best, catalogue, per_row=per_row)
         else:
             diagnoses(base_rec, catalogue, fix_buttons=False)
     results: list[WhatIfResult] = []
     for i in range(1, n):
         with columns[i], reported(f"What-if {chr(ord('A') + i - 1)}"):
-            result = _what_if_column(i, base, base_best, catalogue, digest)
+            result = _what_if_column(i, base, base_best, catalogue, digest, per_row)
             if result is not None:
                 results.append(result)
 

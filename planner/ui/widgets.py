@@ -1,4 +1,4 @@
-"""Widget state that holds: valid when the options change, and kept when a run is cut off.
+"""Widgets that hold: valid options, values kept when a run is cut off, charts with their text.
 
 Streamlit refuses a multiselect or selectbox whose stored value is not among its options
 and a slider whose value lies outside its range; session state can hold such values after
@@ -12,16 +12,22 @@ the new page does not draw, the just-committed value with it. :func:`kept` gives
 a change callback that records the committed value; callbacks run before anything can cut
 the run off, and :func:`apply_commits`, at the start of every run, writes the recorded
 values back, so they survive whichever run completes.
+
+:func:`chart` draws a plotly figure and, right under it, its text alternative (a table or
+a few sentences with the same figures), so nothing a chart says is said only in colour
+and shape (WCAG 2.1, 1.1.1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
 
-__all__ = ["apply_commits", "keep_in_range", "keep_valid", "kept"]
+from planner.ui.text import md_escape
+
+__all__ = ["apply_commits", "chart", "keep_in_range", "keep_valid", "kept"]
 
 #: Session-state key of the values committed since the last run started (widget key -> value).
 COMMITS = "_widget_commits"
@@ -102,3 +108,36 @@ def apply_commits() -> None:
     for key, value in commits.items():
         st.session_state[key] = value
     commits.clear()
+
+
+def chart(fig: Any, *, key: str, rows: Sequence[Mapping[str, Any]] | None = None,
+          sentences: Sequence[str] | None = None, **kwargs: Any) -> Any:
+    """Draw a plotly figure and right under it its text alternative.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The chart.
+    key : str
+        The chart's widget key (its table gets ``key + "_table"``).
+    rows : sequence of mapping, optional
+        The chart's figures as a table (one dict per row).
+    sentences : sequence of str, optional
+        The chart's figures in plain sentences (catalogue text: escaped here).
+    **kwargs
+        Passed to ``st.plotly_chart`` (``on_select``, ``selection_mode``).
+
+    Returns
+    -------
+    Any
+        What ``st.plotly_chart`` returns (the selection event when ``on_select`` is set).
+
+    """
+    if rows is None and not sentences:
+        raise ValueError("a chart needs its text alternative: rows or sentences")
+    event = st.plotly_chart(fig, key=key, **kwargs)
+    if rows is not None:
+        st.dataframe(list(rows), hide_index=True, width="stretch", key=f"{key}_table")
+    if sentences:
+        st.markdown("\n".join(f"- {md_escape(x)}" for x in sentences))
+    return event

@@ -118,7 +118,7 @@ def test_valid_upload_is_used_for_the_session_only() -> None:
     explore.session_state["ex_provider"] = ["OpenSkills Academy"]
     explore.run()
     assert not explore.exception
-    assert list(explore.dataframe[0].value["id"]) == ["counting-basics"]
+    assert list(explore.dataframe[0].value["title"]) == ["Counting basics"]
 
     at.button(key="up_bundled").click().run()
     assert "bundled" in at.info[0].value
