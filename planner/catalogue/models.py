@@ -23,9 +23,12 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+
+from planner.catalogue.keyformat import KeyFormatError, did_key_bytes, jwk_bytes, key_bytes
 
 __all__ = [
     "CURRENCY_PATTERN",
@@ -35,11 +38,13 @@ __all__ = [
     "MAX_DATE",
     "MAX_HOURS_PER_WEEK",
     "MAX_ISSUERS",
+    "MAX_ISSUER_KEYS",
     "MAX_LEVEL",
     "MAX_TERMS",
     "MAX_TERM_WEEKS",
     "MAX_WEIGHT",
     "MIN_DATE",
+    "VERIFIED_HOLDINGS",
     "AssessmentType",
     "AwardSpec",
     "Catalogue",
@@ -52,6 +57,7 @@ __all__ = [
     "Credential",
     "CredentialType",
     "Holding",
+    "IssuerJwk",
     "LearnerProfile",
     "LevelScale",
     "Money",
@@ -74,6 +80,7 @@ __all__ = [
     "Runs",
     "Supervision",
     "Target",
+    "TrustedIssuer",
     "check_date",
     "check_weight",
     "parse_date",
@@ -89,6 +96,9 @@ ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 #: An Open Badges issuer id: a URI such as a DID (``did:key:…``, ``did:web:…``) or an issuer profile URL
 IssuerId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", max_length=500)]
 MAX_ISSUERS = 20  # issuer ids one provider may list
+MAX_ISSUER_KEYS = 10  # public keys one issuer may list
+#: validation context key under which holdings marked "verified" stay verified (the verifier's hand-over only)
+VERIFIED_HOLDINGS = "planner.verified_holdings"
 Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -554,6 +564,69 @@ class Competency(_Model):
     description: Text | None = None
 
 
+class IssuerJwk(_Model):
+    """An issuer's Ed25519 public key as a JWK (RFC 8037): ``kty`` OKP, ``crv`` Ed25519, ``x``."""
+
+    kty: Literal["OKP"]
+    crv: Literal["Ed25519"]
+    x: Annotated[str, Field(min_length=43, max_length=43)]
+    kid: Annotated[str, Field(max_length=500)] | None = None
+    alg: Literal["EdDSA", "Ed25519"] | None = None
+    use: Literal["sig"] | None = None
+
+    @model_validator(mode="after")
+    def _decodes(self) -> IssuerJwk:
+        jwk_bytes(self.model_dump(exclude_none=True))
+        return self
+
+
+IssuerKey = Annotated[Union[Annotated[str, Field(max_length=200)], IssuerJwk], Field(union_mode="left_to_right")]
+
+
+class TrustedIssuer(_Model):
+    """One issuer id a provider vouches for, with the public keys that sign its credentials.
+
+    A ``did:key`` id needs no keys (the DID is its key). Any other id (an ``https://``
+    issuer profile, a ``did:web``, a ``urn:uuid``) lists its Ed25519 keys as Multikeys
+    (``publicKeyMultibase``, ``z6Mk…``) or JWKs; without keys, a credential naming it can
+    be confirmed only by an issuer document the user gives or a resolution asked for.
+    In a catalogue file a plain string stands for ``{id: STRING}``.
+    """
+
+    id: IssuerId
+    keys: list[IssuerKey] = Field(default_factory=list, max_length=MAX_ISSUER_KEYS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {"id": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _keys_decode(self) -> TrustedIssuer:
+        if self.id.startswith("did:key:"):
+            try:
+                did_key_bytes(self.id)
+            except KeyFormatError as exc:
+                raise ValueError(f"issuer {self.id[:80]}: {exc}") from None
+        seen: set[bytes] = set()
+        for key in self.keys:
+            try:
+                raw = key_bytes(key if isinstance(key, str) else key.model_dump(exclude_none=True))
+            except KeyFormatError as exc:
+                raise ValueError(f"issuer {self.id[:80]}: key {str(key)[:60]}: {exc}") from None
+            if raw in seen:
+                raise ValueError(f"issuer {self.id[:80]}: the same key is listed twice")
+            seen.add(raw)
+        return self
+
+    def key_bytes(self) -> frozenset[bytes]:
+        """The raw 32-byte Ed25519 keys that sign for this issuer (a ``did:key`` id's own key included)."""
+        out = {key_bytes(k if isinstance(k, str) else k.model_dump(exclude_none=True)) for k in self.keys}
+        if self.id.startswith("did:key:"):
+            out.add(did_key_bytes(self.id))
+        return frozenset(out)
+
+
 class Provider(_Model):
     """An organisation that awards credentials."""
 
@@ -563,18 +636,24 @@ class Provider(_Model):
     kind: ProviderKind
     quality_assurance: QualityAssurance | None = None
     website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
-    # the Open Badges issuer ids (DIDs, issuer profile URLs) whose signature counts as this provider's
-    issuers: list[IssuerId] = Field(default_factory=list, max_length=MAX_ISSUERS)
+    # the trust list: the Open Badges issuers (DIDs, issuer profile URLs) whose signature counts as this
+    # provider's, each with the public keys it signs with
+    issuers: list[TrustedIssuer] = Field(default_factory=list, max_length=MAX_ISSUERS)
 
     @field_validator("issuers")
     @classmethod
-    def _unique_issuers(cls, value: list[str]) -> list[str]:
+    def _unique_issuers(cls, value: list[TrustedIssuer]) -> list[TrustedIssuer]:
         seen: set[str] = set()
         for issuer in value:
-            if issuer in seen:
-                raise ValueError(f"issuer {issuer!r} is listed twice")
-            seen.add(issuer)
+            if issuer.id in seen:
+                raise ValueError(f"issuer {issuer.id!r} is listed twice")
+            seen.add(issuer.id)
         return value
+
+    @property
+    def issuer_ids(self) -> list[str]:
+        """The ids of the issuers the provider lists."""
+        return [issuer.id for issuer in self.issuers]
 
 
 class Credential(_Model):
@@ -747,6 +826,16 @@ class Holding(_Model):
     credential: Id
     earned: PlanDate
     verification: Literal["declared", "verified"] = "declared"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _declared_until_verified(cls, value: Any, info: ValidationInfo) -> Any:
+        # read from outside (a profile, a plan file, a link, the store, the API): the learner's word
+        # until its credential is verified again; only the verifier's own hand-over keeps "verified"
+        if (isinstance(value, dict) and value.get("verification") == "verified"
+                and not (isinstance(info.context, dict) and info.context.get(VERIFIED_HOLDINGS))):
+            return {**value, "verification": "declared"}
+        return value
 
 
 class Constraints(_Model):

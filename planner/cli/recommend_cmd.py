@@ -24,6 +24,7 @@ from planner.catalogue.models import (
     MAX_HOURS_PER_WEEK,
     MAX_TERM_WEEKS,
     MAX_TERMS,
+    VERIFIED_HOLDINGS,
     Holding,
     LearnerProfile,
     Money,
@@ -71,10 +72,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--have", action="append", default=[], metavar="ID[@DATE]",
                    help="a credential you hold, optionally with the date earned (default: today)")
     p.add_argument("--have-file", action="append", default=[], metavar="FILE",
-                   help="Open Badges 3.0 / CLR 2.0 credentials you hold (JSON); each is verified offline "
-                        "(contexts from $PLANNER_CONTEXT_DIR) and counts only if it verifies")
+                   help="Open Badges 3.0 / CLR 2.0 credentials you hold (JSON, a baked PNG / SVG badge, or a "
+                        "VC-JWT); each is verified offline (contexts from $PLANNER_CONTEXT_DIR, issuers' keys from "
+                        "the catalogue's trust list) and counts as verified only if it verifies")
     p.add_argument("--count-unverified", action="store_true",
                    help="count credentials from --have-file that did not verify, as self-declared holdings")
+    from planner.cli.verify_cmd import add_trust_arguments
+
+    add_trust_arguments(p, catalogue=False)
     p.add_argument("--know", action="append", default=[], metavar="COMPETENCY=LEVEL",
                    help="a competency you already have, at a level")
     p.add_argument("--budget", help="most you can spend, e.g. 2000EUR or '1500 GBP'")
@@ -192,18 +197,32 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
         raise ValueError("invalid learner profile: " + "; ".join(lines)) from exc
 
 
-def read_file_holdings(args: argparse.Namespace, profile: LearnerProfile) -> FileHoldings:
+def read_file_holdings(args: argparse.Namespace, profile: LearnerProfile, providers: Any = ()) -> FileHoldings:
     """Read and verify the ``--have-file`` credentials, reporting the files' problems on standard error.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments (files, trust options).
+    profile : LearnerProfile
+        The learner (its start date is the day validity is judged at).
+    providers : iterable of Provider
+        The catalogue's providers: their issuers and keys are the trust list.
 
     Raises
     ------
     ValueError
-        When a file cannot be read at all.
+        When a file or an issuer document cannot be read at all.
     """
+    from planner.cli.verify_cmd import trust_from_arguments
     from planner.verify.holdings import holdings_from_files
 
+    trust, resolver = trust_from_arguments(args, providers)
     found = holdings_from_files(args.have_file, today=profile.constraints.start or dt.date.today(),
-                                count_unverified=args.count_unverified)
+                                count_unverified=args.count_unverified, trust=trust, resolver=resolver)
+    if resolver is not None:
+        for issuer, why in sorted(resolver.failures.items()):
+            say(f"could not resolve {issuer}: {why}", err=True)
     for problem in found.problems:
         say(problem, err=True)
     unreadable = [p for p in found.problems if p.severity == "error" and not p.pointer]
@@ -213,9 +232,10 @@ def read_file_holdings(args: argparse.Namespace, profile: LearnerProfile) -> Fil
 
 
 def _with_holdings(profile: LearnerProfile, holdings: list[Holding]) -> LearnerProfile:
+    # the holdings come from the verifier in this run: their "verified" marks are kept
     data = profile.model_dump(mode="json")
     data["holdings"] = [h.model_dump(mode="json") for h in holdings]
-    return LearnerProfile.model_validate(data)
+    return LearnerProfile.model_validate(data, context={VERIFIED_HOLDINGS: True})
 
 
 def _merged(typed: Sequence[Holding], uploaded: Sequence[Holding]) -> list[Holding]:
@@ -241,7 +261,7 @@ def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile, found: 
     """
     from planner.verify.review import NO_HOLDING, review_credentials
 
-    review = review_credentials(found, catalogue)
+    review = review_credentials(found, catalogue, getattr(args, "learner_id", ()) or ())
     declared = {c.id for c in catalogue.credentials} if args.count_unverified else set()
     counted = review.holdings(declared)
     held = {h.credential for h in counted}
@@ -256,6 +276,21 @@ def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile, found: 
     return _with_holdings(profile, _merged(profile.holdings, counted)), review
 
 
+def _trusted_providers(source: Any, catalogue: Any) -> Any:
+    """The providers whose issuers and keys form the trust list (a store reads only those that list issuers)."""
+    if catalogue is not None:
+        return catalogue.providers
+    from planner.store.catalogue.engine import StoreError
+
+    store = source.open_store()
+    try:
+        return store.providers_with_issuers()
+    except StoreError as exc:
+        raise ValueError(str(exc)) from None
+    finally:
+        store.close()
+
+
 def credential_lines(review: CredentialReview) -> list[str]:
     """One line per credential read from ``--have-file``: its match, status and issuer."""
     return ["Credential files:", *(
@@ -267,7 +302,9 @@ def holdings_line(profile: LearnerProfile) -> str | None:
     """``Holdings: ID (verified), ID (declared)`` for the text output, or None without holdings."""
     if not profile.holdings:
         return None
-    return "Holdings: " + ", ".join(f"{h.credential} ({h.verification})" for h in profile.holdings)
+    from planner.verify.words import COUNTS
+
+    return "Holdings: " + ", ".join(f"{h.credential} ({COUNTS[h.verification]})" for h in profile.holdings)
 
 
 def parse_weights(text: str) -> dict[Objective, float]:
@@ -386,8 +423,6 @@ def run(args: argparse.Namespace) -> int:
     found: FileHoldings | None = None
     try:
         profile = parse_profile(args)
-        if getattr(args, "have_file", None):
-            found = read_file_holdings(args, profile)
     except ValueError as exc:
         return _fail(str(exc))
     if args.alternatives < 1 or args.alternatives > MAX_ALTERNATIVES:
@@ -401,6 +436,20 @@ def run(args: argparse.Namespace) -> int:
     from planner.store.catalogue.resolve import resolve_catalogue
 
     source = resolve_catalogue(args.catalogue)
+    folder_catalogue = None
+    if not source.is_store:
+        report = validate(Path(source.location))
+        if report.catalogue is None:
+            for problem in report.errors:
+                say(problem, err=True)
+            return _fail("the catalogue has errors; run 'planner validate' for the full list")
+        folder_catalogue = report.catalogue
+    if getattr(args, "have_file", None):
+        # the catalogue's trust list confirms issuers before anything is counted
+        try:
+            found = read_file_holdings(args, profile, _trusted_providers(source, folder_catalogue))
+        except ValueError as exc:
+            return _fail(str(exc))
     if source.is_store:  # a compiled catalogue: only what this question needs is read
         from planner.store.catalogue.engine import StoreError
 
@@ -411,12 +460,7 @@ def run(args: argparse.Namespace) -> int:
         except StoreError as exc:
             return _fail(str(exc))
     else:
-        report = validate(Path(source.location))
-        if report.catalogue is None:
-            for problem in report.errors:
-                say(problem, err=True)
-            return _fail("the catalogue has errors; run 'planner validate' for the full list")
-        catalogue = report.catalogue
+        catalogue = folder_catalogue
     review = None
     if found is not None:
         try:

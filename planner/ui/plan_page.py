@@ -32,6 +32,7 @@ from planner.ui.scenario_form import (
 from planner.ui.share import show_link
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import chart
+from planner.verify.words import holding_words
 
 __all__ = ["counted_holdings", "diagnoses", "fewer_routes", "heavy_load", "page", "route_card", "route_details"]
 
@@ -85,8 +86,7 @@ def counted_holdings(scenario: Scenario, catalogue: Catalogue) -> None:
         for h in sorted(scenario.holdings, key=lambda h: (h.verification != "verified", h.credential)):
             title = catalogue.credential(h.credential).title if catalogue.has("credential", h.credential) \
                 else h.credential
-            how = ("verified: its signed credential checked" if h.verification == "verified"
-                   else "self-declared: on your word, not checked")
+            how = holding_words(h.verification)  # the words every output uses (planner.verify.words)
             st.markdown(f"- {md_escape(title)} · earned {day(h.earned)} · **{how}**")
         if any(h.verification == "verified" for h in scenario.holdings):
             st.caption("A shared link lists these holdings as self-declared: verification does not travel in a "

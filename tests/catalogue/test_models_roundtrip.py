@@ -58,7 +58,14 @@ SAMPLES: dict[type[BaseModel], BaseModel] = {
                                uri="http://data.europa.eu/esco/skill/x", type="skill", broader="k0",
                                description="d"),
     m.Provider: m.Provider(id="uni", name="Uni", country="NL", kind="university", quality_assurance=QA,
-                           website="https://uni.example"),
+                           website="https://uni.example", issuers=[
+                               "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+                               {"id": "https://uni.example/issuer", "keys": [
+                                   "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+                                   {"kty": "OKP", "crv": "Ed25519", "x": "A" * 43, "kid": "k1"}]}]),
+    m.TrustedIssuer: m.TrustedIssuer(id="did:web:uni.example",
+                                     keys=["z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"]),
+    m.IssuerJwk: m.IssuerJwk(kty="OKP", crv="Ed25519", x="A" * 43, alg="EdDSA", use="sig"),
     m.Credential: CREDENTIAL,
     m.RecognitionAgreement: m.RecognitionAgreement(
         id="r1", provider="uni", credential="x", award="cred-1", credits=5, equivalent_to="e1", pool="pool",

@@ -355,3 +355,27 @@ def test_zip_upload(worker, tmp_path_factory, data):
     path = _write(_case_dir(tmp_path_factory), "mine.zip", content)
     request = {"op": "upload", "files": [["mine.zip", str(path)]]}
     check(worker.run(request), request)
+
+
+def _baked_seeds(seeds: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The JSON seeds also baked into a PNG and an SVG, as badges carry them."""
+    from tests.verify_signing import bake_png, bake_svg
+
+    out = []
+    for name, seed in seeds[:3]:
+        text = seed.decode("utf-8", errors="replace")
+        out += [(name + ".png", bake_png(text)), (name + ".svg", bake_svg(text.replace("]]>", "")))]
+    return out
+
+
+@SETTINGS
+@given(data=st.data())
+def test_verify(worker, tmp_path_factory, data):
+    # planner verify reads JSON, baked PNG / SVG badges and VC-JWTs: every mutation gives a status or a located error
+    seeds = reference_seeds(*IMPORTS["ob3"], *IMPORTS["clr"])
+    seeds += _baked_seeds(seeds)
+    seeds.append(("badge.jwt", b"eyJhbGciOiJFZERTQSJ9.eyJ2YyI6e319.AAAA"))
+    name, seed = data.draw(st.sampled_from(_need(seeds, "verify")), label="seed")
+    path = _write(_case_dir(tmp_path_factory), name, mutate_any(data, name, seed))
+    request = {"op": "cli", "argv": ["verify", str(path), "--at", "2026-01-01"]}
+    check(worker.run(request), request)

@@ -112,7 +112,7 @@ def _shown(md: str) -> str:
 def test_markdown_tells_the_learners_situation_in_titles(recommendation, catalogue):
     md = route_to_markdown(recommendation, recommendation.routes[0], catalogue)
     learner = _shown(md.split("## The learner")[1].split("## Constraints")[0])
-    assert "Holds Python [basics] (earned 2024-05-01, declared)." in learner
+    assert "Holds Python [basics] (earned 2024-05-01, self-declared)." in learner
     assert "Knows SQL at level 1." in learner
     constraints = md.split("## Constraints")[1].split("## Summary")[0]
     for line in ("- **Budget:** 2,000 EUR", "- **Weekly study hours:** at most 12.5", "- **Start:** 2026-09-07",
@@ -184,7 +184,7 @@ def test_pdf_keeps_the_euro_sign_and_every_letter_with_the_unicode_font(recommen
     text = _pdf_text(data)
     assert "900 €" in text and "Fees in € — ask Łukasz." in text
     assert "Données *avancées* (niveau 1) — Łódź ★" in text
-    assert "Learning plan: Data analyst" in text and "Holds Python [basics] (earned 2024-05-01, declared)." in text
+    assert "Learning plan: Data analyst" in text and "Holds Python [basics] (earned 2024-05-01, self-declared)." in text
     assert route_to_pdf(recommendation, route, catalogue, notes="Fees in € — ask Łukasz.") == data
 
 
