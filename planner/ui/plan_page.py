@@ -164,22 +164,37 @@ def heavy_load(route: Route, scenario: Scenario) -> None:
                f"{HEAVY_WEEKLY_HOURS:g}-hour week. Tick 'Limit weekly study hours' to spread them out.")
 
 
+_NO_LIMIT = {"budget": "no budget limit", "hours_per_week": "no weekly hours limit", "deadline": "no deadline"}
+#: How a list-valued change reads: (with some values, with none).
+_LISTS = {"avoid_providers": ("avoid only {}", "avoid no provider"), "avoid_credentials": ("avoid only {}",
+                                                                                           "avoid no credential"),
+          "modes": ("modes: {}", "any mode"), "languages": ("languages: {}", "any language"),
+          "countries": ("countries: {}", "any country")}
+
+
 def _describe(key: str, value: object, catalogue: Catalogue) -> str:
-    if key == "avoid_providers" and not value:
-        return "avoid no provider"
+    """A diagnosis's suggested change in words: names, not ids; dates as "27 Aug 2027"."""
     if value is None:
-        return f"no {key.replace('_', ' ')} limit"
+        return _NO_LIMIT.get(key, f"no {key.replace('_', ' ')} limit")
     if key == "budget" and isinstance(value, dict):
         return f"budget {value['amount']:,.0f} {value['currency']}"
-    if isinstance(value, float):
-        return f"{key.replace('_', ' ')} = {value:g}"
+    if key == "hours_per_week" and isinstance(value, (int, float)):
+        return f"{value:g} hours a week"
+    if key == "deadline" and isinstance(value, str):
+        try:
+            return f"finish by {day(dt.date.fromisoformat(value))}"
+        except ValueError:
+            return f"finish by {value}"
     if isinstance(value, list):
         kind = {"avoid_providers": "provider", "avoid_credentials": "credential"}.get(key)
         names = [catalogue.provider(v).name if kind == "provider" and catalogue.has("provider", v)
                  else catalogue.credential(v).title if kind == "credential" and catalogue.has("credential", v)
                  else str(v) for v in value]
-        return f"{key.replace('_', ' ')} = {', '.join(names) or 'any'}"
-    return f"{key.replace('_', ' ')} = {value}"
+        some, none = _LISTS.get(key, (key.replace("_", " ") + ": {}", f"any {key.replace('_', ' ')}"))
+        return some.format(", ".join(names)) if names else none
+    if isinstance(value, float):
+        return f"{key.replace('_', ' ')} {value:g}"
+    return f"{key.replace('_', ' ')}: {value}"
 
 
 @page_boundary("Plan a route")

@@ -26,6 +26,7 @@ from planner.catalogue.models import (
     Objective,
 )
 from planner.engine.scenario import Scenario, ScenarioError, fit_to_catalogue, read_link, to_query
+from planner.outputs.dates import INPUT_FORMAT
 from planner.ui.text import md_escape
 from planner.ui.widgets import apply_commits, keep_in_range, keep_valid, kept
 
@@ -43,6 +44,8 @@ __all__ = [
 K = "sc_"  # prefix of every scenario widget key
 # the date widgets cover exactly the dates the model accepts, so no valid scenario is refused
 _MIN_DAY, _MAX_DAY = MIN_DATE, MAX_DATE
+#: Every date input: the dates the model accepts, typed day first (the order the app shows dates in).
+_DAYS: dict[str, Any] = {"min_value": _MIN_DAY, "max_value": _MAX_DAY, "format": INPUT_FORMAT}
 _RESTORED = "sc_restored_from_link"
 _UPLOADED = "sc_vc_found"  # planner.ui.credentials.FOUND (not imported: it pulls in the verifier)
 OBJECTIVES = {
@@ -170,6 +173,14 @@ def _init(key: str, default: Any) -> None:
         st.session_state[key] = default
 
 
+def _store_target_title(store, target: str) -> str:  # type: ignore[no-untyped-def]
+    """The "Role · Data analyst" of a target of a compiled catalogue: its title, never its id."""
+    kind, _, item = target.partition(":")
+    found = store.get("role" if kind == "role" else "credential", item)
+    name = getattr(found, "title", None) or "(no longer in this catalogue)"
+    return f"{'Role' if kind == 'role' else 'Award'} · {name}"
+
+
 def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
     """Pick the target in a compiled catalogue by search: one page of roles and awards at a time."""
     from planner.ui.store_search import search_hits
@@ -180,7 +191,7 @@ def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
                f"{'Role' if h.kind == 'role' else 'Award'} · {h.title}" for h in hits.hits}
     current = s.get(K + "target")
     if current and current not in options:  # keep the chosen target while browsing other pages
-        options = {current: current, **options}
+        options = {current: _store_target_title(store, current), **options}
     if not options:
         st.warning("No role or award matches this search.")
         return
@@ -249,7 +260,7 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
     holdings = []
     for cid in held:
         _init(f"{K}held_date_{cid}", today)
-        earned = st.date_input(f"Earned on — {md_escape(titles[cid])}", min_value=_MIN_DAY, max_value=_MAX_DAY,
+        earned = st.date_input(f"Earned on — {md_escape(titles[cid])}", **_DAYS,
                                **_k(f"held_date_{cid}"))
         holdings.append(Holding(credential=cid, earned=earned))
     if uploaded:
@@ -284,10 +295,10 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
                                 **_k("hours"), disabled=not use_hours)
     with c2:
         _init(K + "start", today)
-        start = st.date_input("Start", min_value=_MIN_DAY, max_value=_MAX_DAY, **_k("start"))
+        start = st.date_input("Start", **_DAYS, **_k("start"))
         use_deadline = st.checkbox("Deadline", **_k("use_deadline"))
         _init(K + "deadline", _clamp(start + dt.timedelta(days=365)))
-        deadline = st.date_input("Finish by", min_value=_MIN_DAY, max_value=_MAX_DAY, **_k("deadline"),
+        deadline = st.date_input("Finish by", **_DAYS, **_k("deadline"),
                                  disabled=not use_deadline)
         modes = st.multiselect("Modes (empty: any)", ["online", "blended", "onsite"], **_k("modes"))
         languages = st.multiselect("Languages (empty: any)", langs, **_k("languages"))
