@@ -429,5 +429,5 @@ def pareto_rows(routes: Sequence[Route], labels: Sequence[str] | None = None) ->
     """The cost × time chart as a table: each route's name, cost (with its currency) and weeks, cheapest first."""
     names = [labels[i] if labels is not None else f"#{r.rank}" for i, r in enumerate(routes)]
     order = sorted(range(len(routes)), key=lambda i: (routes[i].total_cost, routes[i].weeks))
-    return [{"route": names[i], f"cost ({routes[i].currency})": round(routes[i].total_cost, 2),
+    return [{"route": names[i], f"cost ({routes[i].currency})": round(routes[i].total_cost),
              "weeks to finish": routes[i].weeks} for i in order]
