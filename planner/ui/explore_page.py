@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.catalogue.models import Catalogue, Credential
+from planner.outputs.names import country_name, language_name
 from planner.outputs.plots.catalogue import neighbourhood, neighbourhood_sentences
 from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue
@@ -22,7 +23,7 @@ def _words(value: object) -> str:
 EU_ELEMENTS = (
     ("Title", lambda c, cat: c.title),
     ("Awarding body", lambda c, cat: cat.provider(c.provider).name),
-    ("Country", lambda c, cat: cat.provider(c.provider).country),
+    ("Country", lambda c, cat: country_name(cat.provider(c.provider).country)),
     ("Learning outcomes", lambda c, cat: "\n".join(f"- {o}" for o in c.learning_outcomes)),
     ("Workload (ECTS)", lambda c, cat: f"{c.ects:g}" if c.ects is not None else ""),
     ("Notional hours", lambda c, cat: f"{c.hours:g}" if c.hours is not None else ""),
@@ -30,7 +31,7 @@ EU_ELEMENTS = (
     ("Assessment", lambda c, cat: ", ".join(_words(a) for a in c.assessment)),
     ("Form of participation", lambda c, cat: _words(c.participation)),
     ("Quality assurance", lambda c, cat: _qa(c, cat)),
-    ("Language(s)", lambda c, cat: ", ".join(c.languages)),
+    ("Language(s)", lambda c, cat: ", ".join(language_name(x) for x in c.languages)),
     ("Supervision and identity check", lambda c, cat: _words(c.supervision)),
     ("Prerequisites", lambda c, cat: _requires(c, cat)),
     ("Stackability", lambda c, cat: c.stackability or ""),

@@ -161,7 +161,7 @@ def heavy_load(route: Route, scenario: Scenario) -> None:
         return
     st.warning(f"Heavy weekly load: from {day(route.start + dt.timedelta(weeks=week))} this route asks "
                f"{hours:g} study hours a week ({running} credentials at once), more than a full-time "
-               f"{HEAVY_WEEKLY_HOURS:g}-hour week. Tick 'Limit weekly study hours' to spread them out.")
+               f"{HEAVY_WEEKLY_HOURS:g}-hour week. Tick 'Weekly hours limit' to spread them out.")
 
 
 _NO_LIMIT = {"budget": "no budget limit", "hours_per_week": "no weekly hours limit", "deadline": "no deadline"}

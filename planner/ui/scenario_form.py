@@ -27,6 +27,7 @@ from planner.catalogue.models import (
 )
 from planner.engine.scenario import Scenario, ScenarioError, fit_to_catalogue, read_link, to_query
 from planner.outputs.dates import INPUT_FORMAT
+from planner.outputs.names import country_name, language_name
 from planner.ui.text import md_escape
 from planner.ui.widgets import apply_commits, keep_in_range, keep_valid, kept
 
@@ -289,7 +290,7 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
         if s.get(K + "currency") not in currencies:
             s[K + "currency"] = catalogue.meta.base_currency
         currency = st.selectbox("Currency", currencies, **_k("currency"), disabled=not use_budget)
-        use_hours = st.checkbox("Limit weekly study hours", **_k("use_hours"))
+        use_hours = st.checkbox("Weekly hours limit", **_k("use_hours"))
         _init(K + "hours", 10.0)
         hours = st.number_input("Hours per week", min_value=0.5, max_value=MAX_HOURS_PER_WEEK, step=1.0,
                                 **_k("hours"), disabled=not use_hours)
@@ -301,9 +302,9 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
         deadline = st.date_input("Finish by", **_DAYS, **_k("deadline"),
                                  disabled=not use_deadline)
         modes = st.multiselect("Modes (empty: any)", ["online", "blended", "onsite"], **_k("modes"))
-        languages = st.multiselect("Languages (empty: any)", langs, **_k("languages"))
+        languages = st.multiselect("Languages (empty: any)", langs, format_func=language_name, **_k("languages"))
     countries = st.multiselect("Countries (empty: any)", sorted({p.country for p in catalogue.providers}),
-                               **_k("countries"))
+                               format_func=country_name, **_k("countries"))
     avoid = st.multiselect("Providers to avoid", list(providers), format_func=providers.__getitem__,
                            **_k("avoid_providers"))
     c3, c4 = st.columns(2)

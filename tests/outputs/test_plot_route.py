@@ -189,7 +189,7 @@ def test_every_route_figure_has_its_text_alternative(analyst, certificate, sampl
     rows = timeline_rows(route, sample_catalogue)
     assert [r["credential"] for r in rows] == [t.y[0] for t in timeline(route, sample_catalogue).data]
     names = {p.name for p in sample_catalogue.providers}
-    assert all(r["provider"] in names and r["hours a week"] > 0 for r in rows)
+    assert all(r["provider"] in names and r["h/week"] > 0 for r in rows)
     sentences = " ".join(pathway_sentences(route, sample_catalogue, scenario.to_target()))
     for step in route.steps:
         for other in step.unlocks:

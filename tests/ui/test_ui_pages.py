@@ -190,3 +190,17 @@ def test_neighbourhood_shows_prerequisites_teachings_and_awards(sample_catalogue
     assert sorted(by_kind["teaches"].hovertext) == taught
     assert all(x < 1 for x in by_kind["prerequisite"].x) and all(x > 1 for x in by_kind["teaches"].x)
     assert list(by_kind["credential"].hovertext) == [cred.title]
+
+
+def test_explore_detail_names_countries_languages_and_says_what_an_empty_element_means(sample_catalogue) -> None:
+    at = _explore()
+    at.selectbox(key="ex_detail").set_value("aur-energy-markets").run()
+    _ok(at)
+    cred = sample_catalogue.credential("aur-energy-markets")
+    assert cred.languages == ["en", "fi"] and sample_catalogue.provider(cred.provider).country == "FI"
+    texts = [t.value for t in at.text]
+    assert "Finland" in texts and "English, Finnish" in texts  # names, never the codes
+    assert not cred.requires and "None: open to anyone" in texts  # no prerequisite is not a missing one
+    assert "— missing —" not in texts  # every mandatory EU element of this credential is there
+    assert any(t.startswith("Cost: 75 EUR") for t in texts)
+    assert "id" not in at.dataframe[0].value.columns and "micro-credential" in set(at.dataframe[0].value["type"])

@@ -108,7 +108,7 @@ def heatmap_rows(data: HeatmapData) -> list[dict[str, object]]:
             needed, taught = cell
             if data.kind == "roles":
                 out.append({what: title, "competency": label, "needed level": needed, "best level taught": taught,
-                            "gap": "met" if taught >= (needed or 0) else f"{(needed or 0) - taught} level(s) short"})
+                            "gap": "met" if taught >= (needed or 0) else f"{(needed or 0) - taught} short"})
             else:
                 out.append({what: title, "competency": label, "level taught": taught})
     return out
@@ -173,7 +173,7 @@ def competency_heatmap(
     fig = go.Figure(go.Heatmap(
         z=z, x=[escape(label) for _, label in data.columns], y=[escape(title) for _, title in data.rows],
         text=hover, hoverinfo="text", texttemplate="%{z}", textfont={"size": 11}, xgap=1, ygap=1,
-        colorbar={"title": "taught − needed" if kind == "roles" else "level"}, **colours,
+        colorbar={"title": "taught − needed" if kind == "roles" else "level", "dtick": 1}, **colours,
     ))
     # the column labels hang below the grid at 45°: reserve their height, so every row keeps 28 px
     bottom = int(0.72 * _label_px([label for _, label in data.columns])) + 20

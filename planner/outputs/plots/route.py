@@ -74,9 +74,10 @@ def timeline(route: Route, catalogue: Catalogue, *, by: str = "date") -> go.Figu
         title=(f"Timeline: {day(route.start)} – {day(route.finish)} ({route.duration_text})"
                if not route.duration_unknown else f"Timeline from {day(route.start)} ({route.duration_text})"),
         xaxis={"type": "date"} if by == "date" else {"title": "weeks from the start", "rangemode": "tozero"},
-        yaxis={"autorange": "reversed"}, barmode="overlay",
-        height=max(260, 44 * len(route.schedule) + 150), margin={"l": 10, "r": 10, "t": 50, "b": 30},
-        legend={"orientation": "h", "y": -0.15, "title": "provider"},
+        yaxis={"autorange": "reversed", "automargin": True}, barmode="overlay",
+        height=max(300, 44 * len(route.schedule) + 190), margin={"l": 10, "r": 10, "t": 90, "b": 40},
+        # the providers above the bars, clear of the dates under them
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": "provider"},
     )
     return fig
 
@@ -110,7 +111,7 @@ def timeline_rows(route: Route, catalogue: Catalogue) -> list[dict[str, object]]
             "credential": step.title if step else slot.credential_id,
             "provider": names.get(provider, provider),
             "starts": day(real_start(slot.credential_id, slot.start, catalogue)), "ends": day(slot.end),
-            "hours a week": slot.hours_per_week,
+            "h/week": slot.hours_per_week,
         }
         if slot.term is not None:
             row["term"] = slot.term
@@ -203,10 +204,15 @@ def pathway_graph(route: Route, catalogue: Catalogue, target: Target) -> go.Figu
     if comps:
         columns[last] = [f"k:{c}" for c in comps]
     pos: dict[str, tuple[float, float]] = {}
+    rows_used = max((len(m) for m in columns.values()), default=1)
     for x, members in columns.items():
+        # spread over the figure's height, and every other column half a step lower: titles written
+        # under the nodes of neighbouring columns then do not fall on each other
         n = len(members)
+        step = rows_used / n if n else 1.0
+        shift = 0.0 if x == last or x % 2 == 0 or n == rows_used else -min(0.5, step / 4)
         for i, key in enumerate(members):
-            pos[key] = (float(x), (n - 1) / 2 - i)
+            pos[key] = (float(x), ((n - 1) / 2 - i) * step + shift)
 
     fig = go.Figure()
     styles = {"unlocks": ("#94a3b8", "prerequisite → unlocks"), "counts towards": ("#16a34a", "counts towards award"),
@@ -235,7 +241,7 @@ def pathway_graph(route: Route, catalogue: Catalogue, target: Target) -> go.Figu
     # titles under the nodes, as on the steps (wrapped; the whole title on hover)
     fig.add_trace(go.Scatter(
         x=[pos[c][0] for c in ids], y=[pos[c][1] for c in ids], mode="markers+text", customdata=ids,
-        text=[wrap(catalogue.credential(c).title, 20, 3) for c in ids], textposition="bottom center",
+        text=[wrap(catalogue.credential(c).title, 16, 3) for c in ids], textposition="bottom center",
         textfont={"size": 11, "color": "#1f2933"}, hovertext=hover, hoverinfo="text",
         name="credentials (awards in green)",
         marker={"size": 18, "symbol": "square", "line": {"width": 1, "color": "#334155"},
