@@ -25,7 +25,10 @@ from typing import Any
 
 import streamlit as st
 
+from planner.ui import rerun_guard
 from planner.ui.text import md_escape
+
+rerun_guard.install()  # committed values are applied even when a page change cuts their run off
 
 __all__ = ["apply_commits", "chart", "keep_in_range", "keep_valid", "kept"]
 
