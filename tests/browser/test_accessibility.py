@@ -109,6 +109,18 @@ def navigation(page, base: str) -> list[str]:
     return pages
 
 
+#: Figures (st.metric labels and values) whose text is wider than their box: cut off with "…".
+_CUT_OFF = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"], [data-testid="stMetricValue"] *')]
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.innerText.trim()).filter(t => t)"""
+
+
+def cut_off(page) -> list[str]:
+    """The figures on the page as it is now whose text does not fit (numbers never cut)."""
+    return sorted(set(page.evaluate(_CUT_OFF)))
+
+
 def check_pages(page, base: str, who: str) -> tuple[list[str], list[str]]:
     """axe-core on every page of the navigation and on every tab of each; (pages checked, failures)."""
     checked, failures = [], []
@@ -120,6 +132,8 @@ def check_pages(page, base: str, who: str) -> tuple[list[str], list[str]]:
             if label is not None:  # a tab's panel is hidden until it is opened
                 page.get_by_role("tab", name=label, exact=True).first.click()
                 settle(page)
+            for text in cut_off(page):
+                failures.append(f"{who} · {name}{' · tab ' + label if label else ''}: the figure {text!r} is cut off")
             for v in axe_violations(page):
                 nodes = "; ".join(" ".join(n["target"]) + " " + n["html"][:120] for n in v["nodes"][:3])
                 failures.append(f"{who} · {name}{' · tab ' + label if label else ''}: {v['id']} ({v['impact']}): "
@@ -159,6 +173,29 @@ def test_every_page_in_single_user_mode_passes_axe(store_url: str) -> None:
             browser.close()
     assert len(checked) >= 5, checked  # plan, compare, caseload, coverage, explore, own catalogue …
     assert not failures, "\n".join(failures)
+
+
+def test_no_figure_is_cut_off_when_three_scenarios_share_the_width(store_url: str) -> None:
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with running_app(name="streamlit-a11y-compare") as url, sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(UI_MS)
+            page.goto(f"{url}/compare?target=role:data-analyst")
+            settle(page)
+            page.get_by_role("radiogroup", name="Scenarios to compare").get_by_text("3", exact=True).click()
+            settle(page)
+            page.get_by_text("What if B").wait_for()
+            figures = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+            cut = cut_off(page)
+            page.screenshot(path=str(ARTIFACTS / "a11y-compare-three.png"))
+        finally:
+            browser.close()
+    assert len(figures) >= 12  # three cards of four figures
+    assert not cut, f"cut off: {cut}"
 
 
 def _people_in_the_store(store_url: str, issuer: str) -> None:
