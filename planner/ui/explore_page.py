@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from planner.catalogue.models import Catalogue, Credential
+from planner.engine.rules import credential_cost
 from planner.outputs.names import country_name, language_name
 from planner.outputs.plots.catalogue import neighbourhood, neighbourhood_sentences
 from planner.ui.boundary import page_boundary
@@ -29,7 +32,7 @@ EU_ELEMENTS = (
     ("Notional hours", lambda c, cat: f"{c.hours:g}" if c.hours is not None else ""),
     ("EQF level", lambda c, cat: str(c.eqf_level or "")),
     ("Assessment", lambda c, cat: ", ".join(_words(a) for a in c.assessment)),
-    ("Form of participation", lambda c, cat: _words(c.participation)),
+    ("Form of participation", lambda c, cat: ", ".join(_words(m) for m in c.participation)),
     ("Quality assurance", lambda c, cat: _qa(c, cat)),
     ("Language(s)", lambda c, cat: ", ".join(language_name(x) for x in c.languages)),
     ("Supervision and identity check", lambda c, cat: _words(c.supervision)),
@@ -81,11 +84,12 @@ def credential_rows(catalogue: Catalogue) -> list[dict[str, object]]:
     """
     rows = []
     for c in catalogue.credentials:
-        price = catalogue.to_base(c.cost) if c.cost else 0.0
+        price = credential_cost(catalogue, c).base  # the lowest of its published prices
         rows.append({
             "title": c.title, "provider": catalogue.provider(c.provider).name,
             "type": _words(c.type), "sector": c.sector or "", "eqf": c.eqf_level, "ects": c.ects,
-            "mode": _words(c.participation), f"price ({catalogue.meta.base_currency})": round(price, 2),
+            "mode": ", ".join(_words(m) for m in c.participation),
+            f"price ({catalogue.meta.base_currency})": round(price, 2),
         })
     return rows
 
@@ -113,11 +117,14 @@ def page() -> None:
     price_key = f"price ({cat.meta.base_currency})"
     q = st.text_input("Search titles, providers and competencies", key="ex_q")
     c1, c2, c3, c4 = st.columns(4)
-    for key, field in (("ex_sector", "sector"), ("ex_provider", "provider"), ("ex_mode", "mode"), ("ex_type", "type")):
+    offered = {m for r in rows for m in str(r["mode"]).split(", ") if m}  # each mode once, even from mode sets
+    for key, field in (("ex_sector", "sector"), ("ex_provider", "provider"), ("ex_type", "type")):
         keep_valid(key, {r[field] for r in rows})  # another catalogue may have other values
+    keep_valid("ex_mode", offered)
     sectors = c1.multiselect("Sector", sorted({r["sector"] for r in rows if r["sector"]}), key="ex_sector")
     providers = c2.multiselect("Provider", sorted({r["provider"] for r in rows}), key="ex_provider")
-    modes = c3.multiselect("Mode", sorted({r["mode"] for r in rows if r["mode"]}), key="ex_mode")
+    # a credential offered in several modes lists them all; it matches any one chosen
+    modes = c3.multiselect("Mode", sorted(offered), key="ex_mode")
     types = c4.multiselect("Type", sorted({r["type"] for r in rows}), key="ex_type")
     c5, c6, c7 = st.columns(3)
     eqf = c5.slider("EQF level", 1, 8, (1, 8), key="ex_eqf")
@@ -136,7 +143,7 @@ def page() -> None:
         r = rows[i]
         return ((not needle or needle in f"{r['title']} {r['provider']} {taught[i]}".lower())
                 and (not sectors or r["sector"] in sectors) and (not providers or r["provider"] in providers)
-                and (not modes or r["mode"] in modes) and (not types or r["type"] in types)
+                and (not modes or set(modes) & set(str(r["mode"]).split(", "))) and (not types or r["type"] in types)
                 and (r["eqf"] is None or eqf[0] <= r["eqf"] <= eqf[1])
                 and ects[0] <= (r["ects"] or 0) <= ects[1] and price[0] <= r[price_key] <= price[1])
 
@@ -167,16 +174,24 @@ def page() -> None:
               sentences=neighbourhood_sentences(active.graph, cat, chosen))
 
 
+def _price(money: Any, cat: Catalogue) -> str:
+    """A price with its currency, and about how much in the catalogue's currency when another."""
+    if money.amount == 0:
+        return "free"
+    text = str(money)
+    if money.currency != cat.meta.base_currency:
+        text += f" (about {cat.to_base(money):,.0f} {cat.meta.base_currency})"
+    return text
+
+
 def _facts(credential: Credential, cat: Catalogue) -> list[str]:
-    """Cost (with its currency, and in the catalogue's currency when another) and duration."""
-    if credential.cost is None:
-        cost = "Cost: not stated"
-    elif credential.cost.amount == 0:
-        cost = "Cost: free"
+    """Cost (each published price with its currency and audience) and duration."""
+    if credential.cost is not None:
+        cost = f"Cost: {_price(credential.cost, cat)}"
+    elif credential.costs:
+        cost = "Cost: " + " or ".join(f"{_price(o.price, cat)} ({o.audience or 'anyone'})" for o in credential.costs)
     else:
-        cost = f"Cost: {credential.cost}"
-        if credential.cost.currency != cat.meta.base_currency:
-            cost += f" (about {cat.to_base(credential.cost):,.0f} {cat.meta.base_currency})"
+        cost = "Cost: not stated"
     weeks = f"{credential.duration_weeks:g} weeks" if credential.duration_weeks else "weeks not stated"
     load = f"{credential.hours_per_week:g} h/week" if credential.hours_per_week else "hours a week not stated"
     return [cost, f"Duration: {weeks} at {load}"]
