@@ -1,9 +1,10 @@
-"""planner.ui.rerun_guard: a rerun cut off by a newer request still applies the values it carries.
+"""planner.ui.rerun_guard: a value the browser sent reaches the script, whatever request follows.
 
-Streamlit's own order (check for a newer request, then apply the browser's values) dropped
-a note committed just before a page change on a busy server; the browser load test
-(tests/browser/test_load_sessions.py) shows it with 20 sessions. Here the same moment is
-made directly: a newer request is pending when the values arrive.
+On a busy server a note committed just before a page change was dropped in two places:
+waiting requests merged with the page change's values replacing the note's, and a request
+just taken checking for a newer one before applying its values. The browser load test
+(tests/browser/test_load_sessions.py) shows it with 20 sessions; here each moment is made
+directly.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pytest
 from streamlit import config
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
 from streamlit.runtime.state.safe_session_state import SafeSessionState
 from streamlit.runtime.state.session_state import SessionState
 
@@ -51,6 +53,25 @@ def test_values_are_applied_before_a_newer_request_cuts_the_run_off(slow_reruns)
         safe.on_script_will_rerun(_carrying(note, "Evening classes only."))
     assert calls == ["check"]
     assert note in safe._state._new_widget_state.states  # … but the note it carried is in
+
+
+def test_a_page_change_merged_with_a_waiting_commit_keeps_the_commit(slow_reruns) -> None:
+    assert rerun_guard.install() and rerun_guard.installed()
+    note, picker = "$$ID-note-cmp_notes", "$$ID-picker-lp_learner"
+    waiting = ScriptRequests()
+    waiting.request_rerun(RerunData(widget_states=_carrying(note, "Evening classes only."), page_script_hash="compare"))
+    # the page change: only the sidebar's widgets, and the picker's newer value
+    newer = _carrying(picker, "Lena")
+    waiting.request_rerun(RerunData(widget_states=newer, page_script_hash="plan"))
+    data = waiting.on_scriptrunner_ready().rerun_data
+    values = {w.id: w.string_value for w in data.widget_states.widgets}
+    assert data.page_script_hash == "plan"  # the newer request's page …
+    assert values == {picker: "Lena", note: "Evening classes only."}  # … with the note still in it
+    # a widget both carry: the newer value wins, as before
+    again = ScriptRequests()
+    again.request_rerun(RerunData(widget_states=_carrying(note, "old"), page_script_hash="compare"))
+    again.request_rerun(RerunData(widget_states=_carrying(note, "new"), page_script_hash="compare"))
+    assert [w.string_value for w in again.on_scriptrunner_ready().rerun_data.widget_states.widgets] == ["new"]
 
 
 def test_with_fast_reruns_the_old_thread_leaves_the_state_alone() -> None:
