@@ -351,10 +351,17 @@ class Store:
                 held = current.get(r.learner_id)
                 if held is None or (r.saved_at, r.plan_id) > (held.saved_at, held.plan_id):
                     current[r.learner_id] = r
-            done = dict(s.execute(
-                select(ProgressRow.plan_id, func.count()).join(PlanRow, PlanRow.id == ProgressRow.plan_id)
-                .where(PlanRow.learner_id.in_(in_scope), ProgressRow.status == "completed")
-                .group_by(ProgressRow.plan_id)).all()) if ids else {}
+            completed: dict[int, set[str]] = {}
+            finished = (select(ProgressRow.plan_id, ProgressRow.credential_id)
+                        .join(PlanRow, PlanRow.id == ProgressRow.plan_id)
+                        .where(PlanRow.learner_id.in_(in_scope), ProgressRow.status == "completed"))
+            for plan_id, cid in (s.execute(finished).all() if ids else ()):
+                completed.setdefault(plan_id, set()).add(cid)
+            # a re-plan drops the steps already completed (they are held now): they still count
+            # as steps of the plan. Only the few current versions with completed steps are decoded.
+            with_done = [r.id for r in current.values() if r.plan_id in completed]
+            chosen = {vid: set((route or {}).get("chosen", ())) for vid, route in s.execute(
+                select(PlanVersion.id, PlanVersion.route).where(PlanVersion.id.in_(with_done)))} if with_done else {}
             keys = {r.id: (r.id, r.plan_id, r.version, r.saved_at) for r in current.values()}
             drift = self._drift(s, list(keys.values()), catalogue, today) if catalogue else {}
             self._audit(s, actor, None, "caseload", f"{len(ids)} learners listed")
@@ -364,8 +371,10 @@ class Store:
             if r is None:
                 out.append(CaseloadRow(lr.id, lr.name, utc(lr.last_contact)))
                 continue
+            done = completed.get(r.plan_id, set())
+            steps = r.steps + len(done - chosen.get(r.id, done))
             out.append(CaseloadRow(lr.id, lr.name, utc(lr.last_contact), r.plan_id, r.version, r.target, r.status,
-                                   r.steps, done.get(r.plan_id, 0), utc(r.saved_at), drift.get(keys[r.id], ())))
+                                   steps, len(done), utc(r.saved_at), drift.get(keys[r.id], ())))
         return out
 
     def _drift(self, s: Session, versions: list[VersionKey], catalogue: Catalogue,

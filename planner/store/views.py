@@ -92,7 +92,7 @@ class CaseloadRow:
     version: int | None = None
     target: str | None = None
     status: str | None = None
-    steps: int = 0
+    steps: int = 0  # the current version's steps, and those completed before a re-plan dropped them
     completed: int = 0
     saved_at: dt.datetime | None = None
     drift: tuple[Drift, ...] = field(default_factory=tuple)
