@@ -49,10 +49,13 @@ def upgrade() -> None:
         return
     for table in PG_TABLES:
         sequence = bind.scalar(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table})
-        high = bind.scalar(sa.text(f'SELECT coalesce(max(id), 0) FROM "{table}"')) or 0
+        # built, not formatted: the table name is quoted by SQLAlchemy, the sequence passed as a value
+        high = bind.scalar(sa.select(sa.func.coalesce(sa.func.max(sa.column("id")), 0))
+                           .select_from(sa.table(table))) or 0
         if sequence:
-            last, called = bind.execute(sa.text(f"SELECT last_value, is_called FROM {sequence}")).one()
-            high = max(high, last if called else last - 1)
+            # NULL when the sequence never gave a value
+            last = bind.scalar(sa.text("SELECT pg_sequence_last_value(CAST(:s AS regclass))"), {"s": sequence})
+            high = max(high, last or 0)
         op.execute(f'ALTER TABLE "{table}" ALTER COLUMN id DROP DEFAULT')
         if sequence:
             op.execute(f"DROP SEQUENCE {sequence}")
