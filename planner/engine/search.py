@@ -253,8 +253,9 @@ def search(
         pending.sort()
         if not complete:
             proved = False  # stopped early: the best of what was scheduled, unproved
-        for entry in pending[: wanted - len(ranked)]:
-            rank(entry)
+        # pop one at a time: ranking a set drops its supersets from ``pending``
+        while pending and len(ranked) < wanted:
+            rank(pending.pop(0))
     return SearchResult(problem, tuple(ranked), complete or len(ranked) >= wanted, examined)
 
 
