@@ -17,12 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from planner._errors import PlannerError
-from planner.catalogue.models import Catalogue, Credential, LearnerProfile, Target, rule_credentials
+from planner.catalogue.models import (
+    Catalogue,
+    Credential,
+    LearnerProfile,
+    RecognitionAgreement,
+    Target,
+    rule_credentials,
+)
 from planner.engine.rules import (
     DEFAULT_HOURS_PER_ECTS,
     DEFAULT_HOURS_PER_WEEK,
@@ -184,9 +191,13 @@ def _teachers(index: _Index, competency: str, level: int) -> tuple[str, ...]:
 class _Builder:
     """One build: holds the catalogue lookups and the learner state."""
 
-    def __init__(self, catalogue: Catalogue, profile: LearnerProfile, today: dt.date) -> None:
+    def __init__(self, catalogue: Catalogue, profile: LearnerProfile, today: dt.date,
+                 extra_agreements: Sequence[RecognitionAgreement] = ()) -> None:
         self.cat = catalogue
         self.index = _index(catalogue)
+        self.extra: dict[str, list[RecognitionAgreement]] = {}
+        for agreement in extra_agreements:
+            self.extra.setdefault(agreement.award, []).append(agreement)
         self.today = today
         self.cons = profile.constraints
         self.earned = latest_earned(profile)
@@ -271,7 +282,8 @@ class _Builder:
         return counted_for_award(award, self.held, self.today)
 
     def agreements(self, award_id: str) -> list[Any]:
-        return [a for a in self.index.recognitions.get(award_id, ()) if a.is_valid_on(self.today)]
+        return [a for a in (*self.index.recognitions.get(award_id, ()), *self.extra.get(award_id, ()))
+                if a.is_valid_on(self.today)]
 
     # -- walk ------------------------------------------------------------------
 
@@ -364,6 +376,7 @@ def build_problem(
     today: dt.date | None = None,
     graph: Any = None,
     credit_award: str | None = None,
+    extra_agreements: Sequence[RecognitionAgreement] = (),
 ) -> Problem:
     """Prune the catalogue to the selection problem for ``target``.
 
@@ -384,6 +397,10 @@ def build_problem(
     credit_award : str, optional
         An award whose credit the *credit* objective will measure; its rule tree is
         prepared even when it is not the target.
+    extra_agreements : sequence of RecognitionAgreement, optional
+        Agreements to treat as if they were listed after the catalogue's own: the problem
+        is the one the catalogue with them added would give, without copying or
+        re-indexing the catalogue (what-if analyses ask one question under many).
 
     Returns
     -------
@@ -401,7 +418,7 @@ def build_problem(
     del graph  # the cached index is enough and avoids an O(graph) walk
     if today is None:
         today = profile.constraints.start or dt.date.today()
-    b = _Builder(catalogue, profile, today)
+    b = _Builder(catalogue, profile, today, extra_agreements)
     required: list[tuple[str, int]] = []
     optional: list[tuple[str, int]] = []
     optional_total = 0

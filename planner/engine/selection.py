@@ -62,7 +62,9 @@ __all__ = [
     "Cut",
     "Selection",
     "Selector",
+    "SwitchedCosts",
     "award_rules_met",
+    "cheapest_per_switch",
     "objective_scales",
     "pareto_front",
     "selection_credit",
@@ -307,6 +309,8 @@ class _Built:
     finish: int | None  # column of F (time model only)
     cover: dict[tuple[str, int], int] = field(default_factory=dict)  # optional need → y_k
     exhausted: bool = False  # the last solve proved that no set is left
+    #: (award, credential) → binary column that lets the credential count towards the award
+    switches: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def _dependency_graph(problem: Problem) -> nx.DiGraph:
@@ -400,13 +404,16 @@ def _build(
     with_time: bool,
     horizon: float | None = None,
     cuts: Sequence[Cut] = (),
+    switches: Sequence[tuple[str, str]] = (),
 ) -> _Built | None:
     """Build the model; None when the target is trivially infeasible.
 
     ``horizon`` (time model only) bounds the finish: finish potentials and big-M
     coefficients shrink to it and candidates that cannot finish by then are fixed to 0,
     which makes the tie-break stages after a time optimum (and ε-constraint steps) fast.
-    ``cuts`` are no-good cuts to re-add (see :class:`Cut`).
+    ``cuts`` are no-good cuts to re-add (see :class:`Cut`). ``switches`` are (award,
+    credential) pairs whose counting towards the award needs its own binary column on,
+    at most one of them on at a time (see :func:`cheapest_per_switch`).
     """
     if problem.uncoverable:
         return None
@@ -522,6 +529,9 @@ def _build(
             timed.add(a)
             stack.extend(i for i in tree_items(problem.awards[a]) if i in problem.awards and i not in timed)
 
+    switch = {pair: m.var() for pair in sorted(set(switches))}
+    if switch:  # at most one switch on
+        m.row(((col, 1.0) for col in switch.values()), 0.0, 1.0)
     # award rule trees: for every award candidate and the target award
     for award_id, tree in sorted(problem.awards.items()):
         is_target = award_id == target_award and award_id not in problem.held
@@ -535,11 +545,14 @@ def _build(
                 return used[c]
             needs_order = ordered(c, award_id)
             needs_time = award_id in timed
-            if not needs_order and not needs_time:
+            gate = switch.get((award_id, c))
+            if not needs_order and not needs_time and gate is None:
                 used[c] = x[c]
                 return x[c]
             u = m.var()
             m.row(((x[c], 1.0), (u, -1.0)), 0.0, np.inf)
+            if gate is not None:
+                m.row(((gate, 1.0), (u, -1.0)), 0.0, np.inf)
             if needs_order:
                 order_rows(c, award_id, u)
             if needs_time:
@@ -573,7 +586,7 @@ def _build(
         if teachers:
             cover[need] = m.var()
             m.row([(cover[need], 1.0), *((i, -1.0) for i in teachers)], -np.inf, 0.0)
-    return _Built(m.highs(10.0), x, len(m.lb), finish, cover)
+    return _Built(m.highs(10.0), x, len(m.lb), finish, cover, switches=switch)
 
 
 # --------------------------------------------------------------------------- solving
@@ -840,6 +853,79 @@ def solve(
         if time.perf_counter() >= deadline:
             break
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class SwitchedCosts:
+    """What :func:`cheapest_per_switch` found.
+
+    ``found`` maps a switch to the cheapest set with that switch on and its cost, for every
+    switch whose cheapest set costs less than the bound; ``proved`` says that HiGHS proved
+    every other switch unable to go below it (False: a solve stopped at its time limit).
+    """
+
+    found: Mapping[tuple[str, str], tuple[tuple[str, ...], float]]
+    proved: bool
+
+
+def cheapest_per_switch(problem: Problem, switches: Sequence[tuple[str, str]], *, below: float | None,
+                        time_limit: float = 10.0) -> SwitchedCosts:
+    """The cheapest set with each one switch on, for the switches that beat a cost bound.
+
+    A *switch* ``(award, credential)`` is a way for ``credential`` to count towards
+    ``award`` (a recognition agreement) that the model lets count only while the switch's
+    binary is on; at most one is on at a time. The problem is the one with every switch's
+    agreement added (``build_problem(..., extra_agreements=...)``): with one switch on it
+    is the problem of that agreement alone, because extra candidates that nothing else
+    needs change no optimum. The cost MILP is built once; each solve finds the switch
+    whose cheapest set is cheapest, below ``below``, and that switch is then turned off
+    by its bound and the model solved again, until no set is below the bound. So
+    ``k`` switches that beat the bound take ``k + 1`` solves, however many there are.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem with every switch's agreement included.
+    switches : sequence of (str, str)
+        ``(award, credential)`` pairs; each credential must count towards its award only
+        through its switch (not as a component or through another agreement).
+    below : float, optional
+        Only sets cheaper than this (by more than the solver's tolerance) are looked for,
+        usually the cheapest cost with every switch off; None: any set.
+    time_limit : float
+        Seconds for each solve.
+
+    Returns
+    -------
+    SwitchedCosts
+    """
+    built = _build(problem, with_time=False, switches=switches)
+    if built is None:  # the target cannot be reached, whatever counts towards an award
+        return SwitchedCosts({}, True)
+    h, x = built.highs, built.x
+    _set_objective(h, built.n_cols, {x[c]: problem.cost[c] for c in problem.candidates})
+    if below is not None:
+        bound = below - _TOL * max(1.0, abs(below))
+        h.addRow(-np.inf, bound, len(x), np.array(list(x.values()), dtype=np.int32),
+                 np.array([problem.cost[c] for c in x], dtype=np.float64))
+    found: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
+    while True:
+        h.setOptionValue("time_limit", max(0.01, time_limit))
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return SwitchedCosts(found, True)
+        if status != highspy.HighsModelStatus.kOptimal:
+            return SwitchedCosts(found, False)
+        values = h.getSolution().col_value
+        on = [pair for pair, col in built.switches.items() if values[col] > 0.5]
+        if len(on) != 1 or on[0] in found:
+            # a set below the bound needs exactly one switch; anything else is a numerical
+            # corner the caller settles by solving that agreement on its own
+            return SwitchedCosts(found, False)
+        chosen = tuple(sorted(c for c, i in x.items() if values[i] > 0.5))
+        found[on[0]] = (chosen, sum(problem.cost[c] for c in chosen))
+        h.changeColBounds(built.switches[on[0]], 0.0, 0.0)
 
 
 def _solve_time(
