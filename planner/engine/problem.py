@@ -445,6 +445,9 @@ def build_problem(
 ) -> Problem:
     """Prune the catalogue to the selection problem for ``target``.
 
+    Long by its documentation; the body reads as the steps of the module docstring (goal,
+    walk, prune, coverers, award trees, measures), each a helper or a few lines.
+
     Parameters
     ----------
     catalogue : Catalogue

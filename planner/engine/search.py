@@ -171,6 +171,9 @@ def search(
 ) -> SearchResult:
     """Rank the best feasible sets for a pruned problem (see the module docstring).
 
+    Kept as one loop: select, schedule, cut and rank share the waiting queue and the proof
+    flag, and the exactness argument of the module docstring is easiest to check in one place.
+
     Parameters
     ----------
     catalogue, profile, problem

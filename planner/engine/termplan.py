@@ -351,18 +351,9 @@ def _ready_by(it: _Item, last: dict[str, float], term: int) -> bool:
     return it.rule is None or it.rule.met_at(last) <= term
 
 
-def _solve_cpsat(
-    items: Sequence[_Item], opts: dict[str, list[_Option]], lim: _Limits, seconds: float
-) -> tuple[dict[str, _Option] | None, bool]:
-    from ortools.sat.python import cp_model  # imported here: keeps ``import planner`` light
-
-    loads = [h for os in opts.values() for o in os for _, h in o.load]
-    unit = _unit([*loads, *(x for x in (lim.max_load, lim.min_load) if x is not None)])
-    model = cp_model.CpModel()
-    x = {it.id: [model.new_bool_var(f"x_{it.id}_{o.term}") for o in opts[it.id]] for it in items}
-    for it in items:
-        model.add_exactly_one(x[it.id])
-
+def _cp_requirements(model: Any, items: Sequence[_Item], opts: dict[str, list[_Option]],
+                     x: dict[str, list[Any]]) -> None:
+    """Prerequisites finish in a term before the dependant starts; an award's rules are met by its term."""
     def done(cid: str, term: int, strict: bool = False) -> list[Any]:
         return [v for o, v in zip(opts[cid], x[cid], strict=True) if (o.last < term if strict else o.last <= term)]
 
@@ -382,6 +373,21 @@ def _solve_cpsat(
                     model.add(v == 0)
                 else:
                     model.add_implication(v, met)
+
+
+def _solve_cpsat(
+    items: Sequence[_Item], opts: dict[str, list[_Option]], lim: _Limits, seconds: float
+) -> tuple[dict[str, _Option] | None, bool]:
+    from ortools.sat.python import cp_model  # imported here: keeps ``import planner`` light
+
+    loads = [h for os in opts.values() for o in os for _, h in o.load]
+    unit = _unit([*loads, *(x for x in (lim.max_load, lim.min_load) if x is not None)])
+    model = cp_model.CpModel()
+    x = {it.id: [model.new_bool_var(f"x_{it.id}_{o.term}") for o in opts[it.id]] for it in items}
+    for it in items:
+        model.add_exactly_one(x[it.id])
+
+    _cp_requirements(model, items, opts, x)
 
     per_term: list[list[tuple[Any, int]]] = [[] for _ in range(lim.terms)]
     count: list[list[Any]] = [[] for _ in range(lim.terms)]
@@ -606,6 +612,9 @@ def balanced_plan(
     solver: Solver = "cp-sat",
 ) -> Schedule:
     """Spread a route over terms so that the heaviest term is as light as possible.
+
+    Long by its documentation; the body checks the inputs and hands the search over term
+    counts to :class:`_TermSearch`.
 
     Term ``k`` (1-based, as advisors count) covers weeks ``(k-1)·term_weeks`` to
     ``k·term_weeks - 1``. A credential starts at the beginning of a term (or, with intake
