@@ -9,8 +9,10 @@ function over those tasks:
   choice for small catalogues where starting workers costs more than it saves);
 * ``"local"``: a :class:`distributed.LocalCluster` started for the call (worker processes,
   one per core, one thread each: the route engine holds the GIL) and closed after it;
-* ``"tcp://host:port"`` (any address with ``://``): a running Dask scheduler;
-* a :class:`distributed.Client`: used as it is and left open.
+* ``"tcp://host:port"`` (any address with ``://``): a running Dask scheduler, reached by
+  :func:`planner.analysis.cluster.connect` (a checked address, every wait bounded by
+  ``timeout``, workers checked to import this planner);
+* a :class:`distributed.Client`: used as it is and left open (its workers checked the same way).
 
 Results come back in task order whatever order the workers finish in, and every task is a
 pure function of its arguments, so a cluster run returns exactly what a serial run does.
@@ -25,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from planner._errors import PlannerError
+from planner.analysis.cluster import CONNECT_TIMEOUT, check_workers, connect
 
 __all__ = ["DaskRunner", "Progress", "Runner", "Scheduler", "SerialRunner", "runner"]
 
@@ -117,13 +120,16 @@ def _local_client() -> Any:
 
 
 @contextlib.contextmanager
-def runner(scheduler: Scheduler = None) -> Iterator[Runner]:
+def runner(scheduler: Scheduler = None, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[Runner]:
     """Yield a :class:`Runner` for a scheduler (see the module docstring); close what it started.
 
     Parameters
     ----------
     scheduler : None, str, distributed.Client or Runner
         ``None``/``"none"``, ``"local"``, a scheduler address, a client or a runner.
+    timeout : float
+        Seconds allowed for each step of reaching a scheduler or checking a client's workers
+        (:data:`planner.analysis.cluster.CONNECT_TIMEOUT` by default).
 
     Yields
     ------
@@ -133,7 +139,8 @@ def runner(scheduler: Scheduler = None) -> Iterator[Runner]:
     Raises
     ------
     PlannerError
-        For an unknown scheduler value, or when the scheduler cannot be reached.
+        For an unknown scheduler value, a malformed address, or a scheduler that cannot be
+        reached in time, has no worker, or whose workers cannot import this planner.
 
     """
     if scheduler is None or scheduler == "none":
@@ -143,6 +150,7 @@ def runner(scheduler: Scheduler = None) -> Iterator[Runner]:
         yield scheduler
         return
     if not isinstance(scheduler, str):  # a distributed.Client the caller owns
+        check_workers(scheduler, timeout=timeout)
         yield DaskRunner(scheduler)
         return
     if scheduler == "local":
@@ -156,12 +164,7 @@ def runner(scheduler: Scheduler = None) -> Iterator[Runner]:
     if "://" not in scheduler:
         raise PlannerError(f"unknown scheduler {scheduler!r}: use 'none', 'local' or an address like "
                            "tcp://127.0.0.1:8786")
-    from distributed import Client
-
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise PlannerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    client = connect(scheduler, timeout=timeout)
     try:
         yield DaskRunner(client)
     finally:

@@ -23,23 +23,32 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from planner.catalogue.keyformat import KeyFormatError, did_key_bytes, jwk_bytes, key_bytes
+
 __all__ = [
+    "CTID_PATTERN",
     "CURRENCY_PATTERN",
     "ID_PATTERN",
     "MAX_ALTERNATIVES",
+    "MAX_AUDIENCES",
     "MAX_COST",
+    "MAX_COST_OPTIONS",
     "MAX_DATE",
     "MAX_HOURS_PER_WEEK",
     "MAX_ISSUERS",
+    "MAX_ISSUER_KEYS",
     "MAX_LEVEL",
     "MAX_TERMS",
     "MAX_TERM_WEEKS",
     "MAX_WEIGHT",
     "MIN_DATE",
+    "VERIFIED_HOLDINGS",
     "AssessmentType",
     "AwardSpec",
     "Catalogue",
@@ -49,13 +58,18 @@ __all__ = [
     "CompetencyLevel",
     "CompetencyType",
     "Constraints",
+    "CostOption",
     "Credential",
     "CredentialType",
+    "CreditUnit",
+    "CreditValue",
     "Holding",
+    "IssuerJwk",
     "LearnerProfile",
     "LevelScale",
     "Money",
     "Objective",
+    "Outlook",
     "ParticipationMode",
     "Provider",
     "ProviderKind",
@@ -74,6 +88,8 @@ __all__ = [
     "Runs",
     "Supervision",
     "Target",
+    "TrustedIssuer",
+    "Wage",
     "check_date",
     "check_weight",
     "parse_date",
@@ -81,6 +97,8 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+#: A Credential Registry identifier: ``ce-`` and a UUID (published records use any UUID version)
+CTID_PATTERN = r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=120)]
@@ -89,6 +107,12 @@ ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 #: An Open Badges issuer id: a URI such as a DID (``did:key:…``, ``did:web:…``) or an issuer profile URL
 IssuerId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", max_length=500)]
 MAX_ISSUERS = 20  # issuer ids one provider may list
+MAX_ISSUER_KEYS = 10  # public keys one issuer may list
+#: validation context key under which holdings marked "verified" stay verified (the verifier's hand-over only)
+VERIFIED_HOLDINGS = "planner.verified_holdings"
+MAX_COST_OPTIONS = 20  # published prices (one per audience) one credential may carry
+MAX_AUDIENCES = 10  # audiences one learner may belong to
+Ctid = Annotated[str, Field(pattern=CTID_PATTERN)]
 Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -114,6 +138,9 @@ MAX_WEIGHT = 1000.0
 MAX_ALTERNATIVES = 50
 MAX_TERMS = 40
 MAX_TERM_WEEKS = 52
+#: A role's labour-market figures: the largest median wage and number of openings taken as real.
+MAX_WAGE = 10_000_000.0
+MAX_OPENINGS = 100_000_000
 
 Level = Annotated[int, Field(ge=0, le=MAX_LEVEL)]
 #: A learner-side date, inside MIN_DATE..MAX_DATE.
@@ -329,6 +356,56 @@ class Money(_Model):
 
     def __str__(self) -> str:
         return f"{self.amount:,.0f} {self.currency}"
+
+
+class CostOption(_Model):
+    """One published price of a credential, for one audience.
+
+    A credential's ``costs`` are *alternatives*: a learner pays one of them (the one for
+    their audience), never their sum. ``audience`` is a short id such as ``resident``,
+    ``non-resident``, ``in-state``, ``member``; none means the price is for anyone (or the
+    publisher did not say for whom).
+    """
+
+    audience: Id | None = None
+    price: Money
+    label: ShortText | None = Field(default=None, description="What the publisher calls this price.")
+
+
+class CreditUnit(StrEnum):
+    """The unit a credit value is published in (CTDL ``creditUnit`` concepts and others)."""
+
+    ECTS = "ects"
+    SEMESTER_HOUR = "semester_hour"
+    QUARTER_HOUR = "quarter_hour"
+    SCQF = "scqf"
+    CATS = "cats"
+    CONTINUING_EDUCATION_UNIT = "continuing_education_unit"
+    CLOCK_HOUR = "clock_hour"
+    CARNEGIE_UNIT = "carnegie_unit"
+    COMPETENCY = "competency"
+    OTHER = "other"
+
+
+class CreditValue(_Model):
+    """A credit value as published, with its unit (never relabelled as ECTS).
+
+    ``ects`` on the credential is the planner's credit measure; it is filled from a credit
+    value in another unit only by a declared rate (see ``docs/semantics.md``).
+    ``max_value`` makes a range (``value`` to ``max_value``); ``unit_label`` keeps the
+    publisher's words for an ``other`` unit.
+    """
+
+    value: float = Field(ge=0, le=100_000, allow_inf_nan=False)
+    max_value: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+    unit: CreditUnit
+    unit_label: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> CreditValue:
+        if self.max_value is not None and self.max_value < self.value:
+            raise ValueError(f"max_value {self.max_value:g} is below value {self.value:g}")
+        return self
 
 
 class LevelScale(_Model):
@@ -554,6 +631,69 @@ class Competency(_Model):
     description: Text | None = None
 
 
+class IssuerJwk(_Model):
+    """An issuer's Ed25519 public key as a JWK (RFC 8037): ``kty`` OKP, ``crv`` Ed25519, ``x``."""
+
+    kty: Literal["OKP"]
+    crv: Literal["Ed25519"]
+    x: Annotated[str, Field(min_length=43, max_length=43)]
+    kid: Annotated[str, Field(max_length=500)] | None = None
+    alg: Literal["EdDSA", "Ed25519"] | None = None
+    use: Literal["sig"] | None = None
+
+    @model_validator(mode="after")
+    def _decodes(self) -> IssuerJwk:
+        jwk_bytes(self.model_dump(exclude_none=True))
+        return self
+
+
+IssuerKey = Annotated[Union[Annotated[str, Field(max_length=200)], IssuerJwk], Field(union_mode="left_to_right")]
+
+
+class TrustedIssuer(_Model):
+    """One issuer id a provider vouches for, with the public keys that sign its credentials.
+
+    A ``did:key`` id needs no keys (the DID is its key). Any other id (an ``https://``
+    issuer profile, a ``did:web``, a ``urn:uuid``) lists its Ed25519 keys as Multikeys
+    (``publicKeyMultibase``, ``z6Mk…``) or JWKs; without keys, a credential naming it can
+    be confirmed only by an issuer document the user gives or a resolution asked for.
+    In a catalogue file a plain string stands for ``{id: STRING}``.
+    """
+
+    id: IssuerId
+    keys: list[IssuerKey] = Field(default_factory=list, max_length=MAX_ISSUER_KEYS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {"id": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _keys_decode(self) -> TrustedIssuer:
+        if self.id.startswith("did:key:"):
+            try:
+                did_key_bytes(self.id)
+            except KeyFormatError as exc:
+                raise ValueError(f"issuer {self.id[:80]}: {exc}") from None
+        seen: set[bytes] = set()
+        for key in self.keys:
+            try:
+                raw = key_bytes(key if isinstance(key, str) else key.model_dump(exclude_none=True))
+            except KeyFormatError as exc:
+                raise ValueError(f"issuer {self.id[:80]}: key {str(key)[:60]}: {exc}") from None
+            if raw in seen:
+                raise ValueError(f"issuer {self.id[:80]}: the same key is listed twice")
+            seen.add(raw)
+        return self
+
+    def key_bytes(self) -> frozenset[bytes]:
+        """The raw 32-byte Ed25519 keys that sign for this issuer (a ``did:key`` id's own key included)."""
+        out = {key_bytes(k if isinstance(k, str) else k.model_dump(exclude_none=True)) for k in self.keys}
+        if self.id.startswith("did:key:"):
+            out.add(did_key_bytes(self.id))
+        return frozenset(out)
+
+
 class Provider(_Model):
     """An organisation that awards credentials."""
 
@@ -563,18 +703,33 @@ class Provider(_Model):
     kind: ProviderKind
     quality_assurance: QualityAssurance | None = None
     website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
-    # the Open Badges issuer ids (DIDs, issuer profile URLs) whose signature counts as this provider's
-    issuers: list[IssuerId] = Field(default_factory=list, max_length=MAX_ISSUERS)
+    ctid: Ctid | None = Field(default=None, description="Credential Registry identifier of the published record.")
+    # the trust list: the Open Badges issuers (DIDs, issuer profile URLs) whose signature counts as this
+    # provider's, each with the public keys it signs with
+    issuers: list[TrustedIssuer] = Field(default_factory=list, max_length=MAX_ISSUERS)
 
     @field_validator("issuers")
     @classmethod
-    def _unique_issuers(cls, value: list[str]) -> list[str]:
+    def _unique_issuers(cls, value: list[TrustedIssuer]) -> list[TrustedIssuer]:
         seen: set[str] = set()
         for issuer in value:
-            if issuer in seen:
-                raise ValueError(f"issuer {issuer!r} is listed twice")
-            seen.add(issuer)
+            if issuer.id in seen:
+                raise ValueError(f"issuer {issuer.id!r} is listed twice")
+            seen.add(issuer.id)
         return value
+
+    @property
+    def issuer_ids(self) -> list[str]:
+        """The ids of the issuers the provider lists."""
+        return [issuer.id for issuer in self.issuers]
+
+
+_MODE_VALUES = [m.value for m in ParticipationMode]
+#: the published schema of ``participation``: one mode, or a set of them
+_ONE_OR_MORE_MODES: dict[str, Any] = {"anyOf": [
+    {"enum": _MODE_VALUES, "type": "string"},
+    {"type": "array", "items": {"enum": _MODE_VALUES, "type": "string"}, "uniqueItems": True},
+]}
 
 
 class Credential(_Model):
@@ -601,7 +756,9 @@ class Credential(_Model):
     hours: float | None = Field(default=None, ge=0, le=MAX_HOURS, description="Notional learning hours.")
     eqf_level: int | None = Field(default=None, ge=1, le=8)
     assessment: list[AssessmentType] = Field(default_factory=list)
-    participation: ParticipationMode | None = None
+    participation: Annotated[list[ParticipationMode], WithJsonSchema(_ONE_OR_MORE_MODES)] = Field(
+        default_factory=list, description="Forms of participation offered (a set; one value may be written alone)."
+    )
     quality_assurance: QualityAssurance | None = None
     languages: list[LanguageCode] = Field(default_factory=list)
     # optional EU elements
@@ -610,14 +767,55 @@ class Credential(_Model):
 
     # planning facts
     cost: Money | None = None
+    costs: list[CostOption] = Field(
+        default_factory=list, max_length=MAX_COST_OPTIONS,
+        description="Prices per audience: alternatives, one of which a learner pays (never summed).",
+    )
     duration_weeks: int | None = Field(default=None, ge=0, le=MAX_WEEKS)
+    min_duration_weeks: int | None = Field(
+        default=None, ge=0, le=MAX_WEEKS,
+        description="Lower end of a published range whose upper end is duration_weeks (planned with the upper).",
+    )
+    min_hours: float | None = Field(
+        default=None, ge=0, le=MAX_HOURS,
+        description="Lower end of a published range of hours whose upper end is hours (planned with the upper).",
+    )
     hours_per_week: float | None = Field(default=None, ge=0, le=MAX_HOURS_PER_WEEK)
     runs: Runs | None = None
     credit_validity_years: float | None = Field(default=None, gt=0, le=MAX_VALIDITY_YEARS)
+    credit: CreditValue | None = Field(
+        default=None, description="Credit as published, with its unit (left out for plain ECTS: 'ects' says it).")
 
     teaches: list[CompetencyLevel] = Field(default_factory=list)
     requires: list[RequirementGroup] = Field(default_factory=list)
     award: AwardSpec | None = None
+    ctid: Ctid | None = Field(default=None, description="Credential Registry identifier of the published record.")
+
+    @field_validator("participation", mode="before")
+    @classmethod
+    def _one_or_many_modes(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("participation")
+    @classmethod
+    def _mode_set(cls, value: list[ParticipationMode]) -> list[ParticipationMode]:
+        return sorted(set(value), key=list(ParticipationMode).index)
+
+    @model_validator(mode="after")
+    def _ranges_and_prices(self) -> Credential:
+        if self.cost is not None and self.costs:
+            raise ValueError("give 'cost' (one price) or 'costs' (a price per audience), not both")
+        named = [o.audience for o in self.costs if o.audience is not None]
+        if len(named) != len(set(named)):
+            raise ValueError("each audience has one price in 'costs'")
+        for low, high, low_name, high_name in ((self.min_duration_weeks, self.duration_weeks,
+                                                 "min_duration_weeks", "duration_weeks"),
+                                                (self.min_hours, self.hours, "min_hours", "hours")):
+            if low is not None and (high is None or low > high):
+                raise ValueError(f"{low_name} needs {high_name} at or above it (the range's upper end)")
+        return self
 
     @property
     def is_award(self) -> bool:
@@ -664,6 +862,44 @@ class RoleNeed(_Model):
     essential: bool = True
 
 
+class Wage(_Model):
+    """A median wage as a source states it: an amount in a currency per period (never converted here)."""
+
+    amount: float = Field(ge=0, le=MAX_WAGE, allow_inf_nan=False)
+    currency: Currency
+    period: Literal["hour", "week", "month", "year"]
+
+    def __str__(self) -> str:
+        return f"{self.amount:,.0f} {self.currency} per {self.period}"
+
+    def per_year(self) -> float | None:
+        """The wage for a year when the period says it exactly (a year, or twelve months); else None.
+
+        Hourly and weekly wages are not turned into yearly ones: that would need hours and
+        weeks worked, which the source does not give.
+        """
+        return self.amount if self.period == "year" else self.amount * 12 if self.period == "month" else None
+
+
+class Outlook(_Model):
+    """Labour-market facts of a role, each from a named source and date; a missing figure stays missing."""
+
+    openings: int | None = Field(default=None, ge=0, le=MAX_OPENINGS,
+                                 description="Job openings the source reports for the occupation.")
+    median_wage: Wage | None = None
+    source: ShortText
+    as_of: dt.date
+    code: ShortText | None = Field(default=None, description="The occupation code the figures are for "
+                                   "(ESCO URI, ISCO, SOC or O*NET code).")
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+
+    @model_validator(mode="after")
+    def _some_figure(self) -> Outlook:
+        if self.openings is None and self.median_wage is None:
+            raise ValueError("an outlook gives openings, a median wage, or both")
+        return self
+
+
 class Role(_Model):
     """A target occupation."""
 
@@ -675,6 +911,7 @@ class Role(_Model):
     sector: ShortText | None = None
     description: Text | None = None
     needs: list[RoleNeed] = Field(min_length=1)
+    outlook: Outlook | None = None
 
 
 class Catalogue(_Model):
@@ -748,6 +985,16 @@ class Holding(_Model):
     earned: PlanDate
     verification: Literal["declared", "verified"] = "declared"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _declared_until_verified(cls, value: Any, info: ValidationInfo) -> Any:
+        # read from outside (a profile, a plan file, a link, the store, the API): the learner's word
+        # until its credential is verified again; only the verifier's own hand-over keeps "verified"
+        if (isinstance(value, dict) and value.get("verification") == "verified"
+                and not (isinstance(info.context, dict) and info.context.get(VERIFIED_HOLDINGS))):
+            return {**value, "verification": "declared"}
+        return value
+
 
 class Constraints(_Model):
     """What the learner can afford and accept."""
@@ -763,6 +1010,11 @@ class Constraints(_Model):
     avoid_providers: list[Id] = Field(default_factory=list)
     avoid_credentials: list[Id] = Field(default_factory=list)
     max_credentials_per_term: int | None = Field(default=None, ge=1, le=50)
+    audiences: list[Id] = Field(
+        default_factory=list, max_length=MAX_AUDIENCES,
+        description="Audiences the learner belongs to (resident, member …), for prices per audience. "
+        "Empty: the lowest published price.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Constraints:

@@ -20,9 +20,12 @@
 
 ``DIR`` defaults to ``$PLANNER_CATALOGUE``, else ``./catalogue`` or the bundled catalogue
 of a source checkout. It may also be a compiled catalogue (``sqlite:///FILE``, a ``.db``
-file, ``postgresql://…``): ``validate`` then opens it (refusing another format version),
-checks its references and bookkeeping by indexed queries (:mod:`planner.store.catalogue.check`)
-and prints the counts; ``info`` prints the counts per kind, the providers with most
+file, ``postgresql://…``): ``validate`` then opens it (refusing another format version or
+a missing table or index), reads every row and compares it with what a build writes
+(types, JSON, ids, columns, index rows, the full-text index), checks its references and
+bookkeeping by indexed queries (:mod:`planner.store.catalogue.check`) and prints the
+counts, with "rebuild it" when anything differs (``planner catalogue validate URL`` is the
+same command); ``info`` prints the counts per kind, the providers with most
 credentials and the build sources. The JSON objects keep the keys above (``files`` is
 the number of build sources).
 """
@@ -95,13 +98,29 @@ def _store(args: argparse.Namespace) -> Any:
 
 
 def _validate_store(store: Any, args: argparse.Namespace) -> int:
+    import sys
+
     from planner.store.catalogue.check import check_store
+    from planner.store.catalogue.engine import REBUILD
+
+    bar = None
+    if sys.stderr.isatty():  # reading every row of a national store takes minutes
+        from tqdm import tqdm
+
+        bar = tqdm(desc="reading every row", unit="item", file=sys.stderr)
+
+    def advance(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
 
     try:
-        result = check_store(store)
+        result = check_store(store, progress=advance)
         sources = len(_source_rows(store))
     finally:
         store.close()
+        if bar is not None:
+            bar.close()
     where = args.path or store.url
     if args.format == "json":
         out = {"ok": result.ok, "path": str(where), "strict": bool(args.strict),
@@ -117,9 +136,10 @@ def _validate_store(store: Any, args: argparse.Namespace) -> int:
             "'planner catalogue build DIR --into URL --strict'")
     c = result.counts
     verdict = "OK" if result.ok else "FAILED"
+    advice = "" if result.ok else f"; a build writes none of these: {REBUILD}"
     say(f"{verdict}: {where}: compiled catalogue, {sources} source(s), {c['credential']:,} credentials "
         f"({c['award']:,} awards), {c['provider']:,} providers, {c['competency']:,} competencies, "
-        f"{c['role']:,} roles, {c['recognition']:,} recognitions, {len(result.problems)} error(s)")
+        f"{c['role']:,} roles, {c['recognition']:,} recognitions, {len(result.problems)} error(s){advice}")
     return 0 if result.ok else 1
 
 

@@ -9,6 +9,10 @@
 
 ``planner catalogue search TEXT --catalogue URL [--page N] [--page-size N] [--awards]``
     Full-text search of a store's credentials and roles, one page at a time.
+
+``planner catalogue validate URL [--format text|json]``
+    ``planner validate URL``: reads every row of the store and compares it with what a
+    build writes (exit code 1 and "rebuild it" when anything differs).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import json
 import sys
 from typing import Any
 
-__all__ = ["cmd_build", "cmd_search", "register"]
+__all__ = ["cmd_build", "cmd_search", "cmd_validate_store", "register"]
 
 
 def register(subparsers: Any) -> None:
@@ -49,7 +53,22 @@ def register(subparsers: Any) -> None:
     p.add_argument("--awards", action="store_true", help="only credentials earned by stacking (award targets)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("validate", help="read every row of a store and check it (as 'planner validate URL')")
+    p.add_argument("path", metavar="URL", help="the store (sqlite:///FILE, a .db file, postgresql://…)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_validate_store, strict=False)
     group.set_defaults(handler=lambda _args: (group.print_help(), 0)[1])
+
+
+def cmd_validate_store(args: argparse.Namespace) -> int:
+    """Run ``planner catalogue validate URL``: ``planner validate`` on a store (a folder is refused)."""
+    from planner.cli.catalogue_cmds import cmd_validate
+    from planner.store.catalogue.resolve import resolve_catalogue
+
+    if not resolve_catalogue(args.path).is_store:
+        return _fail(f"{args.path}: not a compiled catalogue (a folder is checked by 'planner validate DIR')")
+    return cmd_validate(args)
 
 
 def _fail(message: str) -> int:
@@ -61,14 +80,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Run ``planner catalogue build``; 0 when built or up to date, 1 on errors."""
     from planner.store.catalogue.build import build
     from planner.store.catalogue.engine import StoreError
+    from planner.store.urls import mask_url
 
+    into = mask_url(args.into)  # every message shows the store with its password masked
     try:
         result = build(args.dirs, args.into, strict=args.strict, full=args.full)
     except StoreError as exc:
         return _fail(str(exc))
     if args.format == "json":
         print(json.dumps({
-            "ok": result.ok, "into": args.into, "written": list(result.written),
+            "ok": result.ok, "into": into, "written": list(result.written),
             "unchanged": list(result.unchanged), "removed": list(result.removed), "items": result.items,
             "validated": "full" if result.full else "changed files", "rechecked": list(result.rechecked),
             "errors": [p.as_dict() for p in result.problems if p.is_error],
@@ -82,11 +103,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         errors = sum(p.is_error for p in result.problems)
         return _fail(f"{errors} error(s); the store was not changed")
     if not result.written and not result.removed:
-        print(f"up to date: {args.into} ({len(result.unchanged)} file(s) unchanged)")
+        print(f"up to date: {into} ({len(result.unchanged)} file(s) unchanged)")
     else:
         checked = ("the whole catalogue validated" if result.full
                    else f"changed files validated, {len(result.rechecked)} unchanged file(s) checked again")
-        print(f"built {args.into}: {len(result.written)} file(s) written ({result.items} items), "
+        print(f"built {into}: {len(result.written)} file(s) written ({result.items} items), "
               f"{len(result.unchanged)} unchanged, {len(result.removed)} removed; {checked}")
     return 0
 

@@ -2,7 +2,7 @@
 
 ``planner coverage [DIR] [--provider P] [--award A] [--format text|json|markdown|html]
 [--output FILE] [--as-of YYYY-MM-DD] [--fastest] [--no-routes] [--scheduler auto|none|local|tcp://HOST:PORT]
-[--progress]``
+[--scheduler-timeout SECONDS] [--progress]``
 
 Reads the catalogue (never writes to it), runs every analysis of :mod:`planner.analysis`
 for the scope, and prints the report or writes it to ``FILE``. The HTML report is one
@@ -13,9 +13,13 @@ catalogues; above 50 roles only the cheapest route per role is searched unless
 cluster of one worker process per core for catalogues of at least
 :data:`AUTO_CLUSTER_CREDENTIALS` credentials and serially below (starting workers costs more
 than it saves there); ``local``, ``none`` or a running scheduler's address choose. The report
-is the same either way. A progress bar goes to stderr on a terminal or with ``--progress``.
-Exit codes: 0 done, 1 bad input (the catalogue does not load, an unknown
-provider or award, an unwritable output file).
+is the same either way. An address is checked before the catalogue is read; reaching it
+(connection, Dask's handshake, a first worker, the workers' check that they import this
+planner) allows ``--scheduler-timeout`` seconds per step (default 10), and each failure
+is one line naming the address (:mod:`planner.analysis.cluster`). A progress bar goes to
+stderr on a terminal or with ``--progress``. Exit codes: 0 done, 1 bad input (the catalogue
+does not load, an unknown provider or award, an unwritable output file, a scheduler that
+cannot be used).
 
 ``DIR`` may be a compiled catalogue (``sqlite:///FILE``, ``postgresql://…``; default
 ``$PLANNER_CATALOGUE``): with ``--provider P`` the report runs on P's analysis
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from planner._errors import PlannerError
+from planner.analysis.cluster import CONNECT_TIMEOUT, check_address
 from planner.catalogue.loader import default_catalogue_dir, validate
 from planner.catalogue.models import MAX_DATE, MIN_DATE, parse_date
 from planner.cli._output import say
@@ -81,9 +86,22 @@ def register(subparsers: Any) -> None:
                    help="where route searches run: auto (a local Dask cluster from "
                    f"{AUTO_CLUSTER_CREDENTIALS} credentials, else serial), none, local, or a Dask scheduler "
                    "address like tcp://127.0.0.1:8786")
+    p.add_argument("--scheduler-timeout", type=_seconds, default=CONNECT_TIMEOUT, metavar="SECONDS",
+                   help="seconds allowed for each step of reaching a scheduler address: connection, handshake, "
+                   f"a first worker, the workers' answer (default {CONNECT_TIMEOUT:g})")
     p.add_argument("--progress", action="store_true",
                    help="show progress bars on stderr even when it is not a terminal")
     p.set_defaults(handler=cmd_coverage)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= 3600:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError("expected a number of seconds above 0 and at most 3600")
+    return value
 
 
 def _scheduler(choice: str, credentials: int) -> str | None:
@@ -146,8 +164,10 @@ def _load_store(source: Any, args: argparse.Namespace) -> tuple[Any, None, dict[
         say(f"planner coverage: {exc}", err=True)
         return None
     except KeyError:
-        say(f"planner coverage: unknown provider {args.provider!r}: {source.location} has no provider with this id",
-            err=True)
+        from planner.store.urls import mask_url
+
+        say(f"planner coverage: unknown provider {args.provider!r}: {mask_url(source.location)} has no provider "
+            "with this id", err=True)
         return None
     finally:
         store.close()
@@ -180,6 +200,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     except ValueError as exc:
         say(f"planner coverage: {exc}", err=True)
         return 1
+    if "://" in args.scheduler:
+        check_address(args.scheduler)  # a malformed address fails before the catalogue is read
     loaded = _load(args)
     if loaded is None:
         return 1
@@ -187,12 +209,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     scheduler = _scheduler(args.scheduler, len(catalogue.credentials))
     bars = _Bars() if args.progress or sys.stderr.isatty() else None
     try:
+        from planner.analysis.parallel import runner
         from planner.outputs.report import build_report, render  # heavy: only when a report is made
 
-        report = build_report(catalogue, provider=args.provider, award=args.award, as_of=as_of,
-                              reachability=not args.no_routes, whatif=not args.no_routes,
-                              fastest=True if args.fastest else None, scheduler=scheduler, progress=bars,
-                              **scope_kwargs)
+        with runner(scheduler, timeout=args.scheduler_timeout) as run:
+            report = build_report(catalogue, provider=args.provider, award=args.award, as_of=as_of,
+                                  reachability=not args.no_routes, whatif=not args.no_routes,
+                                  fastest=True if args.fastest else None, scheduler=run, progress=bars,
+                                  **scope_kwargs)
         text = render(report, args.format, catalogue=catalogue)
     except PlannerError as exc:
         say(f"planner coverage: {exc}", err=True)

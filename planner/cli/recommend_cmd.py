@@ -24,6 +24,7 @@ from planner.catalogue.models import (
     MAX_HOURS_PER_WEEK,
     MAX_TERM_WEEKS,
     MAX_TERMS,
+    VERIFIED_HOLDINGS,
     Holding,
     LearnerProfile,
     Money,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # verification (pyld, cryptography) is imported only when --h
 
 __all__ = [
     "add_file_holdings",
+    "add_profile_arguments",
     "balanced_to_json",
     "credential_lines",
     "format_balanced",
@@ -68,27 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="catalogue directory, or a compiled catalogue (sqlite:///FILE, postgresql://…); "
                    "default: $PLANNER_CATALOGUE, else the bundled one")
     p.add_argument("--target", "-t", required=True, help="role:ID, award:ID or competencies:ID=LEVEL,ID=LEVEL")
-    p.add_argument("--have", action="append", default=[], metavar="ID[@DATE]",
-                   help="a credential you hold, optionally with the date earned (default: today)")
-    p.add_argument("--have-file", action="append", default=[], metavar="FILE",
-                   help="Open Badges 3.0 / CLR 2.0 credentials you hold (JSON); each is verified offline "
-                        "(contexts from $PLANNER_CONTEXT_DIR) and counts only if it verifies")
-    p.add_argument("--count-unverified", action="store_true",
-                   help="count credentials from --have-file that did not verify, as self-declared holdings")
-    p.add_argument("--know", action="append", default=[], metavar="COMPETENCY=LEVEL",
-                   help="a competency you already have, at a level")
-    p.add_argument("--budget", help="most you can spend, e.g. 2000EUR or '1500 GBP'")
-    p.add_argument("--hours-per-week", help=f"study hours per week you can give (at most {MAX_HOURS_PER_WEEK:g})")
-    # dates and numbers are checked in parse_profile, so a bad one is a located error with exit code 1
-    p.add_argument("--start", help="plan start date, YYYY-MM-DD (default: today)")
-    p.add_argument("--deadline", help="finish by this date (YYYY-MM-DD)")
-    p.add_argument("--mode", action="append", default=[], choices=["online", "onsite", "blended"],
-                   help="accepted participation mode (repeatable; default: any)")
-    p.add_argument("--language", action="append", default=[], metavar="CODE", help="accepted language (repeatable)")
-    p.add_argument("--country", action="append", default=[], metavar="CODE", help="accepted country (repeatable)")
-    p.add_argument("--avoid-provider", action="append", default=[], metavar="ID")
-    p.add_argument("--avoid", action="append", default=[], metavar="ID", help="a credential to avoid")
-    p.add_argument("--profile", metavar="FILE", help="learner profile YAML/JSON (flags add to it)")
+    add_profile_arguments(p)
     p.add_argument("--objective", "-o", default="cost", choices=[o.value for o in Objective])
     p.add_argument("--weights", metavar="OBJ=W,...",
                    help="a weighted mix instead of one objective, e.g. cost=1,time=0.5 (each term normalised)")
@@ -104,6 +86,38 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "proved in that time is labelled")
     p.add_argument("--format", "-f", default="text", choices=["text", "json"])
     p.set_defaults(handler=run)
+
+
+def add_profile_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the learner's flags (holdings, competencies, constraints, ``--profile``) read by :func:`parse_profile`."""
+    p.add_argument("--have", action="append", default=[], metavar="ID[@DATE]",
+                   help="a credential you hold, optionally with the date earned (default: today)")
+    p.add_argument("--have-file", action="append", default=[], metavar="FILE",
+                   help="Open Badges 3.0 / CLR 2.0 credentials you hold (JSON, a baked PNG / SVG badge, or a "
+                        "VC-JWT); each is verified offline (contexts from $PLANNER_CONTEXT_DIR, issuers' keys from "
+                        "the catalogue's trust list) and counts as verified only if it verifies")
+    p.add_argument("--count-unverified", action="store_true",
+                   help="count credentials from --have-file that did not verify, as self-declared holdings")
+    from planner.cli.verify_cmd import add_trust_arguments
+
+    add_trust_arguments(p, catalogue=False)
+    p.add_argument("--know", action="append", default=[], metavar="COMPETENCY=LEVEL",
+                   help="a competency you already have, at a level")
+    p.add_argument("--budget", help="most you can spend, e.g. 2000EUR or '1500 GBP'")
+    p.add_argument("--hours-per-week", help=f"study hours per week you can give (at most {MAX_HOURS_PER_WEEK:g})")
+    # dates and numbers are checked in parse_profile, so a bad one is a located error with exit code 1
+    p.add_argument("--start", help="plan start date, YYYY-MM-DD (default: today)")
+    p.add_argument("--deadline", help="finish by this date (YYYY-MM-DD)")
+    p.add_argument("--mode", action="append", default=[], choices=["online", "onsite", "blended"],
+                   help="accepted participation mode (repeatable; default: any)")
+    p.add_argument("--audience", action="append", default=[], metavar="AUDIENCE",
+                   help="an audience you belong to, for prices per audience: in-state, out-of-state, resident, "
+                   "non-resident, member, non-member … (repeatable; default: the lowest published price)")
+    p.add_argument("--language", action="append", default=[], metavar="CODE", help="accepted language (repeatable)")
+    p.add_argument("--country", action="append", default=[], metavar="CODE", help="accepted country (repeatable)")
+    p.add_argument("--avoid-provider", action="append", default=[], metavar="ID")
+    p.add_argument("--avoid", action="append", default=[], metavar="ID", help="a credential to avoid")
+    p.add_argument("--profile", metavar="FILE", help="learner profile YAML/JSON (flags add to it)")
 
 
 def _fail(message: str) -> int:
@@ -180,8 +194,9 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
         if value is not None:
             constraints[key] = value.isoformat()
     for flag, key in (("mode", "modes"), ("language", "languages"), ("country", "countries"),
-                      ("avoid_provider", "avoid_providers"), ("avoid", "avoid_credentials")):
-        values = getattr(args, flag)
+                      ("avoid_provider", "avoid_providers"), ("avoid", "avoid_credentials"),
+                      ("audience", "audiences")):
+        values = getattr(args, flag, None)  # commands that plan without --audience leave it out
         if values:
             constraints[key] = [*constraints.get(key, []), *values]
     data = {**base, "holdings": holdings, "competencies": competencies, "constraints": constraints}
@@ -192,18 +207,32 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
         raise ValueError("invalid learner profile: " + "; ".join(lines)) from exc
 
 
-def read_file_holdings(args: argparse.Namespace, profile: LearnerProfile) -> FileHoldings:
+def read_file_holdings(args: argparse.Namespace, profile: LearnerProfile, providers: Any = ()) -> FileHoldings:
     """Read and verify the ``--have-file`` credentials, reporting the files' problems on standard error.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments (files, trust options).
+    profile : LearnerProfile
+        The learner (its start date is the day validity is judged at).
+    providers : iterable of Provider
+        The catalogue's providers: their issuers and keys are the trust list.
 
     Raises
     ------
     ValueError
-        When a file cannot be read at all.
+        When a file or an issuer document cannot be read at all.
     """
+    from planner.cli.verify_cmd import trust_from_arguments
     from planner.verify.holdings import holdings_from_files
 
+    trust, resolver = trust_from_arguments(args, providers)
     found = holdings_from_files(args.have_file, today=profile.constraints.start or dt.date.today(),
-                                count_unverified=args.count_unverified)
+                                count_unverified=args.count_unverified, trust=trust, resolver=resolver)
+    if resolver is not None:
+        for issuer, why in sorted(resolver.failures.items()):
+            say(f"could not resolve {issuer}: {why}", err=True)
     for problem in found.problems:
         say(problem, err=True)
     unreadable = [p for p in found.problems if p.severity == "error" and not p.pointer]
@@ -213,9 +242,10 @@ def read_file_holdings(args: argparse.Namespace, profile: LearnerProfile) -> Fil
 
 
 def _with_holdings(profile: LearnerProfile, holdings: list[Holding]) -> LearnerProfile:
+    # the holdings come from the verifier in this run: their "verified" marks are kept
     data = profile.model_dump(mode="json")
     data["holdings"] = [h.model_dump(mode="json") for h in holdings]
-    return LearnerProfile.model_validate(data)
+    return LearnerProfile.model_validate(data, context={VERIFIED_HOLDINGS: True})
 
 
 def _merged(typed: Sequence[Holding], uploaded: Sequence[Holding]) -> list[Holding]:
@@ -241,7 +271,7 @@ def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile, found: 
     """
     from planner.verify.review import NO_HOLDING, review_credentials
 
-    review = review_credentials(found, catalogue)
+    review = review_credentials(found, catalogue, getattr(args, "learner_id", ()) or ())
     declared = {c.id for c in catalogue.credentials} if args.count_unverified else set()
     counted = review.holdings(declared)
     held = {h.credential for h in counted}
@@ -256,6 +286,21 @@ def add_file_holdings(args: argparse.Namespace, profile: LearnerProfile, found: 
     return _with_holdings(profile, _merged(profile.holdings, counted)), review
 
 
+def _trusted_providers(source: Any, catalogue: Any) -> Any:
+    """The providers whose issuers and keys form the trust list (a store reads only those that list issuers)."""
+    if catalogue is not None:
+        return catalogue.providers
+    from planner.store.catalogue.engine import StoreError
+
+    store = source.open_store()
+    try:
+        return store.providers_with_issuers()
+    except StoreError as exc:
+        raise ValueError(str(exc)) from None
+    finally:
+        store.close()
+
+
 def credential_lines(review: CredentialReview) -> list[str]:
     """One line per credential read from ``--have-file``: its match, status and issuer."""
     return ["Credential files:", *(
@@ -267,7 +312,9 @@ def holdings_line(profile: LearnerProfile) -> str | None:
     """``Holdings: ID (verified), ID (declared)`` for the text output, or None without holdings."""
     if not profile.holdings:
         return None
-    return "Holdings: " + ", ".join(f"{h.credential} ({h.verification})" for h in profile.holdings)
+    from planner.verify.words import COUNTS
+
+    return "Holdings: " + ", ".join(f"{h.credential} ({COUNTS[h.verification]})" for h in profile.holdings)
 
 
 def parse_weights(text: str) -> dict[Objective, float]:
@@ -386,8 +433,6 @@ def run(args: argparse.Namespace) -> int:
     found: FileHoldings | None = None
     try:
         profile = parse_profile(args)
-        if getattr(args, "have_file", None):
-            found = read_file_holdings(args, profile)
     except ValueError as exc:
         return _fail(str(exc))
     if args.alternatives < 1 or args.alternatives > MAX_ALTERNATIVES:
@@ -401,6 +446,20 @@ def run(args: argparse.Namespace) -> int:
     from planner.store.catalogue.resolve import resolve_catalogue
 
     source = resolve_catalogue(args.catalogue)
+    folder_catalogue = None
+    if not source.is_store:
+        report = validate(Path(source.location))
+        if report.catalogue is None:
+            for problem in report.errors:
+                say(problem, err=True)
+            return _fail("the catalogue has errors; run 'planner validate' for the full list")
+        folder_catalogue = report.catalogue
+    if getattr(args, "have_file", None):
+        # the catalogue's trust list confirms issuers before anything is counted
+        try:
+            found = read_file_holdings(args, profile, _trusted_providers(source, folder_catalogue))
+        except ValueError as exc:
+            return _fail(str(exc))
     if source.is_store:  # a compiled catalogue: only what this question needs is read
         from planner.store.catalogue.engine import StoreError
 
@@ -411,12 +470,7 @@ def run(args: argparse.Namespace) -> int:
         except StoreError as exc:
             return _fail(str(exc))
     else:
-        report = validate(Path(source.location))
-        if report.catalogue is None:
-            for problem in report.errors:
-                say(problem, err=True)
-            return _fail("the catalogue has errors; run 'planner validate' for the full list")
-        catalogue = report.catalogue
+        catalogue = folder_catalogue
     review = None
     if found is not None:
         try:

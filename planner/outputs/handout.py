@@ -27,6 +27,7 @@ from planner.engine.results import Recommendation, Route, Step
 from planner.engine.whatif import WhatIfResult
 from planner.outputs import textsafe
 from planner.outputs.textsafe import markdown as _md
+from planner.verify.words import COUNTS
 
 __all__ = ["UNICODE_FONT_DIRS", "Block", "handout_blocks", "pdf_safe", "route_to_markdown", "route_to_pdf",
            "unicode_font"]
@@ -87,6 +88,8 @@ def _step_cost(step: Step, currency: str) -> str:
     text = _money(step.cost, currency)
     if step.cost_currency and step.cost_currency != currency:
         text += f" ({_money(step.cost_amount, step.cost_currency)})"
+    if step.cost_note:  # which of several published prices (per audience) this is
+        text += f"; {step.cost_note}"
     return text
 
 
@@ -106,8 +109,8 @@ def _why(step: Step, catalogue: Catalogue) -> list[str]:
 
 def _learner(recommendation: Recommendation, catalogue: Catalogue) -> list[Block]:
     profile = recommendation.profile
-    # verified from a signed credential (planner.verify), or declared: the learner's or advisor's word
-    items = [f"Holds {_credential(catalogue, h.credential)} (earned {_date(h.earned)}, {h.verification})."
+    # verified from a signed credential (planner.verify), or self-declared: the learner's or advisor's word
+    items = [f"Holds {_credential(catalogue, h.credential)} (earned {_date(h.earned)}, {COUNTS[h.verification]})."
              for h in profile.holdings]
     items += [f"Knows {_competency(catalogue, c.competency)} at level {c.level}." for c in profile.competencies]
     return [Block("item", t) for t in items] or [Block("para", "No credentials or competencies declared.")]

@@ -26,12 +26,17 @@ class Identity:
         E-mail address, when the provider gives one.
     name : str or None
         Display name, when the provider gives one.
+    email_verified : bool
+        Whether the provider says it checked that the person controls ``email``
+        (``email_verified`` claim). Only a verified address of the configured issuer can
+        grant a role (:func:`planner.store.access.initial_role`).
     """
 
     issuer: str
     subject: str
     email: str | None = None
     name: str | None = None
+    email_verified: bool = False
 
     @property
     def key(self) -> str:

@@ -28,12 +28,15 @@ def identity_from_claims(claims: Mapping[str, object]) -> Identity:
     Parameters
     ----------
     claims : mapping
-        At least ``iss`` and ``sub``; ``email`` and ``name`` when the provider sends them.
+        At least ``iss`` and ``sub``; ``email``, ``email_verified`` and ``name`` when the
+        provider sends them.
 
     Returns
     -------
     Identity
         The person; ``name`` falls back to ``preferred_username`` or the e-mail address.
+        The e-mail counts as verified only when ``email_verified`` is true (the JSON value,
+        or the string ``"true"`` some providers send); anything else is unverified.
 
     Raises
     ------
@@ -50,7 +53,9 @@ def identity_from_claims(claims: Mapping[str, object]) -> Identity:
         raise SignInError(f"the identity provider did not send {missing}")
     email = text("email")
     name = text("name") or text("preferred_username") or email
-    return Identity(issuer=issuer, subject=subject, email=email, name=name)
+    verified = claims.get("email_verified")
+    return Identity(issuer=issuer, subject=subject, email=email, name=name,
+                    email_verified=email is not None and (verified is True or verified == "true"))
 
 
 def auth_configured() -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.catalogue.models import Catalogue
+from planner.catalogue.models import VERIFIED_HOLDINGS, Catalogue
 from planner.engine.results import Recommendation, Route
 from planner.engine.routing import pareto, recommend
 from planner.engine.scenario import Scenario
@@ -12,16 +12,21 @@ from planner.engine.scenario import Scenario
 __all__ = ["cached_pareto", "cached_recommend"]
 
 
+def _own(scenario_json: str) -> Scenario:
+    # the session's own scenario, serialised only to key the cache: its verified holdings stay verified
+    return Scenario.model_validate_json(scenario_json, context={VERIFIED_HOLDINGS: True})
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _recommend(digest: str, scenario_json: str, _catalogue: Catalogue) -> Recommendation:
-    scenario = Scenario.model_validate_json(scenario_json)
+    scenario = _own(scenario_json)
     return recommend(_catalogue, scenario.to_profile(), scenario.to_target(), objective=scenario.objective,
                      alternatives=scenario.alternatives, today=scenario.start)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _pareto(digest: str, scenario_json: str, _catalogue: Catalogue) -> tuple[Route, ...]:
-    scenario = Scenario.model_validate_json(scenario_json)
+    scenario = _own(scenario_json)
     return pareto(_catalogue, scenario.to_profile(), scenario.to_target(), today=scenario.start)
 
 

@@ -1,10 +1,13 @@
 """The learner's uploaded Open Badges 3.0 / CLR 2.0 credentials on the Plan page.
 
-The files go through the input layer (:class:`planner.catalogue.inputs.NamedBytes`) into the same
-reader and verification the CLI's ``--have-file`` uses
-(:func:`planner.verify.holdings.holdings_from_files`); :mod:`planner.verify.review` matches
-them to the catalogue and decides what counts. This module only draws: the uploader, the
-table, a "count as self-declared" tick for each unverified credential, and what counts.
+The files (JSON, baked PNG / SVG badges, VC-JWT) go through the input layer
+(:class:`planner.catalogue.inputs.NamedBytes`) into the same reader and verification the
+CLI's ``--have-file`` uses (:func:`planner.verify.holdings.holdings_from_files`), under the
+same limits, with the catalogue's trust list confirming issuers; :mod:`planner.verify.review`
+matches them to the catalogue and decides what counts. This module only draws: the
+uploader, the learner's identifiers, the table, a "count as self-declared" tick for each
+unverified credential, and what counts. When the context cache lacks contexts, the first
+upload tries once to fill it over the network (:func:`planner.verify.contexts.fill_on_first_use`).
 
 Session state keeps what was read (no bytes): the uploader forgets its files when another
 page is shown, the verification is kept until the learner removes it.
@@ -20,10 +23,13 @@ import streamlit as st
 from planner.catalogue.inputs import NamedBytes
 from planner.catalogue.models import Catalogue, Holding
 from planner.ui.text import md_escape
+from planner.verify.contexts import fill_on_first_use
 from planner.verify.files import MAX_FILE_BYTES
 from planner.verify.holdings import holdings_from_files
 from planner.verify.loader import missing_contexts
 from planner.verify.review import CredentialReview, review_credentials
+from planner.verify.trust import TrustList
+from planner.verify.words import COUNTS
 
 __all__ = ["DECLARE", "FOUND", "UPLOAD", "credentials_section", "forget", "uploaded_holdings"]
 
@@ -32,7 +38,8 @@ _GENERATION = "vc_generation"  # a new key empties the uploader (its files canno
 # kept across pages by the scenario form's keep_state (prefix "sc_"): what was read, and the ticks
 FOUND = "sc_vc_found"  # {"key": (digest, day), "found": FileHoldings}
 DECLARE = "sc_vc_declare_"  # + catalogue credential id: counted as self-declared
-LABEL = "Add credentials you hold (Open Badges 3.0 / CLR 2.0 JSON)"
+LEARNER_IDS = "sc_vc_learner_ids"  # the learner's e-mail / DID as badges name them
+LABEL = "Add credentials you hold (Open Badges 3.0 / CLR 2.0: JSON, a baked PNG or SVG badge, or a VC-JWT)"
 EXPANDER = "Credentials you hold as Open Badges 3.0 / CLR 2.0 files: verified before they count"
 
 
@@ -64,9 +71,14 @@ def _declared() -> set[str]:
             if isinstance(k, str) and k.startswith(DECLARE) and v is True}
 
 
+def _learner_ids() -> tuple[str, ...]:
+    text = st.session_state.get(LEARNER_IDS) or ""
+    return tuple(part.strip() for part in str(text).replace(";", ",").split(",") if part.strip())
+
+
 def _review(catalogue: Catalogue) -> CredentialReview | None:
     kept = st.session_state.get(FOUND)
-    return review_credentials(kept["found"], catalogue) if kept else None
+    return review_credentials(kept["found"], catalogue, _learner_ids()) if kept else None
 
 
 def uploaded_holdings(catalogue: Catalogue) -> tuple[Holding, ...]:
@@ -87,13 +99,19 @@ def uploaded_holdings(catalogue: Catalogue) -> tuple[Holding, ...]:
     return review.holdings(_declared()) if review else ()
 
 
-def _read(files: list[NamedBytes], day: dt.date) -> None:
-    key = (_digest(files), day.isoformat())
+def _trust_key(trust: TrustList) -> str:
+    return hashlib.sha256(b"".join(k.issuer.encode() + b"\0" + k.key for k in trust.keys)).hexdigest()
+
+
+def _read(files: list[NamedBytes], day: dt.date, catalogue: Catalogue) -> None:
+    trust = TrustList.from_providers(catalogue.providers)  # the catalogue planned on confirms issuers
+    key = (_digest(files), day.isoformat(), _trust_key(trust))
     kept = st.session_state.get(FOUND)
     if kept and kept["key"] == key:
         return
     with st.spinner("Verifying the credentials…"):
-        found = holdings_from_files(files, today=day)
+        fill_on_first_use()  # one try per process; offline it fails at once and verification goes on
+        found = holdings_from_files(files, today=day, trust=trust)
     st.session_state[FOUND] = {"key": key, "found": found}
 
 
@@ -119,12 +137,15 @@ def credentials_section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ..
 
 def _section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ...]:
     uploaded = st.file_uploader(
-        LABEL, type=["json"], accept_multiple_files=True, key=_uploader_key(), on_change=_when_changed,
-        max_upload_size=max(1, MAX_FILE_BYTES // 1_000_000),
-        help="Each credential is checked offline: its signature, its validity dates and whether it was revoked. "
+        LABEL, type=["json", "png", "svg", "jwt", "txt"], accept_multiple_files=True, key=_uploader_key(),
+        on_change=_when_changed, max_upload_size=max(1, MAX_FILE_BYTES // 1_000_000),
+        help="Each credential is checked offline: its signature, that the key is its issuer's (a did:key issuer, "
+             "or the keys the catalogue lists for the provider), its validity dates and whether it was revoked. "
              "Verified ones count; one that does not verify counts only if you tick it as self-declared.")
+    st.text_input("Your e-mail or DID as your badges name you (optional)", key=LEARNER_IDS,
+                  help="When given, a badge issued to someone else is said and never counted as yours.")
     if uploaded:
-        _read([NamedBytes(f.name, f.getvalue()) for f in uploaded], day)
+        _read([NamedBytes(f.name, f.getvalue()) for f in uploaded], day, catalogue)
     review = _review(catalogue)
     if review is None:
         return ()
@@ -148,7 +169,7 @@ def _section(catalogue: Catalogue, day: dt.date) -> tuple[Holding, ...]:
     counted = review.holdings(_declared())
     if counted:
         st.caption("Counted from these files: " + "; ".join(
-            f"{md_escape(catalogue.credential(h.credential).title)} ({h.verification})" for h in counted))
+            f"{md_escape(catalogue.credential(h.credential).title)} ({COUNTS[h.verification]})" for h in counted))
     else:
         st.caption("Nothing from these files counts yet.")
     st.button("Remove the uploaded credentials", key="vc_forget", on_click=forget)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.catalogue.models import Catalogue, Credential
+from planner.catalogue.models import Catalogue, Credential, Role
+from planner.engine.rules import credential_cost
 from planner.outputs.plots.catalogue import neighbourhood
 from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import keep_in_range, keep_valid
 
-__all__ = ["credential_rows", "page"]
+__all__ = ["ROLE_SORTS", "credential_rows", "page", "role_rows"]
 
 EU_ELEMENTS = (
     ("Title", lambda c, cat: c.title),
@@ -22,7 +23,7 @@ EU_ELEMENTS = (
     ("Notional hours", lambda c, cat: f"{c.hours:g}" if c.hours is not None else ""),
     ("EQF level", lambda c, cat: str(c.eqf_level or "")),
     ("Assessment", lambda c, cat: ", ".join(str(a) for a in c.assessment)),
-    ("Form of participation", lambda c, cat: str(c.participation or "")),
+    ("Form of participation", lambda c, cat: ", ".join(m.value for m in c.participation)),
     ("Quality assurance", lambda c, cat: _qa(c, cat)),
     ("Language(s)", lambda c, cat: ", ".join(c.languages)),
     ("Supervision and identity check", lambda c, cat: str(c.supervision or "")),
@@ -58,13 +59,85 @@ def credential_rows(catalogue: Catalogue) -> list[dict[str, object]]:
     """One flat row per credential, in the base currency, for the table and its filters."""
     rows = []
     for c in catalogue.credentials:
-        price = catalogue.to_base(c.cost) if c.cost else 0.0
+        price = credential_cost(catalogue, c).base  # the lowest of its published prices
         rows.append({
             "id": c.id, "title": c.title, "provider": catalogue.provider(c.provider).name,
             "type": str(c.type), "sector": c.sector or "", "eqf": c.eqf_level, "ects": c.ects,
-            "mode": str(c.participation or ""), f"price ({catalogue.meta.base_currency})": round(price, 2),
+            "mode": ", ".join(m.value for m in c.participation),
+            f"price ({catalogue.meta.base_currency})": round(price, 2),
         })
     return rows
+
+
+#: How the roles table can be sorted: label → (key of a row, largest first). Rows without the figure go last.
+ROLE_SORTS = {"title": ("role", False), "openings": ("openings", True),
+              "median wage a year": ("_wage_per_year", True)}
+
+
+def _yearly_in_base(catalogue: Catalogue, role: Role) -> float | None:
+    """A role's median wage a year in the base currency, when the figure and a rate exist (none is made up)."""
+    wage = role.outlook.median_wage if role.outlook else None
+    per_year = wage.per_year() if wage else None
+    if wage is None or per_year is None:
+        return None
+    rate = 1.0 if wage.currency == catalogue.meta.base_currency else catalogue.meta.exchange_rates.get(wage.currency)
+    return None if rate is None else per_year * rate
+
+
+def role_rows(catalogue: Catalogue, sort: str = "title") -> list[dict[str, object]]:
+    """One row per role with its labour-market figures as the source gives them, sorted by ``sort``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The catalogue.
+    sort : str
+        A key of :data:`ROLE_SORTS`; roles without that figure come last, by title.
+
+    Returns
+    -------
+    list of dict
+        ``role``, ``sector``, ``codes``, ``openings``, ``median wage`` (as given),
+        ``median wage a year (BASE)`` (only for yearly or monthly wages with a rate),
+        ``source``, ``as of``.
+    """
+    base = catalogue.meta.base_currency
+    rows = []
+    for role in catalogue.roles:
+        o = role.outlook
+        yearly = _yearly_in_base(catalogue, role)
+        rows.append({
+            "role": role.title, "sector": role.sector or "",
+            "codes": ", ".join(c for c in (role.isco_code and f"ISCO {role.isco_code}",
+                                             role.soc_code and f"SOC {role.soc_code}") if c),
+            "openings": o.openings if o else None,
+            "median wage": str(o.median_wage) if o and o.median_wage else None,
+            f"median wage a year ({base})": round(yearly) if yearly is not None else None,
+            "source": o.source if o else None, "as of": o.as_of.isoformat() if o else None,
+            "_wage_per_year": yearly,
+        })
+    key, descending = ROLE_SORTS[sort]
+    rows.sort(key=lambda r: (r["role"] or "").lower())
+    if key != "role":
+        rows.sort(key=lambda r: (r[key] is None, -(r[key] or 0) if descending else (r[key] or 0)))
+    for row in rows:
+        row.pop("_wage_per_year")
+    return rows
+
+
+def _roles_section(cat: Catalogue) -> None:
+    """The roles with their labour-market figures, sortable; only figures a source gives are shown."""
+    with_figures = sum(1 for r in cat.roles if r.outlook is not None)
+    with st.expander(f"Roles and their labour market ({len(cat.roles)} roles)"):
+        _roles_table(cat, with_figures)
+
+
+def _roles_table(cat: Catalogue, with_figures: int) -> None:
+    st.caption(f"{with_figures} of {len(cat.roles)} roles have labour-market figures "
+               "(import them with 'planner import labour-market'); a missing figure is left blank.")
+    keep_valid("ex_role_sort", ROLE_SORTS)
+    sort = st.radio("Sort roles by", list(ROLE_SORTS), horizontal=True, key="ex_role_sort")
+    st.dataframe(role_rows(cat, sort), hide_index=True, width="stretch", key="ex_roles")
 
 
 @page_boundary("Explore the catalogue")
@@ -90,11 +163,14 @@ def page() -> None:
     price_key = f"price ({cat.meta.base_currency})"
     q = st.text_input("Search titles, providers and competencies", key="ex_q")
     c1, c2, c3, c4 = st.columns(4)
-    for key, field in (("ex_sector", "sector"), ("ex_provider", "provider"), ("ex_mode", "mode"), ("ex_type", "type")):
+    offered = {m for r in rows for m in str(r["mode"]).split(", ") if m}  # each mode once, even from mode sets
+    for key, field in (("ex_sector", "sector"), ("ex_provider", "provider"), ("ex_type", "type")):
         keep_valid(key, {r[field] for r in rows})  # another catalogue may have other values
+    keep_valid("ex_mode", offered)
     sectors = c1.multiselect("Sector", sorted({r["sector"] for r in rows if r["sector"]}), key="ex_sector")
     providers = c2.multiselect("Provider", sorted({r["provider"] for r in rows}), key="ex_provider")
-    modes = c3.multiselect("Mode", sorted({r["mode"] for r in rows if r["mode"]}), key="ex_mode")
+    # a credential offered in several modes lists them all; it matches any one chosen
+    modes = c3.multiselect("Mode", sorted(offered), key="ex_mode")
     types = c4.multiselect("Type", sorted({r["type"] for r in rows}), key="ex_type")
     c5, c6, c7 = st.columns(3)
     eqf = c5.slider("EQF level", 1, 8, (1, 8), key="ex_eqf")
@@ -113,13 +189,15 @@ def page() -> None:
     def keep(r: dict) -> bool:
         return ((not needle or needle in f"{r['title']} {r['provider']} {taught[r['id']]}".lower())
                 and (not sectors or r["sector"] in sectors) and (not providers or r["provider"] in providers)
-                and (not modes or r["mode"] in modes) and (not types or r["type"] in types)
+                and (not modes or set(modes) & set(str(r["mode"]).split(", "))) and (not types or r["type"] in types)
                 and (r["eqf"] is None or eqf[0] <= r["eqf"] <= eqf[1])
                 and ects[0] <= (r["ects"] or 0) <= ects[1] and price[0] <= r[price_key] <= price[1])
 
     shown = [r for r in rows if keep(r)]
     st.caption(f"{len(shown)} of {len(rows)} credentials")
     st.dataframe(shown, hide_index=True, width="stretch")
+    with reported("Showing the roles"):
+        _roles_section(cat)
     if not shown:
         return
     titles = {r["id"]: f"{r['title']} ({r['provider']})" for r in shown}
@@ -138,7 +216,9 @@ def page() -> None:
             value = get(credential, cat)
             st.markdown(f"**{label}**")
             st.text(value or "— missing —")
-        facts = [f"Cost: {credential.cost}" if credential.cost else "Cost: —",
+        prices = [str(credential.cost)] if credential.cost else [
+            f"{o.price} ({o.audience or 'anyone'})" for o in credential.costs]
+        facts = [f"Cost: {' or '.join(prices)}" if prices else "Cost: —",
                  f"Duration: {credential.duration_weeks or '—'} weeks at {credential.hours_per_week or '—'} h/week"]
         st.text("\n".join(facts))
     with right, reported("Drawing the neighbourhood"):

@@ -2,10 +2,11 @@
 
 Verification never fetches (see :mod:`planner.verify.loader`); these functions are the
 separate step that puts the pinned contexts into the cache. :func:`fetch_contexts` asks
-only for the allow-listed URLs that have a pin, over HTTPS (redirects only to HTTPS),
-reads at most :data:`~planner.verify.loader.MAX_CONTEXT_BYTES` with a timeout, and writes
-a file only when its bytes match the pin. :func:`copy_contexts` does the same from a local
-folder, for an install without network. Unpinned contexts are never fetched or copied.
+only for the allow-listed URLs, over HTTPS (redirects only to HTTPS), reads at most
+:data:`~planner.verify.loader.MAX_CONTEXT_BYTES` with a timeout, and writes a file only
+when its bytes match a pin. :func:`copy_contexts` does the same from a local folder, for an
+install without network. :func:`fill_on_first_use` is what the app calls: one attempt per
+process and cache folder, stopped at the first network failure.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import http.client
 import os
 import ssl
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,10 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner.outputs.writes import write_atomic
-from planner.verify.loader import CONTEXT_PINS, KNOWN_CONTEXTS, MAX_CONTEXT_BYTES, default_context_dir, pin_problem
+from planner.catalogue.inputs import InputError, read_bytes
+from planner.outputs.writes import WriteError, write_atomic
+from planner.verify.loader import (
+    KNOWN_CONTEXTS,
+    MAX_CONTEXT_BYTES,
+    SOURCE_NAMES,
+    default_context_dir,
+    missing_contexts,
+    pin_problem,
+)
 
-__all__ = ["ContextOutcome", "Opener", "copy_contexts", "fetch_contexts", "https_opener"]
+__all__ = ["ContextOutcome", "Opener", "copy_contexts", "fetch_contexts", "fill_on_first_use", "https_opener"]
 
 #: where a validator checkout keeps its contexts, tried when a folder has them not at its top
 VALIDATOR_CONTEXTS = Path("inspector-vc/src/main/resources/contexts")
@@ -50,7 +60,7 @@ class ContextOutcome:
     outcome : str
         ``cached`` (already there and matching its pin), ``fetched``, ``copied``,
         ``refused`` (bytes not matching the pin, or too large), ``failed`` (network),
-        ``missing`` (not in the source folder) or ``unpinned`` (never fetched or copied).
+        ``missing`` (not in the source folder) or ``skipped`` (not tried after a network failure).
     detail : str
         The reason or the file written.
 
@@ -62,8 +72,8 @@ class ContextOutcome:
 
     @property
     def obtained(self) -> bool:
-        """True when the cache now serves this context (unpinned ones are not counted as lost)."""
-        return self.outcome in _OBTAINED or self.outcome == "unpinned"
+        """True when the cache now serves this context."""
+        return self.outcome in _OBTAINED
 
     def describe(self) -> str:
         """``URL: outcome[: detail]`` for a report line."""
@@ -110,11 +120,9 @@ def https_opener(url: str, timeout: float) -> Any:
 
 
 def _cached(folder: Path, url: str) -> bool:
-    path = folder / KNOWN_CONTEXTS[url]
     try:
-        return (path.is_file() and path.stat().st_size <= MAX_CONTEXT_BYTES
-                and pin_problem(url, path.read_bytes()) is None)
-    except OSError:
+        return pin_problem(url, read_bytes(folder / KNOWN_CONTEXTS[url], max_bytes=MAX_CONTEXT_BYTES)) is None
+    except InputError:
         return False
 
 
@@ -138,7 +146,7 @@ def _folder(directory: str | os.PathLike[str] | None) -> Path:
 
 
 def fetch_contexts(directory: str | os.PathLike[str] | None = None, *, opener: Opener | None = None,
-                   timeout: float = FETCH_TIMEOUT) -> tuple[ContextOutcome, ...]:
+                   timeout: float = FETCH_TIMEOUT, stop_on_failure: bool = False) -> tuple[ContextOutcome, ...]:
     """Download the pinned allow-listed contexts the cache lacks, checking each against its pin.
 
     Parameters
@@ -151,6 +159,8 @@ def fetch_contexts(directory: str | os.PathLike[str] | None = None, *, opener: O
         (default: :func:`https_opener`). Only allow-listed, pinned URLs are passed to it.
     timeout : float
         Seconds to wait for each context.
+    stop_on_failure : bool
+        Try no further URL after a network failure (the rest are ``skipped``).
 
     Returns
     -------
@@ -169,11 +179,11 @@ def fetch_contexts(directory: str | os.PathLike[str] | None = None, *, opener: O
     open_url = opener or https_opener
     out: list[ContextOutcome] = []
     for url in KNOWN_CONTEXTS:
-        if url not in CONTEXT_PINS:
-            out.append(ContextOutcome(url, "unpinned", "no reference copy to check it against, so never fetched"))
-            continue
         if _cached(folder, url):
             out.append(ContextOutcome(url, "cached"))
+            continue
+        if stop_on_failure and any(o.outcome == "failed" for o in out):
+            out.append(ContextOutcome(url, "skipped", "not tried after a network failure"))
             continue
         try:
             with open_url(url, timeout) as response:
@@ -218,18 +228,57 @@ def copy_contexts(source: str | os.PathLike[str], directory: str | os.PathLike[s
     folder = _folder(directory)
     out: list[ContextOutcome] = []
     for url, name in KNOWN_CONTEXTS.items():
-        if url not in CONTEXT_PINS:
-            out.append(ContextOutcome(url, "unpinned", "no reference copy to check it against, so never copied"))
-            continue
         if _cached(folder, url):
             out.append(ContextOutcome(url, "cached"))
             continue
-        found = next((p for p in (origin / name, origin / VALIDATOR_CONTEXTS / name) if p.is_file()), None)
-        if found is None:
+        names = (name, *SOURCE_NAMES.get(url, ()))
+        candidates = [place / n for place in (origin, origin / VALIDATOR_CONTEXTS) for n in names]
+        found = [p for p in candidates if p.is_file()]
+        if not found:
             out.append(ContextOutcome(url, "missing", f"no {name} in {origin}"))
             continue
-        if found.stat().st_size > MAX_CONTEXT_BYTES:
-            out.append(ContextOutcome(url, "refused", f"{found}: larger than {MAX_CONTEXT_BYTES} bytes"))
-            continue
-        out.append(_store(folder, url, found.read_bytes(), "copied"))
+        # the first copy that matches a pin; else the first one's refusal says why
+        outcomes = [_copy_one(folder, url, path) for path in found]
+        out.append(next((o for o in outcomes if o.obtained), outcomes[0]))
     return tuple(out)
+
+
+def _copy_one(folder: Path, url: str, path: Path) -> ContextOutcome:
+    try:
+        data = read_bytes(path, max_bytes=MAX_CONTEXT_BYTES)
+    except InputError as exc:
+        return ContextOutcome(url, "refused", str(exc))
+    return _store(folder, url, data, "copied")
+
+
+_FIRST_USE_LOCK = threading.Lock()
+_FIRST_USE_DONE: set[str] = set()
+
+
+def fill_on_first_use(directory: str | os.PathLike[str] | None = None, *, timeout: float = 5.0
+                      ) -> tuple[ContextOutcome, ...]:
+    """Fetch the contexts the cache lacks, once per process and cache folder (what the app does).
+
+    Parameters
+    ----------
+    directory : str or PathLike, optional
+        The cache folder (default: :func:`~planner.verify.loader.default_context_dir`).
+    timeout : float
+        Seconds to wait for each context; the first network failure stops the attempt.
+
+    Returns
+    -------
+    tuple of ContextOutcome
+        What happened, or nothing when the cache is complete or this folder was tried before.
+
+    """
+    folder = Path(directory) if directory else default_context_dir()
+    with _FIRST_USE_LOCK:
+        if os.fspath(folder) in _FIRST_USE_DONE or not missing_contexts(folder):
+            return ()
+        _FIRST_USE_DONE.add(os.fspath(folder))
+        try:
+            # the module attribute, looked up now: tests replace it with a local server
+            return fetch_contexts(folder, opener=https_opener, timeout=timeout, stop_on_failure=True)
+        except (OSError, WriteError) as exc:  # a cache folder that cannot be made or written: go on without
+            return (ContextOutcome("", "failed", str(exc)),)

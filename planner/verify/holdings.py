@@ -21,13 +21,16 @@ from typing import Any
 
 from planner.catalogue.inputs import NamedBytes
 from planner.catalogue.models import Holding
-from planner.interop._result import ImportProblem, read_json
+from planner.interop._result import ImportProblem
 from planner.interop.esco import SHORT_MAX, clip
 from planner.interop.openbadges import CREDENTIAL_ID_PREFIX, import_files
 from planner.verify.credential import Status, Verification
-from planner.verify.files import verify_file
+from planner.verify.files import verify_read
+from planner.verify.formats import read_credential_file
 from planner.verify.issuer import IssuerStanding
 from planner.verify.loader import ContextLoader
+from planner.verify.subject import SubjectStanding
+from planner.verify.trust import Resolver, TrustList
 
 __all__ = ["FileHoldings", "FoundCredential", "counted_holding", "holdings_from_files"]
 
@@ -98,12 +101,10 @@ def _credentials(doc: Any, result: Verification) -> Iterator[tuple[dict[str, Any
     if not isinstance(doc, dict):
         return
     if "ClrCredential" in _types(doc):
-        inner = (doc.get("credentialSubject") or {}).get("verifiableCredential") or []
+        subject = doc.get("credentialSubject")
+        inner = (subject if isinstance(subject, dict) else {}).get("verifiableCredential") or []
+        # an unsigned entry's verification already is the CLR's signature over it (planner.verify.credential)
         for item, check in zip(inner if isinstance(inner, list) else [inner], result.nested, strict=False):
-            if isinstance(item, dict) and "proof" not in item:  # unsigned inside: the CLR's proof covers it
-                reason = f"the CLR holding it: {result.reason}" if result.reason else ""
-                check = Verification(result.status, reason, check.pointer, check.credential_id, check.name,
-                                     result.issuer, result.key, ("signed as part of the CLR",))
             yield from _credentials(item, check)
     elif {"OpenBadgeCredential", "AchievementCredential"} & _types(doc):
         yield doc, result
@@ -132,8 +133,12 @@ def _holding_id(doc: dict[str, Any], by_title: dict[str, list[str]]) -> str | No
 
 
 def counted_holding(holding: Holding, check: Verification, *, declare: bool,
-                    standing: IssuerStanding | None = None) -> Holding | None:
-    """The holding as it counts: *verified* when its credential verified, else *declared* or not at all.
+                    standing: IssuerStanding | None = None, subject: SubjectStanding | None = None
+                    ) -> Holding | None:
+    """THE counting rule: the holding *verified* when its credential verified, else *declared* or not at all.
+
+    Every caller (``recommend --have-file``, the Plan page's upload, the handout through
+    the holdings it is given) counts through this function and no other.
 
     Parameters
     ----------
@@ -147,6 +152,9 @@ def counted_holding(holding: Holding, check: Verification, *, declare: bool,
         Its issuer against the catalogue provider's issuers
         (:func:`planner.verify.issuer.issuer_standing`); a verified credential whose
         standing is not ``ok`` counts only as declared. None before a catalogue is known.
+    subject : SubjectStanding, optional
+        Its subject against the learner's identifiers (:func:`planner.verify.subject.subject_standing`);
+        a credential issued to someone else never counts, not even as declared.
 
     Returns
     -------
@@ -154,6 +162,8 @@ def counted_holding(holding: Holding, check: Verification, *, declare: bool,
         The holding marked ``verified`` or ``declared``; None when it does not count.
 
     """
+    if subject is not None and not subject.ok:
+        return None
     if check.verified and (standing is None or standing.ok):
         return holding.model_copy(update={"verification": "verified"})
     if declare:
@@ -162,7 +172,8 @@ def counted_holding(holding: Holding, check: Verification, *, declare: bool,
 
 
 def holdings_from_files(paths: Sequence[str | Path | NamedBytes], *, today: dt.date | None = None,
-                        loader: ContextLoader | None = None, count_unverified: bool = False) -> FileHoldings:
+                        loader: ContextLoader | None = None, count_unverified: bool = False,
+                        trust: TrustList | None = None, resolver: Resolver | None = None) -> FileHoldings:
     """Read, verify and count the holdings in OB3 / CLR credential files.
 
     Parameters
@@ -176,6 +187,10 @@ def holdings_from_files(paths: Sequence[str | Path | NamedBytes], *, today: dt.d
         Where JSON-LD contexts and status lists come from (default: ``$PLANNER_CONTEXT_DIR``).
     count_unverified : bool, optional
         Count holdings whose credential did not verify, as *declared* (default: leave them out).
+    trust : TrustList, optional
+        The keys trusted for issuers: the catalogue's trust list and issuer documents.
+    resolver : callable, optional
+        Fetches issuers' published documents (``--resolve-issuers``); default: offline.
 
     Returns
     -------
@@ -186,7 +201,9 @@ def holdings_from_files(paths: Sequence[str | Path | NamedBytes], *, today: dt.d
     today = today or dt.date.today()
     at = dt.datetime.combine(today, dt.time(), dt.UTC)
     loader = loader or ContextLoader()
-    sources = [p if isinstance(p, NamedBytes) else Path(p) for p in paths]
+    # each file read once: the importer and the verification see the same bytes
+    reads = [read_credential_file(p if isinstance(p, NamedBytes) else Path(p)) for p in paths]
+    sources = [j for j in (r.as_json() for r in reads) if j is not None]
     imported = import_files(sources, today=today)
     by_title: dict[str, list[str]] = {}
     for item in imported.catalogue["credentials"]:
@@ -195,19 +212,16 @@ def holdings_from_files(paths: Sequence[str | Path | NamedBytes], *, today: dt.d
     origins = {(file, pointer): cid for file, pointer, cid in imported.origins}
     best: dict[str, Verification] = {}
     found: list[FoundCredential] = []
-    for path in sources:
-        checked = verify_file(path, loader=loader, at=at)
-        if not checked.results:
-            continue
-        data, _ = read_json(path)
-        docs = data if isinstance(data, list) else [data]
-        for doc, result in zip(docs, checked.results, strict=False):
+    for read in reads:
+        checked = verify_read(read, loader=loader, at=at, trust=trust, resolver=resolver)
+        for item, result in zip(read.items, checked.results, strict=True):
+            doc = item.doc
             inside = list(_credentials(doc, result))
             if not inside:  # not a learner's achievement (an endorsement, a broken type): shown, gives nothing
-                found.append(FoundCredential(str(path), _title(doc), None, result))
+                found.append(FoundCredential(read.file, _title(doc), None, result))
             for credential, check in inside:
-                cid = origins.get((str(path), check.pointer)) or _holding_id(credential, by_title)
-                found.append(FoundCredential(str(path), _title(credential), cid, check))
+                cid = origins.get((read.file, check.pointer)) or _holding_id(credential, by_title)
+                found.append(FoundCredential(read.file, _title(credential), cid, check))
                 if cid is not None and (cid not in best or (check.verified and not best[cid].verified)):
                     best[cid] = check
     holdings: list[Holding] = []
@@ -222,5 +236,6 @@ def holdings_from_files(paths: Sequence[str | Path | NamedBytes], *, today: dt.d
             holdings.append(counted)
         else:
             left_out.append((holding.credential, check))
-    return FileHoldings(tuple(holdings), tuple(checks), tuple(left_out), imported.problems, tuple(found),
+    problems = tuple(p for r in reads for p in r.problems) + tuple(imported.problems)
+    return FileHoldings(tuple(holdings), tuple(checks), tuple(left_out), problems, tuple(found),
                         tuple(imported.profile.holdings if imported.profile else ()))

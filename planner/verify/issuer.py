@@ -1,11 +1,12 @@
 """Whether a verified credential was issued by the provider whose catalogue credential it claims to be.
 
-A valid signature proves only that the content is unchanged since the key it names signed
-it: anyone can sign a badge titled like a catalogue credential with a key of their own. A
-provider that lists its Open Badges issuer ids (``Provider.issuers``) is taken at its word:
-a credential matched to one of its credentials counts as verified only when the
-credential's issuer is one of them. A provider that lists none cannot be checked, and the
-result says so.
+A verified credential's issuer really signed it (:func:`planner.verify.trust.bind_issuer`
+tied the signing key to the issuer id); this module asks the second question: is that
+issuer the provider of the catalogue credential it claims to be? Anyone can sign a badge
+titled like a catalogue credential with a ``did:key`` of their own. A provider that lists
+its Open Badges issuers (``Provider.issuers``, the trust list) is taken at its word: a
+credential matched to one of its credentials counts as verified only when the credential's
+issuer is one of them. A provider that lists none cannot be checked, and the result says so.
 
 This is the one rule both the CLI (``planner recommend --have-file``) and the Plan page
 apply, through :func:`planner.verify.review.review_credentials`.
@@ -62,7 +63,7 @@ def issuer_standing(provider: Provider, issuer_id: str | None) -> IssuerStanding
     """
     if not provider.issuers:
         return IssuerStanding(True, False, f"issuer not checked: the catalogue names no issuer for {provider.name}")
-    if issuer_id is not None and issuer_id in provider.issuers:
+    if issuer_id is not None and issuer_id in provider.issuer_ids:
         return IssuerStanding(True, True, f"issued by {provider.name}")
     return IssuerStanding(False, True,
                           f"signature valid, but issued by {issuer_id or 'an unnamed issuer'}, not by {provider.name}")

@@ -29,6 +29,8 @@ from planner.interop._result import ImportProblem
 from planner.verify.credential import Status, Verification
 from planner.verify.holdings import FileHoldings, counted_holding
 from planner.verify.issuer import IssuerStanding, issuer_standing
+from planner.verify.subject import SubjectStanding, subject_standing
+from planner.verify.words import COUNTS
 
 __all__ = ["NOT_IN_CATALOGUE", "NO_HOLDING", "NO_ISSUER_CHECK", "CredentialReview", "CredentialRow", "merge_holdings",
            "review_credentials"]
@@ -68,6 +70,10 @@ class CredentialRow:
         :class:`planner.verify.issuer.IssuerStanding` note), or :data:`NO_ISSUER_CHECK`.
     issuer_ok : bool
         False when it verified but its issuer is not one the provider lists.
+    subject : str
+        Its subject against the learner's identifiers (empty when they are not known).
+    subject_ok : bool
+        False when it was issued to someone else: it never counts, not even as declared.
 
     """
 
@@ -80,6 +86,8 @@ class CredentialRow:
     declarable: bool
     issuer: str = NO_ISSUER_CHECK
     issuer_ok: bool = True
+    subject: str = ""
+    subject_ok: bool = True
 
     @property
     def verified(self) -> bool:
@@ -88,24 +96,35 @@ class CredentialRow:
 
     @property
     def counts_as_verified(self) -> bool:
-        """Whether it verified and its issuer is the provider's (or the provider names none)."""
-        return self.verified and self.issuer_ok
+        """Whether it verified, its issuer is the provider's (or the provider names none), and it is the learner's."""
+        return self.verified and self.issuer_ok and self.subject_ok
+
+    @property
+    def counts_as(self) -> str:
+        """How it counts, in the words every output uses (:data:`planner.verify.words.COUNTS`)."""
+        if not self.subject_ok:
+            return COUNTS["not counted"]
+        return COUNTS["verified"] if self.counts_as_verified else COUNTS["declared"] if self.declarable \
+            else COUNTS["not counted"]
 
     @property
     def outcome(self) -> str:
         """Why it does not count as verified, in a few words (its status when it does)."""
+        if not self.subject_ok:
+            return self.subject
         return self.issuer if self.verified and not self.issuer_ok else self.status.value
 
     def cells(self) -> dict[str, str]:
         """The row as the table shows it (plain text: the caller escapes it for its output)."""
+        reason = "; ".join(r for r in (self.subject if not self.subject_ok else "", self.reason) if r)
         return {"credential": f"{self.title} ({self.file})", "catalogue credential": self.match_title,
-                "status": self.status.value, "issuer": self.issuer, "reason": self.reason}
+                "status": self.status.value, "issuer": self.issuer, "reason": reason}
 
     def to_json(self) -> dict[str, object]:
         """The row for JSON output (``catalogue_credential`` is the matched id, or null)."""
         return {"file": self.file, "title": self.title, "catalogue_credential": self.match,
                 "status": self.status.value, "reason": self.reason, "issuer": self.issuer,
-                "counts_as_verified": self.counts_as_verified}
+                "subject": self.subject, "counts_as_verified": self.counts_as_verified}
 
 
 @dataclass(frozen=True)
@@ -122,9 +141,9 @@ class CredentialReview:
         What the shared reader decided (holdings, the verification of each).
     to_catalogue : tuple of (str, str)
         Imported holding id -> catalogue credential id, for the holdings that match.
-    decided : tuple of (str, Verification, IssuerStanding or None)
-        Imported holding id -> the verification that decides it and its issuer standing
-        (None when it did not verify or matches no catalogue credential).
+    decided : tuple of (str, Verification, IssuerStanding or None, SubjectStanding)
+        Imported holding id -> the verification that decides it, its issuer standing
+        (None when it did not verify or matches no catalogue credential) and its subject standing.
 
     """
 
@@ -132,7 +151,7 @@ class CredentialReview:
     problems: tuple[ImportProblem, ...]
     found: FileHoldings
     to_catalogue: tuple[tuple[str, str], ...]
-    decided: tuple[tuple[str, Verification, IssuerStanding | None], ...] = ()
+    decided: tuple[tuple[str, Verification, IssuerStanding | None, SubjectStanding], ...] = ()
 
     def holdings(self, declared: Collection[str] = ()) -> tuple[Holding, ...]:
         """The holdings that count: verified ones, and unverified ones the learner declares.
@@ -150,15 +169,15 @@ class CredentialReview:
 
         """
         mapping = dict(self.to_catalogue)
-        decided = {hid: (check, standing) for hid, check, standing in self.decided}
+        decided = {hid: (check, standing, subject) for hid, check, standing, subject in self.decided}
         out: dict[str, Holding] = {}
         for holding in self.found.imported:
             target = mapping.get(holding.credential)
             if target is None or holding.credential not in decided:
                 continue
-            check, standing = decided[holding.credential]
+            check, standing, subject = decided[holding.credential]
             counted = counted_holding(holding.model_copy(update={"credential": target}), check,
-                                      declare=target in declared, standing=standing)
+                                      declare=target in declared, standing=standing, subject=subject)
             # two uploaded badges may be one catalogue credential: a verified one wins, then the earlier
             if counted is not None and (target not in out or _better(counted, out[target])):
                 out[target] = counted
@@ -184,8 +203,8 @@ def _standing(catalogue: Catalogue, match: str | None, check: Verification) -> I
     return issuer_standing(catalogue.provider(provider), check.issuer)
 
 
-def _counts(check: Verification, standing: IssuerStanding | None) -> bool:
-    return check.verified and (standing is None or standing.ok)
+def _counts(check: Verification, standing: IssuerStanding | None, subject: SubjectStanding) -> bool:
+    return check.verified and (standing is None or standing.ok) and subject.ok
 
 
 def _catalogue_ids(found: FileHoldings, catalogue: Catalogue) -> dict[str, str]:
@@ -224,7 +243,7 @@ def merge_holdings(typed: Sequence[Holding], uploaded: Sequence[Holding]) -> lis
     return [*(h for h in typed if h.credential not in from_files), *uploaded]
 
 
-def review_credentials(found: FileHoldings, catalogue: Catalogue) -> CredentialReview:
+def review_credentials(found: FileHoldings, catalogue: Catalogue, learner: Sequence[str] = ()) -> CredentialReview:
     """Match credentials read and verified from files to a catalogue, one row per credential.
 
     Parameters
@@ -234,6 +253,9 @@ def review_credentials(found: FileHoldings, catalogue: Catalogue) -> CredentialR
         uploaded files, as :class:`planner.catalogue.inputs.NamedBytes`).
     catalogue : Catalogue
         The catalogue the learner plans on.
+    learner : sequence of str, optional
+        The learner's identifiers (e-mail, DID, URL): a credential issued to someone else
+        is said and never counted. Empty: not known, not compared.
 
     Returns
     -------
@@ -244,15 +266,19 @@ def review_credentials(found: FileHoldings, catalogue: Catalogue) -> CredentialR
     mapping = _catalogue_ids(found, catalogue)
     standings = [_standing(catalogue, mapping.get(item.holding) if item.holding is not None else None,
                            item.verification) for item in found.found]
-    # per imported holding: the verification that decides it; one whose issuer is the provider's wins
-    decided = {hid: (check, _standing(catalogue, mapping.get(hid), check)) for hid, check in found.checks}
-    for item, standing in zip(found.found, standings, strict=True):
-        if item.holding in decided and _counts(item.verification, standing) and not _counts(*decided[item.holding]):
-            decided[item.holding] = (item.verification, standing)
+    subjects = [subject_standing(item.verification, learner) for item in found.found]
+    # per imported holding: the verification that decides it; one that counts as verified wins
+    decided = {hid: (check, _standing(catalogue, mapping.get(hid), check), subject_standing(check, learner))
+               for hid, check in found.checks}
+    for item, standing, subject in zip(found.found, standings, subjects, strict=True):
+        if item.holding in decided and _counts(item.verification, standing, subject) \
+                and not _counts(*decided[item.holding]):
+            decided[item.holding] = (item.verification, standing, subject)
     # a catalogue credential another uploaded credential proved needs no declaring
-    proved = {mapping[h] for h, (check, standing) in decided.items() if h in mapping and _counts(check, standing)}
+    proved = {mapping[h] for h, (check, standing, subject) in decided.items()
+              if h in mapping and _counts(check, standing, subject)}
     rows = []
-    for item, standing in zip(found.found, standings, strict=True):
+    for item, standing, subject in zip(found.found, standings, subjects, strict=True):
         check: Verification = item.verification
         match = mapping.get(item.holding) if item.holding is not None else None
         if item.holding is None:
@@ -264,8 +290,11 @@ def review_credentials(found: FileHoldings, catalogue: Catalogue) -> CredentialR
         # a verified credential's notes say what was not checked (a status list of another kind)
         reason = check.reason or "; ".join(check.notes)
         rows.append(CredentialRow(item.file, item.title, match, label, check.status, reason,
-                                  declarable=match is not None and match not in proved and item.holding in decided,
+                                  declarable=(match is not None and match not in proved and item.holding in decided
+                                              and subject.ok),
                                   issuer=standing.note if standing else NO_ISSUER_CHECK,
-                                  issuer_ok=standing is None or standing.ok))
+                                  issuer_ok=standing is None or standing.ok,
+                                  subject=subject.note, subject_ok=subject.ok))
     return CredentialReview(tuple(rows), found.problems, found, tuple(sorted(mapping.items())),
-                            tuple((hid, check, standing) for hid, (check, standing) in decided.items()))
+                            tuple((hid, check, standing, subject)
+                                  for hid, (check, standing, subject) in decided.items()))

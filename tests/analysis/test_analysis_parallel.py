@@ -24,8 +24,10 @@ DAY = dt.date(2026, 1, 15)
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
-    """Two in-process workers: the same task graph and data movement as processes, started fast."""
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0")
+    """Two in-process workers on TCP (reachable by address): the same task graph and data movement as
+    processes, started fast."""
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                       dashboard_address=":0")
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()

@@ -355,3 +355,53 @@ def test_zip_upload(worker, tmp_path_factory, data):
     path = _write(_case_dir(tmp_path_factory), "mine.zip", content)
     request = {"op": "upload", "files": [["mine.zip", str(path)]]}
     check(worker.run(request), request)
+
+
+def _baked_seeds(seeds: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The JSON seeds also baked into a PNG and an SVG, as badges carry them."""
+    from tests.verify_signing import bake_png, bake_svg
+
+    out = []
+    for name, seed in seeds[:3]:
+        text = seed.decode("utf-8", errors="replace")
+        out += [(name + ".png", bake_png(text)), (name + ".svg", bake_svg(text.replace("]]>", "")))]
+    return out
+
+
+LABOUR_MARKET_SEED = (
+    b"code,openings,median_wage,currency,period,source,as_of,url\n"
+    b"15-2051.00,23400,112590,USD,year,\"U.S. Bureau of Labor Statistics, Occupational Outlook Handbook\","
+    b"2024-05-31,https://www.bls.gov/ooh/math/data-scientists.htm\n"
+    b"2511,,4100,EUR,month,Test figures,2025-01-01,\n"
+    b"http://data.europa.eu/esco/occupation/258e46f9-0075-4a2e-adae-1ff0477e0f30,12,,,,Test,2025-01-01,\n"
+)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_verify(worker, tmp_path_factory, data):
+    # planner verify reads JSON, baked PNG / SVG badges and VC-JWTs: every mutation gives a status or a located error
+    seeds = reference_seeds(*IMPORTS["ob3"], *IMPORTS["clr"])
+    seeds += _baked_seeds(seeds)
+    seeds.append(("badge.jwt", b"eyJhbGciOiJFZERTQSJ9.eyJ2YyI6e319.AAAA"))
+    name, seed = data.draw(st.sampled_from(_need(seeds, "verify")), label="seed")
+    path = _write(_case_dir(tmp_path_factory), name, mutate_any(data, name, seed))
+    request = {"op": "cli", "argv": ["verify", str(path), "--at", "2026-01-01"]}
+    check(worker.run(request), request)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_labour_market_csv(worker, tmp_path_factory, data):
+    """``planner import labour-market`` on a mutated CSV, into a copy of the bundled catalogue."""
+    import shutil
+
+    case = _case_dir(tmp_path_factory)
+    shutil.copytree(CATALOGUE_DIR, case / "cat")
+    path = _write(case, "figures.csv", mutate_any(data, "figures.csv", LABOUR_MARKET_SEED))
+    request = {"op": "cli", "argv": ["import", "labour-market", str(path), "--into", str(case / "cat")]}
+    check(worker.run(request), request)
+    # whatever happened, the folder still loads: nothing half-written
+    from planner.catalogue.loader import validate
+
+    assert validate(case / "cat").catalogue is not None

@@ -112,7 +112,7 @@ def _shown(md: str) -> str:
 def test_markdown_tells_the_learners_situation_in_titles(recommendation, catalogue):
     md = route_to_markdown(recommendation, recommendation.routes[0], catalogue)
     learner = _shown(md.split("## The learner")[1].split("## Constraints")[0])
-    assert "Holds Python [basics] (earned 2024-05-01, declared)." in learner
+    assert "Holds Python [basics] (earned 2024-05-01, self-declared)." in learner
     assert "Knows SQL at level 1." in learner
     constraints = md.split("## Constraints")[1].split("## Summary")[0]
     for line in ("- **Budget:** 2,000 EUR", "- **Weekly study hours:** at most 12.5", "- **Start:** 2026-09-07",
@@ -184,7 +184,7 @@ def test_pdf_keeps_the_euro_sign_and_every_letter_with_the_unicode_font(recommen
     text = _pdf_text(data)
     assert "900 €" in text and "Fees in € — ask Łukasz." in text
     assert "Données *avancées* (niveau 1) — Łódź ★" in text
-    assert "Learning plan: Data analyst" in text and "Holds Python [basics] (earned 2024-05-01, declared)." in text
+    assert "Learning plan: Data analyst" in text and "Holds Python [basics] (earned 2024-05-01, self-declared)." in text
     assert route_to_pdf(recommendation, route, catalogue, notes="Fees in € — ask Łukasz.") == data
 
 
@@ -274,3 +274,25 @@ def test_plan_from_json_locates_errors(recommendation):
     assert isinstance(info.value, ValueError)  # callers catch ValueError
     with pytest.raises(PlanFileError, match="surprise"):
         plan_from_json(json.dumps({**good, "surprise": 1}))
+
+
+def test_plan_file_keeps_the_what_ifs_and_refuses_a_broken_one(recommendation):
+    from planner.engine.whatif import WhatIf
+
+    what_ifs = (WhatIf(name="What if A", budget=900.0, hours_per_week=6.0),
+                WhatIf(name="What if B", avoid_providers=("p1",), add_holdings=("m1",)))
+    text = plan_to_json(recommendation, 0, notes=NOTES, what_ifs=what_ifs)
+    plan = plan_from_json(text)
+    assert tuple(plan.what_ifs) == what_ifs and plan.to_json() == text
+    # no limit is the default, so it is left out of the file like every None
+    assert json.loads(text)["what_ifs"][1] == {"name": "What if B", "avoid_providers": ["p1"], "add_holdings": ["m1"]}
+    # a plan file written before what-ifs were kept still reads, with none
+    old = json.loads(text)
+    del old["what_ifs"]
+    assert plan_from_json(json.dumps(old)).what_ifs == []
+    bad = json.loads(text)
+    bad["what_ifs"][0]["hours_per_week"] = 500
+    with pytest.raises(PlanFileError, match=r"what_ifs\[0\]\.hours_per_week"):
+        plan_from_json(json.dumps(bad))
+    with pytest.raises(PlanFileError, match="what_ifs"):
+        plan_from_json(json.dumps({**json.loads(text), "what_ifs": [json.loads(text)["what_ifs"][0]] * 3}))

@@ -109,7 +109,7 @@ def test_tampered_badge_is_not_counted_until_declared(downloads) -> None:
     _ok(at)
     assert _steps(at) == ["Counting basics"]
     assert _counted(at) == ["- Teamwork · earned 01 Jan 2010 · **self-declared: on your word, not checked**"]
-    assert "Holds Teamwork (earned 2010-01-01, declared)." in _handout(at, downloads)
+    assert "Holds Teamwork (earned 2010-01-01, self-declared)." in _handout(at, downloads)
     assert not any("verification does not travel" in c.value for c in at.caption)
 
 
@@ -169,7 +169,7 @@ def test_reopening_a_plan_drops_the_uploaded_credentials() -> None:
     assert sorted(_steps(at)) == ["Counting basics", "Teamwork"] and _counted(at) == []
 
 
-def test_a_saved_plan_keeps_which_holdings_were_verified(tmp_path, monkeypatch) -> None:
+def test_a_saved_plan_reads_back_its_holdings_as_self_declared(tmp_path, monkeypatch) -> None:
     from planner.store.records import open_store
 
     url = f"sqlite:///{tmp_path / 'plans.sqlite3'}"
@@ -184,7 +184,8 @@ def test_a_saved_plan_keeps_which_holdings_were_verified(tmp_path, monkeypatch) 
         saved = store.plan(store.local_user(), where["plan"])
     finally:
         store.engine.dispose()
-    assert [(h.credential, h.verification) for h in saved.scenario.holdings] == [("teamwork", "verified")]
+    # what the store gives back is the learner's word until the credential is uploaded and verified again
+    assert [(h.credential, h.verification) for h in saved.scenario.holdings] == [("teamwork", "declared")]
 
 
 def test_other_pages_plan_with_the_uploaded_holdings() -> None:
@@ -253,3 +254,18 @@ def test_issuer_column_and_what_counts_agree_with_the_cli_rule(case) -> None:
         assert [(h.credential, h.verification) for h in expected.holdings({"teamwork"})] == [("teamwork", "declared")]
         assert _steps(at) == ["Counting basics"]
         assert _counted(at) == ["- Teamwork · earned 01 Jan 2010 · **self-declared: on your word, not checked**"]
+
+
+def test_a_badge_issued_to_someone_else_is_said_and_never_counted() -> None:
+    at = _app()
+    at.text_input(key="sc_vc_learner_ids").set_value("did:example:me, me@example.org").run()
+    _upload(at, upload(CLR20 / "simple.json"))
+    [row] = _table(at)
+    assert row["status"] == "verified"
+    assert row["reason"].startswith("issued to someone else (did:example:ebfeb1f712ebc6f1c276e12ec21), not to you")
+    assert not [c for c in at.checkbox if (c.key or "").startswith("sc_vc_declare_")]  # not even self-declared
+    assert _counted(at) == [] and sorted(_steps(at)) == ["Counting basics", "Teamwork"]
+    # the learner's own identifier: it counts again
+    at.text_input(key="sc_vc_learner_ids").set_value("did:example:ebfeb1f712ebc6f1c276e12ec21").run()
+    _ok(at)
+    assert _counted(at) == ["- Teamwork · earned 01 Jan 2010 · **verified: its signed credential checked**"]

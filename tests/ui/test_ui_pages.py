@@ -7,9 +7,11 @@ from streamlit.testing.v1 import AppTest
 from planner.ui.text import md_escape
 from tests.conftest import ROOT
 
-PAGES = {"plan": "Plan a route", "compare": "Compare and what-if", "coverage": "Coverage",
+PAGES = {"plan": "Plan a route", "reach": "Where can I get?", "compare": "Compare and what-if", "coverage": "Coverage",
          "explore": "Explore the catalogue", "catalogue": "Your own catalogue"}
 PAGES["caseload"] = "Caseload"  # the advisor's caseload (learner store)
+PAGES["my-plan"] = "My plan"  # the single user is their own learner too
+REFUSED = {"people": "People and caseloads", "figures": "Institution figures"}  # administrators' pages
 
 
 def _ok(at: AppTest) -> None:
@@ -24,13 +26,17 @@ def test_every_page_renders_through_the_frame() -> None:
     # st.navigation registers function pages by url path; AppTest.switch_page wants files,
     # so select the page the way a browser does: by the registered page hash
     pages = {info.get("url_pathname") or "plan": h for h, info in at._registered_pages.items()}
-    assert set(pages) == set(PAGES)
+    assert set(pages) == set(PAGES) | set(REFUSED)  # the administrators' pages answer with a refusal
     target = at.session_state["sc_target"]
     for path, title in PAGES.items():
         at._page_hash = pages[path]
         at.run()
         _ok(at)
         assert [h.value for h in at.header] == [title], path
+    for path, title in REFUSED.items():
+        at._page_hash = pages[path]
+        at.run()
+        assert [h.value for h in at.header] == [title] and "is for administrators" in at.error[0].value
     # the scenario survives a round trip through the other pages
     assert at.session_state["sc_target"] == target
 
@@ -75,7 +81,7 @@ def test_explore_filters(sample_catalogue) -> None:
     _ok(at)
     ids = _table_ids(at)
     expected = sorted(c.id for c in sample_catalogue.credentials
-                      if str(c.participation) == "online" and (c.eqf_level is None or 6 <= c.eqf_level <= 7))
+                      if "online" in c.participation and (c.eqf_level is None or 6 <= c.eqf_level <= 7))
     assert sorted(ids) == expected and ids
     assert at.caption[0].value == f"{len(ids)} of {len(sample_catalogue.credentials)} credentials"
 

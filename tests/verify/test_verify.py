@@ -21,7 +21,7 @@ from planner.verify.keys import KeyFormatError, b58decode, b58encode, public_key
 from planner.verify.proof import signing_input
 from planner.verify.status import bit_is_set
 from tests.conftest import REFERENCE_DIR
-from tests.verify_signing import multikey, sign_proof
+from tests.verify_signing import all_contexts, multikey, sign_proof
 
 VALIDATOR = "1edtech-digital-credentials-public-validator/"
 OB30 = VALIDATOR + "inspector-vc/src/test/resources/ob30/"
@@ -30,14 +30,19 @@ CONTEXTS = VALIDATOR + "inspector-vc/src/main/resources/contexts"
 AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 ED2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
 
-# Every fixture of the validator with the outcome its name and the reference README give:
-# the valid ones verify; each simple-err-* fails for its own reason; a fixture that needs
-# the Ed25519Signature2020 context (not among the validator's offline contexts) cannot be
-# checked offline; an unsigned one cannot be verified.
+NOT_CONFIRMED = "nothing the planner trusts ties key"
+NOT_OB3 = "not an Open Badges 3.0 / CLR 2.0 credential"
+# Every fixture of the validator with the outcome its name and the reference README give. Its
+# issuers are https:// URLs whose keys only the proof names: the signatures are valid, but
+# nothing the planner trusts says those keys are the issuers' ("issuer not confirmed", see
+# test_verify_trust.py); each simple-err-* fails for its own reason; an unsigned one cannot
+# be verified. With every pinned context at hand, the Ed25519Signature2020 ones are checked too.
 EXPECTED = {
-    OB30 + "simple.json": (Status.VERIFIED, ""),
-    OB30 + "complete.json": (Status.VERIFIED, ""),
-    OB30 + "endorsement-valid.json": (Status.VERIFIED, ""),
+    OB30 + "simple.json": (Status.ISSUER_NOT_CONFIRMED,
+                           f"{NOT_CONFIRMED} z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi to https://example.com/"
+                           "issuers/876543"),
+    OB30 + "complete.json": (Status.ISSUER_NOT_CONFIRMED, "to https://1edtech.edu/issuers/565049"),
+    OB30 + "endorsement-valid.json": (Status.ISSUER_NOT_CONFIRMED, "to https://state.gov/issuers/565049"),
     OB30 + "simple-err-expired.json": (Status.EXPIRED, "expired on 2010-01-01"),
     OB30 + "simple-err-context.json": (Status.UNVERIFIABLE, "@context must start with"),
     OB30 + "simple-err-issuer.json": (Status.UNVERIFIABLE, "names no issuer"),
@@ -45,19 +50,37 @@ EXPECTED = {
     OB30 + "simple-err-credential-subject-type.json": (Status.UNVERIFIABLE, "InvalidAchievementSubject"),
     OB30 + "simple-err-credential-subject-result-type.json": (Status.UNVERIFIABLE, "InvalidResult"),
     OB30 + "simple-noproof.json": (Status.UNVERIFIABLE, "no proof"),
-    OB30 + "simple_v1.json": (Status.UNVERIFIABLE, f"context {ED2020} not available offline"),
-    CLR20 + "simple.json": (Status.VERIFIED, ""),
+    OB30 + "simple_v1.json": (Status.ISSUER_NOT_CONFIRMED, "z6MknNHHrBzPytzu6CUBP9Lg7fg4KSBjzimc2Frh693YbMiv"),
+    CLR20 + "simple.json": (Status.ISSUER_NOT_CONFIRMED, "to https://example.edu/issuers/565049"),
     CLR20 + "simple-noproof.json": (Status.UNVERIFIABLE, "no proof"),
-    CLR20 + "complex.json": (Status.UNVERIFIABLE, f"context {ED2020} not available offline"),
+    # a did:key verification method for a urn:uuid issuer: a valid signature, the issuer not confirmed
+    CLR20 + "complex.json": (Status.ISSUER_NOT_CONFIRMED, "to urn:uuid:4ca4a241-fc3b-4d92-978e-f56fa96ae795"),
+}
+# the other signed documents of the reference folder: W3C's test vectors (alumni credentials, not
+# badges, whose proofs are checked in test_verify_vectors.py) and Credential Engine's CTDL-in-VC
+# samples (inline contexts and placeholder proofs)
+W3C = "w3c-vc-di-eddsa/TestVectors/"
+CTDL_VC = "credentialengine-schema-development/CTDLinLERs_VCs_OpenBadges_CLRs/"
+OTHERS = {
+    **{W3C + name: (Status.UNVERIFIABLE, f"{NOT_OB3}: type must be VerifiableCredential and one of")
+       for name in ("eddsa-rdfc-2022/signedDataInt.json", "Ed25519Signature2020/signedEdSig.json",
+                    "eddsa-rdfc-2022/employ/signedDataInt.json", "proof-set-chain/signedProofSet1.json",
+                    "proof-set-chain/signedProofSet2.json", "proof-set-chain/signedProofChain1.json",
+                    "proof-set-chain/signedProofChain2.json", "proof-set-chain/proofChainTempDoc1.json",
+                    "proof-set-chain/proofChainTempDoc2.json")},
+    W3C + "eddsa-jcs-2022/signedJCS.json": (Status.UNVERIFIABLE, "DataIntegrityProof / eddsa-jcs-2022 is not "
+                                                                 "supported"),
+    **{CTDL_VC + name: (Status.UNVERIFIABLE, f"{NOT_OB3}: type must be VerifiableCredential and one of")
+       for name in ("s1_1_DegreeInRegistry.json", "s1_2_DegreeInRegistryAndVC.json", "s1_3_LinkToDegreeInRegistry.json",
+                    "s_2_1_StandaloneCompetence.json", "s_2_2_CompetenceAndDegree.json",
+                    "s_3_1_CoursesFromDifferntOrgs.json", "s_4_1_AssessmentAccreditation.json")},
 }
 
 
 @pytest.fixture
-def contexts(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the loader at the validator's own offline contexts."""
-    folder = REFERENCE_DIR / CONTEXTS
-    if not folder.is_dir():
-        pytest.skip(f"reference contexts not found at {folder}")
+def contexts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Every pinned context, copied from the reference copies into a cache of the test's own."""
+    folder = all_contexts(tmp_path / "contexts")
     monkeypatch.setenv("PLANNER_CONTEXT_DIR", str(folder))
     return folder
 
@@ -69,37 +92,9 @@ def _load(relative: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-SEC = "https://w3id.org/security#"
-# minimal stand-ins written here for contexts the reference set does not hold (tests only)
-STAND_INS = {
-    "ed25519-2020-v1.jsonld": {"@context": {
-        "id": "@id", "type": "@type",
-        "Ed25519Signature2020": {"@id": SEC + "Ed25519Signature2020", "@context": {
-            "@protected": True, "id": "@id", "type": "@type",
-            "created": {"@id": "http://purl.org/dc/terms/created",
-                        "@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
-            "proofPurpose": {"@id": SEC + "proofPurpose", "@type": "@vocab"},
-            "proofValue": {"@id": SEC + "proofValue", "@type": SEC + "multibase"},
-            "verificationMethod": {"@id": SEC + "verificationMethod", "@type": "@id"}}}}},
-    "multikey-v1.jsonld": {"@context": {
-        "id": "@id", "type": "@type",
-        "Multikey": {"@id": SEC + "Multikey", "@context": {
-            "@protected": True, "id": "@id", "type": "@type",
-            "controller": {"@id": SEC + "controller", "@type": "@id"},
-            "publicKeyMultibase": {"@id": SEC + "publicKeyMultibase", "@type": SEC + "multibase"}}}}},
-}
-
-
 def _context_folder(tmp_path: Path, contexts: Path) -> Path:
-    """The reference contexts plus the stand-ins, in a folder of their own."""
-    folder = tmp_path / "ctx"
-    folder.mkdir(exist_ok=True)
-    for item in contexts.iterdir():
-        if not (folder / item.name).exists():
-            (folder / item.name).symlink_to(item)
-    for name, content in STAND_INS.items():
-        (folder / name).write_text(json.dumps(content), encoding="utf-8")
-    return folder
+    """The full pinned context cache (every context the planner knows)."""
+    return contexts
 
 
 def test_every_validator_fixture_is_listed():
@@ -110,9 +105,23 @@ def test_every_validator_fixture_is_listed():
     assert found == set(EXPECTED)
 
 
-@pytest.mark.parametrize("relative", sorted(EXPECTED), ids=lambda r: r.rsplit("/", 2)[-2] + "/" + r.rsplit("/", 1)[-1])
+def test_every_signed_document_of_the_reference_folder_is_listed():
+    if not REFERENCE_DIR.is_dir():
+        pytest.skip(f"reference folder not found: {REFERENCE_DIR}")
+    signed = set()
+    for path in REFERENCE_DIR.rglob("*.json"):
+        if "contexts" in path.parts or "schema" in path.parts or "Config" in path.name:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if '"proof"' in text or '"proofValue"' in text:
+            signed.add(str(path.relative_to(REFERENCE_DIR)))
+    assert signed <= set(EXPECTED) | set(OTHERS), sorted(signed - set(EXPECTED) - set(OTHERS))
+
+
+@pytest.mark.parametrize("relative", sorted({**EXPECTED, **OTHERS}),
+                         ids=lambda r: r.rsplit("/", 2)[-2] + "/" + r.rsplit("/", 1)[-1])
 def test_planner_verify_gives_each_fixture_its_status(relative, contexts, capsys):
-    status, reason = EXPECTED[relative]
+    status, reason = {**EXPECTED, **OTHERS}[relative]
     path = REFERENCE_DIR / relative
     if not path.is_file():
         pytest.skip(f"reference file not found: {path}")
@@ -123,11 +132,64 @@ def test_planner_verify_gives_each_fixture_its_status(relative, contexts, capsys
     assert code == (0 if status is Status.VERIFIED else 1)
 
 
-def test_clr_entries_are_verified_each_on_its_own(contexts):
-    result = verify_credential(_load(CLR20 + "simple.json"), at=AT)
+# the keys 1EdTech's fixtures are signed with, as a provider would list them in its catalogue
+FIXTURE_TRUST = """\
+meta: {name: 1EdTech fixtures}
+providers:
+  - id: fixtures
+    name: 1EdTech fixtures
+    country: US
+    kind: other
+    issuers:
+      - id: https://example.com/issuers/876543
+        keys: [z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi, z6MkvREVgsHx7Ppae68vCoByy73ZD4aMSJiPML2cryVL8JAx,
+               z6MknNHHrBzPytzu6CUBP9Lg7fg4KSBjzimc2Frh693YbMiv]
+      - id: https://example.edu/issuers/565049
+        keys: [z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi]
+      - id: https://1edtech.edu/issuers/565049
+        keys: [z6Mknyb2Gb4NxzW3xSr9ChTtdQZ1zs77piQ3r9SaJ9vMzmrs]
+      - id: urn:uuid:4ca4a241-fc3b-4d92-978e-f56fa96ae795
+        keys: [z6Mks4vZNz8Jwyb85odUeZrissHSY7JeJcXkNTDCcXLhYAZ4]
+competencies: []
+credentials: []
+roles: []
+"""
+
+
+@pytest.fixture
+def fixture_trust(tmp_path: Path) -> Path:
+    folder = tmp_path / "trust-catalogue"
+    folder.mkdir()
+    (folder / "trust.yaml").write_text(FIXTURE_TRUST, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("relative", [OB30 + "simple.json", OB30 + "complete.json", OB30 + "simple_v1.json",
+                                      CLR20 + "simple.json", CLR20 + "complex.json"])
+def test_with_the_issuers_keys_in_the_trust_list_the_fixtures_verify(relative, contexts, fixture_trust, capsys):
+    path = REFERENCE_DIR / relative
+    if not path.is_file():
+        pytest.skip(f"reference file not found: {path}")
+    code = main(["verify", str(path), "--at", "2026-01-01", "--format", "json", "--catalogue", str(fixture_trust)])
+    [out] = json.loads(capsys.readouterr().out)
+    assert (out["status"], code) == ("verified", 0), out["reason"]
+    assert out["issuer_confirmed_by"].startswith(f"key listed for {out['issuer']} in the catalogue's trust list")
+    assert [n["status"] for n in out["nested"]] == ["verified"] * len(out["nested"])
+
+
+def test_clr_entries_are_verified_each_on_its_own(contexts, fixture_trust):
+    from planner.catalogue.loader import load
+    from planner.verify.trust import TrustList
+
+    trust = TrustList.from_providers(load(fixture_trust).providers)
+    result = verify_credential(_load(CLR20 + "simple.json"), at=AT, trust=trust)
     assert result.verified
     assert [n.status for n in result.nested] == [Status.VERIFIED]
     assert result.nested[0].pointer == "$.credentialSubject.verifiableCredential[0]"
+    assert result.nested[0].issuer == "https://example.com/issuers/876543"
+    # complex.json: six Ed25519Signature2020 entries signed with a did:key method for a urn:uuid issuer
+    complex_ = verify_credential(_load(CLR20 + "complex.json"), at=AT, trust=trust)
+    assert complex_.verified and [n.status for n in complex_.nested] == [Status.VERIFIED] * 6
 
 
 def test_tampered_content_breaks_the_signature(contexts):
@@ -142,15 +204,21 @@ def test_key_of_someone_else_than_the_issuer_is_refused(contexts):
     doc["issuer"]["id"] = "https://example.org/not-the-signer"
     doc["proof"] = [sign_proof(doc)]  # a validly signed credential, but by a key of another party
     result = verify_credential(doc, at=AT)
-    assert result.status is Status.SIGNATURE_INVALID and "not of the issuer" in result.reason
+    assert result.status is Status.ISSUER_NOT_CONFIRMED
+    assert f"ties key {multikey()} to https://example.org/not-the-signer" in result.reason
 
 
 def test_dates_are_judged_at_the_moment_given(contexts):
     doc = _load(OB30 + "endorsement-valid.json")  # valid 2010-01-01 .. 2030-01-01
-    assert verify_credential(doc, at=AT).verified
-    late = verify_credential(doc, at=dt.datetime(2031, 1, 1, tzinfo=dt.UTC))
+    from planner.catalogue.models import Provider
+    from planner.verify.trust import TrustList
+
+    trust = TrustList.from_providers([Provider(id="s", name="State", country="US", kind="other", issuers=[
+        {"id": "https://state.gov/issuers/565049", "keys": ["z6MkoMGF38Ck9xkdqrbZt4h9eHb1qc3GhAAkoSWa4Vy3SHRN"]}])])
+    assert verify_credential(doc, at=AT, trust=trust).verified
+    late = verify_credential(doc, at=dt.datetime(2031, 1, 1, tzinfo=dt.UTC), trust=trust)
     assert late.status is Status.EXPIRED
-    early = verify_credential(doc, at=dt.datetime(2009, 1, 1, tzinfo=dt.UTC))
+    early = verify_credential(doc, at=dt.datetime(2009, 1, 1, tzinfo=dt.UTC), trust=trust)
     assert early.status is Status.NOT_YET_VALID
 
 
@@ -158,7 +226,9 @@ def test_missing_context_folder_is_unverifiable_never_a_crash(monkeypatch, tmp_p
     monkeypatch.setenv("PLANNER_CONTEXT_DIR", str(tmp_path))
     result = verify_credential(_load(OB30 + "simple.json"), at=AT)
     assert result.status is Status.UNVERIFIABLE
-    assert result.reason == "context https://www.w3.org/ns/credentials/v2 not available offline"
+    # which URL, and the one command that fixes it
+    assert result.reason.startswith("context https://www.w3.org/ns/credentials/v2 not available offline; run "
+                                    "`planner verify --fetch-contexts` once")
 
 
 def test_loader_never_serves_an_unknown_url(contexts):
@@ -177,6 +247,11 @@ def test_member_no_context_defines_is_refused_not_ignored(tmp_path, contexts):
     doc["grade"] = "A+"
     result = verify_credential(doc, loader=ContextLoader(_context_folder(tmp_path, contexts)), at=AT)
     assert result.status is Status.UNVERIFIABLE and "'grade' is not defined" in result.reason
+    # the key of an undefined member in a CLR entry is refused the same way
+    clr = _load(CLR20 + "simple.json")
+    clr["credentialSubject"]["verifiableCredential"][0]["grade"] = "A+"
+    inner = verify_credential(clr, at=AT).nested[0]
+    assert inner.status is Status.UNVERIFIABLE
 
 
 # --------------------------------------------------------------------------- property
@@ -290,9 +365,21 @@ def test_embedded_multikey_verification_method(tmp_path, contexts):
     loader = ContextLoader(_context_folder(tmp_path, contexts))
     doc["@context"].append("https://w3id.org/security/multikey/v1")
     doc["proof"] = [sign_proof(doc, private, method=method, loader=loader)]
-    assert verify_credential(doc, loader=ContextLoader(loader.directory), at=AT).verified
+    # the embedded key names the issuer as its controller, which binds nothing by itself
+    result = verify_credential(doc, loader=ContextLoader(loader.directory), at=AT)
+    assert result.status is Status.ISSUER_NOT_CONFIRMED
+    from planner.catalogue.models import Provider
+    from planner.verify.trust import TrustList
+
+    trust = TrustList.from_providers([Provider(id="p", name="P", country="US", kind="other", issuers=[
+        {"id": doc["issuer"]["id"], "keys": [multikey(private)]}])])
+    assert verify_credential(doc, loader=ContextLoader(loader.directory), at=AT, trust=trust).verified
     # the Multikey context is needed to read the key's members: without it, not verifiable
-    result = verify_credential(doc, at=AT)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for name in ("credentials-v2.jsonld", "ob-v3p0-3.0.3.json"):
+        (bare / name).write_bytes((contexts / name).read_bytes())
+    result = verify_credential(doc, loader=ContextLoader(bare), at=AT, trust=trust)
     assert result.status is Status.UNVERIFIABLE and "multikey/v1 not available offline" in result.reason
 
 
@@ -329,7 +416,7 @@ def _status_setup(tmp_path: Path, contexts: Path, revoked: set[int], index: int)
     doc = _load(OB30 + "simple.json")
     doc.pop("proof")
     doc["issuer"]["id"] = issuer
-    doc["credentialStatus"] = {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
+    doc["credentialStatus"] = {"id": f"{url}#entry", "type": "BitstringStatusListEntry",
                                "statusPurpose": "revocation", "statusListIndex": str(index),
                                "statusListCredential": url}
     doc["proof"] = [sign_proof(doc, private)]
@@ -340,11 +427,11 @@ def _status_setup(tmp_path: Path, contexts: Path, revoked: set[int], index: int)
 
 def test_revoked_credential_is_revoked_and_others_verify(tmp_path, contexts):
     url, list_file, cred_file = _status_setup(tmp_path, contexts, revoked={5}, index=5)
-    loader = ContextLoader(extra={url: list_file})
+    loader = ContextLoader(status_lists={url: list_file})
     result = verify_file(cred_file, loader=loader, at=AT).results[0]
     assert result.status is Status.REVOKED and "bit 5" in result.reason
     url, list_file, cred_file = _status_setup(tmp_path, contexts, revoked={4, 6}, index=5)
-    assert verify_file(cred_file, loader=ContextLoader(extra={url: list_file}), at=AT).results[0].verified
+    assert verify_file(cred_file, loader=ContextLoader(status_lists={url: list_file}), at=AT).results[0].verified
     # without the list at hand the status cannot be known
     assert verify_file(cred_file, at=AT).results[0].status is Status.UNVERIFIABLE
     code = main(["verify", str(cred_file), "--status-list", f"{url}={list_file}", "--at", "2026-01-01"])

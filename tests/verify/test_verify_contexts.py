@@ -28,10 +28,12 @@ from planner.verify.loader import (
     CONTEXT_PINS,
     KNOWN_CONTEXTS,
     MAX_CONTEXT_BYTES,
+    SOURCE_NAMES,
     default_context_dir,
     missing_contexts,
 )
 from tests.conftest import REFERENCE_DIR
+from tests.verify_signing import CONTEXT_SOURCES, all_contexts
 
 VALIDATOR = "1edtech-digital-credentials-public-validator/"
 OB30 = VALIDATOR + "inspector-vc/src/test/resources/ob30/"
@@ -44,11 +46,9 @@ VC2 = "https://www.w3.org/ns/credentials/v2"
 
 
 @pytest.fixture
-def reference_contexts() -> Path:
-    folder = REFERENCE_DIR / CONTEXTS
-    if not folder.is_dir():
-        pytest.skip(f"reference contexts not found at {folder} (1EdTech validator copy beside the project)")
-    return folder
+def reference_contexts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every pinned context under its cache name, copied from the published copies in the reference folder."""
+    return all_contexts(tmp_path_factory.mktemp("reference-contexts"))
 
 
 def _fixture(relative: str) -> Path:
@@ -107,7 +107,7 @@ class _Server:
 @pytest.fixture
 def server(reference_contexts: Path) -> Iterator[_Server]:
     srv = _Server()
-    for url in CONTEXT_PINS:
+    for url in KNOWN_CONTEXTS:
         srv.serve(url, (reference_contexts / KNOWN_CONTEXTS[url]).read_bytes())
     thread = threading.Thread(target=srv.httpd.serve_forever, daemon=True)
     thread.start()
@@ -125,8 +125,18 @@ def _verify_all(folder: Path) -> dict[str, Status]:
 
 
 def test_pins_match_the_reference_copies(reference_contexts: Path) -> None:
-    for url, pin in CONTEXT_PINS.items():
-        assert hashlib.sha256((reference_contexts / KNOWN_CONTEXTS[url]).read_bytes()).hexdigest() == pin, url
+    # every context the planner knows is pinned, and a published copy of each matches its pin
+    assert set(CONTEXT_PINS) == set(KNOWN_CONTEXTS)
+    for url in KNOWN_CONTEXTS:
+        digest = hashlib.sha256((reference_contexts / KNOWN_CONTEXTS[url]).read_bytes()).hexdigest()
+        assert digest in CONTEXT_PINS[url], url
+    # and every published copy in the reference folder of a context the planner knows is accepted
+    names = {n: u for u, n in KNOWN_CONTEXTS.items()}
+    names.update({n: u for u, alts in SOURCE_NAMES.items() for n in alts})
+    for source in CONTEXT_SOURCES:
+        for path in (REFERENCE_DIR / source).iterdir():
+            if path.name in names:
+                assert hashlib.sha256(path.read_bytes()).hexdigest() in CONTEXT_PINS[names[path.name]], path
 
 
 def test_fetch_fills_the_cache_and_the_fixtures_verify(server: _Server, tmp_path: Path) -> None:
@@ -136,11 +146,11 @@ def test_fetch_fills_the_cache_and_the_fixtures_verify(server: _Server, tmp_path
     by_url = {o.url: o.outcome for o in outcomes}
     assert list(by_url) == list(KNOWN_CONTEXTS)
     assert {u for u, o in by_url.items() if o == "fetched"} == set(CONTEXT_PINS)
-    assert {u for u, o in by_url.items() if o == "unpinned"} == set(KNOWN_CONTEXTS) - set(CONTEXT_PINS)
     # only the pinned allow-listed URLs were asked for, each once
     assert server.requested_urls() == set(CONTEXT_PINS) and len(server.requests) == len(CONTEXT_PINS)
     assert missing_contexts(cache) == ()
-    assert set(_verify_all(cache).values()) == {Status.VERIFIED}
+    # the signatures are now checked (their https:// issuers are not in any trust list)
+    assert set(_verify_all(cache).values()) == {Status.ISSUER_NOT_CONFIRMED}
     # a second run finds everything cached and asks for nothing
     again = fetch_contexts(cache, opener=server.opener)
     assert {o.outcome for o in again if o.url in CONTEXT_PINS} == {"cached"}
@@ -171,7 +181,7 @@ def test_network_failures_and_oversized_files_are_reported_per_url(server: _Serv
 
 def test_a_tampered_cache_file_is_refused_when_read(reference_contexts: Path, tmp_path: Path) -> None:
     assert all(o.obtained for o in copy_contexts(reference_contexts, tmp_path))
-    assert set(_verify_all(tmp_path).values()) == {Status.VERIFIED}
+    assert set(_verify_all(tmp_path).values()) == {Status.ISSUER_NOT_CONFIRMED}
     target = tmp_path / KNOWN_CONTEXTS[VC2]
     target.write_bytes(target.read_bytes() + b"\n")  # still the same JSON, but not the pinned bytes
     assert missing_contexts(tmp_path) == (VC2,)
@@ -185,8 +195,14 @@ def test_a_tampered_cache_file_is_refused_when_read(reference_contexts: Path, tm
 def test_copy_from_a_validator_checkout_finds_the_contexts(reference_contexts: Path, tmp_path: Path) -> None:
     checkout = REFERENCE_DIR / VALIDATOR
     outcomes = copy_contexts(checkout, tmp_path)
-    assert {o.url for o in outcomes if o.outcome == "copied"} == set(CONTEXT_PINS)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(KNOWN_CONTEXTS[u] for u in CONTEXT_PINS)
+    # the validator keeps the VC, OB, CLR, Data Integrity v1 and Ed25519-2020 contexts, not the others
+    folder = checkout / "inspector-vc/src/main/resources/contexts"
+    lacking = {u for u, n in KNOWN_CONTEXTS.items()
+               if not any((folder / name).is_file() for name in (n, *SOURCE_NAMES.get(u, ())))}
+    assert {"https://w3id.org/security/multikey/v1", "https://www.w3.org/ns/credentials/status/v1"} <= lacking
+    assert {o.url for o in outcomes if o.outcome == "copied"} == set(CONTEXT_PINS) - lacking
+    assert {o.url for o in outcomes if o.outcome == "missing"} == lacking
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(KNOWN_CONTEXTS[u] for u in set(CONTEXT_PINS) - lacking)
     # an altered copy in the source is refused, the cached good one stays
     source = tmp_path / "source"
     source.mkdir()
@@ -226,9 +242,10 @@ def test_cli_fetch_prints_each_url_and_fails_when_a_pinned_one_is_lost(
     server.serve(VC2, (REFERENCE_DIR / CONTEXTS / KNOWN_CONTEXTS[VC2]).read_bytes())
     before = len(server.requests)
     simple = _fixture(OB30 + "simple.json")
-    assert main(["verify", "--fetch-contexts", "--contexts", str(tmp_path), "--at", "2026-01-01", str(simple)]) == 0
+    # the cache is complete, so the signature is checked: valid, though the issuer is in no trust list (exit 1)
+    assert main(["verify", "--fetch-contexts", "--contexts", str(tmp_path), "--at", "2026-01-01", str(simple)]) == 1
     out = capsys.readouterr().out
-    assert f"{VC2}: fetched" in out and f"{OB_303}: cached" in out and "verified" in out
+    assert f"{VC2}: fetched" in out and f"{OB_303}: cached" in out and "signature valid, issuer not confirmed" in out
     assert server.requests[before:] == [_local_path(VC2)]
 
 
@@ -247,3 +264,27 @@ def test_cli_contexts_from_and_its_errors(reference_contexts: Path, tmp_path: Pa
     assert main(["verify", "--contexts-from", str(reference_contexts), "--contexts", str(blocker / "sub")]) == 1
     err = capsys.readouterr().err
     assert str(blocker / "sub") in err and "Traceback" not in err
+
+
+def test_the_app_fills_the_cache_once_on_first_use(server: _Server, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.verify.contexts import fill_on_first_use
+
+    monkeypatch.setattr(contexts_mod, "https_opener", server.opener)
+    monkeypatch.setattr(contexts_mod, "_FIRST_USE_DONE", set())
+    # offline (the first request fails): one try, the rest skipped, nothing written, not tried again
+    offline = tmp_path / "offline"
+    monkeypatch.setattr(contexts_mod, "https_opener", lambda url, timeout: (_ for _ in ()).throw(
+        urllib.error.URLError("Name or service not known")))
+    outcomes = fill_on_first_use(offline)
+    assert [o.outcome for o in outcomes].count("failed") == 1
+    assert {o.outcome for o in outcomes} == {"failed", "skipped"}
+    assert fill_on_first_use(offline) == () and missing_contexts(offline) == tuple(KNOWN_CONTEXTS)
+    # online: every context fetched and checked against its pin; a complete cache asks for nothing
+    monkeypatch.setattr(contexts_mod, "https_opener", server.opener)
+    online = tmp_path / "online"
+    assert {o.outcome for o in fill_on_first_use(online)} == {"fetched"}
+    assert missing_contexts(online) == ()
+    before = len(server.requests)
+    monkeypatch.setattr(contexts_mod, "_FIRST_USE_DONE", set())
+    assert fill_on_first_use(online) == () and len(server.requests) == before

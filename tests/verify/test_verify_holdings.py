@@ -85,7 +85,7 @@ def test_tampered_clr_does_not_count_unless_declared(tmp_path, capsys):
     assert HELD in _route_ids(out)  # not counted: the route still teaches it
     assert f"not counted: {HELD}: signature invalid" in err
     _, out, err = _recommend(capsys, "--have-file", str(clr), "--count-unverified")
-    assert f"Holdings: {HELD} (declared)" in out and f"[{HELD}]" not in out
+    assert f"Holdings: {HELD} (self-declared)" in out and f"[{HELD}]" not in out
 
 
 def test_handout_shows_which_holdings_were_verified(tmp_path, capsys):
@@ -103,16 +103,22 @@ def test_handout_shows_which_holdings_were_verified(tmp_path, capsys):
     text = route_to_markdown(rec, rec.routes[0], catalogue)
     plain = text.replace("\\", "")
     assert "Holds Python for Data Analysis (earned 2025-06-01, verified)." in plain
-    assert "Holds SQL for Beginners (earned 2025-01-01, declared)." in plain
+    assert "Holds SQL for Beginners (earned 2025-01-01, self-declared)." in plain
 
 
-def test_reference_clr_gives_a_verified_holding():
+def test_reference_clr_gives_a_verified_holding_only_with_its_issuers_key_trusted():
+    from tests.verify.test_verify_review import team_trust
+
     path = CONTEXTS.parents[4] / "inspector-clr/src/test/resources/clr20/simple.json"
     if not path.is_file():
         pytest.skip(f"reference file not found: {path}")
-    found = holdings_from_files([path], today=dt.date(2026, 1, 1))
+    found = holdings_from_files([path], today=dt.date(2026, 1, 1), trust=team_trust())
     assert [(h.credential, h.verification) for h in found.holdings] == [("teamwork", "verified")]
-    complex_ = path.with_name("complex.json")  # needs a context not available offline
+    # without the trust list the signature is valid, but nothing says the key is the issuer's
+    alone = holdings_from_files([path], today=dt.date(2026, 1, 1))
+    assert alone.holdings == () and [c.status.value for _, c in alone.left_out] == [
+        "signature valid, issuer not confirmed"]
+    complex_ = path.with_name("complex.json")  # needs the Ed25519Signature2020 context: not in this cache
     found = holdings_from_files([complex_], today=dt.date(2026, 1, 1))
     assert found.holdings == () and len(found.left_out) == 6
     assert all("not available offline" in check.reason for _, check in found.left_out)

@@ -21,7 +21,7 @@ from planner.verify import ContextLoader, Status
 from planner.verify.holdings import holdings_from_files
 from planner.verify.issuer import issuer_standing
 from planner.verify.review import NO_ISSUER_CHECK, CredentialReview, review_credentials
-from tests.verify.test_verify_review import CLR20, CONTEXTS, DAY, TEAM_CATALOGUE, upload
+from tests.verify.test_verify_review import CLR20, CONTEXTS, DAY, TEAM_CATALOGUE, read_files, upload
 from tests.verify_signing import did_key, sign_proof
 
 ISSUER = "https://example.com/issuers/876543"  # who signed the fixture's Teamwork badge
@@ -53,7 +53,7 @@ def contexts(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def clr_review(issuers: list[str]) -> CredentialReview:
     """The validator's CLR fixture read as the app reads an upload, reviewed against ``team(issuers)``."""
-    found = holdings_from_files([upload(CLR20 / "simple.json")], today=DAY, loader=ContextLoader(CONTEXTS))
+    found = read_files([upload(CLR20 / "simple.json")], today=DAY, loader=ContextLoader(CONTEXTS))
     return review_credentials(found, team(issuers))
 
 
@@ -61,8 +61,7 @@ def clr_review(issuers: list[str]) -> CredentialReview:
 def clr_found():
     if not CONTEXTS.is_dir():
         pytest.skip(f"reference contexts not found at {CONTEXTS}")
-    return holdings_from_files([upload(CLR20 / "simple.json", "transcript.json")], today=DAY,
-                               loader=ContextLoader(CONTEXTS))
+    return read_files([upload(CLR20 / "simple.json", "transcript.json")], today=DAY, loader=ContextLoader(CONTEXTS))
 
 
 def test_standing_names_the_issuer_and_the_provider():
@@ -194,7 +193,7 @@ def test_a_compiled_catalogue_keeps_the_issuers(tmp_path, capsys):
         sub = opened.subcatalogue(LearnerProfile(), Target.parse("role:team-counter"))
     finally:
         opened.close()
-    assert sub.provider("team-college").issuers == [OTHER]
+    assert sub.provider("team-college").issuer_ids == [OTHER]
     data, err = _recommend(capsys, store, "--format", "json")
     assert data["holdings"] == [] and "not by Team College" in err
     assert data["credential_files"][0]["issuer"] != NO_ISSUER_CHECK

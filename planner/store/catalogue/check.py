@@ -1,9 +1,11 @@
-"""Check a compiled catalogue cheaply: dangling references and counts, by indexed queries.
+"""Check a compiled catalogue: every row read and compared, dangling references, bookkeeping.
 
 A store is written only from a validated catalogue, so a problem here means it was
-changed behind the planner's back or written by a faulty importer. Every check is an
-anti-join on a primary key or an index (never a load of the items), and each reports at
-most :data:`MAX_PER_CHECK` findings, located at the source file the item came from.
+changed behind the planner's back or written by a faulty importer. :func:`check_store`
+first reads every row (:func:`planner.store.catalogue.sweep.sweep`: types, JSON, ids,
+columns and index rows against what a build derives), then runs the cross-item checks:
+each an anti-join on a primary key or an index, reporting at most :data:`MAX_PER_CHECK`
+findings located at the source file the item came from.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import exists, func, literal, select
 
 from planner._errors import Problem
 from planner.store.catalogue import schema as t
+from planner.store.catalogue.engine import StoreError
 
 __all__ = ["MAX_PER_CHECK", "StoreCheck", "check_store", "store_info"]
 
@@ -84,6 +87,18 @@ def _index_checks() -> list[tuple[Any, str, str]]:
         (select(literal("(index)"), t.role_needs.c.role, t.role_needs.c.competency)
          .where(_missing(t.role_needs.c.role, t.roles)),
          "role_needs[{item}]", "index rows of a role the store does not hold"),
+        (select(literal("(index)"), t.award_components.c.award, t.award_components.c.credential)
+         .where(_missing(t.award_components.c.award, t.credentials)),
+         "award_components[{item}]", "index rows of an award the store does not hold"),
+        (select(literal("(index)"), t.search_docs.c.item, t.search_docs.c.kind)
+         .where(t.search_docs.c.kind == "credential", _missing(t.search_docs.c.item, t.credentials)),
+         "search_docs[{item}]", "a search entry of a credential the store does not hold"),
+        (select(literal("(index)"), t.search_docs.c.item, t.search_docs.c.kind)
+         .where(t.search_docs.c.kind == "role", _missing(t.search_docs.c.item, t.roles)),
+         "search_docs[{item}]", "a search entry of a role the store does not hold"),
+        (select(literal("(index)"), t.search_docs.c.item, t.search_docs.c.kind)
+         .where(t.search_docs.c.kind.not_in(("credential", "role"))),
+         "search_docs[{item}]", "a search entry of kind {ref!r}"),
     ]
 
 
@@ -91,21 +106,36 @@ def _count(conn: Any, table: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def check_store(store: Any) -> StoreCheck:
-    """Check an open :class:`~planner.store.catalogue.CatalogueStore` (its format was checked on opening).
+def check_store(store: Any, *, progress: Any = None) -> StoreCheck:
+    """Check an open :class:`~planner.store.catalogue.CatalogueStore` (format and structure were checked at opening).
 
     Parameters
     ----------
     store : CatalogueStore
         The store.
+    progress : callable, optional
+        ``progress(items_done, items_total)`` while every row is read.
 
     Returns
     -------
     StoreCheck
-        Problems located at the source file of the item (``source: field: message``)
-        and the counts per kind.
+        Problems of the rows located at the store (``URL: table[id]: message``), then
+        those of references located at the source file of the item (``source: field:
+        message``), and the counts per kind.
     """
+    from planner.store.catalogue.sweep import sweep
+
     counts = store.counts()
+    with store._connect() as conn:
+        problems = sweep(conn.conn, store.url, progress=progress)
+    try:
+        problems += _cross_checks(store, counts)
+    except StoreError as exc:  # a value of the wrong type stops a query: the sweep has listed it
+        problems.append(Problem(store.url, None, None, "", str(exc)))
+    return StoreCheck(tuple(problems), counts)
+
+
+def _cross_checks(store: Any, counts: dict[str, int]) -> list[Problem]:
     problems: list[Problem] = []
     where = store.url
     with store._connect() as conn:
@@ -124,7 +154,7 @@ def check_store(store: Any) -> StoreCheck:
                                     f"{searchable:,} entries for {counts['credential']:,} credentials and "
                                     f"{counts['role']:,} roles; rebuild the store"))
         problems += _source_counts(conn)
-    return StoreCheck(tuple(problems), counts)
+    return problems
 
 
 def _source_counts(conn: Any) -> list[Problem]:

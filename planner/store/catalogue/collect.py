@@ -2,12 +2,13 @@
 
 The reader (one question's catalogue) and the analysis scope (a provider's catalogue) both
 walk the store with :class:`Collector`; this module is theirs alone, so neither imports the
-other.
+other. It reads through a :class:`~planner.store.catalogue.integrity.CheckedConnection`, and
+every stored item through :func:`~planner.store.catalogue.integrity.parse_item`: a row that
+is not what the build wrote stops the walk with "rebuild it".
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -17,18 +18,17 @@ from sqlalchemy import func, select
 from planner.catalogue.models import (
     Catalogue,
     CatalogueMeta,
-    Competency,
     Credential,
     LearnerProfile,
-    Provider,
     RecognitionAgreement,
     Role,
     Target,
     rule_credentials,
 )
 from planner.store.catalogue import schema as t
+from planner.store.catalogue.integrity import CheckedConnection, parse_item
 
-__all__ = ["CHUNK", "Collector", "chunks"]
+__all__ = ["CHUNK", "Collector", "chunks", "recognition_rows"]
 
 #: Ids per ``IN (…)`` query (well under SQLite's bound-parameter limit).
 CHUNK = 500
@@ -41,11 +41,24 @@ def chunks(ids: Iterable[str]) -> Iterable[list[str]]:
         yield items[k:k + CHUNK]
 
 
-class Collector:
-    """One sub-catalogue collection: batched, iterative queries to a fixpoint."""
+def recognition_rows() -> Any:
+    """The columns :meth:`Collector.recognition` takes, in its order."""
+    r = t.recognitions
+    return select(r.c.id, r.c.source, r.c.pos, r.c.doc, r.c.award, r.c.credential)
 
-    def __init__(self, conn: Any) -> None:
+
+class Collector:
+    """One sub-catalogue collection: batched, iterative queries to a fixpoint.
+
+    Parameters
+    ----------
+    conn : CheckedConnection
+        A checked read connection to the store.
+    """
+
+    def __init__(self, conn: CheckedConnection) -> None:
         self.conn = conn
+        self.where = conn.where
         self.creds: dict[str, tuple[str, int, Credential]] = {}  # id -> (source, pos, model)
         self.leaves: set[str] = set()  # included but not expanded
         self.asked: dict[str, int] = {}  # competency -> lowest level already asked for
@@ -56,13 +69,21 @@ class Collector:
         out = []
         want = [i for i in set(ids) if i not in self.creds]
         for chunk in chunks(want):
-            rows = self.conn.execute(select(t.credentials.c.id, t.credentials.c.source, t.credentials.c.pos,
-                                            t.credentials.c.doc).where(t.credentials.c.id.in_(chunk))).all()
-            for cid, source, pos, doc in rows:
-                model = Credential.model_validate(json.loads(doc))
+            c = t.credentials
+            rows = self.conn.execute(select(c.c.id, c.c.source, c.c.pos, c.c.doc, c.c.provider, c.c.is_award)
+                                     .where(c.c.id.in_(chunk))).all()
+            for cid, source, pos, doc, provider, is_award in rows:
+                # provider and is_award are what the store's indexed queries select by
+                model = parse_item("credential", cid, doc, self.where,
+                                   {"provider": provider, "is_award": bool(is_award)})
                 self.creds[cid] = (source, pos, model)
                 out.append(model)
         return out
+
+    def recognition(self, rid: str, source: str, pos: int, doc: str, award: str, credential: str) -> None:
+        """Keep one stored recognition agreement (its award and credential columns are what it is found by)."""
+        agreement = parse_item("recognition", rid, doc, self.where, {"award": award, "credential": credential})
+        self.recs[rid] = (source, pos, agreement)
 
     def _teachers(self, wanted: dict[str, int]) -> set[str]:
         """Credentials teaching each competency at its level or above (only what was not asked before)."""
@@ -84,12 +105,9 @@ class Collector:
         self.awards_done.update(new)
         out: set[str] = set()
         for chunk in chunks(new):
-            rows = self.conn.execute(select(t.recognitions.c.id, t.recognitions.c.source, t.recognitions.c.pos,
-                                            t.recognitions.c.doc).where(t.recognitions.c.award.in_(chunk))).all()
-            for rid, source, pos, doc in rows:
-                agreement = RecognitionAgreement.model_validate(json.loads(doc))
-                self.recs[rid] = (source, pos, agreement)
-                out.add(agreement.credential)
+            for row in self.conn.execute(recognition_rows().where(t.recognitions.c.award.in_(chunk))):
+                self.recognition(*row)
+                out.add(self.recs[row[0]][2].credential)
         return out
 
     def _walk(self, seeds: set[str], needs: dict[str, int]) -> None:
@@ -127,7 +145,7 @@ class Collector:
         if target.kind == "role" and target.id:
             row = conn.execute(select(t.roles.c.doc).where(t.roles.c.id == target.id)).first()
             if row is not None:
-                role = Role.model_validate(json.loads(row[0]))
+                role = parse_item("role", target.id, row[0], self.where)
                 for need in role.needs:
                     needs[need.competency] = min(needs.get(need.competency, 1 << 30), need.level)
         elif target.kind == "competencies":
@@ -162,8 +180,8 @@ class Collector:
         provider_ids = {c.provider for c in creds} | {a.provider for a in recs} | set(providers)
         return Catalogue.model_validate({
             "meta": meta,
-            "providers": self._docs(t.providers, Provider, provider_ids),
-            "competencies": self._docs(t.competencies, Competency, comp_ids),
+            "providers": self._docs(t.providers, provider_ids),
+            "competencies": self._docs(t.competencies, comp_ids),
             "credentials": creds,
             "roles": roles,
             "recognitions": recs,
@@ -184,9 +202,10 @@ class Collector:
                         out.add(row[0])
         return out
 
-    def _docs(self, table: Any, model: Any, ids: Iterable[str]) -> list[Any]:
+    def _docs(self, table: Any, ids: Iterable[str]) -> list[Any]:
         out = []
+        kind = "provider" if table is t.providers else "competency"
         for chunk in chunks(ids):
             rows = self.conn.execute(select(table.c.id, table.c.doc).where(table.c.id.in_(chunk))).all()
-            out.extend(model.model_validate(json.loads(doc)) for _, doc in sorted(rows))
+            out.extend(parse_item(kind, key, doc, self.where) for key, doc in sorted(rows))
         return out

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-__all__ = ["MAX_QUERY_WORDS", "create", "match", "words"]
+__all__ = ["MAX_QUERY_WORDS", "create", "match", "objects", "words"]
 
 #: More words than this are ignored (a query is a few words, not a document).
 MAX_QUERY_WORDS = 8
@@ -35,6 +35,15 @@ def create(conn: Connection) -> None:
             "old.body); END")
     else:
         conn.exec_driver_sql(f"CREATE INDEX ix_search_docs_fts ON search_docs USING gin ({_PG_VECTOR})")
+
+
+def objects(dialect: str) -> set[tuple[str, str]]:
+    """The ``(type, name)`` of every database object the index is made of, for the store's structure check."""
+    if dialect == "sqlite":
+        fts = {("table", "search_fts")} | {("table", f"search_fts_{part}") for part in ("data", "idx", "docsize",
+                                                                                       "config")}
+        return fts | {("trigger", "search_docs_ai"), ("trigger", "search_docs_ad")}
+    return {("index", "ix_search_docs_fts")}
 
 
 def words(query: str) -> list[str]:

@@ -21,39 +21,28 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from planner.catalogue.models import (
-    Catalogue,
-    CatalogueMeta,
-    Competency,
-    Credential,
-    LearnerProfile,
-    Provider,
-    RecognitionAgreement,
-    Role,
-    Target,
-)
+from planner.catalogue.models import Catalogue, CatalogueMeta, LearnerProfile, Provider, Target
 from planner.engine.results import Recommendation
 from planner.store.catalogue import fulltext
 from planner.store.catalogue import schema as t
 from planner.store.catalogue.collect import Collector
-from planner.store.catalogue.engine import StoreError, _short, check_format, open_engine
+from planner.store.catalogue.engine import StoreError, check_format, open_engine
+from planner.store.catalogue.integrity import check_model, is_possible_id, parse_item, reading
+from planner.store.catalogue.rows import KINDS
+from planner.store.urls import mask_url
 
-__all__ = ["MAX_PAGE_SIZE", "CatalogueStore", "ScopeTooLarge", "SearchHit", "SearchPage", "open_catalogue"]
+__all__ = ["MAX_PAGE", "MAX_PAGE_SIZE", "CatalogueStore", "ScopeTooLarge", "SearchHit", "SearchPage",
+           "open_catalogue"]
 
 #: Largest page a search returns.
 MAX_PAGE_SIZE = 200
+#: Highest page number asked for (its offset stays far inside a 64-bit integer on every backend).
+MAX_PAGE = 10_000_000
 #: Longest search text accepted (characters).
 MAX_QUERY_CHARS = 200
 
-_TABLES = {
-    "credential": (t.credentials, Credential),
-    "role": (t.roles, Role),
-    "competency": (t.competencies, Competency),
-    "provider": (t.providers, Provider),
-    "recognition": (t.recognitions, RecognitionAgreement),
-}
+_TABLES = KINDS
 
 
 @dataclass(frozen=True)
@@ -95,18 +84,17 @@ class CatalogueStore:
     """A compiled catalogue opened for reading. Build one with :func:`open_catalogue`."""
 
     def __init__(self, engine: Engine) -> None:
-        check_format(engine)
+        check_format(engine)  # the format and every table, index and full-text object: cheap, at open
         self.engine = engine
-        self.url = engine.url.render_as_string()
+        self.url = mask_url(engine.url)  # the password hidden: what every message says
         with self._connect() as conn:
             row = conn.execute(select(t.store_meta.c.value).where(t.store_meta.c.key == "catalogue_meta")).first()
-        self.meta = CatalogueMeta.model_validate(json.loads(row[0])) if row else CatalogueMeta()
+        self.meta = check_model(self.url, "store_meta[catalogue_meta]", CatalogueMeta, row[0]) if row \
+            else CatalogueMeta()
 
     def _connect(self) -> Any:
-        try:
-            return self.engine.connect()
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read {self.url}: {_short(exc)}") from None
+        """A checked read connection (:mod:`planner.store.catalogue.integrity`), as a context manager."""
+        return reading(self.engine, self.url)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -135,10 +123,12 @@ class CatalogueStore:
         """
         if kind not in _TABLES:
             raise ValueError(f"unknown kind {kind!r}; one of {', '.join(_TABLES)}")
-        table, model = _TABLES[kind]
+        if not is_possible_id(item_id):
+            return None  # no item has it (and a NUL byte would be a raw error on PostgreSQL)
+        table, _ = _TABLES[kind]
         with self._connect() as conn:
             row = conn.execute(select(table.c.doc).where(table.c.id == item_id)).first()
-        return model.model_validate(json.loads(row[0])) if row else None
+        return parse_item(kind, item_id, row[0], self.url) if row else None
 
     def search(self, text: str, page: int = 1, page_size: int = 20, *,
                kinds: tuple[str, ...] = ("credential", "role"), awards_only: bool = False) -> SearchPage:
@@ -165,8 +155,7 @@ class CatalogueStore:
             raise ValueError(f"search text is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1–{MAX_PAGE_SIZE}, got {page_size}")
-        if page < 1:
-            raise ValueError(f"page must be at least 1, got {page}")
+        _check_page(page)
         bad = [k for k in kinds if k not in ("credential", "role")]
         if bad or not kinds:
             raise ValueError(f"kinds must be credential and/or role, got {kinds}")
@@ -192,11 +181,12 @@ class CatalogueStore:
         """
         if len(text) > MAX_QUERY_CHARS:
             raise ValueError(f"search text is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
-        if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
-            raise ValueError(f"page must be at least 1 and page_size 1–{MAX_PAGE_SIZE}")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1–{MAX_PAGE_SIZE}, got {page_size}")
+        _check_page(page)
         p = t.providers
         where = []
-        for word in text.lower().split():
+        for word in text.replace("\x00", " ").lower().split():  # NUL: a separator, as in search()
             pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where.append(func.lower(p.c.id).like(pattern, escape="\\")
                          | func.lower(p.c.name).like(pattern, escape="\\"))
@@ -206,6 +196,21 @@ class CatalogueStore:
                                 .offset((page - 1) * page_size).limit(page_size)).all()
         return SearchPage(tuple(SearchHit("provider", pid, name, False) for pid, name in rows), total, page,
                           page_size)
+
+    def providers_with_issuers(self) -> list[Provider]:
+        """Every provider that lists Open Badges issuers: the catalogue's trust list.
+
+        Read whole (providers are few next to credentials): a credential's issuer is
+        confirmed against every key the catalogue trusts, whichever question is asked.
+        """
+        with self._connect() as conn:
+            rows = conn.execute(select(t.providers.c.doc).order_by(t.providers.c.id)).all()
+        out = []
+        for (doc,) in rows:
+            provider = Provider.model_validate(json.loads(doc))
+            if provider.issuers:
+                out.append(provider)
+        return out
 
     # ------------------------------------------------------------------ sub-catalogue
 
@@ -239,6 +244,8 @@ class CatalogueStore:
         KeyError
             When no credential has this id.
         """
+        if not is_possible_id(credential_id):
+            raise KeyError(credential_id)
         with self._connect() as conn:
             collector = Collector(conn)
             found = collector._load_credentials([credential_id])
@@ -251,8 +258,8 @@ class CatalogueStore:
                 a.competency for g in cred.requires for a in g.any_of if a.competency}
             return Catalogue.model_validate({
                 "meta": self.meta, "credentials": creds,
-                "providers": collector._docs(t.providers, Provider, {c.provider for c in creds}),
-                "competencies": collector._docs(t.competencies, Competency, comps),
+                "providers": collector._docs(t.providers, {c.provider for c in creds}),
+                "competencies": collector._docs(t.competencies, comps),
             })
 
     def analysis_scope(self, provider: str | None = None, *, max_credentials: int | None = None) -> Any:
@@ -306,6 +313,9 @@ class CatalogueStore:
             Naming the ids no credential (or role) has.
         """
         ids = set(credential_ids)
+        impossible = sorted(str(i) for i in ids if not is_possible_id(i))
+        if impossible:
+            raise KeyError(", ".join(impossible))
         with self._connect() as conn:
             collector = Collector(conn)
             collector._walk(ids, {})
@@ -322,6 +332,11 @@ class CatalogueStore:
 
         catalogue = self.subcatalogue(profile, target, credit_award=kwargs.get("credit_award"))
         return recommend(catalogue, profile, target, **kwargs)
+
+
+def _check_page(page: int) -> None:
+    if not 1 <= page <= MAX_PAGE:
+        raise ValueError(f"page must be 1–{MAX_PAGE:,}, got {page}")
 
 
 def open_catalogue(url: str) -> CatalogueStore:

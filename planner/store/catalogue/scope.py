@@ -24,24 +24,16 @@ roles is identical.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, func, select
 
-from planner.catalogue.models import (
-    Catalogue,
-    CatalogueMeta,
-    Competency,
-    CompetencyType,
-    RecognitionAgreement,
-    Role,
-    rule_credentials,
-)
+from planner.catalogue.models import Catalogue, CatalogueMeta, CompetencyType, rule_credentials
 from planner.store.catalogue import schema as t
-from planner.store.catalogue.collect import Collector, chunks
+from planner.store.catalogue.collect import Collector, chunks, recognition_rows
+from planner.store.catalogue.integrity import is_possible_id, parse_item
 
 __all__ = ["MAX_WHOLE_CREDENTIALS", "AnalysisScope", "entry_credentials", "provider_scope", "report_counts",
            "whole_catalogue"]
@@ -105,10 +97,9 @@ def whole_catalogue(conn: Any, meta: CatalogueMeta) -> Catalogue:
     collector = Collector(conn)
     ids = [r[0] for r in conn.execute(select(t.credentials.c.id))]
     collector._load_credentials(ids)
-    for rid, source, pos, doc in conn.execute(select(t.recognitions.c.id, t.recognitions.c.source,
-                                                     t.recognitions.c.pos, t.recognitions.c.doc)):
-        collector.recs[rid] = (source, pos, RecognitionAgreement.model_validate(json.loads(doc)))
-    roles = [Role.model_validate(json.loads(doc)) for _, doc in
+    for row in conn.execute(recognition_rows()):
+        collector.recognition(*row)
+    roles = [parse_item("role", key, doc, conn.where) for key, doc in
              sorted(conn.execute(select(t.roles.c.id, t.roles.c.doc)).all())]
     every = [r[0] for r in conn.execute(select(t.competencies.c.id))]
     providers = [r[0] for r in conn.execute(select(t.providers.c.id))]
@@ -168,8 +159,9 @@ def entry_credentials(conn: Any, sectors: Iterable[str]) -> dict[str, str]:
 
 def _transversal(conn: Any) -> list[str]:
     # no column holds the type: the stored JSON is a prefilter, the model decides
-    rows = conn.execute(select(t.competencies.c.doc).where(t.competencies.c.doc.like('%"type":"transversal"%')))
-    found = (Competency.model_validate(json.loads(r[0])) for r in rows)
+    rows = conn.execute(select(t.competencies.c.id, t.competencies.c.doc)
+                        .where(t.competencies.c.doc.like('%"type":"transversal"%')))
+    found = (parse_item("competency", key, doc, conn.where) for key, doc in rows)
     return sorted(c.id for c in found if c.type == CompetencyType.TRANSVERSAL)
 
 
@@ -196,7 +188,8 @@ def provider_scope(conn: Any, meta: CatalogueMeta, provider: str, counts: dict[s
     KeyError
         When the store has no such provider.
     """
-    if conn.execute(select(t.providers.c.id).where(t.providers.c.id == provider)).first() is None:
+    if not is_possible_id(provider) or \
+            conn.execute(select(t.providers.c.id).where(t.providers.c.id == provider)).first() is None:
         raise KeyError(provider)
     collector = Collector(conn)
     own_ids = [r[0] for r in conn.execute(select(t.credentials.c.id).where(t.credentials.c.provider == provider))]
@@ -208,7 +201,7 @@ def provider_scope(conn: Any, meta: CatalogueMeta, provider: str, counts: dict[s
     prereq_skills = {a.competency for c in own for g in c.requires for a in g.any_of if a.competency}
     # roles needing what these credentials teach, and what those roles need
     role_ids = _column_in(conn, t.role_needs.c.competency, t.role_needs.c.role, skills)
-    roles = [Role.model_validate(json.loads(doc)) for _, doc in sorted(
+    roles = [parse_item("role", key, doc, conn.where) for key, doc in sorted(
         r for chunk in chunks(role_ids) for r in conn.execute(
             select(t.roles.c.id, t.roles.c.doc).where(t.roles.c.id.in_(chunk))))]
     needs: dict[str, int] = {}
@@ -219,12 +212,9 @@ def provider_scope(conn: Any, meta: CatalogueMeta, provider: str, counts: dict[s
     seeds = set(own_ids) | components
     seeds |= _column_in(conn, t.award_components.c.credential, t.award_components.c.award, own_ids)
     for chunk in chunks(own_ids):
-        for rid, source, pos, doc in conn.execute(select(
-                t.recognitions.c.id, t.recognitions.c.source, t.recognitions.c.pos, t.recognitions.c.doc)
-                .where(t.recognitions.c.credential.in_(chunk))):
-            agreement = RecognitionAgreement.model_validate(json.loads(doc))
-            collector.recs[rid] = (source, pos, agreement)
-            seeds.add(agreement.award)
+        for row in conn.execute(recognition_rows().where(t.recognitions.c.credential.in_(chunk))):
+            collector.recognition(*row)
+            seeds.add(collector.recs[row[0]][2].award)
     # every teacher (level 0: any level) of these competencies, and the roles' teachers at their levels
     wanted = dict(needs)
     for comp in skills | prereq_skills:

@@ -2,7 +2,8 @@
 
 Items arrive one by one (from the YAML loader, an importer or a generator streaming a
 national catalogue) and are written in batches, so memory stays flat however large the
-catalogue. Each item is stored whole as JSON beside the index rows the engine queries.
+catalogue. Each item is stored whole as JSON beside the index rows the engine queries
+(:func:`planner.store.catalogue.rows.stored_rows`).
 """
 
 from __future__ import annotations
@@ -14,27 +15,14 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, delete, select
 
-from planner.catalogue.models import (
-    CatalogueMeta,
-    Competency,
-    Credential,
-    Provider,
-    RecognitionAgreement,
-    Role,
-    rule_credentials,
-)
+from planner.catalogue.models import CatalogueMeta
 from planner.store.catalogue import schema as t
+from planner.store.catalogue.rows import POSITIONED, stored_rows, to_doc
 
 __all__ = ["StoreWriter", "to_doc"]
 
 #: Rows buffered before a batch insert.
 BATCH = 5000
-
-
-def to_doc(model: BaseModel) -> str:
-    """The JSON an item is stored as (what its model validates back to the same item)."""
-    data = model.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 class StoreWriter:
@@ -59,53 +47,19 @@ class StoreWriter:
 
     def add(self, item: BaseModel, source: str) -> None:
         """Queue one validated item (provider, competency, credential, role or recognition)."""
-        if isinstance(item, Credential):
-            self._credential(item, source)
-        elif isinstance(item, Role):
-            self._put(t.roles, id=item.id, title=item.title, sector=item.sector, source=source, doc=to_doc(item))
-            for need in item.needs:
-                self._put(t.role_needs, role=item.id, competency=need.competency, level=need.level,
-                          essential=need.essential)
-            body = " ".join(x for x in (item.id, item.sector, item.description) if x)
-            self._put(t.search_docs, kind="role", item=item.id, title=item.title, body=body, is_award=False)
-        elif isinstance(item, Competency):
-            self._put(t.competencies, id=item.id, label=item.label, broader=item.broader, source=source,
-                      doc=to_doc(item))
-        elif isinstance(item, Provider):
-            self._put(t.providers, id=item.id, name=item.name, country=item.country, source=source,
-                      doc=to_doc(item))
-        elif isinstance(item, RecognitionAgreement):
-            self._put(t.recognitions, id=item.id, award=item.award, credential=item.credential,
-                      provider=item.provider, source=source, pos=self._next(source), doc=to_doc(item))
-        else:
-            raise TypeError(f"not a catalogue item: {type(item).__name__}")
+        (table, own), *index = stored_rows(item)  # TypeError for anything else
+        own = {**own, "source": source, "doc": to_doc(item)}
+        if table in POSITIONED:
+            own["pos"] = self._next(source)
+        self._put(table, **own)
+        for index_table, row in index:
+            self._put(index_table, **row)
         self.counts[type(item).__name__] += 1
 
     def _next(self, source: str) -> int:
         # position within its source, so that a sub-catalogue keeps the loader's order
         self.pos[source] += 1
         return self.pos[source]
-
-    def _credential(self, cred: Credential, source: str) -> None:
-        self._put(t.credentials, id=cred.id, title=cred.title, provider=cred.provider, type=cred.type.value,
-                  sector=cred.sector, is_award=cred.award is not None, ects=cred.ects, source=source,
-                  pos=self._next(source), doc=to_doc(cred))
-        best: dict[str, int] = {}
-        for taught in cred.teaches:
-            best[taught.competency] = max(best.get(taught.competency, -1), taught.level)
-        for comp, level in best.items():
-            self._put(t.teaches, competency=comp, level=level, credential=cred.id)
-        for group in cred.requires:
-            for alt in group.any_of:
-                self._put(t.requires, credential=cred.id, needs_credential=alt.credential,
-                          needs_competency=alt.competency, needs_level=alt.level)
-        if cred.award is not None:
-            for member in dict.fromkeys(rule_credentials(cred.award.rule)):
-                self._put(t.award_components, award=cred.id, credential=member)
-        body = " ".join(x for x in (cred.id, cred.sector, cred.type.value.replace("_", " "), cred.description)
-                        if x)
-        self._put(t.search_docs, kind="credential", item=cred.id, title=cred.title, body=body,
-                  is_award=cred.award is not None)
 
     def set_meta(self, meta: CatalogueMeta, source: str) -> None:
         """Store the catalogue's meta (name, level scale, currencies) and where it came from."""
