@@ -22,8 +22,12 @@ to ``max_roles`` roles needing competencies the award's components teach (most o
 first). Costs are from an empty profile with the cost objective.
 
 The search is exhaustive over these candidates: every candidate is measured on every one of
-its targets (no search limit). The searches are independent tasks, run serially or on a
-Dask cluster (``scheduler=``, see :mod:`planner.analysis.parallel`) with the same result.
+its targets (no search limit). With the planner's own engine the measurements of one target
+share their work (:func:`planner.engine.variants.agreement_costs`: the pruned problem and one
+model for all the candidates that can matter to the target, and no search at all for those
+that cannot) and give what one search per candidate and target gives; another engine is
+called once per candidate and target. The targets are independent tasks, run serially or on
+a Dask cluster (``scheduler=``, see :mod:`planner.analysis.parallel`) with the same result.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from planner.analysis._common import (
     obtainability,
     resolve_as_of,
 )
-from planner.analysis.parallel import Progress, Scheduler, runner
+from planner.analysis.parallel import Progress, Runner, Scheduler, runner
 from planner.analysis.reachability import Engine, load_engine
 from planner.catalogue.models import (
     Catalogue,
@@ -50,6 +54,7 @@ from planner.catalogue.models import (
     Target,
 )
 from planner.engine.rules import credential_cost
+from planner.engine.variants import agreement_costs
 
 __all__ = ["CandidateAgreement", "TargetEffect", "WhatIfResult", "recognition_whatif"]
 
@@ -172,16 +177,20 @@ def _targets(catalogue: Catalogue, award: Credential, max_roles: int) -> list[Ta
     return targets
 
 
+def _profile(day: dt.date) -> LearnerProfile:
+    return LearnerProfile(name="from zero", constraints=Constraints(start=day))
+
+
 def _costs(catalogue: Catalogue, engine: Engine, day: dt.date,
            task: tuple[RecognitionAgreement | None, tuple[Target, ...]]) -> tuple[float | None, ...]:
-    """Cheapest-route cost from zero to each target, with one extra agreement (one task)."""
+    """Cheapest-route cost from zero to each target, with one extra agreement (one task, any engine)."""
     agreement, targets = task
     if agreement is not None:
         fields = {name: getattr(catalogue, name) for name in type(catalogue).model_fields}
         fields["recognitions"] = [*catalogue.recognitions, agreement]
         # model_construct skips re-validating the whole catalogue; the agreement itself is valid
         catalogue = type(catalogue).model_construct(**fields)
-    profile = LearnerProfile(name="from zero", constraints=Constraints(start=day))
+    profile = _profile(day)
     out: list[float | None] = []
     for target in targets:
         try:
@@ -192,6 +201,47 @@ def _costs(catalogue: Catalogue, engine: Engine, day: dt.date,
             continue
         out.append(rec.best.total_cost if rec.best else None)
     return tuple(out)
+
+
+def _target_costs(catalogue: Catalogue, engine: Engine, day: dt.date,
+                  task: tuple[Target, tuple[RecognitionAgreement, ...]]) -> tuple[float | None, ...]:
+    """One target's baseline cost, then its cost with each agreement alone (the planner's engine)."""
+    target, agreements = task
+    try:
+        before, after = agreement_costs(catalogue, _profile(day), target, agreements, today=day)
+    except Exception:  # measured one search at a time, each failure counting as "no route"
+        return tuple(_costs(catalogue, engine, day, (a, (target,)))[0] for a in (None, *agreements))
+    return (before, *after)
+
+
+Measured = list[tuple[RecognitionAgreement, tuple[Target, ...]]]
+
+
+def _measure(catalogue: Catalogue, engine: Engine, day: dt.date, run: Runner, progress: Progress | None,
+             baseline_targets: dict[str, Target], measured: Measured,
+             reuse: bool) -> tuple[dict[str, float | None], list[tuple[float | None, ...]]]:
+    """Baseline cost per target, and each agreement's costs on its targets (in ``measured`` order)."""
+    if not reuse:  # one search per task item, whatever the engine
+        tasks: list[tuple[RecognitionAgreement | None, tuple[Target, ...]]] = [
+            (None, (t,)) for t in baseline_targets.values()]
+        tasks += measured
+        costs = run.map(_costs, tasks, common=(catalogue, engine, day), progress=progress)
+        baseline = {key: cost[0] for key, cost in zip(baseline_targets, costs, strict=False)}
+        return baseline, costs[len(baseline_targets):]
+    # one task per target: its baseline and every agreement measured on it, sharing the work
+    per_target: dict[str, list[int]] = {key: [] for key in baseline_targets}
+    for k, (_, targets) in enumerate(measured):
+        for t in targets:
+            per_target[str(t)].append(k)
+    keys = list(baseline_targets)
+    target_tasks = [(baseline_targets[key], tuple(measured[k][0] for k in per_target[key])) for key in keys]
+    results = run.map(_target_costs, target_tasks, common=(catalogue, engine, day), progress=progress)
+    baseline = {key: result[0] for key, result in zip(keys, results, strict=True)}
+    cell: dict[tuple[int, str], float | None] = {}
+    for key, result in zip(keys, results, strict=True):
+        for k, cost in zip(per_target[key], result[1:], strict=True):
+            cell[(k, key)] = cost
+    return baseline, [tuple(cell[(k, str(t))] for t in targets) for k, (_, targets) in enumerate(measured)]
 
 
 def recognition_whatif(
@@ -206,6 +256,7 @@ def recognition_whatif(
     obtain: Obtainability | None = None,
     scheduler: Scheduler = None,
     progress: Progress | None = None,
+    reuse: bool = True,
 ) -> WhatIfResult:
     """Rank single new recognition agreements by their measured effect on routes.
 
@@ -234,8 +285,13 @@ def recognition_whatif(
         Where the route searches run (:func:`planner.analysis.parallel.runner`): serially by
         default, ``"local"`` for a local Dask cluster, or a scheduler address.
     progress : callable, optional
-        ``progress(done, total)`` as measurement tasks finish (a task is one baseline target,
-        or one candidate on all its targets).
+        ``progress(done, total)`` as measurement tasks finish (with the planner's engine a
+        task is one target with every candidate measured on it; otherwise one baseline
+        target, or one candidate on all its targets).
+    reuse : bool
+        Share the work between the measurements of one target when the engine is the
+        planner's own (see the module docstring); False measures one search at a time, as
+        any other engine is. The result is the same.
 
     Returns
     -------
@@ -263,18 +319,16 @@ def recognition_whatif(
         plan.append((aw, targets, candidates))
         for t in targets:
             baseline_targets.setdefault(str(t), t)
-    tasks: list[tuple[RecognitionAgreement | None, tuple[Target, ...]]] = [
-        (None, (t,)) for t in baseline_targets.values()]
-    tasks += [(agreement, tuple(targets)) for _, targets, candidates in plan for agreement, _, _ in candidates]
+    measured = [(agreement, tuple(targets)) for _, targets, candidates in plan for agreement, _, _ in candidates]
+    searches = len(baseline_targets) + sum(len(targets) for _, targets in measured)
     with runner(scheduler) as run:
-        costs = run.map(_costs, tasks, common=(catalogue, engine, day), progress=progress)
-    searches = sum(len(targets) for _, targets in tasks)
-    baseline = {key: cost[0] for key, cost in zip(baseline_targets, costs, strict=False)}
-    measured = iter(costs[len(baseline_targets):])
+        baseline, costs = _measure(catalogue, engine, day, run, progress, baseline_targets, measured,
+                                   reuse and engine is load_engine())
+    after_costs = iter(costs)
     results: list[CandidateAgreement] = []
     for aw, targets, candidates in plan:
         for agreement, overlap, cred_provider in candidates:
-            after = next(measured)
+            after = next(after_costs)
             effects = tuple(TargetEffect(str(t), baseline[str(t)], cost)
                             for t, cost in zip(targets, after, strict=True))
             results.append(CandidateAgreement(

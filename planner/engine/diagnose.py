@@ -369,14 +369,27 @@ def diagnose(
     if any(d.code == "no_teacher" for d in out):
         return tuple(out)
 
-    def cred_attr(attr: Callable[[Any], Sequence[str]]) -> Callable[[Sequence[str]], set[str]]:
-        return lambda ids: {str(v) for c in ids for v in attr(catalogue.credential(c))}
-
-    c = profile.constraints
     checks: list[Diagnosis | None] = [
         _budget(catalogue, profile, target, start, clock),
         _deadline(catalogue, profile, target, start, clock),
         _hours(catalogue, profile, target, start, clock),
+        *_list_checks(catalogue, profile, target, start, clock),
+    ]
+    out.extend(d for d in checks if d is not None)
+    if len(out) == len(_coverage_causes(catalogue, problem)):
+        pair = _pairs(catalogue, profile, target, start, clock)
+        if pair is not None:
+            out.append(pair)
+    if len(out) == len(_coverage_causes(catalogue, problem)):
+        out.extend(_without_constraints(catalogue, profile, target, start, clock, any_cause=bool(out)))
+    return tuple(out)
+
+
+def _list_checks(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+                 clock: Clock | None) -> list[Diagnosis | None]:
+    """One relaxation per list constraint: modes, languages, countries, providers and credentials avoided."""
+    c = profile.constraints
+    return [
         _list_relaxation(
             catalogue, profile, target, start, field="modes", empty=[],
             # a credential offered in several modes, none accepted: its first mode is the one suggested
@@ -413,34 +426,34 @@ def diagnose(
             clock=clock,
         ),
     ]
-    out.extend(d for d in checks if d is not None)
-    if len(out) == len(_coverage_causes(catalogue, problem)):
-        pair = _pairs(catalogue, profile, target, start, clock)
-        if pair is not None:
-            out.append(pair)
-    if len(out) == len(_coverage_causes(catalogue, problem)):
-        free = Constraints(start=c.start)
-        relaxed = profile.model_copy(update={"constraints": free})
-        route = _cheapest(catalogue, relaxed, target, start, clock=clock)
-        lifted = {k: v for k, v in free.model_dump(mode="json").items()
-                  if getattr(c, k) != getattr(free, k)}
-        if route is not None:
-            out.append(Diagnosis(
-                "combined",
-                "No change within one or two of your constraints is enough; with none of them the cheapest "
-                f"route costs {route.total_cost:,.0f} {route.currency} and finishes {route.finish.isoformat()}.",
-                lifted,
-            ))
-        elif clock is not None and clock.expired():
-            out.append(Diagnosis(
-                "time_limit",
-                "The diagnosis stopped at the time limit before it found a change that reaches the target.",
-            ))
-        elif not out:
-            out.append(Diagnosis(
-                "award_rule" if target.kind == "award" else "prerequisite",
-                "The catalogue cannot reach this target even without constraints: "
-                + ("the award's rules cannot be met with the credentials on offer."
-                   if target.kind == "award" else "some needed credential's prerequisites can never be met."),
-            ))
-    return tuple(out)
+
+
+def _without_constraints(catalogue: Catalogue, profile: LearnerProfile, target: Target, start: dt.date,
+                         clock: Clock | None, *, any_cause: bool) -> list[Diagnosis]:
+    """When no single or paired change is enough: the route with none of the constraints, or why none."""
+    c = profile.constraints
+    free = Constraints(start=c.start)
+    relaxed = profile.model_copy(update={"constraints": free})
+    route = _cheapest(catalogue, relaxed, target, start, clock=clock)
+    lifted = {k: v for k, v in free.model_dump(mode="json").items()
+              if getattr(c, k) != getattr(free, k)}
+    if route is not None:
+        return [Diagnosis(
+            "combined",
+            "No change within one or two of your constraints is enough; with none of them the cheapest "
+            f"route costs {route.total_cost:,.0f} {route.currency} and finishes {route.finish.isoformat()}.",
+            lifted,
+        )]
+    if clock is not None and clock.expired():
+        return [Diagnosis(
+            "time_limit",
+            "The diagnosis stopped at the time limit before it found a change that reaches the target.",
+        )]
+    if not any_cause:
+        return [Diagnosis(
+            "award_rule" if target.kind == "award" else "prerequisite",
+            "The catalogue cannot reach this target even without constraints: "
+            + ("the award's rules cannot be met with the credentials on offer."
+               if target.kind == "award" else "some needed credential's prerequisites can never be met."),
+        )]
+    return []

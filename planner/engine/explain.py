@@ -124,6 +124,9 @@ def explain_steps(
 ) -> tuple[Step, ...]:
     """Build the explained steps of a route, in schedule order.
 
+    Long by its parameter list; the body is one pass over the steps, each reason next to
+    the fact it explains, so it is kept whole.
+
     Parameters
     ----------
     catalogue : Catalogue

@@ -17,12 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from planner._errors import PlannerError
-from planner.catalogue.models import Catalogue, Credential, LearnerProfile, Target, rule_credentials
+from planner.catalogue.models import (
+    Catalogue,
+    Credential,
+    LearnerProfile,
+    RecognitionAgreement,
+    Target,
+    rule_credentials,
+)
 from planner.engine.rules import (
     DEFAULT_HOURS_PER_ECTS,
     DEFAULT_HOURS_PER_WEEK,
@@ -186,9 +193,13 @@ def _teachers(index: _Index, competency: str, level: int) -> tuple[str, ...]:
 class _Builder:
     """One build: holds the catalogue lookups and the learner state."""
 
-    def __init__(self, catalogue: Catalogue, profile: LearnerProfile, today: dt.date) -> None:
+    def __init__(self, catalogue: Catalogue, profile: LearnerProfile, today: dt.date,
+                 extra_agreements: Sequence[RecognitionAgreement] = ()) -> None:
         self.cat = catalogue
         self.index = _index(catalogue)
+        self.extra: dict[str, list[RecognitionAgreement]] = {}
+        for agreement in extra_agreements:
+            self.extra.setdefault(agreement.award, []).append(agreement)
         self.today = today
         self.cons = profile.constraints
         self.earned = latest_earned(profile)
@@ -266,7 +277,8 @@ class _Builder:
         return counted_for_award(award, self.held, self.today)
 
     def agreements(self, award_id: str) -> list[Any]:
-        return [a for a in self.index.recognitions.get(award_id, ()) if a.is_valid_on(self.today)]
+        return [a for a in (*self.index.recognitions.get(award_id, ()), *self.extra.get(award_id, ()))
+                if a.is_valid_on(self.today)]
 
     # -- walk ------------------------------------------------------------------
 
@@ -351,6 +363,71 @@ def _describe_group(group: Any, builder: _Builder) -> str:
     return " or ".join(parts)
 
 
+@dataclass
+class _Goal:
+    """What a target asks of the learner: needs not yet met, the award, the walk's seeds."""
+
+    required: list[tuple[str, int]] = field(default_factory=list)
+    optional: list[tuple[str, int]] = field(default_factory=list)
+    optional_total: int = 0
+    award_id: str | None = None
+    seeds: list[str] = field(default_factory=list)
+    already_met: bool = False
+
+
+def _goal(catalogue: Catalogue, target: Target, b: _Builder) -> _Goal:
+    """Resolve a role, competency list or award target against the learner's known levels and holdings."""
+    goal = _Goal()
+    if target.kind == "role":
+        if not catalogue.has("role", target.id or ""):
+            raise ProblemError(f"unknown role '{target.id}': no role with this id in the catalogue")
+        needs: dict[tuple[str, bool], int] = {}
+        for need in catalogue.role(target.id or "").needs:
+            key = (need.competency, need.essential)
+            needs[key] = max(needs.get(key, 0), need.level)
+        for (comp, essential), level in sorted(needs.items()):
+            if essential:
+                if b.known.get(comp, 0) < level:
+                    goal.required.append((comp, level))
+            else:
+                goal.optional_total += 1
+                if b.known.get(comp, 0) < level:
+                    goal.optional.append((comp, level))
+    elif target.kind == "competencies":
+        wanted: dict[str, int] = {}
+        for cl in target.competencies:
+            wanted[cl.competency] = max(wanted.get(cl.competency, 0), cl.level)
+        goal.required = sorted((c, lv) for c, lv in wanted.items() if b.known.get(c, 0) < lv)
+    else:
+        goal.award_id = target.id
+        if not catalogue.has("credential", goal.award_id or "") or \
+                catalogue.credential(goal.award_id or "").award is None:
+            raise ProblemError(f"unknown award '{goal.award_id}': no credential with this id carries award rules")
+        if goal.award_id in b.held:
+            goal.already_met = True
+        else:
+            goal.seeds.append(goal.award_id or "")
+    for comp, level in [*goal.required, *goal.optional]:
+        goal.seeds.extend(_teachers(b.index, comp, level))
+    if target.kind != "award":
+        goal.already_met = not goal.required
+    return goal
+
+
+def _measures(catalogue: Catalogue, candidates: Iterable[str]) -> tuple[dict[str, float], dict[str, float],
+                                                                        dict[str, int], dict[str, float]]:
+    """Hours, ECTS, weeks and weekly-capacity use (load × weeks) of each candidate (the effort rule)."""
+    hours, ects, weeks, load = {}, {}, {}, {}
+    for cid in candidates:
+        cred = catalogue.credential(cid)
+        work = effort(cred)
+        hours[cid] = work.hours
+        load[cid] = work.rate * work.weeks
+        ects[cid] = float(cred.ects or 0.0)
+        weeks[cid] = work.weeks
+    return hours, ects, weeks, load
+
+
 def build_problem(
     catalogue: Catalogue,
     profile: LearnerProfile,
@@ -359,8 +436,12 @@ def build_problem(
     today: dt.date | None = None,
     graph: Any = None,
     credit_award: str | None = None,
+    extra_agreements: Sequence[RecognitionAgreement] = (),
 ) -> Problem:
     """Prune the catalogue to the selection problem for ``target``.
+
+    Long by its documentation; the body reads as the steps of the module docstring (goal,
+    walk, prune, coverers, award trees, measures), each a helper or a few lines.
 
     Parameters
     ----------
@@ -379,6 +460,10 @@ def build_problem(
     credit_award : str, optional
         An award whose credit the *credit* objective will measure; its rule tree is
         prepared even when it is not the target.
+    extra_agreements : sequence of RecognitionAgreement, optional
+        Agreements to treat as if they were listed after the catalogue's own: the problem
+        is the one the catalogue with them added would give, without copying or
+        re-indexing the catalogue (what-if analyses ask one question under many).
 
     Returns
     -------
@@ -396,44 +481,9 @@ def build_problem(
     del graph  # the cached index is enough and avoids an O(graph) walk
     if today is None:
         today = profile.constraints.start or dt.date.today()
-    b = _Builder(catalogue, profile, today)
-    required: list[tuple[str, int]] = []
-    optional: list[tuple[str, int]] = []
-    optional_total = 0
-    award_id: str | None = None
-    seeds: list[str] = []
-    already_met = False
-
-    if target.kind == "role":
-        if not catalogue.has("role", target.id or ""):
-            raise ProblemError(f"unknown role '{target.id}': no role with this id in the catalogue")
-        needs: dict[tuple[str, bool], int] = {}
-        for need in catalogue.role(target.id or "").needs:
-            key = (need.competency, need.essential)
-            needs[key] = max(needs.get(key, 0), need.level)
-        for (comp, essential), level in sorted(needs.items()):
-            if essential:
-                if b.known.get(comp, 0) < level:
-                    required.append((comp, level))
-            else:
-                optional_total += 1
-                if b.known.get(comp, 0) < level:
-                    optional.append((comp, level))
-    elif target.kind == "competencies":
-        wanted: dict[str, int] = {}
-        for cl in target.competencies:
-            wanted[cl.competency] = max(wanted.get(cl.competency, 0), cl.level)
-        required = sorted((c, lv) for c, lv in wanted.items() if b.known.get(c, 0) < lv)
-    else:
-        award_id = target.id
-        if not catalogue.has("credential", award_id or "") or catalogue.credential(award_id or "").award is None:
-            raise ProblemError(f"unknown award '{award_id}': no credential with this id carries award rules")
-        if award_id in b.held:
-            already_met = True
-        else:
-            seeds.append(award_id or "")
-    for comp, level in [*required, *optional]:
-        seeds.extend(_teachers(b.index, comp, level))
+    b = _Builder(catalogue, profile, today, extra_agreements)
+    goal = _goal(catalogue, target, b)
+    required, optional, award_id, seeds = goal.required, goal.optional, goal.award_id, goal.seeds
     if credit_award is not None:
         if not catalogue.has("credential", credit_award) or catalogue.credential(credit_award).award is None:
             raise ProblemError(f"unknown award '{credit_award}': no credential with this id carries award rules")
@@ -442,8 +492,6 @@ def build_problem(
         assert credit_spec is not None
         seeds.extend(rule_credentials(credit_spec.rule))
         seeds.extend(a.credential for a in b.agreements(credit_award))
-    if target.kind != "award":
-        already_met = not required
 
     cand_set = b.walk(seeds)
     prereqs = b.prune(cand_set)
@@ -461,14 +509,7 @@ def build_problem(
         award_ids.add(credit_award)
     awards = {a: b.award_tree(a, cand_set) for a in sorted(award_ids)}
 
-    hours, ects, weeks, load = {}, {}, {}, {}
-    for cid in candidates:
-        cred = catalogue.credential(cid)
-        work = effort(cred)
-        hours[cid] = work.hours
-        load[cid] = work.rate * work.weeks
-        ects[cid] = float(cred.ects or 0.0)
-        weeks[cid] = work.weeks
+    hours, ects, weeks, load = _measures(catalogue, candidates)
 
     return Problem(
         candidates=candidates,
@@ -491,8 +532,8 @@ def build_problem(
         prereqs=_frozen(prereqs),
         awards=_frozen(awards),
         uncoverable=uncoverable,
-        already_met=already_met,
-        optional_total=optional_total,
+        already_met=goal.already_met,
+        optional_total=goal.optional_total,
         base_currency=catalogue.meta.base_currency,
         starts=_frozen({c: w for c in candidates
                         if (w := start_weeks(catalogue.credential(c), today)) is not None}),

@@ -41,6 +41,8 @@ def recommend(
 ) -> Recommendation:
     """Find the best stackable routes from a learner's position to a target.
 
+    Long by its documentation only: the body is the pipeline prune → search → explain → diagnose.
+
     Parameters
     ----------
     catalogue : Catalogue

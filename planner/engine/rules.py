@@ -592,6 +592,9 @@ def resolve_award(
 ) -> AwardTree:
     """Resolve an award's rule tree against what is held and what may be taken.
 
+    Kept whole: it is the one reading of agreements, pools and leaves that every caller
+    shares, and its three passes (agreements, nodes, credit values) read top to bottom.
+
     Parameters
     ----------
     catalogue : Catalogue

@@ -199,6 +199,60 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Scenario:
         raise ScenarioError(f"{where}: {first['msg']}") from exc
 
 
+class _LinkReader:
+    """The parts of a link, each checked alone; what cannot be applied goes to ``ignored``."""
+
+    def __init__(self, flat: Mapping[str, str], target: str, ignored: list[str]) -> None:
+        self.flat, self.target, self.ignored = flat, target, ignored
+
+    def items(self, key: str) -> list[str]:
+        """The comma-separated entries of one parameter, within the link's size limits."""
+        value = self.flat.get(key, "")
+        if len(value) > MAX_LINK_VALUE:
+            self.ignored.append(f"{key}: longer than {MAX_LINK_VALUE} characters; left out")
+            return []
+        parts = _split(value)
+        if len(parts) > MAX_LINK_ITEMS:
+            self.ignored.append(f"{key}: more than {MAX_LINK_ITEMS} entries; only the first {MAX_LINK_ITEMS} kept")
+        return parts[:MAX_LINK_ITEMS]
+
+    def fits(self, **values: Any) -> str | None:
+        """The problem these values alone would cause, or None."""
+        try:
+            Scenario(target=self.target, **values)
+        except ValidationError as exc:
+            return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        return None
+
+    def entries(self, key: str, field: str, name: str,
+                parse: Callable[[str], dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each entry parsed and checked alone, so one bad entry drops only itself."""
+        out: list[dict[str, Any]] = []
+        for item in self.items(key):
+            try:
+                entry = parse(item)
+            except ValueError as exc:
+                self.ignored.append(f"{key}: {item[:80]!r} left out ({str(exc).removeprefix(f'{key}: ')})")
+                continue
+            problem = self.fits(**{field: [entry]}) or (
+                "given more than once" if any(e[name] == entry[name] for e in out) else None)
+            if problem:
+                self.ignored.append(f"{key}: {item[:80]!r} left out ({problem})")
+            else:
+                out.append(entry)
+        return out
+
+
+def _link_holding(item: str) -> dict[str, Any]:
+    cid, _, day = item.partition("@")
+    return {"credential": cid, "earned": parse_date(day, "have")}
+
+
+def _link_known(item: str) -> dict[str, Any]:
+    comp, _, level = item.rpartition("=")
+    return {"competency": comp, "level": parse_level(level, "know")}
+
+
 def read_link(params: Mapping[str, str | Sequence[str]]) -> tuple[Scenario, list[str]]:
     """Decode a shareable link leniently: what cannot be applied is left out and said.
 
@@ -233,52 +287,10 @@ def read_link(params: Mapping[str, str | Sequence[str]]) -> tuple[Scenario, list
     except ValidationError:
         raise ScenarioError(f"target: {target[:80]!r} is not role:ID or award:ID") from None
     data: dict[str, Any] = {"target": target}
-
-    def items(key: str) -> list[str]:
-        value = flat.get(key, "")
-        if len(value) > MAX_LINK_VALUE:
-            ignored.append(f"{key}: longer than {MAX_LINK_VALUE} characters; left out")
-            return []
-        parts = _split(value)
-        if len(parts) > MAX_LINK_ITEMS:
-            ignored.append(f"{key}: more than {MAX_LINK_ITEMS} entries; only the first {MAX_LINK_ITEMS} kept")
-        return parts[:MAX_LINK_ITEMS]
-
-    def fits(**values: Any) -> str | None:
-        # the problem this value alone would cause, or None
-        try:
-            Scenario(target=target, **values)
-        except ValidationError as exc:
-            return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-        return None
-
-    def entries(key: str, field: str, name: str, parse: Callable[[str], dict[str, Any]]) -> list[dict[str, Any]]:
-        # each link entry parsed and checked alone, so one bad entry drops only itself
-        out: list[dict[str, Any]] = []
-        for item in items(key):
-            try:
-                entry = parse(item)
-            except ValueError as exc:
-                ignored.append(f"{key}: {item[:80]!r} left out ({str(exc).removeprefix(f'{key}: ')})")
-                continue
-            problem = fits(**{field: [entry]}) or (
-                "given more than once" if any(e[name] == entry[name] for e in out) else None)
-            if problem:
-                ignored.append(f"{key}: {item[:80]!r} left out ({problem})")
-            else:
-                out.append(entry)
-        return out
-
-    def holding(item: str) -> dict[str, Any]:
-        cid, _, day = item.partition("@")
-        return {"credential": cid, "earned": parse_date(day, "have")}
-
-    def known(item: str) -> dict[str, Any]:
-        comp, _, level = item.rpartition("=")
-        return {"competency": comp, "level": parse_level(level, "know")}
-
-    data["holdings"] = entries("have", "holdings", "credential", holding)
-    data["competencies"] = entries("know", "competencies", "competency", known)
+    reader = _LinkReader(flat, target, ignored)
+    items, fits = reader.items, reader.fits
+    data["holdings"] = reader.entries("have", "holdings", "credential", _link_holding)
+    data["competencies"] = reader.entries("know", "competencies", "competency", _link_known)
     for key in ("budget", "currency", "hours_per_week", "start", "deadline", "objective", "alternatives"):
         value = flat.get(key, "")
         if value == "":

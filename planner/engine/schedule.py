@@ -729,7 +729,6 @@ def _solve_time_indexed(
     """Exact makespan by a time-indexed MILP with the incumbent's makespan as horizon."""
     horizon = _makespan(items, incumbent)
     tail = _tails(items)
-    by_id = {it.id: it for it in items}
     milp = _Milp()
     cols: dict[str, list[tuple[int, int]]] = {}  # id -> [(week, column)]
     # only strictly better schedules are sought: a proof of infeasibility proves the incumbent
@@ -758,6 +757,25 @@ def _solve_time_indexed(
         row[span] = -1.0
         milp.row(row, upper=0.0)
 
+    _precedence_rows(milp, items, cols, started)
+    if capacity is not None:
+        _capacity_rows(milp, items, cols, started, capacity, horizon)
+    values, proved = milp.solve(time_limit, abs_gap=0.49)  # the makespan is an integer
+    if values is None:
+        return incumbent, proved
+    placed = {}
+    for it in items:
+        placed[it.id] = max(cols[it.id], key=lambda tj: values[tj[1]])[0]
+    if _makespan(items, placed) > horizon:  # numerical safety: never return worse
+        return incumbent, False
+    return placed, proved
+
+
+def _precedence_rows(milp: _Milp, items: Sequence[_Item], cols: dict[str, list[tuple[int, int]]],
+                     started: dict[str, list[int]]) -> None:
+    """Time-indexed rows: a start waits for a finished alternative of each group; an award for its rules."""
+    by_id = {it.id: it for it in items}
+
     def finished_by(cid: str, week: int) -> int | None:
         t = week - by_id[cid].weeks
         return started[cid][t] if t >= 0 else None
@@ -780,41 +798,36 @@ def _solve_time_indexed(
                     return {var: 1.0} if var is not None else {}
 
                 _rule_row(milp, it.rule, done, {started[it.id][t]: 1.0})
-    if capacity is not None:
-        busy = [it for it in items if it.rate > 0 and it.weeks]
+
+
+def _capacity_rows(milp: _Milp, items: Sequence[_Item], cols: dict[str, list[tuple[int, int]]],
+                   started: dict[str, list[int]], capacity: float, horizon: int) -> None:
+    """Time-indexed rows: weekly hours within the capacity, and clique cuts on credentials never together."""
+    busy = [it for it in items if it.rate > 0 and it.weeks]
+    for week in range(horizon):
+        running = [it for it in busy
+                   if cols[it.id][0][0] <= week < cols[it.id][-1][0] + it.weeks]
+        if sum(it.rate for it in running) <= capacity + _EPS:
+            continue
+        coefs: dict[int, float] = {}
+        for it in running:
+            coefs[started[it.id][week]] = it.rate
+            if week - it.weeks >= 0:
+                coefs[started[it.id][week - it.weeks]] = -it.rate
+        milp.row(coefs, upper=capacity)
+    # clique cuts: of credentials that can never share a week, at most one runs per week
+    for clique in _conflict_cliques(items, capacity):
+        if len(clique) < 3:
+            continue
         for week in range(horizon):
-            running = [it for it in busy
-                       if cols[it.id][0][0] <= week < cols[it.id][-1][0] + it.weeks]
-            if sum(it.rate for it in running) <= capacity + _EPS:
-                continue
-            coefs: dict[int, float] = {}
-            for it in running:
-                coefs[started[it.id][week]] = it.rate
-                if week - it.weeks >= 0:
-                    coefs[started[it.id][week - it.weeks]] = -it.rate
-            milp.row(coefs, upper=capacity)
-        # clique cuts: of credentials that can never share a week, at most one runs per week
-        for clique in _conflict_cliques(items, capacity):
-            if len(clique) < 3:
-                continue
-            for week in range(horizon):
-                coefs = {}
-                for it in clique:
-                    if cols[it.id][0][0] <= week < cols[it.id][-1][0] + it.weeks:
-                        coefs[started[it.id][week]] = 1.0
-                        if week - it.weeks >= 0:
-                            coefs[started[it.id][week - it.weeks]] = -1.0
-                if len(coefs) > 2:
-                    milp.row(coefs, upper=1.0)
-    values, proved = milp.solve(time_limit, abs_gap=0.49)  # the makespan is an integer
-    if values is None:
-        return incumbent, proved
-    placed = {}
-    for it in items:
-        placed[it.id] = max(cols[it.id], key=lambda tj: values[tj[1]])[0]
-    if _makespan(items, placed) > horizon:  # numerical safety: never return worse
-        return incumbent, False
-    return placed, proved
+            coefs = {}
+            for it in clique:
+                if cols[it.id][0][0] <= week < cols[it.id][-1][0] + it.weeks:
+                    coefs[started[it.id][week]] = 1.0
+                    if week - it.weeks >= 0:
+                        coefs[started[it.id][week - it.weeks]] = -1.0
+            if len(coefs) > 2:
+                milp.row(coefs, upper=1.0)
 
 
 def _milp_var(milp: _Milp) -> Callable[[float, float, bool], int]:
@@ -892,6 +905,8 @@ def schedule_route(
     restarts: int = 60,
 ) -> Schedule:
     """Schedule a route for the earliest finish.
+
+    Long by its documentation only: the body is the method of the module docstring, step by step.
 
     Parameters
     ----------

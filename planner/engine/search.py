@@ -171,6 +171,9 @@ def search(
 ) -> SearchResult:
     """Rank the best feasible sets for a pruned problem (see the module docstring).
 
+    Kept as one loop: select, schedule, cut and rank share the waiting queue and the proof
+    flag, and the exactness argument of the module docstring is easiest to check in one place.
+
     Parameters
     ----------
     catalogue, profile, problem
@@ -253,8 +256,9 @@ def search(
         pending.sort()
         if not complete:
             proved = False  # stopped early: the best of what was scheduled, unproved
-        for entry in pending[: wanted - len(ranked)]:
-            rank(entry)
+        # pop one at a time: ranking a set drops its supersets from ``pending``
+        while pending and len(ranked) < wanted:
+            rank(pending.pop(0))
     return SearchResult(problem, tuple(ranked), complete or len(ranked) >= wanted, examined)
 
 

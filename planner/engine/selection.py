@@ -62,7 +62,9 @@ __all__ = [
     "Cut",
     "Selection",
     "Selector",
+    "SwitchedCosts",
     "award_rules_met",
+    "cheapest_per_switch",
     "objective_scales",
     "pareto_front",
     "selection_credit",
@@ -307,6 +309,8 @@ class _Built:
     finish: int | None  # column of F (time model only)
     cover: dict[tuple[str, int], int] = field(default_factory=dict)  # optional need → y_k
     exhausted: bool = False  # the last solve proved that no set is left
+    #: (award, credential) → binary column that lets the credential count towards the award
+    switches: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def _dependency_graph(problem: Problem) -> nx.DiGraph:
@@ -394,19 +398,209 @@ def _earliest_finish(problem: Problem) -> dict[str, float]:
     return finish
 
 
+class _Rows:
+    """One model being written: the columns shared by its parts, and the parts in order.
+
+    Each method writes one family of rows of the formulation in the module docstring; the
+    order in which :func:`_build` calls them is the order of the model's columns and rows
+    (kept fixed, so the same problem always gives HiGHS the same model).
+    """
+
+    def __init__(self, problem: Problem, m: _Model, x: dict[str, int]) -> None:
+        self.problem, self.m, self.x = problem, m, x
+        self.graph = _dependency_graph(problem)
+        self.scc = _sccs(self.graph)
+        self.order = {c: m.var(0.0, float(size - 1), integer=False) for c, (_, size) in sorted(self.scc.items())}
+        self.tvar: dict[str, int] = {}
+        self.bound: dict[str, float] = {}
+        self.finish: int | None = None
+        self.timed: set[str] = set()
+        self.switch: dict[tuple[str, str], int] = {}
+
+    def ordered(self, p: str, c: str) -> bool:
+        """Whether ``p`` and ``c`` share a strongly connected component (they need order rows)."""
+        return p in self.scc and c in self.scc and self.scc[p][0] == self.scc[c][0]
+
+    def order_rows(self, p: str, c: str, z: int) -> None:
+        """``z = 1 ⇒ t_p + 1 ≤ t_c`` (``z = 0``: slack)."""
+        size = self.scc[c][1]
+        self.m.row(((self.order[c], 1.0), (self.order[p], -1.0), (z, -float(size))), 1.0 - size, np.inf)
+
+    def time_rows(self, earliest: Mapping[str, float], horizon: float | None) -> None:
+        """Finish potentials, intakes, timed prerequisites and the weekly-hours bound on ``F``."""
+        problem, m, x = self.problem, self.m, self.x
+        bound = _chain_bounds(problem, self.graph, earliest)
+        if horizon is not None:
+            bound = {c: min(b, horizon + _TOL) for c, b in bound.items()}
+        self.bound = bound
+        tvar = self.tvar = {c: m.var(0.0, bound[c], integer=False) for c in problem.candidates}
+        upper = max(bound.values(), default=0.0)
+        if problem.hours_per_week:
+            upper = max(upper, sum(problem.load.values()) / problem.hours_per_week)
+        if horizon is not None:
+            upper = min(upper, horizon + _TOL)
+        finish = self.finish = m.var(0.0, upper + (0.0 if horizon is not None else 1.0), integer=False)
+        for c in problem.candidates:
+            w = float(problem.weeks[c])
+            # T_c ≥ earliest possible finish when chosen (valid in any set, tightens the LP)
+            lower = earliest[c] if earliest[c] < float("inf") else w
+            m.row(((tvar[c], 1.0), (x[c], -lower)), 0.0, np.inf)
+            m.row(((finish, 1.0), (tvar[c], -1.0)), 0.0, np.inf)
+            self._intake_rows(c, w)
+            for group in problem.prereqs.get(c, ()):
+                self._timed_group(c, w, group)
+        if problem.hours_per_week:
+            hpw = problem.hours_per_week
+            # the weekly hours a set uses (load × weeks) must fit under the learner's cap
+            m.row([(finish, 1.0), *((x[c], -problem.load[c] / hpw) for c in problem.candidates)], 0.0, np.inf)
+
+    def _intake_rows(self, c: str, w: float) -> None:
+        """A chosen credential starts in exactly one of its intake weeks: ``T_c = w + Σ k·y_k``."""
+        intakes = self.problem.starts.get(c)
+        if intakes is None:
+            return
+        m, x = self.m, self.x
+        usable = [k for k in intakes if k + w <= self.bound[c] + _TOL]
+        if not usable:
+            m.ub[x[c]] = 0.0
+            return
+        ys = [(m.var(), float(k)) for k in usable]
+        m.row([(x[c], -1.0), *((y, 1.0) for y, _ in ys)], 0.0, 0.0)
+        m.row([(self.tvar[c], 1.0), (x[c], -w), *((y, -k) for y, k in ys)], 0.0, 0.0)
+
+    def _timed_group(self, c: str, w: float, group: Sequence[str]) -> None:
+        """One prerequisite group of ``c`` with a chosen supporter ``z`` that finishes first."""
+        m, x, tvar = self.m, self.x, self.tvar
+        zs = []
+        for p in group:
+            if len(group) == 1:
+                z = x[c]  # the only supporter is used whenever c is chosen
+            else:
+                z = m.var()
+                m.row(((x[c], 1.0), (z, -1.0)), 0.0, np.inf)
+            zs.append(z)
+            m.row(((x[p], 1.0), (z, -1.0)), 0.0, np.inf)
+            # z = 1 ⇒ T_c ≥ T_p + w_c; big-M from the chain bound keeps the LP tight
+            big_m = self.bound[p] + w
+            m.row(((tvar[c], 1.0), (tvar[p], -1.0), (z, -big_m)), w - big_m, np.inf)
+            if self.ordered(p, c):
+                self.order_rows(p, c, z)
+        if len(group) > 1:
+            m.row([(x[c], -1.0), *((z, 1.0) for z in zs)], 0.0, np.inf)
+
+    def prerequisite_rows(self) -> None:
+        """Without time: each unmet group needs a chosen supporter (ordered inside a component)."""
+        m, x = self.m, self.x
+        pair: dict[tuple[str, str], int] = {}
+        for c in self.problem.candidates:
+            for group in self.problem.prereqs.get(c, ()):
+                terms = [(x[c], -1.0)]
+                for p in group:
+                    if self.ordered(p, c):
+                        z = pair.get((p, c))
+                        if z is None:
+                            z = pair[(p, c)] = m.var()
+                            m.row(((x[p], 1.0), (z, -1.0)), 0.0, np.inf)
+                            self.order_rows(p, c, z)
+                        terms.append((z, 1.0))
+                    else:
+                        terms.append((x[p], 1.0))
+                m.row(terms, 0.0, np.inf)
+
+    def mark_timed_awards(self) -> None:
+        """Mark the awards whose completion time matters.
+
+        Something waits for them (a prerequisite, or an award that matters counting them);
+        for the others ``F ≥ T_c`` of their components suffices.
+        """
+        problem = self.problem
+        stack = sorted({p for groups in problem.prereqs.values() for g in groups for p in g} & set(problem.awards))
+        while stack:
+            a = stack.pop()
+            if a in self.timed:
+                continue
+            self.timed.add(a)
+            stack.extend(i for i in tree_items(problem.awards[a]) if i in problem.awards and i not in self.timed)
+
+    def switch_columns(self, switches: Sequence[tuple[str, str]]) -> None:
+        """One binary per switch, at most one on (see :func:`cheapest_per_switch`)."""
+        self.switch = {pair: self.m.var() for pair in sorted(set(switches))}
+        if self.switch:
+            self.m.row(((col, 1.0) for col in self.switch.values()), 0.0, 1.0)
+
+    def award_rows(self, target_award: str | None) -> None:
+        """The rule tree of every award candidate and of the target award."""
+        problem, m, x = self.problem, self.m, self.x
+        for award_id, tree in sorted(problem.awards.items()):
+            is_target = award_id == target_award and award_id not in problem.held
+            if award_id not in x and not is_target:
+                continue
+            used: dict[str, int] = {}
+            root = encode_award(
+                tree,
+                lambda lb, ub, integer: m.var(lb, ub, integer=integer),
+                lambda terms, lo, hi: m.row(terms, lo, hi),
+                lambda c, award_id=award_id, used=used: ((self._item(award_id, c, used), 1.0),),
+            )
+            if root is None:
+                m.ub[x[award_id]] = 0.0
+            else:
+                m.row(((root, 1.0), (x[award_id], -1.0)), 0.0, np.inf)
+
+    def _item(self, award_id: str, c: str, used: dict[str, int]) -> int:
+        """Column saying "c counts towards this award": x_c, or u ≤ x_c with order/time/switch rows."""
+        if c in used:
+            return used[c]
+        m, x = self.m, self.x
+        needs_order = self.ordered(c, award_id)
+        needs_time = award_id in self.timed
+        gate = self.switch.get((award_id, c))
+        if not needs_order and not needs_time and gate is None:
+            used[c] = x[c]
+            return x[c]
+        u = m.var()
+        m.row(((x[c], 1.0), (u, -1.0)), 0.0, np.inf)
+        if gate is not None:
+            m.row(((gate, 1.0), (u, -1.0)), 0.0, np.inf)
+        if needs_order:
+            self.order_rows(c, award_id, u)
+        if needs_time:
+            # the award is complete once the components it counts are: T_A ≥ T_c when used
+            bound = self.bound[c]
+            m.row(((self.tvar[award_id], 1.0), (self.tvar[c], -1.0), (u, -bound)), -bound, np.inf)
+        used[c] = u
+        return u
+
+    def cover_columns(self) -> dict[tuple[str, int], int]:
+        """Optional needs: ``y_k ≤ Σ x_c`` over its coverers, rewarded by the fit tie-break stage.
+
+        Only for the optional needs some candidate can teach.
+        """
+        cover: dict[tuple[str, int], int] = {}
+        for need in self.problem.optional:
+            teachers = [self.x[c] for c in self.problem.coverers.get(need, ()) if c in self.x]
+            if teachers:
+                cover[need] = self.m.var()
+                self.m.row([(cover[need], 1.0), *((i, -1.0) for i in teachers)], -np.inf, 0.0)
+        return cover
+
+
 def _build(
     problem: Problem,
     *,
     with_time: bool,
     horizon: float | None = None,
     cuts: Sequence[Cut] = (),
+    switches: Sequence[tuple[str, str]] = (),
 ) -> _Built | None:
     """Build the model; None when the target is trivially infeasible.
 
     ``horizon`` (time model only) bounds the finish: finish potentials and big-M
     coefficients shrink to it and candidates that cannot finish by then are fixed to 0,
     which makes the tie-break stages after a time optimum (and ε-constraint steps) fast.
-    ``cuts`` are no-good cuts to re-add (see :class:`Cut`).
+    ``cuts`` are no-good cuts to re-add (see :class:`Cut`). ``switches`` are (award,
+    credential) pairs whose counting towards the award needs its own binary column on,
+    at most one of them on at a time (see :func:`cheapest_per_switch`).
     """
     if problem.uncoverable:
         return None
@@ -429,135 +623,14 @@ def _build(
         m.row(((x[c], 1.0) for c in problem.coverers.get(need, ())), 1.0, np.inf)
 
     # prerequisites (and award components) with ordering inside strongly connected components
-    graph = _dependency_graph(problem)
-    scc = _sccs(graph)
-    order: dict[str, int] = {}
-    for c, (_, size) in sorted(scc.items()):
-        order[c] = m.var(0.0, float(size - 1), integer=False)
-    pair: dict[tuple[str, str], int] = {}
-
-    def ordered(p: str, c: str) -> bool:
-        return p in scc and c in scc and scc[p][0] == scc[c][0]
-
-    def order_rows(p: str, c: str, z: int) -> None:
-        size = scc[c][1]
-        # z = 1 ⇒ t_p + 1 ≤ t_c ; z = 0 ⇒ slack
-        m.row(((order[c], 1.0), (order[p], -1.0), (z, -float(size))), 1.0 - size, np.inf)
-
-    finish: int | None = None
-    tvar: dict[str, int] = {}
+    rows = _Rows(problem, m, x)
     if with_time:
-        bound = _chain_bounds(problem, graph, earliest)
-        if horizon is not None:
-            bound = {c: min(b, horizon + _TOL) for c, b in bound.items()}
-        tvar = {c: m.var(0.0, bound[c], integer=False) for c in cands}
-        upper = max(bound.values(), default=0.0)
-        if problem.hours_per_week:
-            upper = max(upper, sum(problem.load.values()) / problem.hours_per_week)
-        if horizon is not None:
-            upper = min(upper, horizon + _TOL)
-        finish = m.var(0.0, upper + (0.0 if horizon is not None else 1.0), integer=False)
-        for c in cands:
-            w = float(problem.weeks[c])
-            # T_c ≥ earliest possible finish when chosen (valid in any set, tightens the LP)
-            lower = earliest[c] if earliest[c] < float("inf") else w
-            m.row(((tvar[c], 1.0), (x[c], -lower)), 0.0, np.inf)
-            m.row(((finish, 1.0), (tvar[c], -1.0)), 0.0, np.inf)
-            intakes = problem.starts.get(c)
-            if intakes is not None:
-                # a chosen credential starts in exactly one of its intake weeks: T_c = w + Σ k·y_k
-                usable = [k for k in intakes if k + w <= bound[c] + _TOL]
-                if not usable:
-                    m.ub[x[c]] = 0.0
-                else:
-                    ys = [(m.var(), float(k)) for k in usable]
-                    m.row([(x[c], -1.0), *((y, 1.0) for y, _ in ys)], 0.0, 0.0)
-                    m.row([(tvar[c], 1.0), (x[c], -w), *((y, -k) for y, k in ys)], 0.0, 0.0)
-            for group in problem.prereqs.get(c, ()):
-                zs = []
-                for p in group:
-                    if len(group) == 1:
-                        z = x[c]  # the only supporter is used whenever c is chosen
-                    else:
-                        z = m.var()
-                        m.row(((x[c], 1.0), (z, -1.0)), 0.0, np.inf)
-                    zs.append(z)
-                    m.row(((x[p], 1.0), (z, -1.0)), 0.0, np.inf)
-                    # z = 1 ⇒ T_c ≥ T_p + w_c; big-M from the chain bound keeps the LP tight
-                    big_m = bound[p] + w
-                    m.row(((tvar[c], 1.0), (tvar[p], -1.0), (z, -big_m)), w - big_m, np.inf)
-                    if ordered(p, c):
-                        order_rows(p, c, z)
-                if len(group) > 1:
-                    m.row([(x[c], -1.0), *((z, 1.0) for z in zs)], 0.0, np.inf)
-        if problem.hours_per_week:
-            hpw = problem.hours_per_week
-            # the weekly hours a set uses (load × weeks) must fit under the learner's cap
-            m.row([(finish, 1.0), *((x[c], -problem.load[c] / hpw) for c in cands)], 0.0, np.inf)
+        rows.time_rows(earliest, horizon)
+        rows.mark_timed_awards()
     else:
-        for c in cands:
-            for group in problem.prereqs.get(c, ()):
-                terms = [(x[c], -1.0)]
-                for p in group:
-                    if ordered(p, c):
-                        z = pair.get((p, c))
-                        if z is None:
-                            z = pair[(p, c)] = m.var()
-                            m.row(((x[p], 1.0), (z, -1.0)), 0.0, np.inf)
-                            order_rows(p, c, z)
-                        terms.append((z, 1.0))
-                    else:
-                        terms.append((x[p], 1.0))
-                m.row(terms, 0.0, np.inf)
-
-    # An award's completion time only matters when something waits for it (a prerequisite,
-    # or an award that matters counting it); otherwise F ≥ T_c of its components suffices.
-    timed: set[str] = set()
-    if with_time:
-        stack = sorted({p for groups in problem.prereqs.values() for g in groups for p in g} & set(problem.awards))
-        while stack:
-            a = stack.pop()
-            if a in timed:
-                continue
-            timed.add(a)
-            stack.extend(i for i in tree_items(problem.awards[a]) if i in problem.awards and i not in timed)
-
-    # award rule trees: for every award candidate and the target award
-    for award_id, tree in sorted(problem.awards.items()):
-        is_target = award_id == target_award and award_id not in problem.held
-        if award_id not in x and not is_target:
-            continue
-        used: dict[str, int] = {}
-
-        def item(c: str, award_id: str = award_id, used: dict[str, int] = used) -> int:
-            """Column saying "c counts towards this award": x_c, or u ≤ x_c with order/time rows."""
-            if c in used:
-                return used[c]
-            needs_order = ordered(c, award_id)
-            needs_time = award_id in timed
-            if not needs_order and not needs_time:
-                used[c] = x[c]
-                return x[c]
-            u = m.var()
-            m.row(((x[c], 1.0), (u, -1.0)), 0.0, np.inf)
-            if needs_order:
-                order_rows(c, award_id, u)
-            if needs_time:
-                # the award is complete once the components it counts are: T_A ≥ T_c when used
-                m.row(((tvar[award_id], 1.0), (tvar[c], -1.0), (u, -bound[c])), -bound[c], np.inf)
-            used[c] = u
-            return u
-
-        root = encode_award(
-            tree,
-            lambda lb, ub, integer: m.var(lb, ub, integer=integer),
-            lambda terms, lo, hi: m.row(terms, lo, hi),
-            lambda c, item=item: ((item(c), 1.0),),
-        )
-        if root is None:
-            m.ub[x[award_id]] = 0.0
-        else:
-            m.row(((root, 1.0), (x[award_id], -1.0)), 0.0, np.inf)
+        rows.prerequisite_rows()
+    rows.switch_columns(switches)
+    rows.award_rows(target_award)
 
     if problem.budget is not None and cands:
         m.row(((x[c], problem.cost[c]) for c in cands), -np.inf, problem.budget)
@@ -565,15 +638,8 @@ def _build(
     for cut in cuts:
         m.row(cut.terms(x), -np.inf, float(len(cut.chosen) - 1))
 
-    # optional needs: y_k ≤ Σ x_c over its coverers, rewarded by the fit tie-break stage;
-    # only built when the role has optional needs some candidate can teach
-    cover: dict[tuple[str, int], int] = {}
-    for need in problem.optional:
-        teachers = [x[c] for c in problem.coverers.get(need, ()) if c in x]
-        if teachers:
-            cover[need] = m.var()
-            m.row([(cover[need], 1.0), *((i, -1.0) for i in teachers)], -np.inf, 0.0)
-    return _Built(m.highs(10.0), x, len(m.lb), finish, cover)
+    cover = rows.cover_columns()
+    return _Built(m.highs(10.0), x, len(m.lb), rows.finish, cover, switches=rows.switch)
 
 
 # --------------------------------------------------------------------------- solving
@@ -840,6 +906,79 @@ def solve(
         if time.perf_counter() >= deadline:
             break
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class SwitchedCosts:
+    """What :func:`cheapest_per_switch` found.
+
+    ``found`` maps a switch to the cheapest set with that switch on and its cost, for every
+    switch whose cheapest set costs less than the bound; ``proved`` says that HiGHS proved
+    every other switch unable to go below it (False: a solve stopped at its time limit).
+    """
+
+    found: Mapping[tuple[str, str], tuple[tuple[str, ...], float]]
+    proved: bool
+
+
+def cheapest_per_switch(problem: Problem, switches: Sequence[tuple[str, str]], *, below: float | None,
+                        time_limit: float = 10.0) -> SwitchedCosts:
+    """The cheapest set with each one switch on, for the switches that beat a cost bound.
+
+    A *switch* ``(award, credential)`` is a way for ``credential`` to count towards
+    ``award`` (a recognition agreement) that the model lets count only while the switch's
+    binary is on; at most one is on at a time. The problem is the one with every switch's
+    agreement added (``build_problem(..., extra_agreements=...)``): with one switch on it
+    is the problem of that agreement alone, because extra candidates that nothing else
+    needs change no optimum. The cost MILP is built once; each solve finds the switch
+    whose cheapest set is cheapest, below ``below``, and that switch is then turned off
+    by its bound and the model solved again, until no set is below the bound. So
+    ``k`` switches that beat the bound take ``k + 1`` solves, however many there are.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem with every switch's agreement included.
+    switches : sequence of (str, str)
+        ``(award, credential)`` pairs; each credential must count towards its award only
+        through its switch (not as a component or through another agreement).
+    below : float, optional
+        Only sets cheaper than this (by more than the solver's tolerance) are looked for,
+        usually the cheapest cost with every switch off; None: any set.
+    time_limit : float
+        Seconds for each solve.
+
+    Returns
+    -------
+    SwitchedCosts
+    """
+    built = _build(problem, with_time=False, switches=switches)
+    if built is None:  # the target cannot be reached, whatever counts towards an award
+        return SwitchedCosts({}, True)
+    h, x = built.highs, built.x
+    _set_objective(h, built.n_cols, {x[c]: problem.cost[c] for c in problem.candidates})
+    if below is not None:
+        bound = below - _TOL * max(1.0, abs(below))
+        h.addRow(-np.inf, bound, len(x), np.array(list(x.values()), dtype=np.int32),
+                 np.array([problem.cost[c] for c in x], dtype=np.float64))
+    found: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
+    while True:
+        h.setOptionValue("time_limit", max(0.01, time_limit))
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return SwitchedCosts(found, True)
+        if status != highspy.HighsModelStatus.kOptimal:
+            return SwitchedCosts(found, False)
+        values = h.getSolution().col_value
+        on = [pair for pair, col in built.switches.items() if values[col] > 0.5]
+        if len(on) != 1 or on[0] in found:
+            # a set below the bound needs exactly one switch; anything else is a numerical
+            # corner the caller settles by solving that agreement on its own
+            return SwitchedCosts(found, False)
+        chosen = tuple(sorted(c for c, i in x.items() if values[i] > 0.5))
+        found[on[0]] = (chosen, sum(problem.cost[c] for c in chosen))
+        h.changeColBounds(built.switches[on[0]], 0.0, 0.0)
 
 
 def _solve_time(

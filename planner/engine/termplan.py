@@ -351,18 +351,9 @@ def _ready_by(it: _Item, last: dict[str, float], term: int) -> bool:
     return it.rule is None or it.rule.met_at(last) <= term
 
 
-def _solve_cpsat(
-    items: Sequence[_Item], opts: dict[str, list[_Option]], lim: _Limits, seconds: float
-) -> tuple[dict[str, _Option] | None, bool]:
-    from ortools.sat.python import cp_model  # imported here: keeps ``import planner`` light
-
-    loads = [h for os in opts.values() for o in os for _, h in o.load]
-    unit = _unit([*loads, *(x for x in (lim.max_load, lim.min_load) if x is not None)])
-    model = cp_model.CpModel()
-    x = {it.id: [model.new_bool_var(f"x_{it.id}_{o.term}") for o in opts[it.id]] for it in items}
-    for it in items:
-        model.add_exactly_one(x[it.id])
-
+def _cp_requirements(model: Any, items: Sequence[_Item], opts: dict[str, list[_Option]],
+                     x: dict[str, list[Any]]) -> None:
+    """Prerequisites finish in a term before the dependant starts; an award's rules are met by its term."""
     def done(cid: str, term: int, strict: bool = False) -> list[Any]:
         return [v for o, v in zip(opts[cid], x[cid], strict=True) if (o.last < term if strict else o.last <= term)]
 
@@ -382,6 +373,21 @@ def _solve_cpsat(
                     model.add(v == 0)
                 else:
                     model.add_implication(v, met)
+
+
+def _solve_cpsat(
+    items: Sequence[_Item], opts: dict[str, list[_Option]], lim: _Limits, seconds: float
+) -> tuple[dict[str, _Option] | None, bool]:
+    from ortools.sat.python import cp_model  # imported here: keeps ``import planner`` light
+
+    loads = [h for os in opts.values() for o in os for _, h in o.load]
+    unit = _unit([*loads, *(x for x in (lim.max_load, lim.min_load) if x is not None)])
+    model = cp_model.CpModel()
+    x = {it.id: [model.new_bool_var(f"x_{it.id}_{o.term}") for o in opts[it.id]] for it in items}
+    for it in items:
+        model.add_exactly_one(x[it.id])
+
+    _cp_requirements(model, items, opts, x)
 
     per_term: list[list[tuple[Any, int]]] = [[] for _ in range(lim.terms)]
     count: list[list[Any]] = [[] for _ in range(lim.terms)]
@@ -607,6 +613,9 @@ def balanced_plan(
 ) -> Schedule:
     """Spread a route over terms so that the heaviest term is as light as possible.
 
+    Long by its documentation; the body checks the inputs and hands the search over term
+    counts to :class:`_TermSearch`.
+
     Term ``k`` (1-based, as advisors count) covers weeks ``(k-1)·term_weeks`` to
     ``k·term_weeks - 1``. A credential starts at the beginning of a term (or, with intake
     dates, in the week of an intake inside that term) and may run on into later terms;
@@ -651,22 +660,17 @@ def balanced_plan(
     if solver not in _BACKENDS:
         raise ValueError(f"unknown solver {solver!r}; use one of {', '.join(SOLVERS)}")
     began = time.perf_counter()
-    backend = _BACKENDS[solver]
-
-    def left() -> float:
-        return max(0.0, time_limit - (time.perf_counter() - began))
-
     begin = _plan_start(profile, start)
-    extra = {"term_weeks": term_weeks}
+    extra: dict[str, Any] = {"term_weeks": term_weeks}
     if term_weeks < 1:
         return _infeasible(begin, f"a term must last at least one week, got {term_weeks}", **extra)
     items, reason = _prepare(catalogue, credential_ids, profile, begin)
     if reason:
         return _infeasible(begin, reason, **extra)
     cons = profile.constraints
-    max_load = cons.hours_per_week * term_weeks if cons.hours_per_week is not None else None
-    min_load = cons.min_hours_per_week * term_weeks if cons.min_hours_per_week else None
-    max_count = cons.max_credentials_per_term
+    limits = _Limits(0, cons.hours_per_week * term_weeks if cons.hours_per_week is not None else None,
+                     cons.min_hours_per_week * term_weeks if cons.min_hours_per_week else None,
+                     cons.max_credentials_per_term)
     limit = terms
     if limit is None:
         until = deadline or cons.deadline
@@ -686,46 +690,133 @@ def balanced_plan(
     search = max(cap, limit or 0)
     starts = _Starts(items, begin, search * term_weeks + 53)
     all_opts = {it.id: _options(it, starts, search, term_weeks) for it in items}
-
-    def fits(o: _Option) -> bool:
-        return max_load is None or all(h <= max_load + _TOL for _, h in o.load)
-
-    for it in items:
-        if all_opts[it.id] and not any(fits(o) for o in all_opts[it.id]):
-            peak = min(max(h for _, h in o.load) for o in all_opts[it.id])
-            return _infeasible(begin, (
-                f"'{it.id}' puts {_fmt_hours(peak)} hours into one term, above your maximum of "
-                f"{_fmt_hours(max_load or 0)} hours per term ({cons.hours_per_week:g} hours a week × "
-                f"{term_weeks} weeks)"
-            ), **extra)
-    all_opts = {cid: [o for o in os if fits(o)] for cid, os in all_opts.items()}
+    too_heavy = _too_heavy(items, all_opts, limits.max_load)
+    if too_heavy is not None:
+        it, peak = too_heavy
+        return _infeasible(begin, (
+            f"'{it.id}' puts {_fmt_hours(peak)} hours into one term, above your maximum of "
+            f"{_fmt_hours(limits.max_load or 0)} hours per term ({cons.hours_per_week:g} hours a week × "
+            f"{term_weeks} weeks)"
+        ), **extra)
+    all_opts = {cid: [o for o in os if _fits(o, limits.max_load)] for cid, os in all_opts.items()}
     chain = _term_chain(items, all_opts)
     if chain is None:
         return _infeasible(begin, _circular(items), **extra)
-    needed, path, earliest = chain
+    plans = _TermSearch(items, all_opts, chain, limits, term_weeks, cons.min_hours_per_week,
+                        _BACKENDS[solver], lambda: max(0.0, time_limit - (time.perf_counter() - began)))
+    if limit is None:
+        limit, found, proved, verdict = plans.fewest(cap)
+        if found is None:
+            return _infeasible(begin, verdict or f"no plan was found within the time limit of {time_limit:g} s",
+                               **extra)
+    else:
+        found, proved = plans.attempt(limit)
+        if found is None and not proved:
+            return _infeasible(begin, (
+                f"no plan in {limit} terms was found within the time limit of {time_limit:g} s"
+            ), terms=limit, **extra)
+        if found is None:
+            return _infeasible(begin, plans.reason_for(limit), terms=limit, **extra)
+    return _plan(items, found, limit, term_weeks, begin, proved)
 
-    def opts_for(k: int) -> dict[str, list[_Option]]:
-        return _narrow(items, {cid: [o for o in os if o.last < k] for cid, os in all_opts.items()}, earliest)
 
-    def solve(k: int, lim: _Limits) -> tuple[dict[str, _Option] | None, bool]:
-        opts = opts_for(k)
+def _fits(o: _Option, max_load: float | None) -> bool:
+    return max_load is None or all(h <= max_load + _TOL for _, h in o.load)
+
+
+def _too_heavy(items: Sequence[_Item], all_opts: dict[str, list[_Option]],
+               max_load: float | None) -> tuple[_Item, float] | None:
+    """The first credential every placement of which overloads a term, with its lightest peak."""
+    for it in items:
+        if all_opts[it.id] and not any(_fits(o, max_load) for o in all_opts[it.id]):
+            return it, min(max(h for _, h in o.load) for o in all_opts[it.id])
+    return None
+
+
+Plan = dict[str, _Option]
+
+
+class _TermSearch:
+    """Plans of one route in a given number of terms: solve, find the fewest terms, say why not.
+
+    Parameters
+    ----------
+    items, all_opts
+        The route's items and each one's placements that fit the maximum load.
+    chain
+        :func:`_term_chain`'s least number of terms, its critical path and earliest terms.
+    limits
+        The load and count limits (``terms`` is set per call).
+    term_weeks, min_hours_per_week
+        For the messages.
+    backend
+        The solver (:data:`_BACKENDS`).
+    left
+        Seconds the call has left.
+    """
+
+    def __init__(self, items: Sequence[_Item], all_opts: dict[str, list[_Option]],
+                 chain: tuple[int, list[str], dict[str, int]], limits: _Limits, term_weeks: int,
+                 min_hours_per_week: float | None, backend: Callable[..., tuple[Plan | None, bool]],
+                 left: Callable[[], float]) -> None:
+        self.items, self.all_opts, self.limits = items, all_opts, limits
+        self.needed, self.path, self.earliest = chain
+        self.term_weeks, self.min_hours_per_week = term_weeks, min_hours_per_week
+        self.backend, self.left = backend, left
+
+    def solve(self, k: int, lim: _Limits) -> tuple[Plan | None, bool]:
+        """A plan in ``k`` terms under ``lim`` (None if none), and whether that is proved."""
+        opts = _narrow(self.items, {cid: [o for o in os if o.last < k] for cid, os in self.all_opts.items()},
+                       self.earliest)
         if any(not os for os in opts.values()):
             return None, True
-        found, proved = backend(items, opts, lim, left())
+        found, proved = self.backend(self.items, opts, lim, self.left())
         if found is None:
             return None, proved
-        return _shift_earlier(items, opts, lim, found), proved
+        return _shift_earlier(self.items, opts, lim, found), proved
 
-    def reason_for(k: int) -> str:
-        if needed > k:
+    def attempt(self, k: int) -> tuple[Plan | None, bool]:
+        """A plan in ``k`` terms under the learner's limits."""
+        if self.needed > k:
+            return None, True
+        lim = self.limits
+        return self.solve(k, _Limits(k, lim.max_load, lim.min_load, lim.max_count))
+
+    def fewest(self, cap: int) -> tuple[int, Plan | None, bool, str]:
+        """The fewest terms with a plan: ``(terms, plan, proved, why none)`` (feasibility grows with terms)."""
+        lo, hi = self.needed, self.needed
+        found, proved = self.attempt(hi)
+        fewest_proved = proved or found is not None
+        while found is None and hi < cap:
+            lo, hi = hi + 1, min(cap, hi * 2)
+            found, proved = self.attempt(hi)
+            fewest_proved = fewest_proved and (proved or found is not None)
+        if found is None:
+            return hi, None, False, self.reason_for(hi) if fewest_proved else ""
+        while lo < hi:
+            mid = (lo + hi) // 2
+            got, got_proved = self.attempt(mid)
+            if got is not None:
+                hi, found, proved = mid, got, got_proved
+            else:
+                # a plan of fewer terms may exist when the solver ran out of time
+                fewest_proved = fewest_proved and got_proved
+                lo = mid + 1
+        return hi, found, proved and fewest_proved, ""
+
+    def reason_for(self, k: int) -> str:
+        """Why no plan fits in ``k`` terms, in the learner's words."""
+        items, term_weeks = self.items, self.term_weeks
+        max_load, min_load, max_count = self.limits.max_load, self.limits.min_load, self.limits.max_count
+        if self.needed > k:
             by_id = {i.id: i for i in items}
             causes = []
-            if len(path) > 1:
-                causes.append(f"the prerequisite chain {' → '.join(path)}")
+            if len(self.path) > 1:
+                causes.append(f"the prerequisite chain {' → '.join(self.path)}")
             causes += [f"the intake dates of '{c}' ({', '.join(by_id[c].intakes or ())})"
-                       for c in path if by_id[c].intakes]
+                       for c in self.path if by_id[c].intakes]
             why = f" because of {' and '.join(causes)}" if causes else ""
-            return f"needs at least {needed} terms of {term_weeks} weeks{why}, not {k}"
+            return f"needs at least {self.needed} terms of {term_weeks} weeks{why}, not {k}"
         total = sum(it.hours for it in items)
         if max_load is not None and total > k * max_load + _TOL:
             least = math.ceil(total / max_load - 1e-9)
@@ -740,55 +831,14 @@ def balanced_plan(
                                ("maximum load", (None, min_load, max_count))):
             if relaxed == (max_load, min_load, max_count):
                 continue
-            got, _ = solve(k, _Limits(k, *relaxed))
+            got, _ = self.solve(k, _Limits(k, *relaxed))
             if got is not None:
                 if label == "minimum load":
                     return (f"every term in use must carry at least {_fmt_hours(min_load or 0)} hours "
-                            f"({cons.min_hours_per_week:g} hours a week), which no plan in {k} terms "
+                            f"({self.min_hours_per_week:g} hours a week), which no plan in {k} terms "
                             "can keep")
                 return f"no plan in {k} terms respects the {label} (the plan exists without it)"
         return f"no assignment of the route to {k} terms meets the prerequisites, intakes and loads"
-
-    def attempt(k: int) -> tuple[dict[str, _Option] | None, bool]:
-        if needed > k:
-            return None, True
-        return solve(k, _Limits(k, max_load, min_load, max_count))
-
-    if limit is None:
-        # fewest terms with a plan: feasibility only grows with the number of terms
-        lo, hi = needed, needed
-        found, proved = attempt(hi)
-        fewest_proved = proved or found is not None
-        while found is None and hi < cap:
-            lo, hi = hi + 1, min(cap, hi * 2)
-            found, proved = attempt(hi)
-            fewest_proved = fewest_proved and (proved or found is not None)
-        if found is None:
-            if not fewest_proved:
-                return _infeasible(begin, (
-                    f"no plan was found within the time limit of {time_limit:g} s"
-                ), **extra)
-            return _infeasible(begin, reason_for(hi), **extra)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            got, got_proved = attempt(mid)
-            if got is not None:
-                hi, found, proved = mid, got, got_proved
-            else:
-                # a plan of fewer terms may exist when the solver ran out of time
-                fewest_proved = fewest_proved and got_proved
-                lo = mid + 1
-        limit = hi
-        proved = proved and fewest_proved
-    else:
-        found, proved = attempt(limit)
-        if found is None and not proved:
-            return _infeasible(begin, (
-                f"no plan in {limit} terms was found within the time limit of {time_limit:g} s"
-            ), terms=limit, **extra)
-        if found is None:
-            return _infeasible(begin, reason_for(limit), terms=limit, **extra)
-    return _plan(items, found, limit, term_weeks, begin, proved)
 
 
 def _plan(
