@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "planner.cli.catalogue_store_cmd",  # catalogue build, catalogue search
     "planner.cli.plans_cmd",  # plans check, learner export|erase
     "planner.cli.verify_cmd",  # verify
+    "planner.cli.serve_cmd",  # serve (the HTTP API)
 )
 
 
