@@ -23,7 +23,8 @@ COMMAND_MODULES = (
     "planner.cli.coverage_cmd",  # coverage
     "planner.cli.interop_cmds",  # import, export
     "planner.cli.catalogue_store_cmd",  # catalogue build, catalogue search
-    "planner.cli.plans_cmd",  # plans check, learner export|erase
+    "planner.cli.plans_cmd",  # plans check|save|show, learner export|erase
+    "planner.cli.people_cmds",  # users list|add|role, caseload list|assign|unassign
     "planner.cli.verify_cmd",  # verify
     "planner.cli.serve_cmd",  # serve (the HTTP API)
 )
@@ -115,7 +116,8 @@ def report_exception(exc: BaseException, args: argparse.Namespace, argv: Sequenc
     from planner.boundary import describe_input_error, save_bug_report
     from planner.cli._output import say
 
-    command = f"planner {getattr(args, 'command', '') or ''}".strip()
+    # "planner caseload assign", not only "planner caseload": the message names the action that failed
+    command = f"planner {getattr(args, 'command_name', None) or getattr(args, 'command', '') or ''}".strip()
     message = describe_input_error(exc, args)
     if message is not None:
         say(f"{command}: {message}", err=True)  # file names and messages may hold escape sequences

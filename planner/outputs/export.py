@@ -5,7 +5,7 @@
   hours and why it is there, the what-ifs and the advisor's notes (from :mod:`planner.outputs.handout`).
 * :func:`plan_to_json` / :func:`plan_from_json` — a plan file that stores the question
   (target, learner profile, objective, number of alternatives), the chosen route's
-  credential ids and the notes, plus a summary of the route for people reading the file.
+  credential ids, the notes and the what-ifs, plus a summary of the route for people reading the file.
   It loads back exactly into a :class:`PlanFile`; a broken file gives a
   :class:`PlanFileError` naming the field at fault.
 
@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from planner._errors import PlannerError
 from planner.catalogue.models import ID_PATTERN, LearnerProfile, Objective, Target
 from planner.engine.results import Recommendation, Route
+from planner.engine.whatif import MAX_WHAT_IFS, WhatIf
 from planner.outputs import textsafe
 from planner.outputs.handout import pdf_safe, route_to_markdown, route_to_pdf
 
@@ -98,6 +99,8 @@ class PlanFile(_Frozen):
     alternatives: int = Field(default=3, ge=1, le=50)
     chosen: list[str] = Field(default_factory=list, description="Credential ids of the chosen route.")
     notes: str = Field(default="", max_length=20_000)
+    what_ifs: list[WhatIf] = Field(default_factory=list, max_length=MAX_WHAT_IFS,
+                                   description="The advisor's what-ifs: changes to the question, kept with the plan.")
     summary: PlanSummary | None = None
 
     def to_json(self) -> str:
@@ -122,6 +125,7 @@ def plan_to_json(
     *,
     notes: str = "",
     alternatives: int | None = None,
+    what_ifs: Sequence[WhatIf] = (),
 ) -> str:
     """Save the question and one of its routes as a JSON plan file.
 
@@ -135,6 +139,8 @@ def plan_to_json(
         The advisor's notes, kept verbatim.
     alternatives
         Number of alternatives asked for; default the number of routes found (at least 1).
+    what_ifs
+        The what-ifs kept with the plan (at most :data:`~planner.engine.whatif.MAX_WHAT_IFS`).
 
     Returns
     -------
@@ -157,6 +163,7 @@ def plan_to_json(
         alternatives=alternatives if alternatives is not None else max(1, min(50, len(routes))),
         chosen=list(route.credential_ids) if route else [],
         notes=notes,
+        what_ifs=list(what_ifs),
         summary=_summary(route) if route else None,
     )
     return plan.to_json()

@@ -19,13 +19,25 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from planner.store.errors import AccessDenied
-from planner.store.identity import Identity
+from planner.store.identity import LOCAL_IDENTITY, Identity
 from planner.store.tables import CaseloadLink, LearnerRow
 
-__all__ = ["Role", "User", "initial_role", "learner_scope", "require_learner", "require_role"]
+__all__ = [
+    "Capability",
+    "Role",
+    "User",
+    "capabilities",
+    "initial_role",
+    "learner_scope",
+    "require_capability",
+    "require_learner",
+    "require_role",
+]
 
 #: Comma-separated e-mail addresses (or ISSUER|SUBJECT keys) that get a role on first sign-in.
 ROLE_ENV = {"admin": "PLANNER_ADMINS", "advisor": "PLANNER_ADVISORS"}
+#: Issuer of the one user of a local, single-user run.
+LOCAL_ISSUER = LOCAL_IDENTITY.issuer
 
 
 class Role(StrEnum):
@@ -105,3 +117,53 @@ def require_learner(session: Session, actor: User, learner_id: int, *, doing: st
         raise AccessDenied(f"{actor} may not {doing} learner {learner_id}: it is not in {whose}")
     return row
 
+
+
+# ---------------------------------------------------------------------- what each role may do
+
+
+class Capability(StrEnum):
+    """Something a person may do in the planner; the app shows a page only to those who may use it."""
+
+    OWN_PLANS = "own_plans"  # see one's own plans, versions and progress, re-plan them
+    PLAN_ROUTES = "plan_routes"  # ask for routes and save them to a record one may change
+    COMPARE = "compare"  # what-ifs, trade-offs and handouts for a learner
+    CASELOAD = "caseload"  # list, add and open learners on one's caseload
+    MANAGE_PEOPLE = "manage_people"  # users, roles and caseload assignments
+    AGGREGATE = "aggregate"  # anonymised figures over every learner
+    COVERAGE = "coverage"  # catalogue analyses for institutions
+    EXPLORE = "explore"  # browse the catalogue
+    UPLOAD_CATALOGUE = "upload_catalogue"  # plan on one's own catalogue for the session
+
+
+_ROLE_CAPABILITIES = {
+    Role.LEARNER: frozenset({Capability.OWN_PLANS, Capability.PLAN_ROUTES, Capability.EXPLORE}),
+    Role.ADVISOR: frozenset({Capability.PLAN_ROUTES, Capability.COMPARE, Capability.CASELOAD, Capability.COVERAGE,
+                             Capability.EXPLORE, Capability.UPLOAD_CATALOGUE}),
+    Role.ADMIN: frozenset({Capability.MANAGE_PEOPLE, Capability.AGGREGATE, Capability.COVERAGE, Capability.EXPLORE,
+                           Capability.UPLOAD_CATALOGUE}),
+}
+
+
+def capabilities(actor: User) -> frozenset[Capability]:
+    """What ``actor`` may do: their role's capabilities.
+
+    The single user of a local run (issuer ``local``) is their own learner and advisor at
+    once, so they also see their own plans.
+    """
+    granted = _ROLE_CAPABILITIES[actor.role]
+    if actor.issuer == LOCAL_ISSUER and actor.role == Role.ADVISOR:
+        granted |= {Capability.OWN_PLANS}
+    return granted
+
+
+def require_capability(actor: User, capability: Capability) -> None:
+    """Refuse unless ``actor`` may do ``capability``.
+
+    Raises
+    ------
+    AccessDenied
+        Naming the actor and what they may not do.
+    """
+    if capability not in capabilities(actor):
+        raise AccessDenied(f"{actor} may not use {capability.value.replace('_', ' ')}")

@@ -14,14 +14,15 @@ import streamlit as st
 from planner.catalogue.models import Catalogue
 from planner.engine.results import Recommendation, Route
 from planner.engine.scenario import Scenario, fit_to_catalogue
-from planner.engine.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, WhatIfResult
+from planner.engine.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, WhatIfResult, what_ifs_from_query, what_ifs_to_query
 from planner.outputs.plots.route import pareto_chart
 from planner.ui import workspace
 from planner.ui.auth import acting_identity
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_pareto, cached_recommend
 from planner.ui.plan_page import diagnoses, fewer_routes, route_card, route_details
-from planner.ui.scenario_form import current_scenario, question_catalogue, restore_from_link
+from planner.ui.records import save_controls
+from planner.ui.scenario_form import current_scenario, link_problems, question_catalogue, restore_from_link
 from planner.ui.share import show_link
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import keep_valid
@@ -31,6 +32,7 @@ __all__ = ["page", "pareto_labels", "what_if"]
 NOTES = workspace.NOTES
 ROUTE = workspace.COMPARE_ROUTE
 PARETO = "cmp_pareto"
+LINK_READ = "cmp_link_read"
 
 
 def _init(key: str, default: object) -> None:
@@ -119,7 +121,8 @@ def _handouts(rec: Recommendation, route: Route, catalogue: Catalogue, scenario:
     if plan_file:
         with columns[2], reported("The plan file"):
             plan = export.plan_to_json(rec, rec.routes.index(route), notes=work.notes,
-                                       alternatives=scenario.alternatives)
+                                       alternatives=scenario.alternatives,
+                                       what_ifs=workspace.saved_work(scenario).what_ifs)
             st.download_button("Plan file (JSON)", plan, file_name="plan.json", mime="application/json",
                                key=f"{key}_dl_json", on_click="ignore")
 
@@ -141,7 +144,7 @@ def _load_plan(catalogue: Catalogue) -> None:
         st.error("The plan does not fit this catalogue: " + md_escape("; ".join(problems)))
         return
     st.button("Restore this plan", key="cmp_restore", on_click=workspace.restore_plan,
-              args=(scenario, plan.notes or "", tuple(plan.chosen)))
+              args=(scenario, plan.notes or "", tuple(plan.chosen), tuple(plan.what_ifs)))
     if st.session_state.get(workspace.PENDING_ROUTE) == list(plan.chosen):
         st.success("Plan restored: the form on 'Plan a route' holds it, and the route above is the one chosen.")
 
@@ -197,6 +200,19 @@ def _pareto(front: Sequence[Route], base_rec: Recommendation, catalogue: Catalog
     _handouts(rec, route, catalogue, base, work, results, key="cmp_pick", label=label, plan_file=False)
 
 
+def _what_ifs_from_link() -> PlanWork | None:
+    """On the first visit of a session, the what-ifs of a shared comparison link (None without any)."""
+    if st.session_state.get(LINK_READ):
+        return None
+    st.session_state[LINK_READ] = True
+    found, ignored = what_ifs_from_query({k: st.query_params[k] for k in st.query_params})
+    for problem in ignored:
+        st.warning(md_escape(f"Part of the shared link was left out: {problem}"))
+    if not found:
+        return None
+    return PlanWork(notes=str(st.session_state.get(NOTES, "")), what_ifs=tuple(found))
+
+
 @page_boundary("Compare and what-if")
 def page() -> None:
     """Draw the advisor's comparison page."""
@@ -209,17 +225,19 @@ def page() -> None:
     if found is None:
         return
     catalogue, digest, on_store = found.catalogue, found.digest, found.on_store
-    for problem in restore_from_link(catalogue) if not on_store else ():
+    for problem in restore_from_link(catalogue) if not on_store else link_problems():
         st.warning(md_escape(problem))
     base = current_scenario(catalogue)
     if base is None:
         st.info("Set up a scenario on 'Plan a route' first.")
         return
     key = workspace.plan_key(acting_identity(), base)
-    workspace.enter(key, base, work=st.session_state.pop(workspace.PENDING_WORK, None))
+    workspace.enter(key, base, work=_what_ifs_from_link())
     st.markdown(f"**Current plan:** {md_escape(_target_title(catalogue, base))}")
-    show_link(base)
-    n = st.radio("Scenarios to compare", list(range(2, MAX_WHAT_IFS + 2)), horizontal=True, key="cmp_n")
+    # the link restores the comparison: the plan and the what-ifs shown (notes stay out of links)
+    show_link(base, extra=what_ifs_to_query(workspace.saved_work(base).what_ifs),
+              label="Share this comparison")
+    n = st.radio("Scenarios to compare", list(range(2, MAX_WHAT_IFS + 2)), horizontal=True, key=workspace.COLUMNS)
     try:
         with st.spinner("Finding routes for the current plan…"):
             base_rec = cached_recommend(catalogue, digest, base)
@@ -264,6 +282,8 @@ def page() -> None:
         rank = st.radio("Route", ranks, horizontal=True, key=ROUTE, format_func=lambda r: f"Route {r}")
         route = next(r for r in base_rec.routes if r.rank == rank)
         _handouts(base_rec, route, catalogue, base, work, results, key="cmp", label=f"Route {rank}")
+        with reported("Saving the plan"):
+            save_controls(base_rec, route, base, catalogue, key="cmp_rec")
         with reported("Showing the route"):
             route_details(route, catalogue, base, key="cmp")
 

@@ -15,6 +15,7 @@ from planner.ui.compute import cached_recommend
 from planner.ui.records import save_controls
 from planner.ui.scenario_form import (
     apply_relaxation_to_state,
+    link_problems,
     question_catalogue,
     restore_from_link,
     scenario_form,
@@ -77,11 +78,27 @@ def counted_holdings(scenario: Scenario, catalogue: Catalogue) -> None:
                        "link. Whoever opens it uploads the credentials again to have them verified.")
 
 
-def _handout(rec: Recommendation, route: Route, catalogue: Catalogue) -> None:
+def _handout(rec: Recommendation, route: Route, catalogue: Catalogue, scenario: Scenario, digest: str) -> None:
+    """The handout and the plan file, with the plan's what-ifs and notes (as a save keeps them)."""
+    from planner.engine.whatif import WhatIfResult
     from planner.outputs import export
-    st.download_button("Markdown handout", export.route_to_markdown(rec, route, catalogue), file_name="plan.md",
-                       mime="text/markdown", key="plan_dl_md", on_click="ignore",
-                       help="The chosen route with what you hold, each marked verified or self-declared.")
+    from planner.ui.workspace import saved_work
+
+    work = saved_work(scenario)
+    results = [WhatIfResult(w, w.describe(scenario, catalogue), cached_recommend(catalogue, digest, w.apply(scenario)))
+               for w in work.what_ifs]
+    a, b = st.columns(2)
+    a.download_button("Markdown handout", export.route_to_markdown(rec, route, catalogue, notes=work.notes,
+                                                                   what_ifs=results),
+                      file_name="plan.md", mime="text/markdown", key="plan_dl_md", on_click="ignore",
+                      help="The chosen route with what you hold, each marked verified or self-declared, and the "
+                           "plan's what-ifs and notes.")
+    b.download_button("Plan file (JSON)", export.plan_to_json(rec, rec.routes.index(route), notes=work.notes,
+                                                              alternatives=scenario.alternatives,
+                                                              what_ifs=work.what_ifs),
+                      file_name="plan.json", mime="application/json", key="plan_dl_json", on_click="ignore",
+                      help="The question, the chosen route, the what-ifs and the notes: open it on 'Compare and "
+                           "what-if' or save it with 'planner plans save'.")
 
 
 def route_details(route: Route, catalogue: Catalogue, scenario: Scenario, *, key: str) -> None:
@@ -158,7 +175,7 @@ def page() -> None:
     if found is None:
         return
     catalogue, digest, on_store = found.catalogue, found.digest, found.on_store
-    for problem in restore_from_link(catalogue) if not on_store else ():
+    for problem in restore_from_link(catalogue) if not on_store else link_problems():
         st.warning(md_escape(problem))
     uploaded: tuple[Holding, ...] = ()
     with reported("Reading the uploaded credentials"):
@@ -196,6 +213,6 @@ def page() -> None:
         with reported("Showing the route"):
             route_details(route, catalogue, scenario, key="plan")
         with reported("The handout"):
-            _handout(rec, route, catalogue)
+            _handout(rec, route, catalogue, scenario, digest)
         with reported("Saving the plan"):
             save_controls(rec, route, scenario, catalogue)

@@ -33,6 +33,7 @@ __all__ = [
     "apply_relaxation_to_state",
     "current_scenario",
     "keep_state",
+    "link_problems",
     "restore_from_link",
     "scenario_form",
     "set_state",
@@ -128,9 +129,9 @@ def restore_from_link(catalogue: Catalogue) -> list[str]:
     return ["Part of the shared link was left out: " + "; ".join(left_out[:10]) + more]
 
 
-def share_link(scenario: Scenario) -> str:
-    """Put the scenario in the URL and return the query string for sharing."""
-    query = to_query(scenario)
+def share_link(scenario: Scenario, extra: dict[str, str] | None = None) -> str:
+    """Put the scenario (and ``extra`` parameters, such as what-ifs) in the URL; return the query string for sharing."""
+    query = {**to_query(scenario), **(extra or {})}
     if dict(st.query_params) != query:
         st.query_params.from_dict(query)
     from urllib.parse import urlencode
@@ -175,13 +176,52 @@ def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
                f"{'Role' if h.kind == 'role' else 'Award'} · {h.title}" for h in hits.hits}
     current = s.get(K + "target")
     if current and current not in options:  # keep the chosen target while browsing other pages
-        options = {current: current, **options}
+        kind, _, item = current.partition(":")
+        found = store.get("role" if kind == "role" else "credential", item)
+        label = f"{'Role' if kind == 'role' else 'Award'} · {found.title}" if found is not None else current
+        options = {current: label, **options}
     if not options:
         st.warning("No role or award matches this search.")
         return
     if s.get(K + "target") not in options:
         s[K + "target"] = next(iter(options))
     st.selectbox("Target role or award", list(options), format_func=options.__getitem__, key=K + "target")
+
+
+_LINK_TARGET = "sc_link_target_read"
+#: What a shared link on a compiled catalogue could not restore (plain text, shown by the page).
+LINK_PROBLEMS = "sc_link_problems"
+
+
+def _link_target_on_store(store) -> None:  # type: ignore[no-untyped-def]
+    """On a session's first run on a compiled catalogue, take the link's target before the picker is drawn.
+
+    The rest of the link is restored on the target's sub-catalogue (:func:`restore_from_link`);
+    a target the catalogue does not have is said, never replaced silently by another.
+    """
+    s = st.session_state
+    if s.get(_LINK_TARGET):
+        return
+    s[_LINK_TARGET] = True
+    target = st.query_params.get("target")
+    if not target:
+        return
+    kind, _, item = str(target).partition(":")
+    found = store.get("role" if kind == "role" else "credential", item) if kind in ("role", "award") and item \
+        else None
+    if found is None or (kind == "award" and not getattr(found, "award", None)):
+        s[LINK_PROBLEMS] = [f"The shared link's target {str(target)[:120]!r} is not in this catalogue: choose a "
+                            "target, the rest of the link was not applied."]
+        s[_RESTORED] = True  # nothing of a plan for another target is applied to this one
+        return
+    from planner.ui.state import store_subcatalogue
+
+    s[LINK_PROBLEMS] = restore_from_link(store_subcatalogue(store.url, str(target)))  # before the picker is drawn
+
+
+def link_problems() -> list[str]:
+    """What a shared link on a compiled catalogue could not restore (said once; plain text, to be escaped)."""
+    return list(st.session_state.pop(LINK_PROBLEMS, None) or [])
 
 
 @dataclass(frozen=True)
@@ -204,6 +244,7 @@ def question_catalogue() -> QuestionCatalogue | None:
     if store is None:
         active = active_catalogue()
         return QuestionCatalogue(active.catalogue, active.digest, False)
+    _link_target_on_store(store)
     store_target_picker(store)  # a compiled catalogue: search the target, answer on what it needs
     target = st.session_state.get(K + "target")
     if not target:

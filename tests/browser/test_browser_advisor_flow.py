@@ -10,6 +10,7 @@ is read back from the store.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -65,18 +66,20 @@ def test_advisor_opens_a_learner_records_a_completed_step_replans_and_saves(tmp_
                 sign_in(page, url, ADVISOR["sub"])
                 page.goto(f"{url}/caseload")
                 page.get_by_role("heading", name="Caseload").wait_for()
-                page.get_by_role("combobox", name="Learner").click()
-                page.get_by_role("option", name=f"Lena Learner (#{learner.id})").click()
-                page.get_by_text(f"Progress on plan {saved.plan_id}").wait_for()
+                # the learner is chosen in one place: the sidebar's picker
+                page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Working on").click()
+                page.get_by_role("option", name="Lena Learner", exact=True).click()
+                page.get_by_text("Progress on the plan for Role · Data analyst").wait_for()
                 # the first step of the plan: completed today
-                page.get_by_role("combobox", name="Status").first.click()
+                status = page.get_by_role("combobox", name=re.compile(r"^Status of ")).first
+                status.click()
                 page.get_by_role("option", name="completed", exact=True).click()
-                expect(page.get_by_role("combobox", name="Status").first).to_have_value("completed")
+                expect(status).to_have_value("completed")
                 page.get_by_role("button", name="Re-plan from today").click()
                 page.get_by_text("done:", exact=False).first.wait_for()
                 page.screenshot(path=str(ARTIFACTS / "advisor-replan.png"))
                 page.get_by_role("button", name="Save as a new version").click()
-                page.get_by_text("Saved as version 2", exact=False).wait_for()
+                page.get_by_text("Saved as version 2 of Lena Learner's plan.").wait_for()
                 page.screenshot(path=str(ARTIFACTS / "advisor-saved.png"))
             finally:
                 browser.close()

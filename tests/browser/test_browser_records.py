@@ -77,8 +77,8 @@ def test_a_plan_saved_locally_survives_a_restart_and_opens_from_the_caseload(tmp
                 page.set_default_timeout(UI_MS)
                 page.goto(f"{url}/?target=role:data-analyst&budget=1500&currency=EUR")
                 page.get_by_text("Route 1", exact=True).first.wait_for()
-                page.get_by_role("button", name="Save plan").click()
-                page.get_by_text("Saved as version 1 of plan 1.").wait_for()
+                page.get_by_role("button", name="Save to your plans").click()
+                page.get_by_text("Saved as version 1 of your plan (plan 1).").wait_for()
                 page.close()
             with _app(database, log) as url:  # the app restarted: same database, new process
                 page = browser.new_page(viewport=VIEWPORT)
@@ -88,14 +88,16 @@ def test_a_plan_saved_locally_survives_a_restart_and_opens_from_the_caseload(tmp
                 _settle(page)
                 sync_api.expect(page.get_by_text("1 of 1 learners · 0 plans no longer hold")).to_be_visible()
                 page.screenshot(path=str(ARTIFACTS / "caseload.png"))
-                page.get_by_role("combobox", name="Learner").click()
-                page.get_by_role("option", name="Local user (#1)").click()
-                page.get_by_role("button", name="Open the plan").click()
+                # single-user mode: the one person there is, chosen already in the sidebar
+                sync_api.expect(page.locator('[data-testid="stSidebar"]').get_by_role(
+                    "combobox", name="Working on")).to_have_value("Local user (you)", timeout=UI_MS)
+                page.get_by_role("button", name="Plan for this learner").click()
                 page.get_by_role("heading", name="Plan a route").wait_for()  # the default page: URL "/"
                 page.get_by_text("Route 1", exact=True).first.wait_for()
                 _settle(page)
                 page.screenshot(path=str(ARTIFACTS / "caseload-opened.png"))
-                sync_api.expect(page.get_by_role("button", name="Save plan (version 2)")).to_be_visible(timeout=UI_MS)
+                sync_api.expect(page.get_by_role("button", name="Save as version 2 of your plan")).to_be_visible(
+                    timeout=UI_MS)
                 sync_api.expect(page.get_by_label("Budget", exact=True)).to_have_value("1500.00", timeout=UI_MS)
         finally:
             browser.close()

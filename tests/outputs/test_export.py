@@ -274,3 +274,25 @@ def test_plan_from_json_locates_errors(recommendation):
     assert isinstance(info.value, ValueError)  # callers catch ValueError
     with pytest.raises(PlanFileError, match="surprise"):
         plan_from_json(json.dumps({**good, "surprise": 1}))
+
+
+def test_plan_file_keeps_the_what_ifs_and_refuses_a_broken_one(recommendation):
+    from planner.engine.whatif import WhatIf
+
+    what_ifs = (WhatIf(name="What if A", budget=900.0, hours_per_week=6.0),
+                WhatIf(name="What if B", avoid_providers=("p1",), add_holdings=("m1",)))
+    text = plan_to_json(recommendation, 0, notes=NOTES, what_ifs=what_ifs)
+    plan = plan_from_json(text)
+    assert tuple(plan.what_ifs) == what_ifs and plan.to_json() == text
+    # no limit is the default, so it is left out of the file like every None
+    assert json.loads(text)["what_ifs"][1] == {"name": "What if B", "avoid_providers": ["p1"], "add_holdings": ["m1"]}
+    # a plan file written before what-ifs were kept still reads, with none
+    old = json.loads(text)
+    del old["what_ifs"]
+    assert plan_from_json(json.dumps(old)).what_ifs == []
+    bad = json.loads(text)
+    bad["what_ifs"][0]["hours_per_week"] = 500
+    with pytest.raises(PlanFileError, match=r"what_ifs\[0\]\.hours_per_week"):
+        plan_from_json(json.dumps(bad))
+    with pytest.raises(PlanFileError, match="what_ifs"):
+        plan_from_json(json.dumps({**json.loads(text), "what_ifs": [json.loads(text)["what_ifs"][0]] * 3}))

@@ -14,6 +14,8 @@ from planner.store.records import open_store
 
 CASELOAD = "from planner.ui.caseload_page import page\npage()\n"
 PLAN = "from planner.ui.plan_page import page\npage()\n"
+# the frame draws the sidebar's learner picker on these pages
+PICKER = "from planner.ui.learner_picker import learner_picker\nlearner_picker()\n"
 START = dt.date(2027, 1, 4)
 
 
@@ -72,10 +74,10 @@ def test_one_click_replan_shows_the_difference_and_saves_a_new_version(db, sampl
     _ok(at)
     first = sample_catalogue.credential(plan.chosen[0]).title
     assert any(f"done: {first}" in m.value.replace("\\", "") for m in at.markdown)
-    assert [m.label for m in at.metric][-2:] == ["Cost of what is left", "Finish"]
+    assert [m.label for m in at.metric][-2:] == ["Cost of what is left (EUR)", "Finish"]
     at.button(key="cl_replan_save").click().run()
     _ok(at)
-    assert [s.value for s in at.success] == ["Saved as version 2."]
+    assert [s.value for s in at.success] == ["Saved as version 2 of your plan."]
     latest = db.plan(me, plan.plan_id)
     assert latest.version == 2 and plan.chosen[0] not in latest.chosen
     assert not any("red-badge" in m.value for m in at.markdown)  # the new version relies on today's catalogue
@@ -84,26 +86,46 @@ def test_one_click_replan_shows_the_difference_and_saves_a_new_version(db, sampl
 
 def test_progress_is_recorded_from_the_details_and_the_learner_opens_on_the_plan(db, sample_catalogue):
     me, plan = _saved_plan(db, sample_catalogue)
-    at = AppTest.from_string(CASELOAD, default_timeout=60).run()
-    at.selectbox(key="cl_selected").set_value(plan.learner_id).run()
+    at = AppTest.from_string(PICKER + CASELOAD, default_timeout=60).run()
     _ok(at)
+    assert at.sidebar.selectbox(key="lp_learner").value == plan.learner_id  # single-user: their own record
     at.selectbox(key=f"cl_step_{plan.plan_id}_{plan.chosen[0]}").set_value("completed").run()
     _ok(at)
     assert [h.credential for h in db.learner(me, plan.learner_id).profile.holdings] == [plan.chosen[0]]
     assert at.dataframe[0].value["Done"].tolist() == [f"1/{len(plan.chosen)}"]
-    at.button(key="cl_open").click().run()
+    at.button(key="cl_plan_for").click().run()
     _ok(at)
     assert at.session_state["sc_target"] == "role:data-analyst"
-    assert at.session_state["rec_open"] == {"learner": plan.learner_id, "plan": plan.plan_id, "version": 1}
+    assert at.session_state["rec_open"] == {"learner": plan.learner_id, "plan": plan.plan_id, "version": 1,
+                                            "target": "role:data-analyst"}
 
 
-def test_adding_a_learner(db):
-    at = AppTest.from_string(CASELOAD, default_timeout=60).run()
-    at.text_input[0].input("Noor Example")
+def test_adding_a_learner_makes_them_the_learner_worked_on(db):
+    at = AppTest.from_string(PICKER + CASELOAD, default_timeout=60).run()
+    at.text_input(key="cl_add_name").input("Noor Example")
     at.button[0].click().run()
     _ok(at)
     assert sorted(at.dataframe[0].value["Learner"]) == ["Local user", "Noor Example"]
-    assert "Noor Example" in [r.name for r in db.caseload(db.local_user())]
+    noor = next(r for r in db.caseload(db.local_user()) if r.name == "Noor Example")
+    assert at.sidebar.selectbox(key="lp_learner").value == noor.learner_id
+    assert at.subheader[-1].value == "Noor Example"  # her details, with "Plan for this learner"
+    assert at.button(key="cl_plan_for")
+
+
+def test_a_refused_add_is_said_and_the_page_goes_on(db, monkeypatch):
+    from planner.store.errors import StoreError
+    from planner.store.records import Store
+
+    def refuse(*args, **kwargs):
+        raise StoreError("user 2 already has a learner record")
+
+    monkeypatch.setattr(Store, "create_learner", refuse)
+    at = AppTest.from_string(PICKER + CASELOAD, default_timeout=60).run()
+    at.text_input(key="cl_add_name").input("Noor Example")
+    at.button[0].click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The learner could not be added: user 2 already has a learner record"]
+    assert at.dataframe[0].value["Learner"].tolist() == ["Local user"]  # the rest of the page is there
 
 
 def test_save_plan_on_the_plan_page_survives_a_new_session_and_names_a_conflict(db, sample_catalogue):
@@ -111,7 +133,7 @@ def test_save_plan_on_the_plan_page_survives_a_new_session_and_names_a_conflict(
     at.selectbox(key="sc_target").set_value("role:data-analyst").run()
     at.button(key="rec_save").click().run()
     _ok(at)
-    assert [s.value for s in at.success][-1].startswith("Saved as version 1 of plan")
+    assert [s.value for s in at.success][-1].startswith("Saved as version 1 of your plan (plan ")
     me = db.local_user()
     [row] = db.caseload(me)
     assert (row.target, row.version) == ("role:data-analyst", 1)
@@ -134,8 +156,8 @@ def test_save_plan_on_the_plan_page_survives_a_new_session_and_names_a_conflict(
 def test_erasing_a_learner_from_the_page_keeps_only_the_audit_entry(db, sample_catalogue):
     me, _ = _saved_plan(db, sample_catalogue)
     other = db.create_learner(me, "Erase Me")
-    at = AppTest.from_string(CASELOAD, default_timeout=60).run()
-    at.selectbox(key="cl_selected").set_value(other.id).run()
+    at = AppTest.from_string(PICKER + CASELOAD, default_timeout=60).run()
+    at.sidebar.selectbox(key="lp_learner").set_value(other.id).run()
     assert at.button(key="cl_erase").disabled
     at.checkbox(key="cl_erase_ok").check().run()
     at.button(key="cl_erase").click().run()

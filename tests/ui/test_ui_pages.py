@@ -10,6 +10,8 @@ from tests.conftest import ROOT
 PAGES = {"plan": "Plan a route", "compare": "Compare and what-if", "coverage": "Coverage",
          "explore": "Explore the catalogue", "catalogue": "Your own catalogue"}
 PAGES["caseload"] = "Caseload"  # the advisor's caseload (learner store)
+PAGES["my-plan"] = "My plan"  # the single user is their own learner too
+REFUSED = {"people": "People and caseloads", "figures": "Institution figures"}  # administrators' pages
 
 
 def _ok(at: AppTest) -> None:
@@ -24,13 +26,17 @@ def test_every_page_renders_through_the_frame() -> None:
     # st.navigation registers function pages by url path; AppTest.switch_page wants files,
     # so select the page the way a browser does: by the registered page hash
     pages = {info.get("url_pathname") or "plan": h for h, info in at._registered_pages.items()}
-    assert set(pages) == set(PAGES)
+    assert set(pages) == set(PAGES) | set(REFUSED)  # the administrators' pages answer with a refusal
     target = at.session_state["sc_target"]
     for path, title in PAGES.items():
         at._page_hash = pages[path]
         at.run()
         _ok(at)
         assert [h.value for h in at.header] == [title], path
+    for path, title in REFUSED.items():
+        at._page_hash = pages[path]
+        at.run()
+        assert [h.value for h in at.header] == [title] and "is for administrators" in at.error[0].value
     # the scenario survives a round trip through the other pages
     assert at.session_state["sc_target"] == target
 
