@@ -20,8 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from planner.catalogue.models import ID_PATTERN, PlanDate
 
 if TYPE_CHECKING:
+    from planner.api.catalogue import CatalogueService
     from planner.api.jobs import Job
-    from planner.api.state import Served
 
 __all__ = ["CoverageRequest", "WhatIfRequest", "run_job"]
 
@@ -54,8 +54,19 @@ def _scheduler(setting: str, credentials: int) -> str | None:
     return None if setting == "none" else setting
 
 
-def run_job(served: Served, job: Job, progress: Callable[[str, int, int], None]) -> Any:
+def run_job(catalogue: CatalogueService, scheduler: str, job: Job, progress: Callable[[str, int, int], None]) -> Any:
     """Run one queued analysis job; return its JSON-ready result.
+
+    Parameters
+    ----------
+    catalogue : CatalogueService
+        The served catalogue.
+    scheduler : str
+        ``PLANNER_API_SCHEDULER``: auto, none, local or a scheduler address.
+    job : Job
+        The job claimed.
+    progress : callable
+        ``progress(phase, done, total)``.
 
     Raises
     ------
@@ -67,17 +78,16 @@ def run_job(served: Served, job: Job, progress: Callable[[str, int, int], None])
     from planner.outputs.report import build_report, to_json
 
     request = (CoverageRequest if job.kind == "coverage" else WhatIfRequest).model_validate(job.params)
-    assert served.catalogue is not None
     try:
-        catalogue, scope = served.catalogue.analysis_scope(request.provider)
+        analysed, scope = catalogue.analysis_scope(request.provider)
     except KeyError:
         raise PlannerError(f"provider: unknown provider {request.provider!r}") from None
     routes = getattr(request, "routes", True)
     coverage = job.kind == "coverage"
     progress("starting", 0, 0)
-    with runner(_scheduler(served.settings.scheduler, len(catalogue.credentials))) as run:
+    with runner(_scheduler(scheduler, len(analysed.credentials))) as run:
         report = build_report(
-            catalogue, provider=request.provider, award=request.award, as_of=request.as_of,
+            analysed, provider=request.provider, award=request.award, as_of=request.as_of,
             reachability=coverage and routes, whatif=routes, fastest=True if getattr(request, "fastest", False)
             else None, scheduler=run, progress=progress, **scope)
     data = json.loads(to_json(report))

@@ -54,7 +54,9 @@ class Served:
         self.jobs = JobQueue(self.store.engine)
         self.jobs.create_table()
         if run_jobs:
-            self.worker = JobWorker(self.jobs, lambda job, progress: run_job(self, job, progress), describe_failure)
+            catalogue, scheduler = self.catalogue, self.settings.scheduler
+            self.worker = JobWorker(self.jobs, lambda job, progress: run_job(catalogue, scheduler, job, progress),
+                                    describe_failure)
             self.worker.start()
 
     def close(self) -> None:

@@ -77,11 +77,11 @@ def test_a_token_for_another_audience_is_refused(client, oidc):
 
 
 def test_an_expired_token_is_refused(settings):
-    with running_provider(access_token_max_age=dt.timedelta(seconds=1)) as short:
-        with client_for(replace(settings, issuers=(short.issuer,))) as client:
-            token = short.token("grace")
-            time.sleep(2.2)
-            _refused(client.get("/me", headers=bearer(token)), "has expired")
+    with running_provider(access_token_max_age=dt.timedelta(seconds=1)) as short, \
+            client_for(replace(settings, issuers=(short.issuer,))) as client:
+        token = short.token("grace")
+        time.sleep(2.2)
+        _refused(client.get("/me", headers=bearer(token)), "has expired")
 
 
 def test_a_token_of_another_issuer_is_refused(client):
