@@ -13,7 +13,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from planner.api import routes_catalogue, routes_jobs, routes_learners, routes_ops, routes_questions
+from planner.api import (
+    routes_catalogue,
+    routes_jobs,
+    routes_learners,
+    routes_ops,
+    routes_people,
+    routes_questions,
+)
 from planner.api.body import BodyLimit
 from planner.api.metrics import Metrics
 from planner.api.problems import install, problem_responses
@@ -64,7 +71,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
                   lifespan=lifespan, openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
                   responses=problem_responses(400, 413, 422, 500))
     app.state.served = served
-    for module in (routes_ops, routes_catalogue, routes_questions, routes_jobs, routes_learners):
+    for module in (routes_ops, routes_catalogue, routes_questions, routes_jobs, routes_learners, routes_people):
         app.include_router(module.router)
     install(app)  # handlers and the catch-all boundary (inside Starlette's outermost error middleware)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from planner.api.body import LimitedRoute
 from planner.api.problems import BODY, ApiError, problem_responses
 from planner.api.state import ActingUser, Context
-from planner.catalogue.models import ID_PATTERN, LearnerProfile, PlanDate
+from planner.catalogue.models import ID_PATTERN, MAX_ALTERNATIVES, LearnerProfile, PlanDate
 from planner.engine.scenario import Scenario
 from planner.store.records import PLAN_STATUSES, STEP_STATUSES, SavedPlan
 
@@ -160,6 +160,19 @@ class VersionSave(PlanSave):
                                                                 "yet); a newer one saved meanwhile is a 409")
     overwrite: bool = Field(default=False, description="save even though someone saved after based_on (a new "
                                                        "version still; theirs stays)")
+
+
+class PlanFileSave(BaseModel):
+    """A plan file (the app's) or a ``POST /routes`` answer, to save for a learner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: dict[str, Any] = Field(description="a plan file, or the JSON of POST /routes (planner recommend)")
+    route: int = Field(default=1, ge=1, le=MAX_ALTERNATIVES, description="which route of a recommend answer")
+    plan_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="save as this plan's next version")
+    based_on: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                 description="with plan_id: the version the file was made from (a newer one is a "
+                                             "409); default: the newest")
 
 
 class StepChange(BaseModel):
@@ -326,6 +339,43 @@ def new_plan(learner_id: LearnerId, body: PlanSave, ctx: Context, user: ActingUs
     return _save(ctx, user, learner_id, body)
 
 
+@router.post("/learners/{learner_id}/plan-files", response_model=PlanOut, status_code=201,
+             responses=problem_responses(409), summary="Save a plan file or a POST /routes answer as a plan")
+def save_file(learner_id: LearnerId, body: PlanFileSave, ctx: Context, user: ActingUser) -> dict[str, Any]:
+    """The chosen route scheduled again on the served catalogue and saved, as ``planner plans save`` does.
+
+    A plan file's own route, or route ``route`` of a ``POST /routes`` answer; a new plan, or the
+    next version of ``plan_id``.
+    """
+    import json
+
+    from planner.outputs.export import PlanFileError
+    from planner.store.planfiles import read_plan_source, save_plan_source
+
+    try:
+        source = read_plan_source(json.dumps(body.file), route=body.route, name=BODY)
+    except PlanFileError as exc:
+        raise ApiError(422, f"{BODY}: file: {exc}", kind="invalid-input") from None
+    assert ctx.catalogue is not None
+    scenario = source.scenario
+    catalogue = ctx.catalogue.catalogue_for(scenario.to_profile(), scenario.to_target())
+    try:
+        saved = save_plan_source(_store(ctx), user, learner_id, source, catalogue, plan_id=body.plan_id,
+                                 based_on=body.based_on)
+    except PlanFileError as exc:
+        raise ApiError(422, f"{BODY}: file: {exc}", kind="invalid-input") from None
+    return _plan(saved)
+
+
+@router.get("/plans/{plan_id}/file", response_model=dict[str, Any], summary="A plan version as a plan file")
+def plan_file(plan_id: PlanId, ctx: Context, user: ActingUser,
+              version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> dict[str, Any]:
+    """The question, the chosen route, the notes and the what-ifs, as the app's plan files hold them."""
+    from planner.store.planfiles import plan_file_of
+
+    return plan_file_of(_store(ctx).plan(user, plan_id, version)).model_dump(mode="json")
+
+
 @router.get("/plans/{plan_id}", response_model=PlanOut, summary="A plan's newest (or a numbered) version")
 def plan(plan_id: PlanId, ctx: Context, user: ActingUser,
          version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> dict[str, Any]:
@@ -392,21 +442,3 @@ def replan(plan_id: PlanId, body: ReplanRequest, ctx: Context, user: ActingUser)
 def aggregate(ctx: Context, user: ActingUser) -> dict[str, Any]:
     """Counts only; groups smaller than the store's minimum are merged into 'other'."""
     return _store(ctx).aggregate(user)  # type: ignore[no-any-return]
-
-
-@router.put("/advisors/{advisor_id}/learners/{learner_id}", status_code=204, response_class=Response,
-            tags=["institution"], summary="Put a learner on an advisor's caseload (administrators)")
-def assign(advisor_id: Annotated[int, Path(ge=1, le=MAX_ID)], learner_id: LearnerId, ctx: Context,
-           user: ActingUser) -> Response:
-    """Administrators assign learners; they see ids, never records."""
-    _store(ctx).assign(user, advisor_id, learner_id)
-    return Response(status_code=204)
-
-
-@router.delete("/advisors/{advisor_id}/learners/{learner_id}", status_code=204, response_class=Response,
-               tags=["institution"], summary="Take a learner off an advisor's caseload (administrators)")
-def unassign(advisor_id: Annotated[int, Path(ge=1, le=MAX_ID)], learner_id: LearnerId, ctx: Context,
-             user: ActingUser) -> Response:
-    """The link only; the record stays."""
-    _store(ctx).unassign(user, advisor_id, learner_id)
-    return Response(status_code=204)

@@ -140,3 +140,45 @@ def test_bad_learner_input_is_located(client, people):
     assert unknown.status_code == 422 and "astronaut" in unknown.json()["detail"]
     huge = client.get("/plans/99999999999", headers=ada)
     assert huge.status_code == 422 and huge.json()["detail"].startswith("path parameter plan_id")
+
+
+def test_an_administrator_assigns_and_sees_no_records(client, people, oidc, monkeypatch):
+    monkeypatch.setenv("PLANNER_ADMINS", oidc.key("amy-admin"))
+    amy = bearer(oidc.token("amy-admin"))
+    ada = people["ada-advisor"]
+    advisor_id = client.get("/me", headers=ada).json()["id"]
+    lena_id, plan = _own_plan(client, people["lena-learner"])
+    assert client.get(f"/learners/{lena_id}", headers=ada).status_code == 403  # not on Ada's caseload yet
+    assigned = client.put(f"/advisors/{advisor_id}/learners/{lena_id}", headers=amy)
+    assert assigned.status_code == 200 and assigned.json()["learner_id"] == lena_id
+    assert client.get(f"/learners/{lena_id}", headers=ada).json()["name"] == "Me"
+    assert {u["identity"]: u["role"] for u in client.get("/users", headers=amy).json()}[oidc.key("ada-advisor")] \
+        == "advisor"
+    assert [(a["advisor_id"], a["learner_id"]) for a in client.get("/caseloads", headers=amy).json()] == [
+        (advisor_id, lena_id)]
+    # the administrator sees figures and assignments, never a record or a plan
+    assert client.get(f"/learners/{lena_id}", headers=amy).status_code == 403
+    assert client.get(f"/plans/{plan['plan_id']}", headers=amy).status_code == 403
+    assert client.get("/aggregate", headers=amy).json()["plans"] == 1
+    for who in (ada, people["lena-learner"]):  # and nobody else administers
+        assert client.get("/users", headers=who).status_code == 403
+        assert client.put(f"/advisors/{advisor_id}/learners/{lena_id}", headers=who).status_code == 403
+    assert client.delete(f"/advisors/{advisor_id}/learners/{lena_id}", headers=amy).status_code == 204
+    assert client.get(f"/learners/{lena_id}", headers=ada).status_code == 403
+
+
+def test_a_routes_answer_is_saved_as_a_plan_file(client, people):
+    ada = people["ada-advisor"]
+    learner = client.post("/learners", json={"name": "Noor"}, headers=ada).json()
+    answer = client.post("/routes", json={"target": "role:data-analyst", "alternatives": 2,
+                                          "profile": {"constraints": {"start": START.isoformat()}}}).json()
+    saved = client.post(f"/learners/{learner['id']}/plan-files", json={"file": answer, "route": 2}, headers=ada)
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["chosen"] == answer["routes"][1]["credential_ids"]
+    file = client.get(f"/plans/{saved.json()['plan_id']}/file", headers=ada).json()
+    assert file["format"] == "stackable-planner-plan" and file["chosen"] == saved.json()["chosen"]
+    again = client.post(f"/learners/{learner['id']}/plan-files",
+                        json={"file": file, "plan_id": saved.json()["plan_id"]}, headers=ada)
+    assert again.status_code == 201 and again.json()["version"] == 2
+    bad = client.post(f"/learners/{learner['id']}/plan-files", json={"file": {"hello": 1}}, headers=ada)
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("request body: file: not a plan file")
