@@ -236,14 +236,24 @@ def _store(ctx: Context) -> Any:
     return ctx.store
 
 
+def _catalogue_for(ctx: Context, scenario: Scenario) -> Any:
+    """The catalogue a scenario is planned on (a store's sub-catalogue; a refusal is the caller's input)."""
+    from planner.store.catalogue.engine import StoreError
+
+    assert ctx.catalogue is not None
+    try:
+        return ctx.catalogue.catalogue_for(scenario.to_profile(), scenario.to_target())
+    except (StoreError, KeyError) as exc:
+        raise ApiError(422, f"{BODY}: scenario: {str(exc).strip(chr(39) + chr(34))}", kind="invalid-input") from None
+
+
 def _answer(ctx: Context, scenario: Scenario) -> tuple[Any, Any]:
     """The catalogue and recommendation for a scenario, as the app computes them before a save."""
     from planner.engine.problem import ProblemError
     from planner.engine.routing import recommend
 
-    assert ctx.catalogue is not None
     profile, target = scenario.to_profile(), scenario.to_target()
-    catalogue = ctx.catalogue.catalogue_for(profile, target)
+    catalogue = _catalogue_for(ctx, scenario)
     try:
         rec = recommend(catalogue, profile, target, objective=scenario.objective, alternatives=scenario.alternatives,
                         today=scenario.start, time_limit=min(SAVE_SECONDS, ctx.settings.max_seconds))
@@ -253,13 +263,16 @@ def _answer(ctx: Context, scenario: Scenario) -> tuple[Any, Any]:
 
 
 def _save(ctx: Context, user: Any, learner_id: int, body: PlanSave, **version: Any) -> dict[str, Any]:
-    catalogue, rec = _answer(ctx, body.scenario)
+    if body.route is None:  # the question alone: nothing to search
+        catalogue, rec = _catalogue_for(ctx, body.scenario), None
+    else:
+        catalogue, rec = _answer(ctx, body.scenario)
     index = (body.route or 1) - 1
-    if body.route is not None and index >= len(rec.routes):
+    if rec is not None and index >= len(rec.routes):
         raise ApiError(422, f"{BODY}: route: route {body.route} does not exist: the question has {len(rec.routes)} "
                        "route(s)", kind="invalid-input")
     saved = _store(ctx).save_plan(user, learner_id, scenario=body.scenario, catalogue=catalogue,
-                                  recommendation=rec if body.route is not None else None, route_index=index,
+                                  recommendation=rec, route_index=index,
                                   whatifs=body.whatifs, notes=body.notes, status=body.status, **version)
     return _plan(saved)
 
@@ -356,9 +369,7 @@ def save_file(learner_id: LearnerId, body: PlanFileSave, ctx: Context, user: Act
         source = read_plan_source(json.dumps(body.file), route=body.route, name=BODY)
     except PlanFileError as exc:
         raise ApiError(422, f"{BODY}: file: {exc}", kind="invalid-input") from None
-    assert ctx.catalogue is not None
-    scenario = source.scenario
-    catalogue = ctx.catalogue.catalogue_for(scenario.to_profile(), scenario.to_target())
+    catalogue = _catalogue_for(ctx, source.scenario)
     try:
         saved = save_plan_source(_store(ctx), user, learner_id, source, catalogue, plan_id=body.plan_id,
                                  based_on=body.based_on)
@@ -426,8 +437,7 @@ def replan(plan_id: PlanId, body: ReplanRequest, ctx: Context, user: ActingUser)
     today = dt.date.today()
     saved = store.plan(user, plan_id)
     scenario = scenario_now(saved, store.learner(user, saved.learner_id).profile, today)
-    assert ctx.catalogue is not None
-    catalogue = ctx.catalogue.catalogue_for(scenario.to_profile(), scenario.to_target())
+    catalogue = _catalogue_for(ctx, scenario)
     proposal = propose(store, user, plan_id, catalogue, today=today)
     kept = accept_replan(store, user, proposal, catalogue, overwrite=body.overwrite) if body.accept else None
     return {"based_on": proposal.plan.version, "changed": proposal.changed, "completed": list(proposal.completed),

@@ -71,7 +71,7 @@ def test_a_folder_with_errors_is_refused_at_start(tmp_path):
     from planner.api.catalogue import CatalogueError, CatalogueService
 
     (tmp_path / "bad.yaml").write_text("credentials:\n  - id: x\n    title: X\n    provider: nobody\n")
-    with pytest.raises(CatalogueError, match="bad.yaml"):
+    with pytest.raises(CatalogueError, match=r"bad\.yaml"):
         CatalogueService(str(tmp_path))
 
 
