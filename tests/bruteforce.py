@@ -121,7 +121,7 @@ class BruteForce:
         cons = profile.constraints
         if cred.id in self.held or cred.id in cons.avoid_credentials or cred.provider in cons.avoid_providers:
             return False
-        if cons.modes and cred.participation is not None and cred.participation not in cons.modes:
+        if cons.modes and cred.participation and not set(cred.participation) & set(cons.modes):
             return False
         if cons.languages and cred.languages and not set(cons.languages) & set(cred.languages):
             return False

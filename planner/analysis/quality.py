@@ -105,7 +105,7 @@ def _check(cred: Credential, provider: Provider | None) -> CredentialQuality:
         "workload_ects": cred.ects is not None,
         "eqf_level": cred.eqf_level is not None,
         "assessment": bool(cred.assessment),
-        "participation": cred.participation is not None,
+        "participation": bool(cred.participation),
         "quality_assurance": cred.quality_assurance is not None
         or (provider is not None and provider.quality_assurance is not None),
         "language": bool(cred.languages),

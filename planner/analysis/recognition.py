@@ -49,6 +49,7 @@ from planner.catalogue.models import (
     RecognitionAgreement,
     Target,
 )
+from planner.engine.rules import credential_cost
 
 __all__ = ["CandidateAgreement", "TargetEffect", "WhatIfResult", "recognition_whatif"]
 
@@ -137,10 +138,7 @@ def _candidates(catalogue: Catalogue, award: Credential, obtain: Obtainability,
         overlap = tuple(sorted(_teaches(cred) & comp_skills))
         if not overlap:
             continue
-        try:
-            cost = catalogue.to_base(cred.cost) if cred.cost else 0.0
-        except KeyError:
-            cost = float("inf")
+        cost = credential_cost(catalogue, cred).base  # inf when it cannot be priced
         scored.append((-len(overlap), cost, cred.id, cred, overlap))
     scored.sort(key=lambda s: s[:3])
     out = []

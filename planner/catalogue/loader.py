@@ -329,7 +329,7 @@ def catalogue_summary(catalogue: Catalogue) -> dict[str, Any]:
         "by_sector": counted(c.sector or "(none)" for c in creds),
         "by_provider": counted(c.provider for c in creds),
         "countries": counted(p.country for p in catalogue.providers),
-        "currencies": counted(c.cost.currency for c in creds if c.cost is not None),
+        "currencies": counted(currency for c in creds for currency in _currencies(c)),
     }
 
 
@@ -941,6 +941,13 @@ def _missing_eu(cred: Credential, providers: Mapping[str, _Item]) -> list[str]:
     return missing
 
 
+def _currencies(cred: Credential) -> list[str]:
+    """The currencies a credential is priced in (its one price, or each audience's)."""
+    if cred.cost is not None:
+        return [cred.cost.currency]
+    return sorted({o.price.currency for o in cred.costs})
+
+
 def _check_numbers(state: _State, item: _Item, cred: Credential, meta: CatalogueMeta) -> None:
     if cred.ects and cred.hours:
         per = cred.hours / cred.ects
@@ -955,10 +962,12 @@ def _check_numbers(state: _State, item: _Item, cred: Credential, meta: Catalogue
             state.add(item, ("hours_per_week",), f"{cred.hours_per_week:g} hours a week for "
                       f"{cred.duration_weeks} weeks is {planned:g} hours, far from the {cred.hours:g} "
                       "hours given", severity="warning")
-    if cred.cost is not None:
-        currency = cred.cost.currency
+    prices = [(("cost",), cred.cost)] if cred.cost is not None else [
+        (("costs", i, "price"), option.price) for i, option in enumerate(cred.costs)]
+    for where, money in prices:
+        currency = money.currency
         if currency != meta.base_currency and currency not in meta.exchange_rates and not state.meta_broken:
-            state.add(item, ("cost",), f"currency {currency} has no rate in meta.exchange_rates (base "
+            state.add(item, where, f"currency {currency} has no rate in meta.exchange_rates (base "
                       f"currency {meta.base_currency}); add one so costs can be compared and summed")
 
 

@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -31,10 +32,13 @@ from pydantic import (
 from planner.catalogue.keyformat import KeyFormatError, did_key_bytes, jwk_bytes, key_bytes
 
 __all__ = [
+    "CTID_PATTERN",
     "CURRENCY_PATTERN",
     "ID_PATTERN",
     "MAX_ALTERNATIVES",
+    "MAX_AUDIENCES",
     "MAX_COST",
+    "MAX_COST_OPTIONS",
     "MAX_DATE",
     "MAX_HOURS_PER_WEEK",
     "MAX_ISSUERS",
@@ -54,8 +58,11 @@ __all__ = [
     "CompetencyLevel",
     "CompetencyType",
     "Constraints",
+    "CostOption",
     "Credential",
     "CredentialType",
+    "CreditUnit",
+    "CreditValue",
     "Holding",
     "IssuerJwk",
     "LearnerProfile",
@@ -88,6 +95,8 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+#: A Credential Registry identifier: ``ce-`` and a UUID (published records use any UUID version)
+CTID_PATTERN = r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=120)]
@@ -99,6 +108,9 @@ MAX_ISSUERS = 20  # issuer ids one provider may list
 MAX_ISSUER_KEYS = 10  # public keys one issuer may list
 #: validation context key under which holdings marked "verified" stay verified (the verifier's hand-over only)
 VERIFIED_HOLDINGS = "planner.verified_holdings"
+MAX_COST_OPTIONS = 20  # published prices (one per audience) one credential may carry
+MAX_AUDIENCES = 10  # audiences one learner may belong to
+Ctid = Annotated[str, Field(pattern=CTID_PATTERN)]
 Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -339,6 +351,56 @@ class Money(_Model):
 
     def __str__(self) -> str:
         return f"{self.amount:,.0f} {self.currency}"
+
+
+class CostOption(_Model):
+    """One published price of a credential, for one audience.
+
+    A credential's ``costs`` are *alternatives*: a learner pays one of them (the one for
+    their audience), never their sum. ``audience`` is a short id such as ``resident``,
+    ``non-resident``, ``in-state``, ``member``; none means the price is for anyone (or the
+    publisher did not say for whom).
+    """
+
+    audience: Id | None = None
+    price: Money
+    label: ShortText | None = Field(default=None, description="What the publisher calls this price.")
+
+
+class CreditUnit(StrEnum):
+    """The unit a credit value is published in (CTDL ``creditUnit`` concepts and others)."""
+
+    ECTS = "ects"
+    SEMESTER_HOUR = "semester_hour"
+    QUARTER_HOUR = "quarter_hour"
+    SCQF = "scqf"
+    CATS = "cats"
+    CONTINUING_EDUCATION_UNIT = "continuing_education_unit"
+    CLOCK_HOUR = "clock_hour"
+    CARNEGIE_UNIT = "carnegie_unit"
+    COMPETENCY = "competency"
+    OTHER = "other"
+
+
+class CreditValue(_Model):
+    """A credit value as published, with its unit (never relabelled as ECTS).
+
+    ``ects`` on the credential is the planner's credit measure; it is filled from a credit
+    value in another unit only by a declared rate (see ``docs/semantics.md``).
+    ``max_value`` makes a range (``value`` to ``max_value``); ``unit_label`` keeps the
+    publisher's words for an ``other`` unit.
+    """
+
+    value: float = Field(ge=0, le=100_000, allow_inf_nan=False)
+    max_value: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+    unit: CreditUnit
+    unit_label: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> CreditValue:
+        if self.max_value is not None and self.max_value < self.value:
+            raise ValueError(f"max_value {self.max_value:g} is below value {self.value:g}")
+        return self
 
 
 class LevelScale(_Model):
@@ -636,6 +698,7 @@ class Provider(_Model):
     kind: ProviderKind
     quality_assurance: QualityAssurance | None = None
     website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    ctid: Ctid | None = Field(default=None, description="Credential Registry identifier of the published record.")
     # the trust list: the Open Badges issuers (DIDs, issuer profile URLs) whose signature counts as this
     # provider's, each with the public keys it signs with
     issuers: list[TrustedIssuer] = Field(default_factory=list, max_length=MAX_ISSUERS)
@@ -654,6 +717,14 @@ class Provider(_Model):
     def issuer_ids(self) -> list[str]:
         """The ids of the issuers the provider lists."""
         return [issuer.id for issuer in self.issuers]
+
+
+_MODE_VALUES = [m.value for m in ParticipationMode]
+#: the published schema of ``participation``: one mode, or a set of them
+_ONE_OR_MORE_MODES: dict[str, Any] = {"anyOf": [
+    {"enum": _MODE_VALUES, "type": "string"},
+    {"type": "array", "items": {"enum": _MODE_VALUES, "type": "string"}, "uniqueItems": True},
+]}
 
 
 class Credential(_Model):
@@ -680,7 +751,9 @@ class Credential(_Model):
     hours: float | None = Field(default=None, ge=0, le=MAX_HOURS, description="Notional learning hours.")
     eqf_level: int | None = Field(default=None, ge=1, le=8)
     assessment: list[AssessmentType] = Field(default_factory=list)
-    participation: ParticipationMode | None = None
+    participation: Annotated[list[ParticipationMode], WithJsonSchema(_ONE_OR_MORE_MODES)] = Field(
+        default_factory=list, description="Forms of participation offered (a set; one value may be written alone)."
+    )
     quality_assurance: QualityAssurance | None = None
     languages: list[LanguageCode] = Field(default_factory=list)
     # optional EU elements
@@ -689,14 +762,55 @@ class Credential(_Model):
 
     # planning facts
     cost: Money | None = None
+    costs: list[CostOption] = Field(
+        default_factory=list, max_length=MAX_COST_OPTIONS,
+        description="Prices per audience: alternatives, one of which a learner pays (never summed).",
+    )
     duration_weeks: int | None = Field(default=None, ge=0, le=MAX_WEEKS)
+    min_duration_weeks: int | None = Field(
+        default=None, ge=0, le=MAX_WEEKS,
+        description="Lower end of a published range whose upper end is duration_weeks (planned with the upper).",
+    )
+    min_hours: float | None = Field(
+        default=None, ge=0, le=MAX_HOURS,
+        description="Lower end of a published range of hours whose upper end is hours (planned with the upper).",
+    )
     hours_per_week: float | None = Field(default=None, ge=0, le=MAX_HOURS_PER_WEEK)
     runs: Runs | None = None
     credit_validity_years: float | None = Field(default=None, gt=0, le=MAX_VALIDITY_YEARS)
+    credit: CreditValue | None = Field(
+        default=None, description="Credit as published, with its unit (left out for plain ECTS: 'ects' says it).")
 
     teaches: list[CompetencyLevel] = Field(default_factory=list)
     requires: list[RequirementGroup] = Field(default_factory=list)
     award: AwardSpec | None = None
+    ctid: Ctid | None = Field(default=None, description="Credential Registry identifier of the published record.")
+
+    @field_validator("participation", mode="before")
+    @classmethod
+    def _one_or_many_modes(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("participation")
+    @classmethod
+    def _mode_set(cls, value: list[ParticipationMode]) -> list[ParticipationMode]:
+        return sorted(set(value), key=list(ParticipationMode).index)
+
+    @model_validator(mode="after")
+    def _ranges_and_prices(self) -> Credential:
+        if self.cost is not None and self.costs:
+            raise ValueError("give 'cost' (one price) or 'costs' (a price per audience), not both")
+        named = [o.audience for o in self.costs if o.audience is not None]
+        if len(named) != len(set(named)):
+            raise ValueError("each audience has one price in 'costs'")
+        for low, high, low_name, high_name in ((self.min_duration_weeks, self.duration_weeks,
+                                                 "min_duration_weeks", "duration_weeks"),
+                                                (self.min_hours, self.hours, "min_hours", "hours")):
+            if low is not None and (high is None or low > high):
+                raise ValueError(f"{low_name} needs {high_name} at or above it (the range's upper end)")
+        return self
 
     @property
     def is_award(self) -> bool:
@@ -852,6 +966,11 @@ class Constraints(_Model):
     avoid_providers: list[Id] = Field(default_factory=list)
     avoid_credentials: list[Id] = Field(default_factory=list)
     max_credentials_per_term: int | None = Field(default=None, ge=1, le=50)
+    audiences: list[Id] = Field(
+        default_factory=list, max_length=MAX_AUDIENCES,
+        description="Audiences the learner belongs to (resident, member …), for prices per audience. "
+        "Empty: the lowest published price.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Constraints:

@@ -45,6 +45,7 @@ import yaml
 
 from planner.cli._output import say
 from planner.interop._result import SECTIONS, ImportResult, InteropError, slug
+from planner.interop.rates import RatePlan, import_currencies, parse_rate, plan_rates
 from planner.outputs.textsafe import json_text
 from planner.outputs.writes import WriteError, write_atomic, write_files_atomic
 
@@ -77,6 +78,12 @@ def register(sub: Any) -> None:
                    help="esco/onet: import every occupation as a role")
     p.add_argument("--today", type=dt.date.fromisoformat, metavar="DATE",
                    help="ob3/clr/elm: the day expiry is judged on (default: today)")
+    p.add_argument("--rate", action="append", default=[], metavar="CUR=VALUE",
+                   help="an exchange rate the imported prices need: the value of one CUR in the catalogue's "
+                   "base currency, e.g. USD=0.92 (repeatable; written into the imported file's meta)")
+    p.add_argument("--credit-rate", action="append", default=[], metavar="UNIT=ECTS",
+                   help="ctdl: ECTS per credit of UNIT (semester_hour, quarter_hour, clock_hour, …), e.g. "
+                   "semester_hour=2; without one, such credit is kept in its unit and not converted")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", help="export credentials or a route as CTDL JSON-LD or OB3",
@@ -114,7 +121,25 @@ def _import_options(args: argparse.Namespace) -> dict[str, Any]:
         return {"select": args.select or None, "all_occupations": args.all_occupations}
     if args.format in ("ob3", "clr", "elm") and args.today:
         return {"today": args.today}
+    if args.format == "ctdl" and args.credit_rate:
+        return {"credit_rates": dict(_credit_rate(item) for item in args.credit_rate)}
     return {}
+
+
+def _credit_rate(text: str) -> tuple[str, float]:
+    """``UNIT=ECTS`` for ``--credit-rate`` (a catalogue credit unit other than ECTS, a rate above 0)."""
+    from planner.catalogue.models import CreditUnit
+
+    unit, sep, value = text.partition("=")
+    units = [u.value for u in CreditUnit if u is not CreditUnit.ECTS]
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = float("nan")
+    if not sep or unit.strip() not in units or not 0 < rate <= 100:
+        raise ValueError(f"--credit-rate {text[:40]!r}: expected UNIT=ECTS_PER_UNIT with UNIT one of "
+                         f"{', '.join(units)} and a rate above 0 and at most 100, e.g. semester_hour=2")
+    return unit.strip(), rate
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -125,7 +150,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if missing:
         return _fail("import", "file not found: " + ", ".join(missing))
     try:
-        result = import_files(args.format, [Path(f) for f in args.files], **_import_options(args))
+        options = _import_options(args)
+        given = dict(parse_rate(item) for item in args.rate)
+    except ValueError as exc:
+        return _fail("import", str(exc))
+    try:
+        result = import_files(args.format, [Path(f) for f in args.files], **options)
     except InteropError as exc:
         for problem in exc.problems:
             say(problem, err=True)
@@ -148,7 +178,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     data, dropped = _new_items(result, into, exclude=target)
     if not any(data.get(s) for s in SECTIONS) and result.profile is None:
         return _fail("import", "nothing to write: the files hold no new catalogue items")
-    text = _yaml_text(data, result, args)
+    plan = _rate_plan(data, into, target, given)
+    if plan.error:
+        return _fail("import", plan.error + "; nothing was written")
+    for note in plan.notes:
+        say(f"note: {note}", err=True)
+    text = _yaml_text({"meta": plan.meta, **data} if plan.meta else data, result, args)
     problems = _validate_with(into, target, text)
     if problems:
         for problem in problems:
@@ -227,6 +262,25 @@ def _new_items(result: ImportResult, into: Path, *, exclude: Path) -> tuple[dict
         if keep:
             data[section] = keep
     return data, dropped
+
+
+def _rate_plan(data: dict[str, list[Any]], into: Path, target: Path, given: dict[str, float]) -> RatePlan:
+    """The exchange rates the new items need, from the folder's ``meta`` and ``--rate`` (see rates.py)."""
+    from planner.catalogue.yamlsafe import decode_yaml_bytes, parse_yaml
+
+    meta, meta_file, priced = None, None, []
+    for name, content in _catalogue_files(into, target)[0]:
+        text, _ = decode_yaml_bytes(content, name)
+        parsed, _ = parse_yaml(text, name) if text is not None else (None, [])
+        found = parsed.data if parsed is not None else None
+        if not isinstance(found, dict):
+            continue
+        if isinstance(found.get("meta"), dict) and meta is None:
+            meta, meta_file = found["meta"], name
+        if isinstance(found.get("credentials"), list):
+            priced.extend(c for c in found["credentials"] if isinstance(c, dict))
+    return plan_rates(import_currencies(data.get("credentials", [])), meta=meta, meta_file=meta_file,
+                      folder_currencies=import_currencies(priced), given=given, folder=str(into))
 
 
 def _yaml_text(data: dict[str, list[Any]], result: ImportResult, args: argparse.Namespace) -> str:

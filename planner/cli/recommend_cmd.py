@@ -90,6 +90,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--deadline", help="finish by this date (YYYY-MM-DD)")
     p.add_argument("--mode", action="append", default=[], choices=["online", "onsite", "blended"],
                    help="accepted participation mode (repeatable; default: any)")
+    p.add_argument("--audience", action="append", default=[], metavar="AUDIENCE",
+                   help="an audience you belong to, for prices per audience: in-state, out-of-state, resident, "
+                   "non-resident, member, non-member … (repeatable; default: the lowest published price)")
     p.add_argument("--language", action="append", default=[], metavar="CODE", help="accepted language (repeatable)")
     p.add_argument("--country", action="append", default=[], metavar="CODE", help="accepted country (repeatable)")
     p.add_argument("--avoid-provider", action="append", default=[], metavar="ID")
@@ -186,8 +189,9 @@ def parse_profile(args: argparse.Namespace) -> LearnerProfile:
         if value is not None:
             constraints[key] = value.isoformat()
     for flag, key in (("mode", "modes"), ("language", "languages"), ("country", "countries"),
-                      ("avoid_provider", "avoid_providers"), ("avoid", "avoid_credentials")):
-        values = getattr(args, flag)
+                      ("avoid_provider", "avoid_providers"), ("avoid", "avoid_credentials"),
+                      ("audience", "audiences")):
+        values = getattr(args, flag, None)  # commands that plan without --audience leave it out
         if values:
             constraints[key] = [*constraints.get(key, []), *values]
     data = {**base, "holdings": holdings, "competencies": competencies, "constraints": constraints}

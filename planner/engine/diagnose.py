@@ -379,9 +379,10 @@ def diagnose(
         _hours(catalogue, profile, target, start, clock),
         _list_relaxation(
             catalogue, profile, target, start, field="modes", empty=[],
-            used=lambda ids: {str(catalogue.credential(i).participation) for i in ids
-                              if catalogue.credential(i).participation is not None
-                              and catalogue.credential(i).participation not in c.modes},
+            # a credential offered in several modes, none accepted: its first mode is the one suggested
+            used=lambda ids: {str(catalogue.credential(i).participation[0]) for i in ids
+                              if catalogue.credential(i).participation
+                              and not set(catalogue.credential(i).participation) & set(c.modes)},
             merge=lambda cur, extra: [*cur, *extra], describe="also accept the participation mode", clock=clock,
         ),
         _list_relaxation(

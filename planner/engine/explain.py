@@ -18,9 +18,9 @@ from planner.catalogue.models import (
     rule_credentials,
 )
 from planner.engine.results import ScheduledStep, Step
-from planner.engine.rules import agreements_in_force, known_levels
+from planner.engine.rules import agreements_in_force, credential_cost, known_levels
 
-__all__ = ["award_components", "explain_steps", "known_levels", "ordinal"]
+__all__ = ["award_components", "duration_note", "explain_steps", "known_levels", "ordinal"]
 
 
 def ordinal(n: int) -> str:
@@ -195,9 +195,8 @@ def explain_steps(
         unlocks = unlocking.of(credential)
         completes = tuple(sorted(completes_by.get(cid, [])))
 
-        cost_amount = credential.cost.amount if credential.cost else 0.0
-        cost_currency = credential.cost.currency if credential.cost else catalogue.meta.base_currency
-        cost_base = catalogue.to_base(credential.cost) if credential.cost else 0.0
+        price = credential_cost(catalogue, credential, profile.constraints.audiences)
+        cost_amount, cost_currency, cost_base = price.amount, price.currency, price.base
         slot = when.get(cid)
         steps.append(
             Step(
@@ -215,10 +214,25 @@ def explain_steps(
                 unlocks=tuple(unlocks),
                 completes=completes,
                 explanation=_sentence(catalogue, credential, serves, unlocks, completes, components,
-                                      cost_amount, cost_currency),
+                                      cost_amount, cost_currency, price.note),
+                cost_note=price.note,
+                duration_note=duration_note(credential),
             )
         )
     return tuple(steps)
+
+
+def duration_note(credential: Credential) -> str:
+    """Say that a published range is planned with its upper end ("" when no range)."""
+    notes = []
+    if credential.min_duration_weeks is not None and credential.duration_weeks is not None \
+            and credential.min_duration_weeks < credential.duration_weeks:
+        notes.append(f"{credential.min_duration_weeks}–{credential.duration_weeks} weeks published, "
+                     f"planned with {credential.duration_weeks}")
+    if credential.min_hours is not None and credential.hours is not None and credential.min_hours < credential.hours:
+        notes.append(f"{credential.min_hours:g}–{credential.hours:g} hours published, planned with "
+                     f"{credential.hours:g}")
+    return "; ".join(notes)
 
 
 def _sentence(
@@ -230,14 +244,18 @@ def _sentence(
     components: Mapping[str, Mapping[str, float]],
     cost_amount: float,
     cost_currency: str,
+    cost_note: str = "",
 ) -> str:
     provider = catalogue.provider(credential.provider).name if catalogue.has(
         "provider", credential.provider) else credential.provider
-    facts = [f"{cost_amount:,.0f} {cost_currency}"]
+    facts = [f"{cost_amount:,.0f} {cost_currency}" + (f", {cost_note}" if cost_note else "")]
     if credential.ects:
         facts.append(f"{credential.ects:g} ECTS")
     if credential.hours:
         facts.append(f"{credential.hours:g} h")
+    ranged = duration_note(credential)
+    if ranged:
+        facts.append(ranged)
     parts = [f"{credential.title} ({provider}; {', '.join(facts)})."]
     if serves:
         parts.append("Serves: " + "; ".join(serves) + ".")

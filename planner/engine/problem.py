@@ -29,6 +29,7 @@ from planner.engine.rules import (
     AwardTree,
     RuleNode,
     counted_for_award,
+    credential_cost,
     effort,
     holding_is_valid,
     known_levels,
@@ -224,21 +225,20 @@ class _Builder:
         if cred.provider in self.avoid_providers:
             name = self.cat.provider(cred.provider).name if self.cat.has("provider", cred.provider) else cred.provider
             return f"provider {name} is on the learner's list of providers to avoid"
-        if self.modes and cred.participation is not None and cred.participation not in self.modes:
-            return f"participation mode {cred.participation.value} is not among the accepted modes"
+        if self.modes and cred.participation and not self.modes.intersection(cred.participation):
+            offered = ", ".join(m.value for m in cred.participation)
+            return f"participation mode {offered} is not among the accepted modes"
         if self.languages and cred.languages and not self.languages.intersection(cred.languages):
             return f"taught in {', '.join(cred.languages)}, not in an accepted language"
         if self.countries and self.cat.has("provider", cred.provider):
             country = self.cat.provider(cred.provider).country
             if country not in self.countries:
                 return f"provider country {country} is not among the accepted countries"
-        cost = 0.0
-        if cred.cost is not None:
-            try:
-                cost = self.cat.to_base(cred.cost)
-            except KeyError:
-                return (f"priced in {cred.cost.currency}, which has no rate in the catalogue's "
-                        f"rate table (costs are never summed across currencies)")
+        choice = credential_cost(self.cat, cred, self.cons.audiences)
+        if choice.missing_rate is not None:
+            return (f"priced in {choice.missing_rate}, which has no rate in the catalogue's "
+                    f"rate table (costs are never summed across currencies)")
+        cost = choice.base
         if self.budget is not None and cost > self.budget + 1e-9:
             return f"costs {cost:,.2f} {self.cat.meta.base_currency}, above the budget of {self.budget:,.2f}"
         capacity = self.cons.hours_per_week

@@ -48,6 +48,8 @@ class Step:
     unlocks: tuple[str, ...] = ()  # chosen credentials whose prerequisites it meets
     completes: tuple[str, ...] = ()  # awards this step completes
     explanation: str = ""
+    cost_note: str = ""  # which of several published prices was used ("" when there was one)
+    duration_note: str = ""  # a published duration range and the end planned with
 
 
 @dataclass(frozen=True)

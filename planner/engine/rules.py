@@ -10,6 +10,8 @@ Contents
 --------
 * :func:`effort` — weeks, weekly load and hours of a credential when some of hours, ECTS,
   duration and weekly hours are missing, with what is *unknown*.
+* :func:`credential_cost` → :class:`CostChoice` — the one price a learner pays for a
+  credential with prices per audience (theirs when given, else the lowest; never a sum).
 * :func:`holding_is_valid`, :func:`valid_holdings`, :func:`known_levels` — which held
   credit counts on the plan's day zero and which competency levels it gives.
 * :func:`intake_weeks` — the weeks a credential with yearly intakes may start in.
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -48,10 +50,12 @@ __all__ = [
     "DEFAULT_HOURS_PER_WEEK",
     "INTAKE_HORIZON_WEEKS",
     "AwardTree",
+    "CostChoice",
     "Effort",
     "RuleNode",
     "agreement_pools",
     "agreements_in_force",
+    "credential_cost",
     "effort",
     "encode_award",
     "holding_is_valid",
@@ -174,6 +178,116 @@ def effort(credential: Credential) -> Effort:
         rate_known=rate is not None,
         hours_known=hours is not None,
     )
+
+
+# --------------------------------------------------------------------------- cost
+
+CostBasis = Literal["unpriced", "single", "audience", "lowest", "lowest-other"]
+
+
+@dataclass(frozen=True)
+class CostChoice:
+    """The one price a learner pays for a credential, and why that one.
+
+    Attributes
+    ----------
+    base : float
+        In the catalogue's base currency; 0 when unpriced, ``inf`` when ``missing_rate``.
+    amount, currency : float, str
+        The chosen price as published.
+    audience : str or None
+        The audience of the chosen price (None: for anyone, or not stated).
+    basis : {"unpriced", "single", "audience", "lowest", "lowest-other"}
+        No price; the credential's one price; the price for the learner's audience; the
+        lowest of its prices (no audience given); the lowest because none of its prices is
+        for the learner's audiences.
+    options : int
+        How many prices the credential publishes.
+    missing_rate : str or None
+        A currency of a price that had to be compared but has no rate: the credential
+        cannot be priced (it is excluded, as costs are never summed or compared across
+        currencies without a rate).
+    """
+
+    base: float
+    amount: float
+    currency: str
+    audience: str | None = None
+    basis: CostBasis = "unpriced"
+    options: int = 0
+    missing_rate: str | None = None
+
+    @property
+    def note(self) -> str:
+        """Which price was used, in words ("" when there was no choice to make)."""
+        whom = self.audience or "no stated audience"
+        if self.basis == "audience":
+            return f"price for {whom}"
+        if self.basis == "lowest":
+            return f"lowest of {self.options} prices ({whom}); give your audience for your own price"
+        if self.basis == "lowest-other":
+            return f"none of its {self.options} prices is for your audience; lowest used ({whom})"
+        return ""
+
+
+def credential_cost(catalogue: Catalogue, credential: Credential,
+                    audiences: Collection[str] = ()) -> CostChoice:
+    """The price a learner in ``audiences`` pays for ``credential`` (``docs/semantics.md``).
+
+    One price (``cost``): that price. Prices per audience (``costs``, alternatives): the
+    lowest of those for the learner's audiences or for anyone; when the learner gives no
+    audience, or none of the prices fits, the lowest of all. Never a sum. Prices convert
+    to the base currency with the catalogue's rate table; ties keep the first published.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        For the base currency and rate table.
+    credential : Credential
+        The credential.
+    audiences : collection of str, optional
+        The learner's audiences (``Constraints.audiences``).
+
+    Returns
+    -------
+    CostChoice
+        The price, its basis and, when a compared price has no rate, that currency.
+    """
+    base_currency = catalogue.meta.base_currency
+    if credential.cost is not None:
+        options = [(None, credential.cost)]
+    else:
+        options = [(o.audience, o.price) for o in credential.costs]
+    if not options:
+        return CostChoice(0.0, 0.0, base_currency)
+    if credential.cost is not None:
+        basis: CostBasis = "single"
+        candidates = options
+    else:
+        wanted = set(audiences)
+        fitting = [o for o in options if o[0] is None or o[0] in wanted] if wanted else []
+        if fitting:
+            basis = "audience" if any(a in wanted for a, _ in fitting) else "lowest"
+            candidates = fitting
+        else:
+            basis = "lowest-other" if wanted else "lowest"
+            candidates = options
+        if len(options) == 1 and basis == "lowest":
+            basis = "single"
+    best: tuple[float, str | None, float, str] | None = None
+    for audience, money in candidates:
+        try:
+            value = catalogue.to_base(money)
+        except KeyError:
+            return CostChoice(math.inf, money.amount, money.currency, audience, basis, len(options),
+                              missing_rate=money.currency)
+        if best is None or value < best[0] - _EPS:
+            best = (value, audience, money.amount, money.currency)
+    assert best is not None
+    value, audience, amount, currency = best
+    if basis == "audience" and audience is None:
+        basis = "lowest"  # a price for anyone beat the learner's own
+    return CostChoice(value, amount, currency, audience, basis, len(options))
 
 
 # --------------------------------------------------------------------------- validity

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
 from planner.catalogue.models import (
     ID_PATTERN,
+    MAX_AUDIENCES,
     MAX_COST,
     MAX_HOURS_PER_WEEK,
     Catalogue,
@@ -63,6 +64,8 @@ class Scenario(_Model):
     languages: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
     avoid_providers: list[str] = Field(default_factory=list)
+    audiences: list[Annotated[str, Field(pattern=ID_PATTERN, max_length=60)]] = Field(
+        default_factory=list, max_length=MAX_AUDIENCES)
     objective: Objective = Objective.COST
     alternatives: int = Field(default=3, ge=1, le=10)
 
@@ -89,7 +92,7 @@ class Scenario(_Model):
             budget=c.budget.amount if c.budget else None, currency=c.budget.currency if c.budget else "EUR",
             hours_per_week=c.hours_per_week, start=c.start, deadline=c.deadline, modes=c.modes,
             languages=c.languages, countries=c.countries, avoid_providers=c.avoid_providers,
-            objective=Objective(objective), alternatives=min(max(alternatives, 1), 10),
+            audiences=c.audiences, objective=Objective(objective), alternatives=min(max(alternatives, 1), 10),
         )
 
     def to_target(self) -> Target:
@@ -105,7 +108,7 @@ class Scenario(_Model):
             constraints=Constraints(
                 budget=budget, hours_per_week=self.hours_per_week, start=self.start, deadline=self.deadline,
                 modes=self.modes, languages=self.languages, countries=self.countries,
-                avoid_providers=self.avoid_providers,
+                avoid_providers=self.avoid_providers, audiences=self.audiences,
             ),
         )
 
@@ -130,7 +133,7 @@ def to_query(scenario: Scenario) -> dict[str, str]:
         value = getattr(scenario, key)
         if value is not None:
             out[key] = value.isoformat()
-    for key in ("modes", "languages", "countries", "avoid_providers"):
+    for key in ("modes", "languages", "countries", "avoid_providers", "audiences"):
         values = getattr(scenario, key)
         if values:
             out[key] = _LIST_SEP.join(str(v) for v in values)
@@ -185,7 +188,7 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Scenario:
     for key in ("budget", "currency", "hours_per_week", "start", "deadline", "objective", "alternatives"):
         if key in flat and flat[key] != "":
             data[key] = flat[key]
-    for key in ("modes", "languages", "countries", "avoid_providers"):
+    for key in ("modes", "languages", "countries", "avoid_providers", "audiences"):
         if key in flat:
             data[key] = _split(flat[key])
     try:
@@ -285,7 +288,7 @@ def read_link(params: Mapping[str, str | Sequence[str]]) -> tuple[Scenario, list
             ignored.append(f"{key}: {value[:40]!r} left out ({problem})")
         else:
             data[key] = value
-    for key in ("modes", "languages", "countries", "avoid_providers"):
+    for key in ("modes", "languages", "countries", "avoid_providers", "audiences"):
         kept = []
         for value in dict.fromkeys(items(key)):
             problem = fits(**{key: [value]})

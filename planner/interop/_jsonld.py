@@ -31,6 +31,7 @@ __all__ = [
     "first",
     "flatten",
     "local_name",
+    "rename_nodes",
     "text",
     "values",
 ]
@@ -286,3 +287,45 @@ def iter_refs(items: Iterable[Any]) -> list[str]:
         if isinstance(item, str) and item not in out:
             out.append(item)
     return out
+
+
+def rename_nodes(graph: Graph, names: dict[str, str]) -> None:
+    """Give nodes new ids (``old -> new``), merging nodes that end up with one id.
+
+    Every reference to an old id is rewritten too, so two spellings of one resource (a
+    Registry record's ``/graph/`` and ``/resources/`` URIs, or a blank node carrying the
+    record's CTID) become one node. Values of a merged node are united, first seen first.
+    """
+    names = {old: new for old, new in names.items() if old != new}
+    if not names:
+        return
+    order: list[str] = []
+    nodes: dict[str, dict[str, Any]] = {}
+    where: dict[str, tuple[str, str]] = {}
+    for old in graph.order:
+        node = graph.nodes[old]
+        new = names.get(old, old)
+        for key, vals in node.items():
+            if key not in ("@id", "@type"):
+                renamed: list[Any] = []
+                for value in vals:
+                    value = names.get(value, value) if isinstance(value, str) else value
+                    if value not in renamed:
+                        renamed.append(value)
+                node[key] = renamed
+        target = nodes.get(new)
+        if target is None:
+            node["@id"] = new
+            nodes[new] = node
+            where[new] = graph.where.get(old, ("", ""))
+            order.append(new)
+            continue
+        for kind in node["@type"]:
+            if kind not in target["@type"]:
+                target["@type"].append(kind)
+        for key, vals in node.items():
+            if key in ("@id", "@type"):
+                continue
+            merged = target.setdefault(key, [])
+            merged.extend(v for v in vals if v not in merged)
+    graph.nodes, graph.where, graph.order = nodes, where, order

@@ -25,24 +25,46 @@ Mapping (catalogue <- CTDL)
 * A standalone ``Certification`` / ``License`` is earned by its own exam: its conditions
   become prerequisites (``requires``) rather than award rules when they can be written
   as an AND of OR groups.
-* ``ceterms:prerequisite`` / ``entryCondition`` condition profiles, and ``requires``
-  profiles named "Prerequisite" (as :mod:`planner.interop.ctdl_export` writes them) ->
-  ``requires``; a ``LearningProgram`` with ``hasPart`` -> an ``all_of`` award over its parts.
+* Every condition profile of ``prerequisite``, ``entryCondition``, ``requires`` (whatever
+  its name) and ``corequisite`` (read as a prerequisite, said so): each
+  ``targetCredential`` / ``targetLearningOpportunity`` / ``targetAssessment`` -> a
+  ``requires`` group, ``alternativeCondition`` s -> groups of alternatives (exact AND-of-OR
+  form), a ``targetCompetency`` with a stated level -> a competency prerequisite (in
+  ``requires``: what the credential teaches). ``recommends`` targets, targets in no
+  imported file, and conditions stated only in words are warnings that name them. A
+  ``commonConditions`` / ``commonCosts`` manifest in the files applies to the record.
+  A ``LearningProgram`` with ``hasPart`` -> an ``all_of`` award over its parts.
+* Identity: a Registry record is one node whatever URI names it (``/graph/`` or
+  ``/resources/``, registry or sandbox, any case) or when a blank node carries its
+  ``ceterms:ctid``; the record's CTID is kept on the credential or provider (``ctid``), and
+  the exporter writes it back.
+* Costs: ``CostProfile`` s of different kinds (application, tuition …) add up for one
+  audience; profiles for different audiences (``residencyType`` ``InState`` ->
+  ``in-state``, ``audienceType`` ``Member`` -> ``member``) become ``costs``: alternatives,
+  never summed. Durations: ``exactDuration``, ``minimumDuration`` / ``maximumDuration`` and
+  ``timeRequired`` by the semantics' rule (a date part -> weeks, time only -> hours; a range
+  kept as ``min_…`` and the upper end). Delivery: every ``deliveryType`` -> the set
+  ``participation``.
 * Credit: ``creditValue`` on the resource or on one of its ``requires`` profiles (CTDL
-  puts a credential's credit there). EQF level: an ``audienceLevelType`` alignment to
-  ``…/snb/eqf/N``. Hours: a ``DurationProfile``'s ``timeRequired`` (``PT120H``). Taught
-  competencies: alignments to a competency of the files that state the level.
+  puts a credential's credit there), kept with its unit (``credit``); ``ects`` from it only
+  by a declared rate (ECTS, SCQF and CATS publish theirs; others by ``credit_rates``).
+  EQF level: an ``audienceLevelType`` alignment to ``…/snb/eqf/N``. Taught competencies:
+  alignments to a competency of the files that state the level.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner.interop._jsonld import Graph, first, flatten, iter_refs, local_name, text, values
+from planner.interop._duration import read_duration
+from planner.interop._jsonld import Graph, first, flatten, iter_refs, local_name, rename_nodes, text, values
 from planner.interop._result import (
     COMPETENCY_URN,
     UNKNOWN_PROVIDER,
@@ -55,14 +77,18 @@ from planner.interop._result import (
     slug,
     validate_catalogue,
 )
+from planner.interop.ctid import PUBLISHED_CTID_RE, ctid, registry_ctid, uri_of_ctid
 
 __all__ = [
+    "AUDIENCE_TERMS",
     "COMPONENT_CLASSES",
     "CREDENTIAL_CLASSES",
     "GROUP_COMPONENTS",
     "PLANNER_COMPETENCY_URN",
     "PLANNER_ID_TYPE",
     "PREREQUISITE_NAME",
+    "audience_id",
+    "canonical_ids",
     "destinations",
     "generated_label",
     "import_files",
@@ -124,6 +150,12 @@ GROUP_COMPONENTS = frozenset({
     "ceterms:CollectionComponent", "ceterms:PathwayComponent",
 })
 
+#: condition properties of a resource, with what the planner calls them
+_CONDITION_KEYS = (("ceterms:prerequisite", "prerequisite"), ("ceterms:entryCondition", "entry condition"),
+                   ("ceterms:requires", "requirement"), ("ceterms:corequisite", "co-requisite"),
+                   ("ceterms:recommends", "recommendation"))
+_MANIFESTS = ("ceterms:CostManifest", "ceterms:ConditionManifest")
+_TARGET_KEYS = ("ceterms:targetCredential", "ceterms:targetLearningOpportunity", "ceterms:targetAssessment")
 _ORG_CLASSES = ("ceterms:CredentialOrganization", "ceterms:QACredentialOrganization", "ceterms:Organization")
 _EXAM_CLASSES = frozenset({"ceterms:Certification", "ceterms:License"})
 _REF_KEYS = ("ceterms:targetComponent",)
@@ -167,16 +199,61 @@ _COUNTRIES = {"united states": "US", "usa": "US", "united states of america": "U
 _DELIVERY = {"OnlineOnly": "online", "InPerson": "onsite", "BlendedDelivery": "blended", "VariableSite": "onsite"}
 
 
+#: most prerequisite groups one set of alternative conditions may become (AND-of-OR form)
+MAX_ALTERNATIVE_GROUPS = 16
+#: most prices (alternatives) kept for one credential (the model's limit)
+MAX_PRICES = 20
+#: CTDL's residency and audience concepts (``residency:InState``, ``audience:Member``); a price's
+#: audience id is the concept's name in lower case with hyphens (``in-state``, ``non-member``)
+RESIDENCY_CONCEPTS = ("InState", "International", "Local", "OutOfState", "Regional")
+AUDIENCE_CONCEPTS = (
+    "Citizen", "CulturalEthnicMinority", "CurrentlyIncarcerated", "CurrentMilitary", "CurrentMilitaryDependent",
+    "CurrentMilitarySpouse", "CurrentStudent", "Displaced", "FormerlyIncarcerated", "FormerMember",
+    "FormerMilitary", "FormerMilitaryDependent", "FormerMilitarySpouse", "FormerStudent", "FullTime",
+    "FutureMember", "FutureStudent", "Homemaker", "JobSeeker", "Member", "NonCitizen", "NonMember",
+    "NonResident", "PartTime", "PrivateEmployee", "PublicEmployee", "Resident", "Unemployed", "Youth")
+_CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def audience_id(concept: str) -> str:
+    """The audience id of a CTDL residency / audience concept name (``OutOfState`` -> ``out-of-state``)."""
+    return slug(_CAMEL_RE.sub(r"\1-\2", local_name(concept)))[:60]
+
+
+#: audience id -> CTDL concept (``in-state`` -> ``residency:InState``), for the exporter
+AUDIENCE_TERMS: dict[str, str] = {
+    **{audience_id(name): f"audience:{name}" for name in AUDIENCE_CONCEPTS},
+    **{audience_id(name): f"residency:{name}" for name in RESIDENCY_CONCEPTS},
+}
+
+
+@dataclass(frozen=True)
+class _Price:
+    """One priced cost profile: amount, currency, cost type, audiences (none: anyone), name."""
+
+    amount: float
+    currency: str
+    kind: str
+    audiences: tuple[str, ...]
+    label: str | None
+
+
 # --------------------------------------------------------------------------- entry points
 
 
-def import_files(paths: Sequence[Path]) -> ImportResult:
+def import_files(paths: Sequence[Path], *, credit_rates: Mapping[str, float] | None = None) -> ImportResult:
     """Import CTDL JSON-LD files into catalogue sections.
 
     Parameters
     ----------
     paths : sequence of Path
-        JSON-LD files; they are read together, so references between them resolve.
+        JSON-LD files; they are read together, so references between them resolve (a
+        Registry record is one node whether it is named by its ``/graph/`` or
+        ``/resources/`` URI or carries its CTID).
+    credit_rates : mapping of str to float, optional
+        ECTS per unit for credit units the user declares a rate for (``semester_hour``:
+        2.0); credit in other units than ECTS, SCQF and CATS is otherwise kept with its
+        unit and not converted.
 
     Returns
     -------
@@ -199,8 +276,43 @@ def import_files(paths: Sequence[Path]) -> ImportResult:
         if len(graph.nodes) == before:
             problems.append(ImportProblem(str(path), None, "$", "no JSON-LD node found (expected objects "
                                           "with '@type', possibly inside '@graph')"))
-    result = import_graph(graph, texts=texts, source="ctdl: " + ", ".join(str(p) for p in paths))
+    result = import_graph(graph, texts=texts, source="ctdl: " + ", ".join(str(p) for p in paths),
+                          credit_rates=credit_rates)
     return ImportResult(result.catalogue, None, tuple(problems) + result.problems, result.source)
+
+
+def canonical_ids(graph: Graph) -> None:
+    """Make every spelling of one Registry record one node.
+
+    ``/graph/`` and ``/resources/`` URIs (registry or sandbox, any case) of one CTID, and a
+    blank node that carries ``ceterms:ctid``, are merged, and every reference follows. The
+    node keeps its own web address when it has one outside the Registry (O*NET's competency
+    URIs), else it becomes the canonical ``/resources/`` URI.
+    """
+    preferred: dict[str, str] = {}  # CTID -> the id its node keeps
+    carriers: dict[str, str] = {}  # node id -> its CTID
+    for node_id in graph.order:
+        found = registry_ctid(node_id)
+        if found is None:
+            published = text(graph.nodes[node_id], "ceterms:ctid")
+            if published and PUBLISHED_CTID_RE.match(published):
+                found = published.lower()
+        if found is None:
+            continue
+        carriers[node_id] = found
+        if not node_id.startswith("_:") and registry_ctid(node_id) is None:
+            preferred.setdefault(found, node_id)
+    names = {node_id: preferred.get(found, uri_of_ctid(found)) for node_id, found in carriers.items()}
+    for node in graph.nodes.values():
+        for key, vals in node.items():
+            if key in ("@id", "@type"):
+                continue
+            for value in vals:
+                if isinstance(value, str) and value not in names:
+                    found = registry_ctid(value)
+                    if found is not None:
+                        names[value] = preferred.get(found, uri_of_ctid(found))
+    rename_nodes(graph, names)
 
 
 def destinations(paths: Sequence[Path]) -> tuple[str, ...]:
@@ -212,7 +324,8 @@ def destinations(paths: Sequence[Path]) -> tuple[str, ...]:
     for path in paths:
         data, found = read_json(path)
         if data is not None and not any(p.severity == "error" for p in found):
-            flatten(data, graph=graph, file=str(path))
+            flatten(_unwrap_envelopes(data), graph=graph, file=str(path))
+    canonical_ids(graph)
     reader = _Reader(graph, {})
     catalogue = reader.run()
     awards = {c["id"] for c in catalogue["credentials"] if c.get("award")}
@@ -221,9 +334,11 @@ def destinations(paths: Sequence[Path]) -> tuple[str, ...]:
     return tuple(sorted(ids, key=lambda i: (i not in awards, ids.index(i))))
 
 
-def import_graph(graph: Graph, *, texts: dict[str, str] | None = None, source: str = "ctdl") -> ImportResult:
+def import_graph(graph: Graph, *, texts: dict[str, str] | None = None, source: str = "ctdl",
+                 credit_rates: Mapping[str, float] | None = None) -> ImportResult:
     """Interpret an already flattened CTDL graph (see :func:`import_files`)."""
-    reader = _Reader(graph, texts or {})
+    canonical_ids(graph)
+    reader = _Reader(graph, texts or {}, credit_rates=credit_rates)
     catalogue = reader.run()
     problems = list(dict.fromkeys(reader.problems))  # a stage's conditions are read once per award
     problems.extend(validate_catalogue(catalogue, file=source))
@@ -236,9 +351,11 @@ def import_graph(graph: Graph, *, texts: dict[str, str] | None = None, source: s
 class _Reader:
     """One import run: node classification, id assignment, mapping, rules."""
 
-    def __init__(self, graph: Graph, texts: dict[str, str]) -> None:
+    def __init__(self, graph: Graph, texts: dict[str, str], *,
+                 credit_rates: Mapping[str, float] | None = None) -> None:
         self.g = graph
         self.texts = texts
+        self.credit_rates = dict(credit_rates or {})
         self.problems: list[ImportProblem] = []
         self.credential_ids: dict[str, str] = {}  # node id -> credential id
         self.provider_ids: dict[str, str] = {}
@@ -333,10 +450,29 @@ class _Reader:
         for item in self.g.of_type("ceterms:PathwaySet"):
             self.problem(item["@id"], "a PathwaySet only lists pathways; import the pathway files themselves",
                          "warning")
-        if not any(catalogue[s] for s in catalogue) and self.g.nodes:
+        manifests = self.g.of_type(*_MANIFESTS)
+        used = {m for n in self.g.nodes.values() for m in values(n, "ceterms:commonCosts", "ceterms:commonConditions")}
+        for item in manifests:
+            if item["@id"] not in used:
+                self.problem(item["@id"], "a cost or condition manifest holds an organisation's common costs or "
+                             "conditions, not a credential; import it together with the credentials that name it "
+                             "(commonCosts / commonConditions) and it applies to them", "warning")
+        if not any(catalogue[s] for s in catalogue) and self.g.nodes and len(manifests) < len(self.g.nodes):
             self.problem(self.g.order[0], "nothing importable found: no CTDL credential, course, organisation, "
                          "competency or pathway component")
         return catalogue
+
+    def manifests(self, node: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        """The cost or condition manifests a record names (``commonCosts``), those not in the files reported."""
+        out = []
+        for ref in iter_refs(values(node, key)):
+            manifest = self.g.get(ref)
+            if manifest is None:
+                self.problem(node["@id"], f"its {key.removeprefix('ceterms:')} are in {ref}, which is not in the "
+                             "imported files (import that manifest too); they are left out", "warning", key=key)
+            else:
+                out.append(manifest)
+        return out
 
     # ---- merged components (the same @id used for two components in published data)
 
@@ -389,6 +525,9 @@ class _Reader:
             website = first(node, "ceterms:subjectWebpage")
             if isinstance(website, str) and _URL_RE.match(website):
                 provider["website"] = website
+            published = self.published_ctid(node, "provider", pid)
+            if published:
+                provider["ctid"] = published
             self.providers[pid] = provider
 
     def country(self, node: dict[str, Any]) -> str | None:
@@ -425,6 +564,8 @@ class _Reader:
                 pid = _unique("provider-" + slug(local_name(ref))[:60], {p: p for p in self.providers}, ref)
                 self.providers[pid] = {"id": pid, "name": f"Organisation {local_name(ref)}"[:300],
                                        "country": "ZZ", "kind": "other"}
+                if registry_ctid(ref):  # a Registry record named only: its CTID is known, so kept
+                    self.providers[pid]["ctid"] = registry_ctid(ref)
                 self.provider_ids[ref] = pid
             return self.provider_ids[ref]
         # inherit the owner of a pathway the node belongs to
@@ -540,17 +681,35 @@ class _Reader:
                 languages.append(code)
         if languages:
             cred["languages"] = languages
-        mode = self.delivery(node)
-        if mode:
-            cred["participation"] = mode
-        cost = self.cost(node)
-        if cost:
-            cred["cost"] = cost
-        weeks = self.duration_weeks(node)
-        if weeks is not None:
-            cred["duration_weeks"] = weeks
+        modes = self.delivery(node)
+        if modes:
+            cred["participation"] = modes[0] if len(modes) == 1 else modes
+        cred.update(self.cost(node))
+        cred.update(self.durations(node))
         self.read_levels_and_effort(node, cred)
+        published = self.published_ctid(node, "credential", cred_id)
+        if published:
+            cred["ctid"] = published
         return cred
+
+    def published_ctid(self, node: dict[str, Any], kind: str, item_id: str) -> str | None:
+        """The record's own CTID (lower case), unless it is the one an export derives from the id.
+
+        A CTID the exporter made from the planner id is left out, so an export read back
+        is the catalogue it came from; exporting again gives the same CTID either way.
+        """
+        if self.is_component(node):
+            return None  # a component's CTID names the component, not the credential
+        value = text(node, "ceterms:ctid")
+        if value is None or not PUBLISHED_CTID_RE.match(value):
+            found = registry_ctid(node["@id"])
+            if found is None:
+                return None
+            value = found
+        value = value.lower()
+        if _planner_id(self.g, node) is not None and value == ctid(kind, item_id):
+            return None
+        return value
 
     def read_levels_and_effort(self, node: dict[str, Any], cred: dict[str, Any]) -> None:
         """EQF level (an alignment to its Europa URI), workload hours and the competencies taught.
@@ -564,10 +723,6 @@ class _Reader:
             match = _EQF_RE.search(str(target))
             if match:
                 cred["eqf_level"] = int(match.group(1))
-        for ref in values(node, "ceterms:estimatedDuration"):
-            match = _HOURS_RE.match(str(first(self.g.get(ref), "ceterms:timeRequired", default="")))
-            if match:
-                cred["hours"] = float(match.group(1))
         profiles = [self.g.get(r) for r in values(node, "ceterms:requires")]
         alignments = values(node, "ceterms:teaches") + [
             a for p in profiles for a in values(p, "ceterms:targetCompetency")]
@@ -596,74 +751,193 @@ class _Reader:
         return "certificate"  # a group component that is a pathway destination
 
     def read_credit(self, node: dict[str, Any], cred: dict[str, Any]) -> None:
-        # a credential states its credit in a condition profile (CTDL has creditValue on
-        # courses and condition profiles only); the unit may be described by the owner
+        """``credit`` as published (value and unit), and ``ects`` only by a declared rate.
+
+        A credential states its credit in a condition profile (CTDL has ``creditValue`` on
+        courses and condition profiles only); the unit may be described by the owner.
+        """
         owners = [node] + [p for p in (self.g.get(r) for r in values(node, "ceterms:requires")) if p]
         for owner, ref in ((o, r) for o in owners for r in values(o, "ceterms:creditValue")):
             profile = self.g.get(ref)
             value = first(profile, "schema:value", "ceterms:value", "schema:minValue")
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 100_000:
                 continue
-            unit = " ".join(str(first(self.g.get(u), "ceterms:targetNode", default=u)) for u in
-                            values(profile, "ceterms:creditUnitType")) + " " + " ".join(
-                str(v) for v in values(profile, "ceterms:creditUnitTypeDescription", "schema:unitText",
-                                       "schema:description")
-                + values(owner, "ceterms:creditUnitTypeDescription"))
-            factor = _unit_factor(unit)
+            concepts = [str(first(self.g.get(u), "ceterms:targetNode", default=u))
+                        for u in values(profile, "ceterms:creditUnitType")]
+            names = [str(first(self.g.get(u), "ceterms:targetNodeName", default="")) for u in
+                     values(profile, "ceterms:creditUnitType")]
+            words = " ".join(str(v) for v in values(profile, "ceterms:creditUnitTypeDescription", "schema:unitText",
+                                                   "schema:description")
+                             + values(owner, "ceterms:creditUnitTypeDescription"))
+            unit, label = credit_unit(concepts, words, names)
+            credit: dict[str, Any] = {"value": float(value), "unit": unit}
+            high = first(profile, "schema:maxValue")
+            if isinstance(high, (int, float)) and not isinstance(high, bool) and value < high <= 100_000:
+                credit["max_value"] = float(high)
+            if unit == "other" and label:
+                credit["unit_label"] = _short(label)
+            if unit != "ects" or "max_value" in credit:  # plain ECTS is what ``ects`` says already
+                cred["credit"] = credit
+            factor = self.rate(unit)
             if factor is None:
-                self.warn_once("unit", node["@id"], "credit values without a known unit are taken as ECTS")
-                factor = 1.0
-            cred["ects"] = round(float(value) * factor, 3)
-            self.units[cred["id"]] = factor
+                self.warn_once(f"rate:{unit}:{label}", node["@id"], f"credit in {label or unit} is kept with its "
+                               "unit and not converted to ECTS: no rate is declared for it (declare one with "
+                               f"--credit-rate {unit}=ECTS_PER_UNIT)")
+            else:
+                cred["ects"] = round(float(value) * factor, 3)
+                self.units[cred["id"]] = factor
             level = first(profile, "ceterms:creditLevelType")
             level = first(self.g.get(level), "ceterms:targetNode", default=level)
             self.levels[cred["id"]] = trailing_number(str(level or ""))
             return
 
-    def delivery(self, node: dict[str, Any]) -> str | None:
+    def rate(self, unit: str) -> float | None:
+        """ECTS per unit: ECTS 1; the rate SCQF and CATS publish (0.5); else only a declared one."""
+        if unit in self.credit_rates:
+            return float(self.credit_rates[unit])
+        return FRAMEWORK_RATES.get(unit)
+
+    def delivery(self, node: dict[str, Any]) -> list[str]:
+        """Every delivery mode the record states (a set, in the catalogue's order)."""
+        modes: list[str] = []
         for ref in values(node, "ceterms:learningDeliveryType", "ceterms:deliveryType"):
             target = first(self.g.get(ref), "ceterms:targetNode", default=ref)
             mode = _DELIVERY.get(local_name(str(target)))
-            if mode:
-                return mode
-        return None
+            if mode and mode not in modes:
+                modes.append(mode)
+            elif mode is None:
+                self.problem(node["@id"], f"delivery type '{local_name(str(target))}' has no participation mode "
+                             "here; it is left out", "warning")
+        return sorted(modes, key=["online", "onsite", "blended"].index)
 
-    def cost(self, node: dict[str, Any]) -> dict[str, Any] | None:
-        profiles = [self.g.get(ref) for ref in values(node, "ceterms:estimatedCost")]
-        priced = []
-        for profile in profiles:
+    def cost(self, node: dict[str, Any]) -> dict[str, Any]:
+        """``cost`` (one price) or ``costs`` (a price per audience: alternatives, never summed).
+
+        Cost profiles of different kinds (application fee, tuition …) for the same audience
+        add up to that audience's price; profiles for different audiences (``residencyType``,
+        ``audienceType``) are alternatives; a profile for no audience applies to each.
+        Several profiles of one kind for the same audience (two tuitions, no audience) are
+        alternatives as well.
+        """
+        priced: list[_Price] = []
+        common = [r for m in self.manifests(node, "ceterms:commonCosts") for r in values(m, "ceterms:estimatedCost")]
+        for ref in values(node, "ceterms:estimatedCost") + common:
+            profile = self.g.get(ref)
             price = first(profile, "ceterms:price")
-            if not isinstance(price, (int, float)) or isinstance(price, bool):
+            if not isinstance(price, (int, float)) or isinstance(price, bool) or profile is None:
                 continue
             currency = str(first(profile, "ceterms:currency", default="USD")).strip()
             code = currency.upper() if _ALPHA3_RE.fullmatch(currency) else _CURRENCIES.get(currency.lower())
             if code is None:
                 self.problem(node["@id"], f"unknown currency '{currency}'; the cost is left out", "warning")
                 continue
-            kind = first(self.g.get(first(profile, "ceterms:directCostType")), "ceterms:targetNode", default="")
-            priced.append((float(price), code, "AggregateCost" in str(kind)))
+            kind = local_name(str(first(self.g.get(first(profile, "ceterms:directCostType")),
+                                        "ceterms:targetNode", default=first(profile, "ceterms:directCostType",
+                                                                            default=""))))
+            audiences = [a for a in (self.audience(r) for r in values(profile, "ceterms:residencyType",
+                                                                       "ceterms:audienceType")) if a]
+            label = text(profile, "ceterms:name")
+            priced.append(_Price(float(price), code, kind, tuple(dict.fromkeys(audiences)), label))
         if not priced:
-            return None
-        aggregate = [p for p in priced if p[2]]
+            return {}
+        aggregate = [p for p in priced if p.kind == "AggregateCost"]
         if aggregate and values(node, "ceterms:hasPart"):
             self.problem(node["@id"], "the program's cost is the aggregate of its parts; it is counted "
                          "through the parts, not twice", "warning")
-            return None
-        chosen = aggregate or priced
-        currencies = {c for _, c, _ in chosen}
-        if len(currencies) > 1:
-            self.problem(node["@id"], "costs in several currencies; only the first currency is kept", "warning")
-        code = chosen[0][1]
-        return {"amount": round(sum(p for p, c, _ in chosen if c == code), 2), "currency": code}
+            return {}
+        if aggregate:
+            priced = aggregate  # the publisher's own total
+        options = self.cost_options(node, priced)
+        if len(options) == 1 and options[0]["audience"] is None:
+            return {"cost": options[0]["price"]}
+        return {"costs": [{k: v for k, v in o.items() if v is not None} for o in options[:MAX_PRICES]]}
 
-    def duration_weeks(self, node: dict[str, Any]) -> int | None:
+    def cost_options(self, node: dict[str, Any], priced: list[_Price]) -> list[dict[str, Any]]:
+        """The alternatives: one per audience (with the prices for anyone), or per repeated kind."""
+        general = [p for p in priced if not p.audiences]
+        audiences = list(dict.fromkeys(a for p in priced for a in p.audiences))
+        groups: list[tuple[str | None, list[_Price]]] = []
+        if audiences:
+            groups = [(a, general + [p for p in priced if a in p.audiences]) for a in audiences]
+        else:
+            by_kind: dict[str, list[_Price]] = {}
+            for p in general:
+                by_kind.setdefault(p.kind, []).append(p)
+            n = max(len(v) for v in by_kind.values())
+            if n > 1:
+                repeated = ", ".join(k or "unnamed" for k, v in by_kind.items() if len(v) > 1)
+                self.problem(node["@id"], f"{n} prices of the same kind ({repeated}) for no stated audience: kept "
+                             "as alternatives (a learner pays one), the lowest used unless told", "warning")
+            for i in range(n):
+                groups.append((None, [v[min(i, len(v) - 1)] for v in by_kind.values()]))
+        options = []
+        for audience, group in groups:
+            currency = group[0].currency
+            if any(p.currency != currency for p in group):
+                self.problem(node["@id"], f"the prices for {audience or 'anyone'} are in several currencies; only "
+                             f"those in {currency} are added", "warning")
+            amount = round(sum(p.amount for p in group if p.currency == currency), 2)
+            label = _short(" + ".join(dict.fromkeys(p.label for p in group if p.label))) or None
+            options.append({"audience": audience, "price": {"amount": amount, "currency": currency},
+                            "label": label})
+        if len(options) > MAX_PRICES:
+            self.problem(node["@id"], f"{len(options)} prices; the first {MAX_PRICES} are kept", "warning")
+        return options
+
+    def audience(self, ref: Any) -> str | None:
+        """An audience id from a ``residencyType`` / ``audienceType`` concept (``residency:InState`` -> in-state)."""
+        target = first(self.g.get(ref), "ceterms:targetNode", default=ref)
+        name = local_name(str(target))
+        if not name:
+            return None
+        return audience_id(name)
+
+    def durations(self, node: dict[str, Any]) -> dict[str, Any]:
+        """``duration_weeks`` / ``hours`` and ranges (``min_…``) from the duration profiles."""
+        found: dict[str, dict[str, list[float]]] = {"weeks": {}, "hours": {}}
         for ref in values(node, "ceterms:estimatedDuration"):
-            iso = first(self.g.get(ref), "ceterms:exactDuration")
-            if isinstance(iso, str):
-                weeks = _iso_weeks(iso)
-                if weeks is not None:
-                    return weeks
-        return None
+            profile = self.g.get(ref)
+            for key, slot in (("ceterms:exactDuration", "exact"), ("ceterms:minimumDuration", "min"),
+                              ("ceterms:maximumDuration", "max"), ("ceterms:timeRequired", "exact")):
+                for raw in values(profile, key):
+                    read = read_duration(raw)
+                    if read is None:
+                        self.problem(node["@id"], f"duration {str(raw)[:40]!r} is no ISO 8601 duration; it is "
+                                     "left out", "warning", key="ceterms:estimatedDuration")
+                        continue
+                    found[read.kind].setdefault(slot, []).append(read.value)
+        out: dict[str, Any] = {}
+        for kind, (field, low_field, limit) in (("weeks", ("duration_weeks", "min_duration_weeks", 520)),
+                                                ("hours", ("hours", "min_hours", 10_000))):
+            slots = found[kind]
+            exact, low, high = slots.get("exact", []), slots.get("min", []), slots.get("max", [])
+            unit = "weeks" if kind == "weeks" else "hours"
+            if exact:
+                if len(set(exact)) > 1:
+                    self.problem(node["@id"], f"several exact durations ({', '.join(f'{v:g}' for v in exact)} "
+                                 f"{unit}); planned with the longest", "warning")
+                out[field] = max(exact)
+                if low or high:
+                    self.problem(node["@id"], "an exact duration and a range are both given; the exact one "
+                                 "is used", "warning")
+            elif high:
+                out[field] = max(high)
+                if low and min(low) < out[field]:
+                    out[low_field] = min(low)
+            elif low:
+                out[field] = min(low)
+                self.problem(node["@id"], f"only a minimum duration is published ({out[field]:g} {unit}); it "
+                             "is planned with, as a lower bound", "warning")
+            for key in (field, low_field):
+                if key in out and out[key] > limit:
+                    self.problem(node["@id"], f"a duration of {out[key]:g} {unit} is above the limit {limit}; "
+                                 "it is left out", "warning")
+                    out.pop(field, None)
+                    out.pop(low_field, None)
+            for key in (field, low_field):
+                if key in out and kind == "weeks":
+                    out[key] = int(out[key])
+        return out
 
     # ---- pathway components
 
@@ -861,7 +1135,12 @@ class _Reader:
                 level = trailing_number(str(right[0]) if right else "")
                 continue
             if "creditUnitType" in left:
-                unit_factor = _unit_factor(" ".join(str(r) for r in right))
+                unit, _label = credit_unit([str(r) for r in right], " ".join(str(r) for r in right), [])
+                unit_factor = self.rate(unit)
+                if unit_factor is None:
+                    self.problem(cond["@id"], f"a credit rule in {unit} cannot be checked in ECTS: no rate is "
+                                 f"declared (declare one with --credit-rate {unit}=ECTS_PER_UNIT)", "warning")
+                    unit_factor = 0.0
                 continue
             is_sum = "Sum" in action and right and isinstance(right[0], (int, float))
             if is_sum and comparator in ("GTEQ", "GT", "EQ"):
@@ -894,9 +1173,10 @@ class _Reader:
                                  f"level {level} or above, too few for {amount:g} credits; the level "
                                  "filter is dropped", "warning")
                     level = None
-            if not chosen:
+            if not chosen or factor == 0.0:
                 self.problem(cond["@id"], f"credit constraint (at least {amount:g}) cannot be checked: "
-                             "no component in its scope carries a credit value; it is dropped", "warning")
+                             "no component in its scope carries a credit value in ECTS (a credit unit without "
+                             "a declared rate stays unconverted); it is dropped", "warning")
                 continue
             ects = round(amount * factor, 3)
             if not 0 < ects <= 360:
@@ -912,41 +1192,110 @@ class _Reader:
     # ---- prerequisites and program parts
 
     def attach_prerequisites(self) -> None:
+        """Every condition profile's targets: prerequisites, or a warning that says why not.
+
+        ``prerequisite``, ``entryCondition`` and ``requires`` (whatever the profile's name)
+        give prerequisite groups: each ``targetCredential`` / ``targetLearningOpportunity`` /
+        ``targetAssessment`` one group, an ``alternativeCondition`` one group of
+        alternatives, a ``targetCompetency`` with a stated level a competency group.
+        ``corequisite`` targets are read as prerequisites (the planner has no co-requisites),
+        ``recommends`` targets are only reported: a recommendation is no requirement.
+        """
         for node_id, cred_id in self.credential_ids.items():
             node = self.g.nodes[node_id]
             groups: list[dict[str, Any]] = []
-            named = [r for r in values(node, "ceterms:requires")
-                     if text(self.g.get(r), "ceterms:name") == PREREQUISITE_NAME]
-            for ref in values(node, "ceterms:prerequisite", "ceterms:entryCondition") + named:
-                target_node = self.g.get(ref)
-                if target_node is None:
-                    continue
-                if self.is_component(target_node) or self.is_resource(target_node):
-                    if ref in self.credential_ids:  # component-level prerequisite
-                        groups.append({"any_of": [{"credential": self.credential_ids[ref]}]})
-                    continue
-                alternatives = values(target_node, "ceterms:alternativeCondition")
-                if alternatives:
-                    any_of = [{"credential": self.credential_ids[t]} for alt in alternatives
-                              for t in self.profile_targets(self.g.get(alt))]
-                    if any_of:
-                        groups.append({"any_of": any_of})
-                for target in self.profile_targets(target_node):
-                    groups.append({"any_of": [{"credential": self.credential_ids[target]}]})
-            groups = [g for g in groups if all(a["credential"] != cred_id for a in g["any_of"])]
+            common = self.manifests(node, "ceterms:commonConditions")
+            for key, kind in _CONDITION_KEYS:
+                for ref in values(node, key) + [r for m in common for r in values(m, key)]:
+                    found = self.condition_groups(node_id, ref, kind)
+                    if found and kind == "co-requisite":
+                        self.problem(node_id, "co-requisites are read as prerequisites (the planner has no "
+                                     "co-requisites: they must finish first)", "warning", key=key)
+                    groups.extend(found)
+            words = [str(w) for r in values(node, *(k for k, _ in _CONDITION_KEYS))
+                     for w in values(self.g.get(r), "ceterms:condition") if isinstance(w, str)]
+            if words:
+                self.problem(node_id, "conditions stated only in words are not modelled: "
+                             + "; ".join(_short(w)[:120] for w in dict.fromkeys(words)), "warning")
+            groups = [g for g in groups if all(a.get("credential") != cred_id for a in g["any_of"])]
             if groups:
                 cred = self.credentials[cred_id]
                 cred["requires"] = _merge_groups(cred.get("requires", []), groups)
 
-    def profile_targets(self, profile: dict[str, Any] | None) -> list[str]:
+    def condition_groups(self, owner: str, ref: Any, kind: str) -> list[dict[str, Any]]:
+        """Prerequisite groups of one condition (a profile, or a resource named directly)."""
+        target_node = self.g.get(ref)
+        if target_node is None:
+            if isinstance(ref, str) and kind != "recommendation":
+                self.problem(owner, f"its {kind} names {ref}, which is not in the imported files (import that "
+                             "record too: records are linked by CTID); it is left out", "warning")
+            return []
+        if self.is_component(target_node) or self.is_resource(target_node):
+            if ref in self.credential_ids and kind != "recommendation":  # a resource named directly
+                return [{"any_of": [{"credential": self.credential_ids[ref]}]}]
+            return []
+        if kind == "recommendation":
+            named = [text(self.g.get(t), "ceterms:name") or t for t in iter_refs(values(
+                target_node, *_TARGET_KEYS))]
+            if named:
+                self.problem(owner, "recommended (not required), so not a prerequisite: " + "; ".join(
+                    _short(n)[:120] for n in named), "warning")
+            return []
+        groups: list[dict[str, Any]] = []
+        options = []  # each alternative condition: an AND of its targets
+        for alt in values(target_node, "ceterms:alternativeCondition"):
+            each = [{"credential": self.credential_ids[t]} for t in self.profile_targets(self.g.get(alt), kind)]
+            each += self.competency_alternatives(self.g.get(alt), kind)
+            if each:
+                options.append(each)
+        if options:
+            # (a and b) or (c and d) = (a or c) and (a or d) and (b or c) and (b or d): exact, while small
+            product = math.prod(len(o) for o in options)
+            if product > MAX_ALTERNATIVE_GROUPS:
+                self.problem(owner, f"{len(options)} alternative conditions make {product} prerequisite groups; "
+                             "only the first alternative is kept", "warning")
+                options = options[:1]
+            for combo in itertools.product(*options):
+                group = {"any_of": list({json.dumps(a, sort_keys=True): a for a in combo}.values())}
+                if group not in groups:
+                    groups.append(group)
+        for target in self.profile_targets(target_node, kind):
+            groups.append({"any_of": [{"credential": self.credential_ids[target]}]})
+        groups.extend({"any_of": [alt]} for alt in self.competency_alternatives(target_node, kind))
+        return groups
+
+    def competency_alternatives(self, profile: dict[str, Any] | None, kind: str) -> list[dict[str, Any]]:
+        """``targetCompetency`` alignments as competency prerequisites (those with a stated level).
+
+        In ``requires`` a competency with a level is what the credential certifies (read as
+        ``teaches``, the exporter's convention); elsewhere it is a prerequisite. Without a
+        level, or outside the files, it is reported.
+        """
+        out: list[dict[str, Any]] = []
+        for ref in values(profile, "ceterms:targetCompetency"):
+            alignment = self.g.get(ref)
+            target = str(first(alignment, "ceterms:targetNode", default=ref))
+            competency = self.competency_ids.get(target)
+            match = _LEVEL_RE.search(text(alignment, "ceterms:targetNodeDescription") or "")
+            name = text(alignment, "ceterms:targetNodeName") or target
+            if competency and match:
+                if kind != "requirement":
+                    out.append({"competency": competency, "level": int(match.group(1))})
+                continue
+            why = "is not in the imported files" if competency is None else "states no level"
+            self.problem(profile["@id"] if profile else None, f"its {kind} names competency '{_short(name)[:120]}', "
+                         f"which {why}; it is not modelled", "warning")
+        return out
+
+    def profile_targets(self, profile: dict[str, Any] | None, kind: str = "condition") -> list[str]:
         out = []
-        for target in iter_refs(values(profile, "ceterms:targetCredential", "ceterms:targetLearningOpportunity",
-                                       "ceterms:targetAssessment")):
+        for target in iter_refs(values(profile, *_TARGET_KEYS)):
             if target in self.credential_ids:
                 out.append(target)
             else:
-                self.problem(profile["@id"] if profile else None, f"condition refers to {target}, which is not "
-                             "in the imported files; it is ignored", "warning")
+                self.problem(profile["@id"] if profile else None, f"its {kind} names {target}, which is not in the "
+                             "imported files (import that record too: records are linked by CTID); it is left out",
+                             "warning")
         return out
 
     def attach_program_parts(self) -> None:
@@ -1026,34 +1375,41 @@ def _short(value: str) -> str:
     return value if len(value) <= 300 else value[:297] + "..."
 
 
-def _unit_factor(unit: str) -> float | None:
-    """ECTS per unit of a credit unit description (None when unknown)."""
-    lowered = unit.lower()
-    if "ects" in lowered:
-        return 1.0
-    if "scqf" in lowered or "cats" in lowered:
-        return 0.5  # 2 SCQF / CATS credits = 1 ECTS
-    if "semesterhour" in lowered or "semester hour" in lowered:
-        return 2.0  # the usual European reading of one US semester credit hour
-    if "quarterhour" in lowered or "quarter hour" in lowered:
-        return 4.0 / 3.0
-    return None
+#: ECTS per unit that a framework itself publishes (2 SCQF or CATS credits = 1 ECTS credit)
+FRAMEWORK_RATES: dict[str, float] = {"ects": 1.0, "scqf": 0.5, "cats": 0.5}
+_UNIT_CONCEPTS = {"SemesterHour": "semester_hour", "QuarterHour": "quarter_hour", "ClockHour": "clock_hour",
+                  "ContactHour": "clock_hour", "ContinuingEducationUnit": "continuing_education_unit",
+                  "CarnegieUnit": "carnegie_unit", "CompetencyCredit": "competency"}
+
+
+def credit_unit(concepts: Sequence[str], words: str, names: Sequence[str]) -> tuple[str, str | None]:
+    """The catalogue credit unit of a CTDL credit value, and the publisher's words for it.
+
+    A unit concept (``creditUnit:SemesterHour``) decides; the generic ``DegreeCredit`` (and
+    no concept) is read from the description ("ECTS credits", "SCQF credit points"); what
+    is left is ``other``, with its label kept.
+    """
+    lowered = (" ".join(concepts) + " " + words).lower()
+    for concept in concepts:
+        unit = _UNIT_CONCEPTS.get(local_name(concept))
+        if unit:
+            return unit, next((n for n in names if n), None) or local_name(concept)
+    if "ects" in lowered or "european credit" in lowered:
+        return "ects", None
+    if "scqf" in lowered:
+        return "scqf", None
+    if "cats" in lowered:
+        return "cats", None
+    if "semesterhour" in lowered or "semester hour" in lowered or "semester credit" in lowered:
+        return "semester_hour", "Semester Hour"
+    if "quarterhour" in lowered or "quarter hour" in lowered or "quarter credit" in lowered:
+        return "quarter_hour", "Quarter Hour"
+    label = next((n for n in names if n), None) or words.strip() or (local_name(concepts[0]) if concepts else None)
+    return "other", (label or "unstated unit")
 
 
 _EQF_RE = re.compile(r"data\.europa\.eu/snb/eqf/([1-8])$")
-_HOURS_RE = re.compile(r"^PT(\d+(?:\.\d+)?)H$")
 _LEVEL_RE = re.compile(r"\blevel (\d+) of\b")
-_ISO_RE = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
-                     r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?$")
-
-
-def _iso_weeks(iso: str) -> int | None:
-    match = _ISO_RE.match(iso.strip())
-    if not match:
-        return None
-    years, months, weeks, days, hours, _minutes = (float(g) if g else 0.0 for g in match.groups())
-    total_days = years * 365.25 + months * 30.4375 + weeks * 7 + days + hours / 24
-    return max(0, min(520, round(total_days / 7)))
 
 
 def _rule_credentials(rule: dict[str, Any]) -> list[str]:

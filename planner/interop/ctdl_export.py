@@ -28,7 +28,15 @@ EQF level                  ``ceterms:audienceLevelType``: an alignment to the EQ
                            Europa URI (``http://data.europa.eu/snb/eqf/N``).
 hours, weeks               ``ceterms:estimatedDuration``: ``DurationProfile`` s with
                            ``timeRequired`` (``PT120H``, the workload) and
-                           ``exactDuration`` (``P6W``).
+                           ``exactDuration`` (``P6W``); a range as ``minimumDuration`` /
+                           ``maximumDuration``.
+credit (another unit)      the published value and unit (``creditUnit:SemesterHour`` …),
+                           never relabelled; a credit pool over such components sums in
+                           their unit (60 ECTS of SCQF courses: 120).
+cost, costs                one ``CostProfile`` per price; a price per audience carries its
+                           ``residencyType`` / ``audienceType`` concept.
+participation              one ``deliveryType`` alignment per mode.
+ctid                       a published record's own CTID (never a new one).
 teaches (competency,       a ``ceasn:Competency`` per competency (``ceasn:exactAlignment``
 level)                     is its ESCO / O*NET URI), in one ``ceasn:CompetencyFramework``;
                            a course ``teaches`` them, a credential ``requires`` them
@@ -46,8 +54,9 @@ RPL cap, credit validity   no CTDL term: written into the description of the cre
                            (and of its pathway), with a warning.
 =========================  ==============================================================
 
-Every entity's CTID comes from :mod:`planner.interop.ctid` (stable, version-4 shaped) and
-is read back from its ``@id``, so the two always agree. ``ctdl-validate`` 0.2.1 reports no
+Every entity's CTID is its published one when the catalogue keeps it (``ctid`` on a
+credential or provider), else it comes from :mod:`planner.interop.ctid` (stable, version-4
+shaped); either way it is read back from its ``@id``, so the two always agree. ``ctdl-validate`` 0.2.1 reports no
 ERROR and no WARNING on an export; its other findings are notes, not defects:
 
 * ``REF_OUTSIDE_PAYLOAD`` (UNVERIFIABLE) for values that name something outside the
@@ -68,8 +77,14 @@ from typing import Any
 
 from planner.catalogue.models import Catalogue, Credential, Target
 from planner.interop._result import InteropError
-from planner.interop.ctdl import PLANNER_COMPETENCY_URN, PLANNER_ID_TYPE, PREREQUISITE_NAME, generated_label
-from planner.interop.ctid import RESOURCE_BASE, ctid, ctid_of, resource_uri
+from planner.interop.ctdl import (
+    AUDIENCE_TERMS,
+    PLANNER_COMPETENCY_URN,
+    PLANNER_ID_TYPE,
+    PREREQUISITE_NAME,
+    generated_label,
+)
+from planner.interop.ctid import RESOURCE_BASE, ctid, ctid_of, resource_uri, uri_of_ctid
 
 __all__ = [
     "CONTEXT",
@@ -112,6 +127,18 @@ _CONDITION = "ceterms:ConditionProfile"
 
 def _uri(kind: str, item_id: str) -> str:
     return resource_uri(kind, item_id)
+
+
+def _credential_uri(catalogue: Catalogue, cred_id: str) -> str:
+    """The credential's record: its published CTID when it has one (never a new one), else a derived one."""
+    found = catalogue.credential(cred_id).ctid if catalogue.has("credential", cred_id) else None
+    return uri_of_ctid(found) if found else _uri("credential", cred_id)
+
+
+def _provider_uri(catalogue: Catalogue, provider_id: str) -> str:
+    """The organisation's record: its published CTID when it has one, else a derived one."""
+    found = catalogue.provider(provider_id).ctid if catalogue.has("provider", provider_id) else None
+    return uri_of_ctid(found) if found else _uri("provider", provider_id)
 
 
 def _entity(uri: str, type_: str) -> dict[str, Any]:
@@ -216,7 +243,7 @@ def _competency_closure(catalogue: Catalogue, ids: Iterable[str]) -> list[str]:
 
 def _organisation(catalogue: Catalogue, provider_id: str) -> dict[str, Any]:
     provider = catalogue.provider(provider_id)
-    node = _entity(_uri("provider", provider.id), "ceterms:CredentialOrganization")
+    node = _entity(_provider_uri(catalogue, provider.id), "ceterms:CredentialOrganization")
     node["ceterms:name"] = _lang(provider.name)
     node["ceterms:identifier"] = [_identifier(provider.id)]
     if provider.country != "ZZ":
@@ -302,6 +329,82 @@ def _credit_value(ects: float) -> dict[str, Any]:
             "schema:description": _lang("ECTS credits")}
 
 
+_UNIT_TERMS = {"semester_hour": "creditUnit:SemesterHour", "quarter_hour": "creditUnit:QuarterHour",
+               "clock_hour": "creditUnit:ClockHour", "continuing_education_unit": "creditUnit:ContinuingEducationUnit",
+               "carnegie_unit": "creditUnit:CarnegieUnit", "competency": "creditUnit:CompetencyCredit"}
+_UNIT_WORDS = {"ects": "ECTS credits", "scqf": "SCQF credit points", "cats": "CATS credits",
+               "semester_hour": "semester hours", "quarter_hour": "quarter hours", "clock_hour": "clock hours",
+               "continuing_education_unit": "continuing education units", "carnegie_unit": "Carnegie units",
+               "competency": "competency credits"}
+
+
+def _credit(cred: Credential) -> tuple[dict[str, Any], str] | None:
+    """The credit value as published (its own unit), else the ECTS; with the unit in words."""
+    if cred.credit is None:
+        return (_credit_value(cred.ects), "ECTS credits") if cred.ects is not None else None
+    unit = str(cred.credit.unit)
+    words = cred.credit.unit_label if unit == "other" and cred.credit.unit_label else _UNIT_WORDS.get(unit, unit)
+    value: dict[str, Any] = {"@type": "ceterms:ValueProfile", "schema:value": cred.credit.value,
+                             "ceterms:creditUnitType": [_UNIT_TERMS.get(unit, "creditUnit:DegreeCredit")],
+                             "schema:description": _lang(words)}
+    if cred.credit.max_value is not None:
+        value = {**{k: v for k, v in value.items() if k != "schema:value"},
+                 "schema:minValue": cred.credit.value, "schema:maxValue": cred.credit.max_value}
+    return value, words
+
+
+def _credit_words(cred: Credential) -> str:
+    if cred.credit is None:
+        return f"{cred.ects:g} ECTS credits"
+    value = f"{cred.credit.value:g}" + (f"–{cred.credit.max_value:g}" if cred.credit.max_value is not None else "")
+    return f"{value} {_credit(cred)[1]}"  # type: ignore[index]
+
+
+def _cost_profiles(cred: Credential, notes: list[str]) -> list[dict[str, Any]]:
+    """One ``CostProfile`` per price; a price per audience carries its residency / audience concept."""
+    if cred.cost is not None:
+        return [{"@type": "ceterms:CostProfile", "ceterms:price": cred.cost.amount,
+                 "ceterms:currency": cred.cost.currency, "ceterms:description": _lang(f"Cost of {cred.title}")}]
+    out = []
+    for option in cred.costs:
+        whom = option.audience or "no stated audience"
+        profile: dict[str, Any] = {
+            "@type": "ceterms:CostProfile", "ceterms:price": option.price.amount,
+            "ceterms:currency": option.price.currency,
+            "ceterms:description": _lang(f"Cost of {cred.title} for {whom} (one of {len(cred.costs)} prices)")}
+        if option.label:
+            profile["ceterms:name"] = _lang(option.label)
+        term = AUDIENCE_TERMS.get(option.audience or "")
+        if term:
+            key = "ceterms:residencyType" if term.startswith("residency:") else "ceterms:audienceType"
+            profile[key] = [term]
+        elif option.audience:
+            notes.append(f"{cred.id}: audience '{option.audience}' has no CTDL concept; it is named in the "
+                         "price's description only")
+        out.append(profile)
+    return out
+
+
+def _duration_profiles(cred: Credential) -> list[dict[str, Any]]:
+    """Weeks as ``exactDuration`` (or a min–max range), hours as ``timeRequired`` (or a range)."""
+    out: list[dict[str, Any]] = []
+    if cred.duration_weeks is not None:
+        if cred.min_duration_weeks is not None and cred.min_duration_weeks < cred.duration_weeks:
+            out.append({"@type": "ceterms:DurationProfile", "ceterms:minimumDuration": f"P{cred.min_duration_weeks}W",
+                        "ceterms:maximumDuration": f"P{cred.duration_weeks}W"})
+        else:
+            out.append({"@type": "ceterms:DurationProfile", "ceterms:exactDuration": f"P{cred.duration_weeks}W"})
+    if cred.hours is not None:
+        if cred.min_hours is not None and cred.min_hours < cred.hours:
+            out.append({"@type": "ceterms:DurationProfile", "ceterms:minimumDuration": f"PT{cred.min_hours:g}H",
+                        "ceterms:maximumDuration": f"PT{cred.hours:g}H",
+                        "ceterms:description": _lang(f"{cred.min_hours:g} to {cred.hours:g} hours of learning")})
+        else:
+            out.append({"@type": "ceterms:DurationProfile", "ceterms:timeRequired": f"PT{cred.hours:g}H",
+                        "ceterms:description": _lang(f"{cred.hours:g} hours of learning (workload)")})
+    return out
+
+
 def _intakes_text(cred: Credential) -> str | None:
     if cred.runs is None:
         return None
@@ -330,10 +433,10 @@ def _award_notes(cred: Credential) -> list[tuple[str, str]]:
 def _credential(catalogue: Catalogue, cred: Credential, notes: list[str]) -> dict[str, Any]:
     kind = str(cred.type)
     is_course = kind == "course"
-    node = _entity(_uri("credential", cred.id), TYPE_CLASSES[kind])
+    node = _entity(_credential_uri(catalogue, cred.id), TYPE_CLASSES[kind])
     node["ceterms:name"] = _lang(cred.title)
     node["ceterms:identifier"] = [_identifier(cred.id)]
-    node["ceterms:ownedBy"] = [_uri("provider", cred.provider)]
+    node["ceterms:ownedBy"] = [_provider_uri(catalogue, cred.provider)]
     extra = _award_notes(cred)
     intakes = _intakes_text(cred)
     if intakes and not is_course:
@@ -353,31 +456,27 @@ def _credential(catalogue: Catalogue, cred: Credential, notes: list[str]) -> dic
             "ceterms:targetNodeName": _lang(f"EQF level {cred.eqf_level}"),
             "ceterms:framework": EQF_FRAMEWORK,
             "ceterms:frameworkName": _lang("European Qualifications Framework")}]
-    if cred.participation is not None:
+    if cred.participation:
         key = "ceterms:deliveryType" if is_course else "ceterms:learningDeliveryType"
-        node[key] = [{"@type": _CAO, "ceterms:targetNode": _DELIVERY[str(cred.participation)]}]
-    if cred.cost is not None:
-        node["ceterms:estimatedCost"] = [{"@type": "ceterms:CostProfile", "ceterms:price": cred.cost.amount,
-                                          "ceterms:currency": cred.cost.currency,
-                                          "ceterms:description": _lang(f"Cost of {cred.title}")}]
-    durations = []
-    if cred.duration_weeks is not None:
-        durations.append({"@type": "ceterms:DurationProfile", "ceterms:exactDuration": f"P{cred.duration_weeks}W"})
-    if cred.hours is not None:
-        durations.append({"@type": "ceterms:DurationProfile", "ceterms:timeRequired": f"PT{cred.hours:g}H",
-                          "ceterms:description": _lang(f"{cred.hours:g} hours of learning (workload)")})
+        node[key] = [{"@type": _CAO, "ceterms:targetNode": _DELIVERY[str(m)]} for m in cred.participation]
+    costs = _cost_profiles(cred, notes)
+    if costs:
+        node["ceterms:estimatedCost"] = costs
+    durations = _duration_profiles(cred)
     if durations:
         node["ceterms:estimatedDuration"] = durations
     requires: list[dict[str, Any]] = []
-    if cred.ects is not None:
+    credit = _credit(cred)
+    if credit is not None:
+        value, words = credit
         if is_course:
-            node["ceterms:creditValue"] = [_credit_value(cred.ects)]
-            node["ceterms:creditUnitTypeDescription"] = _lang("ECTS credits")
+            node["ceterms:creditValue"] = [value]
+            node["ceterms:creditUnitTypeDescription"] = _lang(words)
         else:
             requires.append({"@type": _CONDITION, "ceterms:name": _lang("Credit"),
-                             "ceterms:description": _lang(f"Earned with {cred.ects:g} ECTS credits of learning"),
-                             "ceterms:creditValue": [_credit_value(cred.ects)],
-                             "ceterms:creditUnitTypeDescription": _lang("ECTS credits")})
+                             "ceterms:description": _lang(f"Earned with {_credit_words(cred)} of learning"),
+                             "ceterms:creditValue": [value],
+                             "ceterms:creditUnitTypeDescription": _lang(words)})
     if cred.teaches:
         alignments = [_competency_alignment(catalogue, t.competency, t.level) for t in cred.teaches]
         if is_course:
@@ -421,7 +520,7 @@ def _condition_profile(catalogue: Catalogue, target_id: str) -> dict[str, Any]:
     target = catalogue.credential(target_id)
     key = "ceterms:targetLearningOpportunity" if str(target.type) == "course" else "ceterms:targetCredential"
     return {"@type": _CONDITION, "ceterms:description": _lang(f"Requires {target.title}"),
-            key: [_uri("credential", target_id)]}
+            key: [_credential_uri(catalogue, target_id)]}
 
 
 # --------------------------------------------------------------------------- award pathways
@@ -436,11 +535,11 @@ def _component(cred: Credential, component_uri: str, *, parent: str | None, webp
     node["ceterms:name"] = _lang(cred.title)
     node["ceterms:description"] = _lang(cred.description or cred.title)
     node["ceterms:subjectWebpage"] = cred.url or webpage_fallback
-    node["ceterms:proxyFor"] = _uri("credential", cred.id)
+    node["ceterms:proxyFor"] = uri_of_ctid(cred.ctid) if cred.ctid else _uri("credential", cred.id)
     if node["@type"] == "ceterms:CredentialComponent":
         node["ceterms:credentialType"] = TYPE_CLASSES[str(cred.type)]
-    elif cred.ects is not None:
-        node["ceterms:creditValue"] = [_credit_value(cred.ects)]
+    elif cred.ects is not None or cred.credit is not None:
+        node["ceterms:creditValue"] = [_credit(cred)[0]]  # type: ignore[index]
     if parent:
         node["ceasn:isChildOf"] = [parent]
     return node
@@ -458,10 +557,11 @@ def _award_pathway(catalogue: Catalogue, award: Credential) -> list[dict[str, An
     dest["ceterms:isDestinationComponentOf"] = [pathway_uri]
     if parts:
         dest["ceasn:hasChild"] = [components[c] for c in parts]
-    dest["ceterms:hasCondition"] = _top_conditions(rule, components)
+    dest["ceterms:hasCondition"] = _top_conditions(_pool_amounts(catalogue, rule), components)
     description = " ".join([f"How {award.title} is earned by stacking: the award rules of the catalogue.",
                             *(s for _, s in _award_notes(award))])
-    pathway = _pathway_node(pathway_uri, award.title, description, award.provider, webpage, dest_uri,
+    pathway = _pathway_node(pathway_uri, award.title, description, _provider_uri(catalogue, award.provider),
+                            webpage, dest_uri,
                             [dest_uri, *components.values()])
     nodes = [pathway, dest]
     for cred_id in parts:
@@ -474,12 +574,41 @@ def _provider_site(catalogue: Catalogue, provider_id: str) -> str | None:
     return catalogue.provider(provider_id).website if catalogue.has("provider", provider_id) else None
 
 
-def _pathway_node(uri: str, name: str, description: str, provider_id: str, webpage: str, destination: str,
+def _pool_amounts(catalogue: Catalogue, rule: dict[str, Any]) -> dict[str, Any]:
+    """The rule with each credit pool's amount in its members' published unit (``_amount``).
+
+    A pool is in ECTS; its components carry their credit as published (SCQF, semester
+    hours …). When every member publishes one unit at one ECTS rate, the sum is written in
+    that unit (60 ECTS of SCQF courses: 120), so that the document says what its records
+    say; otherwise in ECTS.
+    """
+    if "credits" in rule:
+        scales = set()
+        for member in rule["from"]:
+            cred = catalogue.credential(member) if catalogue.has("credential", member) else None
+            if cred is None or cred.ects is None:
+                continue
+            if cred.credit is None or str(cred.credit.unit) == "ects" or not cred.credit.value:
+                scales.add(("ects", 1.0))
+            else:
+                scales.add((str(cred.credit.unit), round(cred.ects / cred.credit.value, 9)))
+        if len(scales) == 1:
+            _unit, rate = scales.pop()
+            if rate > 0 and rate != 1.0:
+                return {**rule, "_amount": round(rule["credits"] / rate, 3)}
+        return rule
+    key = "all_of" if "all_of" in rule else "of" if "of" in rule else None
+    if key is None:
+        return rule
+    return {**rule, key: [_pool_amounts(catalogue, child) for child in rule[key]]}
+
+
+def _pathway_node(uri: str, name: str, description: str, owner_uri: str, webpage: str, destination: str,
                   parts: list[str]) -> dict[str, Any]:
     node = _entity(uri, "ceterms:Pathway")
     node["ceterms:name"] = _lang(name)
     node["ceterms:description"] = _lang(description)
-    node["ceterms:ownedBy"] = [_uri("provider", provider_id)]
+    node["ceterms:ownedBy"] = [owner_uri]
     node["ceterms:subjectWebpage"] = webpage
     node["ceterms:hasDestinationComponent"] = [destination]
     node["ceterms:hasPart"] = parts
@@ -506,7 +635,8 @@ def _condition(rule: dict[str, Any], components: dict[str, str]) -> dict[str, An
             "ceterms:leftAction": "array:Sum",
             "ceterms:leftSource": ["ceterms:creditValue"],
             "ceterms:comparator": "compare:GTEQ",
-            "ceterms:rightSource": [rule["credits"]],
+            # in the unit the pool's components publish their credit in (see _pool_amounts)
+            "ceterms:rightSource": [rule.get("_amount", rule["credits"])],
         }]
         return node
     children = rule["all_of"] if "all_of" in rule else rule["of"]
@@ -587,7 +717,7 @@ def export_route(route: Any, catalogue: Catalogue, target: Target, *,
         }]
     total = f"{route.total_cost:,.0f} {route.currency}, {route.total_ects:g} ECTS, {route.weeks} weeks"
     pathway = _pathway_node(pathway_uri, name, f"Recommended route (rank {route.rank}, {route.objective}): {total}.",
-                            owner, webpage, dest_uri, [dest_uri, *components.values()])
+                            _provider_uri(catalogue, owner), webpage, dest_uri, [dest_uri, *components.values()])
 
     schedule = {s.credential_id: s for s in getattr(route, "schedule", ())}
     after = _order(steps, schedule, catalogue)

@@ -14,11 +14,19 @@ from __future__ import annotations
 import re
 import uuid
 
-__all__ = ["CTID_RE", "RESOURCE_BASE", "ctid", "ctid_of", "resource_uri"]
+__all__ = ["CTID_RE", "PUBLISHED_CTID_RE", "RESOURCE_BASE", "ctid", "ctid_of", "registry_ctid", "resource_uri",
+           "uri_of_ctid"]
 
 RESOURCE_BASE = "https://credentialengineregistry.org/resources/"
 #: the published CTID grammar with the UUID version 4 bits
 CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+#: any CTID as published (the Registry holds CTIDs of every UUID version, in either case)
+PUBLISHED_CTID_RE = re.compile(r"^ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# a Registry record's URI: /resources/ (the record) or /graph/ (the record with its blank nodes),
+# on the registry or its sandbox; both name one record, the one its CTID names
+_REGISTRY_URI_RE = re.compile(
+    r"^https?://(?:sandbox\.)?credentialengineregistry\.org/(?:graph|resources)/"
+    r"(ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/?$")
 _NAMESPACE = uuid.UUID("6c0f1a52-3d0b-5c5e-9a39-7a1f4f0c2b11")  # fixed: CTIDs must be stable
 
 
@@ -49,7 +57,7 @@ def resource_uri(kind: str, item_id: str) -> str:
 
 
 def ctid_of(uri: str) -> str:
-    """Return the CTID at the end of a registry resource URI made by :func:`resource_uri`.
+    """Return the CTID at the end of a registry resource URI (made here, or a published one kept).
 
     Raises
     ------
@@ -58,6 +66,17 @@ def ctid_of(uri: str) -> str:
 
     """
     tail = uri.removeprefix(RESOURCE_BASE)
-    if tail == uri or not CTID_RE.match(tail):
+    if tail == uri or not PUBLISHED_CTID_RE.match(tail) or tail != tail.lower():
         raise ValueError(f"not a registry resource URI: {uri}")
     return tail
+
+
+def registry_ctid(uri: str) -> str | None:
+    """The CTID (lower case) a Registry URI names, ``/graph/`` or ``/resources/``; None for other URIs."""
+    match = _REGISTRY_URI_RE.match(uri.strip()) if isinstance(uri, str) else None
+    return match.group(1).lower() if match else None
+
+
+def uri_of_ctid(value: str) -> str:
+    """The canonical resource URI of a CTID (any published form; lower-cased)."""
+    return RESOURCE_BASE + value.strip().lower()

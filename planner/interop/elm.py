@@ -30,6 +30,7 @@ ELM                            catalogue
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.catalogue.models import LearnerProfile
+from planner.interop._duration import read_duration
 from planner.interop._result import (
     ImportProblem,
     ImportResult,
@@ -148,76 +150,31 @@ _LANGUAGE3 = {
     "ZHO": "zh",
     "JPN": "ja",
 }
-_DURATION_RE = re.compile(
-    r"^P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
-)
 _URL_RE = re.compile(r"^https?://\S+$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _EQF_RE = re.compile(r"(?:/eqf/|level\s*)([1-8])\b", re.IGNORECASE)
 
 
-def _parse_duration(text: str) -> dict[str, float] | None:
-    match = _DURATION_RE.match(text.strip())
-    if not match or text.strip() in ("P", "PT"):
-        return None
-    return {k: float(v) for k, v in match.groupdict().items() if v is not None}
-
-
 def duration_hours(text: str) -> float | None:
-    """Convert an ISO-8601 duration of learning time to hours.
+    """Convert an ISO-8601 duration of learning time to hours (the semantics' one rule).
 
-    Only the time part counts (``PT60H`` → 60, ``PT90M`` → 1.5, ``P2DT4H`` → None):
-    calendar parts (years, months, weeks, days) say how long something runs, not how
-    many hours of learning it takes, so a duration with them gives None.
-
-    Parameters
-    ----------
-    text : str
-        The duration, such as ``PT60H``.
-
-    Returns
-    -------
-    float or None
-        Hours, or None when the text is not a time-only ISO-8601 duration.
-
+    Only a time-only duration is learning time (``PT60H`` → 60, ``PT90M`` → 1.5); one with
+    calendar parts (``P2DT4H``, ``P1M``) says how long something runs and gives None.
+    See :func:`planner.interop._duration.read_duration`.
     """
-    parts = _parse_duration(text)
-    if parts is None or any(k in parts for k in ("y", "mo", "w", "d")):
-        return None
-    return parts.get("h", 0.0) + parts.get("mi", 0.0) / 60 + parts.get("s", 0.0) / 3600
+    read = read_duration(text)
+    return read.value if read is not None and read.kind == "hours" and read.value > 0 else None
 
 
 def duration_weeks(text: str) -> int | None:
     """Convert an ISO-8601 calendar duration to whole weeks (``P1M`` → 4, ``P1Y`` → 52).
 
-    A month counts as 30 days and a year as 365; the result is rounded, and at least 1
-    for any positive duration.
-
-    Parameters
-    ----------
-    text : str
-        The duration, such as ``P1M``.
-
-    Returns
-    -------
-    int or None
-        Weeks, or None when the text is not an ISO-8601 duration.
-
+    ``max(1, round(days / 7))`` with a year of 365.25 days and a month of 30.4375 (the
+    semantics' one rule, :func:`planner.interop._duration.read_duration`); None for a
+    time-only duration (that is hours of learning) or text that is no ISO 8601 duration.
     """
-    parts = _parse_duration(text)
-    if parts is None:
-        return None
-    days = (
-        parts.get("y", 0.0) * 365
-        + parts.get("mo", 0.0) * 30
-        + parts.get("w", 0.0) * 7
-        + parts.get("d", 0.0)
-        + (parts.get("h", 0.0) + parts.get("mi", 0.0) / 60) / 24
-    )
-    if days <= 0:
-        return None
-    return max(1, round(days / 7))
+    read = read_duration(text)
+    return int(read.value) if read is not None and read.kind == "weeks" and read.value > 0 else None
 
 
 def _types(node: Any) -> list[str]:
@@ -588,6 +545,7 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
             f"the credential expired on {expires.isoformat()}, so '{title}' is not added to the learner's "
             "holdings (its specification is still imported)",
             '"validUntil"' if "validUntil" in doc else '"expirationDate"',
+            severity="warning",
         )
         return
     previous = f.state.holdings.get(cid)
@@ -630,6 +588,81 @@ def _document(f: _File, doc: Any) -> None:
             _claim(f, claim, pointer + ".hasClaim" + (f"[{c}]" if len(claims) > 1 else ""), doc)
 
 
+#: What an EDC in XML gets: refused by name, with what to do instead.
+_XML_REFUSAL = ("this is a European Digital Credential in XML (the ELM v2 / EDCI XML format); the planner reads "
+                "ELM v3 JSON-LD: download the credential as JSON-LD from the Europass wallet or the EDC viewer "
+                "and import that")
+_BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _is_compact_jws(text: str) -> bool:
+    """``header.payload.signature`` of a compact JWS (JAdES compact serialisation), each part base64url.
+
+    Checked without a regular expression, which searched over a long dotted text takes quadratic time.
+    """
+    parts = text.split(".")
+    return (len(parts) == 3 and len(parts[0]) >= 2 and len(parts[1]) >= 2
+            and all(set(part) <= _BASE64URL for part in parts))
+#: How many envelopes (``{"credential": …}``, a JAdES payload) one file may nest.
+_MAX_ENVELOPES = 3
+
+
+def _looks_like(text: str, start: str) -> bool:
+    return text.lstrip("\ufeff \t\r\n").startswith(start)
+
+
+def _unwrap(f: _File, data: Any) -> Any:
+    """The credential inside an EDC file's envelopes, or None (each envelope said by name).
+
+    EDC tools write a credential bare, wrapped as ``{"credential": …}`` (the "uploadable"
+    form), or signed as JAdES: ``{"payload": …, "signatures": […]}`` (JSON serialisation;
+    the payload as JSON text or base64url) or a compact ``header.payload.signature``. The
+    signature itself is not checked here: an import reads the specification, not a proof.
+    """
+    pointer = "$"
+    for _ in range(_MAX_ENVELOPES):
+        if isinstance(data, dict) and set(data) == {"credential"}:
+            data, pointer = data["credential"], pointer + ".credential"
+            continue
+        if isinstance(data, dict) and "payload" in data and ("signatures" in data or "signature" in data):
+            payload = _payload(data["payload"])
+            if payload is None:
+                f.report(pointer + ".payload", "a JAdES-signed credential whose payload is neither JSON nor "
+                         "base64url-encoded JSON; nothing can be read", '"payload"')
+                return None
+            f.report(pointer, "a JAdES-signed European Digital Credential: its credential is read; the signature "
+                     "is not checked on import", '"payload"', severity="warning")
+            data, pointer = payload, pointer + ".payload"
+            f.text = ""  # lines of the file no longer point into the credential
+            continue
+        if isinstance(data, str) and _is_compact_jws(data.strip()):
+            data = {"payload": data.strip().split(".")[1], "signatures": [{}]}
+            continue
+        return data
+    f.report(pointer, f"more than {_MAX_ENVELOPES} envelopes around the credential; nothing is read")
+    return None
+
+
+def _payload(value: Any) -> Any:
+    """A JAdES payload as JSON: an object, JSON text, or base64url-encoded JSON (None when none of these)."""
+    from planner.catalogue.inputs import InputError, parse_json
+
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not _looks_like(text, "{"):
+        try:
+            text = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+    try:
+        return parse_json(text, "payload")
+    except InputError:
+        return None
+
+
 def import_files(
     paths: Sequence[Path], *, today: dt.date | None = None, teach_level: int = 2
 ) -> ImportResult:
@@ -655,10 +688,18 @@ def import_files(
     state = _State(today=today or dt.date.today(), teach_level=teach_level)
     for path in paths:
         data, problems, text = read_json_text(path)
+        if data is None and _looks_like(text, "<"):
+            state.problems.append(ImportProblem(str(path), 1, "", _XML_REFUSAL))
+            continue
+        if data is None and _is_compact_jws(text.strip()):
+            data, problems = {"payload": text.strip().split(".")[1], "signatures": [{}]}, ()
         state.problems.extend(problems)
         if data is None:
             continue
-        _document(_File(str(path), text, state), data)
+        f = _File(str(path), text, state)
+        doc = _unwrap(f, data)
+        if doc is not None:
+            _document(f, doc)
     catalogue = empty_catalogue()
     catalogue["providers"] = sorted(state.providers.values(), key=lambda p: p["id"])
     catalogue["competencies"] = sorted(state.competencies.values(), key=lambda c: c["id"])

@@ -88,6 +88,8 @@ def _step_cost(step: Step, currency: str) -> str:
     text = _money(step.cost, currency)
     if step.cost_currency and step.cost_currency != currency:
         text += f" ({_money(step.cost_amount, step.cost_currency)})"
+    if step.cost_note:  # which of several published prices (per audience) this is
+        text += f"; {step.cost_note}"
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.catalogue.models import Catalogue, Credential
+from planner.engine.rules import credential_cost
 from planner.outputs.plots.catalogue import neighbourhood
 from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue
@@ -22,7 +23,7 @@ EU_ELEMENTS = (
     ("Notional hours", lambda c, cat: f"{c.hours:g}" if c.hours is not None else ""),
     ("EQF level", lambda c, cat: str(c.eqf_level or "")),
     ("Assessment", lambda c, cat: ", ".join(str(a) for a in c.assessment)),
-    ("Form of participation", lambda c, cat: str(c.participation or "")),
+    ("Form of participation", lambda c, cat: ", ".join(m.value for m in c.participation)),
     ("Quality assurance", lambda c, cat: _qa(c, cat)),
     ("Language(s)", lambda c, cat: ", ".join(c.languages)),
     ("Supervision and identity check", lambda c, cat: str(c.supervision or "")),
@@ -58,11 +59,12 @@ def credential_rows(catalogue: Catalogue) -> list[dict[str, object]]:
     """One flat row per credential, in the base currency, for the table and its filters."""
     rows = []
     for c in catalogue.credentials:
-        price = catalogue.to_base(c.cost) if c.cost else 0.0
+        price = credential_cost(catalogue, c).base  # the lowest of its published prices
         rows.append({
             "id": c.id, "title": c.title, "provider": catalogue.provider(c.provider).name,
             "type": str(c.type), "sector": c.sector or "", "eqf": c.eqf_level, "ects": c.ects,
-            "mode": str(c.participation or ""), f"price ({catalogue.meta.base_currency})": round(price, 2),
+            "mode": ", ".join(m.value for m in c.participation),
+            f"price ({catalogue.meta.base_currency})": round(price, 2),
         })
     return rows
 
@@ -90,11 +92,14 @@ def page() -> None:
     price_key = f"price ({cat.meta.base_currency})"
     q = st.text_input("Search titles, providers and competencies", key="ex_q")
     c1, c2, c3, c4 = st.columns(4)
-    for key, field in (("ex_sector", "sector"), ("ex_provider", "provider"), ("ex_mode", "mode"), ("ex_type", "type")):
+    offered = {m for r in rows for m in str(r["mode"]).split(", ") if m}  # each mode once, even from mode sets
+    for key, field in (("ex_sector", "sector"), ("ex_provider", "provider"), ("ex_type", "type")):
         keep_valid(key, {r[field] for r in rows})  # another catalogue may have other values
+    keep_valid("ex_mode", offered)
     sectors = c1.multiselect("Sector", sorted({r["sector"] for r in rows if r["sector"]}), key="ex_sector")
     providers = c2.multiselect("Provider", sorted({r["provider"] for r in rows}), key="ex_provider")
-    modes = c3.multiselect("Mode", sorted({r["mode"] for r in rows if r["mode"]}), key="ex_mode")
+    # a credential offered in several modes lists them all; it matches any one chosen
+    modes = c3.multiselect("Mode", sorted(offered), key="ex_mode")
     types = c4.multiselect("Type", sorted({r["type"] for r in rows}), key="ex_type")
     c5, c6, c7 = st.columns(3)
     eqf = c5.slider("EQF level", 1, 8, (1, 8), key="ex_eqf")
@@ -113,7 +118,7 @@ def page() -> None:
     def keep(r: dict) -> bool:
         return ((not needle or needle in f"{r['title']} {r['provider']} {taught[r['id']]}".lower())
                 and (not sectors or r["sector"] in sectors) and (not providers or r["provider"] in providers)
-                and (not modes or r["mode"] in modes) and (not types or r["type"] in types)
+                and (not modes or set(modes) & set(str(r["mode"]).split(", "))) and (not types or r["type"] in types)
                 and (r["eqf"] is None or eqf[0] <= r["eqf"] <= eqf[1])
                 and ects[0] <= (r["ects"] or 0) <= ects[1] and price[0] <= r[price_key] <= price[1])
 
@@ -138,7 +143,9 @@ def page() -> None:
             value = get(credential, cat)
             st.markdown(f"**{label}**")
             st.text(value or "— missing —")
-        facts = [f"Cost: {credential.cost}" if credential.cost else "Cost: —",
+        prices = [str(credential.cost)] if credential.cost else [
+            f"{o.price} ({o.audience or 'anyone'})" for o in credential.costs]
+        facts = [f"Cost: {' or '.join(prices)}" if prices else "Cost: —",
                  f"Duration: {credential.duration_weeks or '—'} weeks at {credential.hours_per_week or '—'} h/week"]
         st.text("\n".join(facts))
     with right, reported("Drawing the neighbourhood"):

@@ -99,6 +99,7 @@ def set_state(scenario: Scenario) -> None:
     s[K + "languages"] = list(scenario.languages)
     s[K + "countries"] = list(scenario.countries)
     s[K + "avoid_providers"] = list(scenario.avoid_providers)
+    s[K + "audiences"] = list(scenario.audiences)
     s[K + "objective"] = scenario.objective.value
     s[K + "alternatives"] = scenario.alternatives
 
@@ -156,7 +157,7 @@ def apply_relaxation_to_state(relaxation: dict[str, Any]) -> None:
             s[K + "use_deadline"] = value is not None
             if value is not None:
                 s[K + "deadline"] = _clamp(dt.date.fromisoformat(value))
-        elif key in ("modes", "languages", "countries", "avoid_providers"):
+        elif key in ("modes", "languages", "countries", "avoid_providers", "audiences"):
             s[K + key] = list(value or [])
 
 
@@ -331,6 +332,7 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
                                key=K + "countries")
     avoid = st.multiselect("Providers to avoid", list(providers), format_func=providers.__getitem__,
                            key=K + "avoid_providers")
+    audiences = _audience_widget(catalogue)
     c3, c4 = st.columns(2)
     with c3:
         # credit towards an award only means something when the target is an award
@@ -347,7 +349,8 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
             budget=budget if use_budget else None, currency=currency,
             hours_per_week=hours if use_hours else None, start=start,
             deadline=deadline if use_deadline else None, modes=modes, languages=languages,
-            countries=countries, avoid_providers=avoid, objective=objective, alternatives=alternatives,
+            countries=countries, avoid_providers=avoid, audiences=audiences, objective=objective,
+            alternatives=alternatives,
         )
     except ValidationError as exc:
         for err in exc.errors():
@@ -355,6 +358,24 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
             message = str(err["msg"]).removeprefix("Value error, ")
             st.error(md_escape(f"{field}: {message}" if field else message.capitalize()))
         return None
+
+
+def _audience_widget(catalogue: Catalogue) -> list[str]:
+    """The learner's audiences, for credentials priced per audience (in-state, member …).
+
+    Offered only when the catalogue has such prices; audiences already chosen (a link, a
+    plan file) stay selectable, so switching catalogues does not lose them.
+    """
+    s = st.session_state
+    known = sorted({o.audience for c in catalogue.credentials for o in c.costs if o.audience})
+    chosen = [a for a in s.get(K + "audiences", []) if isinstance(a, str)]
+    options = sorted({*known, *chosen})
+    if not options:
+        return []
+    return st.multiselect("Your audience, for prices per audience (empty: the lowest price)", options,
+                          key=K + "audiences",
+                          help="Some credentials publish one price per audience (in-state, out-of-state, member "
+                          "…); the route uses yours, and says which price it used.")
 
 
 def keep_state() -> None:
@@ -402,6 +423,7 @@ def current_scenario(catalogue: Catalogue) -> Scenario | None:
             deadline=s.get(K + "deadline") if s.get(K + "use_deadline") else None,
             modes=s.get(K + "modes", []), languages=s.get(K + "languages", []),
             countries=s.get(K + "countries", []), avoid_providers=avoid,
+            audiences=s.get(K + "audiences", []),
             objective=objective, alternatives=s.get(K + "alternatives", 3),
         )
     except ValidationError:

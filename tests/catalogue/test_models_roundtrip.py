@@ -32,8 +32,12 @@ CREDENTIAL = m.Credential(
     learning_outcomes=["Clean data", "Build dashboards"], ects=5, hours=125, eqf_level=6,
     assessment=["project", "exam"], participation="blended", quality_assurance=QA, languages=["en", "nl"],
     supervision="supervised_with_id_check", stackability="Counts towards the certificate",
-    cost=m.Money(amount=450, currency="EUR"), duration_weeks=8, hours_per_week=15.5,
+    duration_weeks=8, min_duration_weeks=6, min_hours=100, hours_per_week=15.5,
+    costs=[m.CostOption(audience="in-state", price=m.Money(amount=450, currency="EUR"), label="In-State"),
+           m.CostOption(price=m.Money(amount=900, currency="EUR"))],
     runs=m.Runs(intakes=["09-01", "02-01"]), credit_validity_years=5,
+    credit=m.CreditValue(value=3, max_value=4, unit="semester_hour"),
+    ctid="ce-cef8a76d-f168-0513-8fac-0b8dc60ef853",
     teaches=[m.CompetencyLevel(competency="k1", level=2)],
     requires=[m.RequirementGroup(any_of=[m.RequirementAlternative(credential="c0"),
                                          m.RequirementAlternative(competency="k0", level=1)])],
@@ -41,6 +45,8 @@ CREDENTIAL = m.Credential(
 )
 SAMPLES: dict[type[BaseModel], BaseModel] = {
     m.Money: m.Money(amount=1200.5, currency="GBP"),
+    m.CostOption: m.CostOption(audience="member", price=m.Money(amount=80, currency="USD"), label="Members"),
+    m.CreditValue: m.CreditValue(value=10, unit="other", unit_label="Continuing education hours"),
     m.LevelScale: m.LevelScale(min=0, max=5, labels={0: "none", 5: "expert"}),
     m.QualityAssurance: QA,
     m.CompetencyLevel: m.CompetencyLevel(competency="k1", level=3),
@@ -58,7 +64,7 @@ SAMPLES: dict[type[BaseModel], BaseModel] = {
                                uri="http://data.europa.eu/esco/skill/x", type="skill", broader="k0",
                                description="d"),
     m.Provider: m.Provider(id="uni", name="Uni", country="NL", kind="university", quality_assurance=QA,
-                           website="https://uni.example", issuers=[
+                           website="https://uni.example", ctid="ce-6a62b250-a1a2-4d31-a702-cdc2437efd31", issuers=[
                                "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
                                {"id": "https://uni.example/issuer", "keys": [
                                    "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
@@ -78,7 +84,8 @@ SAMPLES: dict[type[BaseModel], BaseModel] = {
     m.Constraints: m.Constraints(
         budget=m.Money(amount=2000, currency="EUR"), hours_per_week=10, min_hours_per_week=2,
         start=dt.date(2025, 9, 1), deadline=dt.date(2026, 9, 1), modes=["online"], languages=["en"],
-        countries=["NL"], avoid_providers=["p"], avoid_credentials=["c"], max_credentials_per_term=2),
+        countries=["NL"], avoid_providers=["p"], avoid_credentials=["c"], max_credentials_per_term=2,
+        audiences=["in-state", "member"]),
     m.Target: m.Target(kind="competencies", competencies=[m.CompetencyLevel(competency="k1", level=2)]),
 }
 SAMPLES[m.LearnerProfile] = m.LearnerProfile(

@@ -321,7 +321,7 @@ def _providers_covering(cat: Catalogue, role_id: str) -> set[str]:
 def test_competing_routes_from_different_providers(cat: Catalogue, role_id: str) -> None:
     providers = _providers_covering(cat, role_id)
     assert len(providers) >= 2, providers
-    modes = {c.participation for p in providers for c in cat.credentials if c.provider == p}
+    modes = {tuple(c.participation) for p in providers for c in cat.credentials if c.provider == p}
     assert len(modes) >= 2
 
 

@@ -38,6 +38,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         languages=draw(st.lists(st.from_regex(r"[a-z]{2}", fullmatch=True), max_size=3)),
         countries=draw(st.lists(st.from_regex(r"[A-Z]{2}", fullmatch=True), max_size=3)),
         avoid_providers=draw(st.lists(ids, max_size=3)),
+        audiences=draw(st.lists(ids, max_size=3)),
         objective=draw(st.sampled_from(list(Objective))),
         alternatives=draw(st.integers(1, 10)),
     )
@@ -139,3 +140,13 @@ def test_fit_to_catalogue_needs_an_award_for_the_credit_objective(sample_catalog
     assert problems == ["objective: 'credit' needs an award as the target; using 'cost'"]
     award = Scenario(target="award:nhu-msc-data-science", objective="credit")
     assert fit_to_catalogue(award, sample_catalogue) == (award, [])
+
+
+def test_audiences_travel_through_links_plan_files_and_profiles() -> None:
+    s = Scenario(target="award:cert", audiences=["out-of-state", "member"])
+    assert to_query(s)["audiences"] == "out-of-state,member"
+    assert from_query(to_query(s)).audiences == ["out-of-state", "member"]
+    assert s.to_profile().constraints.audiences == ["out-of-state", "member"]
+    assert Scenario.from_parts(s.to_target(), s.to_profile()).audiences == ["out-of-state", "member"]
+    with pytest.raises(ScenarioError, match="audiences"):
+        from_query({"target": "award:cert", "audiences": "In State!"})

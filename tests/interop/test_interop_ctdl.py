@@ -344,6 +344,11 @@ def test_ingest_credential_standalone_and_graph_forms_agree():
     # the two published files differ only in the web page's scheme (http / https) and the CTID
     (a,), (b,) = single.catalogue["credentials"], graph.catalogue["credentials"]
     assert a.pop("url").split("://")[1] == b.pop("url").split("://")[1] == "example.com/#bachelordegree"
+    # each keeps its own published CTID, as the file states it
+    for record, name in ((a.pop("ctid"), "Credential-1.json"), (b.pop("ctid"), "Credential-1-graph.json")):
+        raw = json.loads(reference_file(f"{INGEST}/Credential/1/{name}").read_text(encoding="utf-8-sig"))
+        nodes = raw.get("@graph", [raw])
+        assert record == nodes[0]["ceterms:ctid"].lower()
     assert single.catalogue == graph.catalogue
     assert a["type"] == "bachelor" and a["title"] == "Bachelor of Science in Cybersecurity"
     providers = {p["id"] for p in single.catalogue["providers"]}

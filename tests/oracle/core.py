@@ -126,12 +126,27 @@ class Oracle:
         return self.cat.meta.exchange_rates.get(currency)
 
     def cost_of(self, cid: str) -> float | None:
-        """Cost in the base currency (missing: 0; currency without a rate: ``None``)."""
-        money = self.creds[cid].cost
-        if money is None:
+        """Cost in the base currency (missing: 0; a compared price without a rate: ``None``).
+
+        ``docs/semantics.md``, "Cost of a credential": one price, or the least of the prices
+        for the learner's audiences and for anyone (when the learner names audiences and one
+        fits), else the least of all prices; never a sum.
+        """
+        cred = self.creds[cid]
+        prices = [(None, cred.cost)] if cred.cost is not None else [(o.audience, o.price) for o in cred.costs]
+        if not prices:
             return 0.0
-        rate = self._rate(money.currency)
-        return None if rate is None else money.amount * rate
+        mine = set(self.profile.constraints.audiences)
+        fitting = [(a, m) for a, m in prices if a is None or a in mine]
+        compared = fitting if mine and fitting else prices
+        least = None
+        for _audience, money in compared:
+            rate = self._rate(money.currency)
+            if rate is None:
+                return None
+            value = money.amount * rate
+            least = value if least is None else min(least, value)
+        return least
 
     @property
     def budget(self) -> float | None:
@@ -149,7 +164,7 @@ class Oracle:
             return "held"
         if c.id in k.avoid_credentials or c.provider in k.avoid_providers:
             return "avoided"
-        if c.participation is not None and k.modes and c.participation not in k.modes:
+        if c.participation and k.modes and not set(c.participation) & set(k.modes):
             return "mode"
         if c.languages and k.languages and not set(c.languages) & set(k.languages):
             return "language"

@@ -18,6 +18,7 @@ TODAY = dt.date(2027, 1, 4)  # a Monday
 COMPETENCIES = ["k0", "k1", "k2", "k3"]
 COUNTRIES = ["SE", "DE", "ES"]
 LANGUAGES = ["en", "sv", "de"]
+AUDIENCES = ["in-state", "out-of-state", "member"]
 RATES = {"SEK": 0.0875}
 #: intake dates around TODAY: same day, next week, just passed (next year), later, 29 Feb
 INTAKES = ["01-04", "01-10", "01-11", "01-03", "02-01", "03-15", "02-29", "09-01"]
@@ -67,11 +68,13 @@ def scenarios(draw: st.DrawFn, max_plain: int = 6, max_awards: int = 2, complete
         earlier = order[:idx]
         spec: dict[str, Any] = {"id": cid, "title": cid.upper(), "provider": draw(st.sampled_from(providers))["id"],
                                 "type": "course" if cid.startswith("c") else "certificate"}
-        if draw(st.integers(0, 3)):
-            spec["cost"] = {"amount": draw(st.integers(0, 6)) * 50 * (10 if draw(st.booleans()) else 1),
-                            "currency": draw(st.sampled_from(["EUR", "EUR", "SEK"]))}
-            if spec["cost"]["currency"] == "EUR":
-                spec["cost"]["amount"] = min(spec["cost"]["amount"], 600)
+        priced = draw(st.integers(0, 5))
+        if priced == 5:  # prices per audience: alternatives (docs/semantics.md, "Cost of a credential")
+            audiences = draw(st.lists(st.sampled_from([None, *AUDIENCES]), min_size=1, max_size=3, unique=True))
+            spec["costs"] = [{"audience": a, "price": draw(_price())} for a in audiences]
+            spec["costs"] = [{k: v for k, v in o.items() if v is not None} for o in spec["costs"]]
+        elif priced:
+            spec["cost"] = draw(_price())
         if cid.startswith("c"):
             if draw(st.integers(0, 2)):
                 spec["ects"] = draw(st.sampled_from([0, 1, 2.5, 5, 10]))
@@ -94,7 +97,8 @@ def scenarios(draw: st.DrawFn, max_plain: int = 6, max_awards: int = 2, complete
         if not complete and draw(st.integers(0, 3)) == 0:
             spec["languages"] = draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=2, unique=True))
         if not complete and draw(st.integers(0, 3)) == 0:
-            spec["participation"] = draw(st.sampled_from(["online", "onsite", "blended"]))
+            spec["participation"] = draw(st.sampled_from(["online", "onsite", "blended", ["online", "onsite"],
+                                                          ["onsite", "blended"]]))
         spec["teaches"] = [{"competency": k, "level": draw(st.sampled_from([1, 2, 2, 3, 3]))}
                            for k in draw(st.lists(st.sampled_from(COMPETENCIES), min_size=int(cid[0] == "c"),
                                                   max_size=2, unique=True))]
@@ -206,6 +210,15 @@ def _award(draw: st.DrawFn, earlier: list[str]) -> dict[str, Any]:
 
 
 @st.composite
+def _price(draw: st.DrawFn) -> dict[str, Any]:
+    price = {"amount": draw(st.integers(0, 6)) * 50 * (10 if draw(st.booleans()) else 1),
+             "currency": draw(st.sampled_from(["EUR", "EUR", "SEK"]))}
+    if price["currency"] == "EUR":
+        price["amount"] = min(price["amount"], 600)
+    return price
+
+
+@st.composite
 def _profile(draw: st.DrawFn, creds: list[dict[str, Any]], timed: bool = False) -> dict[str, Any]:
     holdings = []
     for cid in draw(st.lists(st.sampled_from([c["id"] for c in creds]), max_size=2, unique=True)):
@@ -226,6 +239,8 @@ def _profile(draw: st.DrawFn, creds: list[dict[str, Any]], timed: bool = False) 
     if not timed and draw(st.integers(0, 5)) == 0:
         constraints["modes"] = draw(st.lists(st.sampled_from(["online", "onsite", "blended"]), min_size=1,
                                              max_size=2, unique=True))
+    if draw(st.integers(0, 3)) == 0:
+        constraints["audiences"] = draw(st.lists(st.sampled_from(AUDIENCES), min_size=1, max_size=2, unique=True))
     if not timed and draw(st.integers(0, 5)) == 0:
         constraints["languages"] = draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=2, unique=True))
     if not timed and draw(st.integers(0, 5)) == 0:
