@@ -29,8 +29,9 @@ router = APIRouter(route_class=LimitedRoute, tags=["learners"], responses=proble
 
 #: Largest id a path may name (the store's integer columns).
 MAX_ID = 2**31 - 1
-LearnerId = Annotated[int, Path(ge=1, le=MAX_ID, description="the learner record's id")]
-PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="the plan's id")]
+_FIRST = {"first": {"summary": "the first one saved", "value": 1}}
+LearnerId = Annotated[int, Path(ge=1, le=MAX_ID, description="the learner record's id", openapi_examples=_FIRST)]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="the plan's id", openapi_examples=_FIRST)]
 #: Seconds one route search may take when a plan is saved or re-planned (at most the server's limit).
 SAVE_SECONDS = 10.0
 
@@ -143,7 +144,9 @@ class ProfileChange(BaseModel):
 class PlanSave(BaseModel):
     """A plan to save: the question, which of its routes is chosen, notes, what-ifs."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"scenario": {"target": "role:data-analyst", "start": "2027-01-04", "budget": 3000}, "route": 1,
+         "notes": "first meeting"}]})
 
     scenario: Scenario = Field(description="the question (target, holdings, constraints, objective)")
     route: int | None = Field(default=1, ge=1, le=10,
@@ -155,6 +158,10 @@ class PlanSave(BaseModel):
 
 class VersionSave(PlanSave):
     """A new version of a plan, and the version it was edited from."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"scenario": {"target": "role:data-analyst", "start": "2027-01-04", "budget": 3000}, "route": 1,
+         "notes": "second meeting", "based_on": 1}]})
 
     based_on: int | None = Field(ge=1, le=MAX_ID, description="the version this edit started from (null: none "
                                                                 "yet); a newer one saved meanwhile is a 409")
@@ -187,7 +194,7 @@ class StepChange(BaseModel):
 class ReplanRequest(BaseModel):
     """Re-plan from today; save the new route as the next version when ``accept``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"accept": False}]})
 
     accept: bool = False
     overwrite: bool = False

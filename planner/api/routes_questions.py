@@ -43,7 +43,10 @@ router = APIRouter(route_class=LimitedRoute, tags=["questions"], responses=probl
 class RouteQuestion(BaseModel):
     """The ``planner recommend`` question: target, learner, and the options of its flags."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"target": "role:data-analyst", "alternatives": 2, "time_limit": 2,
+         "profile": {"holdings": [{"credential": "osa-python-data", "earned": "2026-06-01"}],
+                     "constraints": {"start": "2027-01-04", "budget": {"amount": 3000, "currency": "EUR"}}}}]})
 
     target: str = Field(max_length=4000, description="role:ID, award:ID or competencies:ID=LEVEL,ID=LEVEL",
                         examples=["role:data-analyst"])

@@ -115,7 +115,8 @@ def test_simultaneous_saves_through_two_replicas_conflict_cleanly(replicas, oidc
         barrier = threading.Barrier(RACERS)
         answers: list[tuple[str, object]] = [("", None)] * RACERS
 
-        def save(i: int) -> None:
+        def save(i: int, round_: int = round_, barrier: threading.Barrier = barrier,
+                 answers: list = answers, based_on: int = based_on) -> None:
             who, url = (("Ada", ada), first) if i % 2 == 0 else (("Bo", bo), second)
             note = f"round {round_} save {i} by {who[0]}"
             with httpx.Client(timeout=120) as http:
