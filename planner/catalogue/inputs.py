@@ -36,10 +36,14 @@ from typing import Any
 from planner._errors import PlannerError, Problem
 
 __all__ = [
+    "MAX_CSV_COLUMNS",
+    "MAX_CSV_FIELD",
+    "MAX_CSV_ROWS",
     "MAX_DEPTH",
     "MAX_EXPANDED_BYTES",
     "MAX_FILE_BYTES",
     "MAX_INT_DIGITS",
+    "CsvRow",
     "InputError",
     "Limits",
     "NamedBytes",
@@ -49,6 +53,7 @@ __all__ = [
     "inside",
     "parse_json",
     "read_bytes",
+    "read_csv_file",
     "read_json_file",
     "read_text",
     "read_yaml_file",
@@ -65,6 +70,11 @@ MAX_DEPTH = 100
 #: Most digits accepted in one JSON integer (Python refuses more than 4,300 on its own,
 #: with an error that would not say where).
 MAX_INT_DIGITS = 100
+
+#: Most data rows, columns and characters in one field of a CSV file.
+MAX_CSV_ROWS = 200_000
+MAX_CSV_COLUMNS = 200
+MAX_CSV_FIELD = 10_000
 
 _CHUNK = 1 << 20
 
@@ -551,3 +561,91 @@ def read_yaml_file(path: str | os.PathLike[str], *, name: str | None = None) -> 
     if parsed is None or errors:
         raise InputError(errors or problems)
     return parsed.data
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row of a CSV file: its line number and its cells by (normalised) column name."""
+
+    line: int
+    cells: dict[str, str]
+
+
+def _column_name(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def read_csv_file(path: str | os.PathLike[str] | NamedBytes, *, name: str | None = None,
+                  required: tuple[str, ...] = ()) -> tuple[tuple[str, ...], list[CsvRow]]:
+    """Read a CSV file with a header row (comma, semicolon or tab separated) within the limits.
+
+    Column names are normalised (lower case, spaces and hyphens as ``_``); cells are
+    stripped; blank lines are skipped.
+
+    Parameters
+    ----------
+    path : str, PathLike or NamedBytes
+        The file (gzip unpacked).
+    name : str, optional
+        How the file is named in problems.
+    required : tuple of str
+        Columns that must be present (normalised names).
+
+    Returns
+    -------
+    tuple
+        The column names, and the data rows with their line numbers.
+
+    Raises
+    ------
+    InputError
+        Located at the line: size, encoding, quoting, a row longer than the header, too
+        many rows, columns or characters in a field, a missing or repeated column.
+    """
+    import csv
+    import io
+
+    label = name if name is not None else _label(path)
+    text = read_text(path, name=label)
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: tuple[str, ...] | None = None
+    rows: list[CsvRow] = []
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if any(len(c) > MAX_CSV_FIELD for c in cells):
+                raise _fail(label, f"a field is longer than {MAX_CSV_FIELD:,} characters", line)
+            if header is None:
+                header = _header(label, cells, required, line)
+                continue
+            if len(cells) > len(header):
+                raise _fail(label, f"{len(cells)} fields, but the header names {len(header)} columns", line)
+            if len(rows) >= MAX_CSV_ROWS:
+                raise _fail(label, f"more than {MAX_CSV_ROWS:,} rows", line)
+            rows.append(CsvRow(line, {k: v.strip() for k, v in zip(header, cells, strict=False)}))
+    except csv.Error as exc:
+        raise _fail(label, f"not valid CSV: {exc}", reader.line_num) from None
+    if header is None:
+        raise _fail(label, "the file is empty: expected a header row with " + ", ".join(required or ("columns",)), 1)
+    return header, rows
+
+
+def _header(label: str, cells: list[str], required: tuple[str, ...], line: int) -> tuple[str, ...]:
+    names = tuple(_column_name(c) for c in cells)
+    if len(names) > MAX_CSV_COLUMNS:
+        raise _fail(label, f"{len(names)} columns; at most {MAX_CSV_COLUMNS:,} are read", line)
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if twice:
+        raise _fail(label, "column named more than once: " + ", ".join(twice), line)
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise _fail(label, "missing column" + ("s" if len(missing) > 1 else "") + ": " + ", ".join(missing)
+                    + f" (the header has {', '.join(n for n in names if n) or 'none'})", line)
+    return names

@@ -69,6 +69,7 @@ __all__ = [
     "LevelScale",
     "Money",
     "Objective",
+    "Outlook",
     "ParticipationMode",
     "Provider",
     "ProviderKind",
@@ -88,6 +89,7 @@ __all__ = [
     "Supervision",
     "Target",
     "TrustedIssuer",
+    "Wage",
     "check_date",
     "check_weight",
     "parse_date",
@@ -136,6 +138,9 @@ MAX_WEIGHT = 1000.0
 MAX_ALTERNATIVES = 50
 MAX_TERMS = 40
 MAX_TERM_WEEKS = 52
+#: A role's labour-market figures: the largest median wage and number of openings taken as real.
+MAX_WAGE = 10_000_000.0
+MAX_OPENINGS = 100_000_000
 
 Level = Annotated[int, Field(ge=0, le=MAX_LEVEL)]
 #: A learner-side date, inside MIN_DATE..MAX_DATE.
@@ -857,6 +862,44 @@ class RoleNeed(_Model):
     essential: bool = True
 
 
+class Wage(_Model):
+    """A median wage as a source states it: an amount in a currency per period (never converted here)."""
+
+    amount: float = Field(ge=0, le=MAX_WAGE, allow_inf_nan=False)
+    currency: Currency
+    period: Literal["hour", "week", "month", "year"]
+
+    def __str__(self) -> str:
+        return f"{self.amount:,.0f} {self.currency} per {self.period}"
+
+    def per_year(self) -> float | None:
+        """The wage for a year when the period says it exactly (a year, or twelve months); else None.
+
+        Hourly and weekly wages are not turned into yearly ones: that would need hours and
+        weeks worked, which the source does not give.
+        """
+        return self.amount if self.period == "year" else self.amount * 12 if self.period == "month" else None
+
+
+class Outlook(_Model):
+    """Labour-market facts of a role, each from a named source and date; a missing figure stays missing."""
+
+    openings: int | None = Field(default=None, ge=0, le=MAX_OPENINGS,
+                                 description="Job openings the source reports for the occupation.")
+    median_wage: Wage | None = None
+    source: ShortText
+    as_of: dt.date
+    code: ShortText | None = Field(default=None, description="The occupation code the figures are for "
+                                   "(ESCO URI, ISCO, SOC or O*NET code).")
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+
+    @model_validator(mode="after")
+    def _some_figure(self) -> Outlook:
+        if self.openings is None and self.median_wage is None:
+            raise ValueError("an outlook gives openings, a median wage, or both")
+        return self
+
+
 class Role(_Model):
     """A target occupation."""
 
@@ -868,6 +911,7 @@ class Role(_Model):
     sector: ShortText | None = None
     description: Text | None = None
     needs: list[RoleNeed] = Field(min_length=1)
+    outlook: Outlook | None = None
 
 
 class Catalogue(_Model):

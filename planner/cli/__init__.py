@@ -20,6 +20,7 @@ from typing import NoReturn
 COMMAND_MODULES = (
     "planner.cli.catalogue_cmds",  # validate, info
     "planner.cli.recommend_cmd",  # recommend
+    "planner.cli.reach_cmd",  # reach
     "planner.cli.coverage_cmd",  # coverage
     "planner.cli.interop_cmds",  # import, export
     "planner.cli.catalogue_store_cmd",  # catalogue build, catalogue search

@@ -51,6 +51,9 @@ from planner.outputs.writes import WriteError, write_atomic, write_files_atomic
 
 __all__ = ["cmd_export", "cmd_import", "register"]
 
+#: ``planner import labour-market FILE.csv --into DIR``: figures set on the roles (planner/cli/labour_cmd.py)
+LABOUR_MARKET = "labour-market"
+
 
 def register(sub: Any) -> None:
     """Add the ``import`` and ``export`` sub-commands.
@@ -64,9 +67,10 @@ def register(sub: Any) -> None:
     from planner.interop.registry import FORMATS
 
     p = sub.add_parser("import", help="import CTDL, Badgr, OB3/CLR, ELM, ESCO or O*NET files into a catalogue",
-                       description="Import standard files as a catalogue YAML file that validates.")
-    p.add_argument("format", choices=sorted(FORMATS), metavar="FORMAT",
-                   help="one of: " + ", ".join(sorted(FORMATS)))
+                       description="Import standard files as a catalogue YAML file that validates; labour-market: "
+                                   "a CSV of occupation code → openings and median wage, set on the roles.")
+    formats = sorted([*FORMATS, LABOUR_MARKET])
+    p.add_argument("format", choices=formats, metavar="FORMAT", help="one of: " + ", ".join(formats))
     p.add_argument("files", nargs="+", metavar="FILE", help="input files (read together)")
     p.add_argument("--into", required=True, metavar="DIR|URL",
                    help="catalogue directory to write into, or a compiled catalogue (sqlite:///FILE, postgresql://…)")
@@ -144,6 +148,10 @@ def _credit_rate(text: str) -> tuple[str, float]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Run ``planner import``; return the exit code."""
+    if args.format == LABOUR_MARKET:
+        from planner.cli.labour_cmd import run_labour_market
+
+        return run_labour_market(args)
     from planner.interop.registry import import_files
 
     missing = [f for f in args.files if not os.path.lexists(f)]  # the input layer refuses the rest

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # verification (pyld, cryptography) is imported only when --h
 
 __all__ = [
     "add_file_holdings",
+    "add_profile_arguments",
     "answer_to_json",
     "balanced_to_json",
     "credential_lines",
@@ -70,6 +71,26 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="catalogue directory, or a compiled catalogue (sqlite:///FILE, postgresql://…); "
                    "default: $PLANNER_CATALOGUE, else the bundled one")
     p.add_argument("--target", "-t", required=True, help="role:ID, award:ID or competencies:ID=LEVEL,ID=LEVEL")
+    add_profile_arguments(p)
+    p.add_argument("--objective", "-o", default="cost", choices=[o.value for o in Objective])
+    p.add_argument("--weights", metavar="OBJ=W,...",
+                   help="a weighted mix instead of one objective, e.g. cost=1,time=0.5 (each term normalised)")
+    p.add_argument("--pareto", action="store_true",
+                   help="list the cost × time trade-off (routes none of which is cheaper and faster than another)")
+    p.add_argument("--credit-award", metavar="ID", help="award whose credit is measured")
+    p.add_argument("--alternatives", "-k", type=int, default=3, help="number of distinct routes (default 3)")
+    p.add_argument("--terms", type=int, metavar="N",
+                   help="also spread route 1 over N terms so the heaviest term is as light as possible")
+    p.add_argument("--term-weeks", type=int, default=13, metavar="W", help="weeks per term (default 13)")
+    p.add_argument("--time-limit", type=float, default=10.0, metavar="S",
+                   help="seconds for the whole search, diagnosis included (default 10); what is not "
+                        "proved in that time is labelled")
+    p.add_argument("--format", "-f", default="text", choices=["text", "json"])
+    p.set_defaults(handler=run)
+
+
+def add_profile_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the learner's flags (holdings, competencies, constraints, ``--profile``) read by :func:`parse_profile`."""
     p.add_argument("--have", action="append", default=[], metavar="ID[@DATE]",
                    help="a credential you hold, optionally with the date earned (default: today)")
     p.add_argument("--have-file", action="append", default=[], metavar="FILE",
@@ -98,21 +119,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--avoid-provider", action="append", default=[], metavar="ID")
     p.add_argument("--avoid", action="append", default=[], metavar="ID", help="a credential to avoid")
     p.add_argument("--profile", metavar="FILE", help="learner profile YAML/JSON (flags add to it)")
-    p.add_argument("--objective", "-o", default="cost", choices=[o.value for o in Objective])
-    p.add_argument("--weights", metavar="OBJ=W,...",
-                   help="a weighted mix instead of one objective, e.g. cost=1,time=0.5 (each term normalised)")
-    p.add_argument("--pareto", action="store_true",
-                   help="list the cost × time trade-off (routes none of which is cheaper and faster than another)")
-    p.add_argument("--credit-award", metavar="ID", help="award whose credit is measured")
-    p.add_argument("--alternatives", "-k", type=int, default=3, help="number of distinct routes (default 3)")
-    p.add_argument("--terms", type=int, metavar="N",
-                   help="also spread route 1 over N terms so the heaviest term is as light as possible")
-    p.add_argument("--term-weeks", type=int, default=13, metavar="W", help="weeks per term (default 13)")
-    p.add_argument("--time-limit", type=float, default=10.0, metavar="S",
-                   help="seconds for the whole search, diagnosis included (default 10); what is not "
-                        "proved in that time is labelled")
-    p.add_argument("--format", "-f", default="text", choices=["text", "json"])
-    p.set_defaults(handler=run)
 
 
 def _fail(message: str) -> int:

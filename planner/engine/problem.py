@@ -31,6 +31,7 @@ from planner.engine.rules import (
     counted_for_award,
     credential_cost,
     effort,
+    group_met_at_start,
     holding_is_valid,
     known_levels,
     latest_earned,
@@ -250,13 +251,7 @@ class _Builder:
         return None
 
     def group_met(self, group: Any) -> bool:
-        for alt in group.any_of:
-            if alt.credential is not None:
-                if alt.credential in self.held:
-                    return True
-            elif self.known.get(alt.competency, 0) >= alt.level:
-                return True
-        return False
+        return group_met_at_start(group, self.held, self.known)
 
     def group_supporters(self, group: Any) -> Iterable[str]:
         for alt in group.any_of:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -37,6 +37,7 @@ from planner.catalogue.models import (
     Credential,
     LearnerProfile,
     RecognitionAgreement,
+    RequirementGroup,
     Rule,
     RuleAllOf,
     RuleCredential,
@@ -58,6 +59,7 @@ __all__ = [
     "credential_cost",
     "effort",
     "encode_award",
+    "group_met_at_start",
     "holding_is_valid",
     "intake_weeks",
     "known_levels",
@@ -368,6 +370,32 @@ def known_levels(catalogue: Catalogue, profile: LearnerProfile, held: Iterable[s
             for t in catalogue.credential(cid).teaches:
                 known[t.competency] = max(known.get(t.competency, 0), t.level)
     return known
+
+
+def group_met_at_start(group: RequirementGroup, held: Container[str], known: Mapping[str, int]) -> bool:
+    """Whether a prerequisite group is met from week 0: by a valid holding it names, or a known level.
+
+    Parameters
+    ----------
+    group : RequirementGroup
+        An OR of alternatives (a credential, or a competency at a level).
+    held : container of str
+        Valid holdings (:func:`valid_holdings`).
+    known : mapping of str to int
+        Known competency levels (:func:`known_levels`).
+
+    Returns
+    -------
+    bool
+        True when one alternative is met before the plan starts.
+    """
+    for alt in group.any_of:
+        if alt.credential is not None:
+            if alt.credential in held:
+                return True
+        elif known.get(alt.competency or "", 0) >= (alt.level or 0):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- intakes

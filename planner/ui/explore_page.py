@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.catalogue.models import Catalogue, Credential
+from planner.catalogue.models import Catalogue, Credential, Role
 from planner.engine.rules import credential_cost
 from planner.outputs.plots.catalogue import neighbourhood
 from planner.ui.boundary import page_boundary
@@ -12,7 +12,7 @@ from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import keep_in_range, keep_valid
 
-__all__ = ["credential_rows", "page"]
+__all__ = ["ROLE_SORTS", "credential_rows", "page", "role_rows"]
 
 EU_ELEMENTS = (
     ("Title", lambda c, cat: c.title),
@@ -67,6 +67,77 @@ def credential_rows(catalogue: Catalogue) -> list[dict[str, object]]:
             f"price ({catalogue.meta.base_currency})": round(price, 2),
         })
     return rows
+
+
+#: How the roles table can be sorted: label → (key of a row, largest first). Rows without the figure go last.
+ROLE_SORTS = {"title": ("role", False), "openings": ("openings", True),
+              "median wage a year": ("_wage_per_year", True)}
+
+
+def _yearly_in_base(catalogue: Catalogue, role: Role) -> float | None:
+    """A role's median wage a year in the base currency, when the figure and a rate exist (none is made up)."""
+    wage = role.outlook.median_wage if role.outlook else None
+    per_year = wage.per_year() if wage else None
+    if wage is None or per_year is None:
+        return None
+    rate = 1.0 if wage.currency == catalogue.meta.base_currency else catalogue.meta.exchange_rates.get(wage.currency)
+    return None if rate is None else per_year * rate
+
+
+def role_rows(catalogue: Catalogue, sort: str = "title") -> list[dict[str, object]]:
+    """One row per role with its labour-market figures as the source gives them, sorted by ``sort``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The catalogue.
+    sort : str
+        A key of :data:`ROLE_SORTS`; roles without that figure come last, by title.
+
+    Returns
+    -------
+    list of dict
+        ``role``, ``sector``, ``codes``, ``openings``, ``median wage`` (as given),
+        ``median wage a year (BASE)`` (only for yearly or monthly wages with a rate),
+        ``source``, ``as of``.
+    """
+    base = catalogue.meta.base_currency
+    rows = []
+    for role in catalogue.roles:
+        o = role.outlook
+        yearly = _yearly_in_base(catalogue, role)
+        rows.append({
+            "role": role.title, "sector": role.sector or "",
+            "codes": ", ".join(c for c in (role.isco_code and f"ISCO {role.isco_code}",
+                                             role.soc_code and f"SOC {role.soc_code}") if c),
+            "openings": o.openings if o else None,
+            "median wage": str(o.median_wage) if o and o.median_wage else None,
+            f"median wage a year ({base})": round(yearly) if yearly is not None else None,
+            "source": o.source if o else None, "as of": o.as_of.isoformat() if o else None,
+            "_wage_per_year": yearly,
+        })
+    key, descending = ROLE_SORTS[sort]
+    rows.sort(key=lambda r: (r["role"] or "").lower())
+    if key != "role":
+        rows.sort(key=lambda r: (r[key] is None, -(r[key] or 0) if descending else (r[key] or 0)))
+    for row in rows:
+        row.pop("_wage_per_year")
+    return rows
+
+
+def _roles_section(cat: Catalogue) -> None:
+    """The roles with their labour-market figures, sortable; only figures a source gives are shown."""
+    with_figures = sum(1 for r in cat.roles if r.outlook is not None)
+    with st.expander(f"Roles and their labour market ({len(cat.roles)} roles)"):
+        _roles_table(cat, with_figures)
+
+
+def _roles_table(cat: Catalogue, with_figures: int) -> None:
+    st.caption(f"{with_figures} of {len(cat.roles)} roles have labour-market figures "
+               "(import them with 'planner import labour-market'); a missing figure is left blank.")
+    keep_valid("ex_role_sort", ROLE_SORTS)
+    sort = st.radio("Sort roles by", list(ROLE_SORTS), horizontal=True, key="ex_role_sort")
+    st.dataframe(role_rows(cat, sort), hide_index=True, width="stretch", key="ex_roles")
 
 
 @page_boundary("Explore the catalogue")
@@ -125,6 +196,8 @@ def page() -> None:
     shown = [r for r in rows if keep(r)]
     st.caption(f"{len(shown)} of {len(rows)} credentials")
     st.dataframe(shown, hide_index=True, width="stretch")
+    with reported("Showing the roles"):
+        _roles_section(cat)
     if not shown:
         return
     titles = {r["id"]: f"{r['title']} ({r['provider']})" for r in shown}

@@ -34,6 +34,7 @@ class PageSpec:
 PAGES = (
     PageSpec("my_plan_page", "My plan", ":material/person:", "my-plan", Capability.OWN_PLANS),
     PageSpec("plan_page", "Plan a route", ":material/route:", "plan", Capability.PLAN_ROUTES, picker=True),
+    PageSpec("reach_page", "Where can I get?", ":material/explore:", "reach", Capability.PLAN_ROUTES, picker=True),
     PageSpec("compare_page", "Compare and what-if", ":material/compare:", "compare", Capability.COMPARE, picker=True),
     PageSpec("caseload_page", "Caseload", ":material/groups:", "caseload", Capability.CASELOAD, picker=True),
     PageSpec("people_page", "People and caseloads", ":material/manage_accounts:", "people",

@@ -99,7 +99,7 @@ def test_the_limits_are_documented_where_the_docs_say() -> None:
     doc = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
     for name in ("MIN_DATE", "MAX_DATE", "MAX_WEIGHT", "MAX_COST", "MAX_HOURS_PER_WEEK", "MAX_LEVEL",
                  "MAX_ALTERNATIVES", "MAX_TERMS", "MAX_TERM_WEEKS", "MAX_ECTS", "MAX_HOURS", "MAX_WEEKS",
-                 "MAX_ISSUERS"):
+                 "MAX_ISSUERS", "MAX_WAGE", "MAX_OPENINGS"):
         value = getattr(models, name)
         shown = value.isoformat() if isinstance(value, dt.date) else (
             f"{int(value):,}" if float(value).is_integer() else f"{value:,}")

@@ -368,6 +368,15 @@ def _baked_seeds(seeds: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     return out
 
 
+LABOUR_MARKET_SEED = (
+    b"code,openings,median_wage,currency,period,source,as_of,url\n"
+    b"15-2051.00,23400,112590,USD,year,\"U.S. Bureau of Labor Statistics, Occupational Outlook Handbook\","
+    b"2024-05-31,https://www.bls.gov/ooh/math/data-scientists.htm\n"
+    b"2511,,4100,EUR,month,Test figures,2025-01-01,\n"
+    b"http://data.europa.eu/esco/occupation/258e46f9-0075-4a2e-adae-1ff0477e0f30,12,,,,Test,2025-01-01,\n"
+)
+
+
 @SETTINGS
 @given(data=st.data())
 def test_verify(worker, tmp_path_factory, data):
@@ -379,3 +388,20 @@ def test_verify(worker, tmp_path_factory, data):
     path = _write(_case_dir(tmp_path_factory), name, mutate_any(data, name, seed))
     request = {"op": "cli", "argv": ["verify", str(path), "--at", "2026-01-01"]}
     check(worker.run(request), request)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_labour_market_csv(worker, tmp_path_factory, data):
+    """``planner import labour-market`` on a mutated CSV, into a copy of the bundled catalogue."""
+    import shutil
+
+    case = _case_dir(tmp_path_factory)
+    shutil.copytree(CATALOGUE_DIR, case / "cat")
+    path = _write(case, "figures.csv", mutate_any(data, "figures.csv", LABOUR_MARKET_SEED))
+    request = {"op": "cli", "argv": ["import", "labour-market", str(path), "--into", str(case / "cat")]}
+    check(worker.run(request), request)
+    # whatever happened, the folder still loads: nothing half-written
+    from planner.catalogue.loader import validate
+
+    assert validate(case / "cat").catalogue is not None

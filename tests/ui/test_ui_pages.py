@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from planner.ui.text import md_escape
 from tests.conftest import ROOT
 
-PAGES = {"plan": "Plan a route", "compare": "Compare and what-if", "coverage": "Coverage",
+PAGES = {"plan": "Plan a route", "reach": "Where can I get?", "compare": "Compare and what-if", "coverage": "Coverage",
          "explore": "Explore the catalogue", "catalogue": "Your own catalogue"}
 PAGES["caseload"] = "Caseload"  # the advisor's caseload (learner store)
 PAGES["my-plan"] = "My plan"  # the single user is their own learner too
