@@ -146,7 +146,9 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     sys.exit("the server did not start")
                 time.sleep(0.5)
-            workers = [p for p in children(server.pid)]
+            # uvicorn's worker processes (not multiprocessing's resource tracker)
+            workers = [p for p in children(server.pid)
+                       if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
             for question in questions:  # each question once per worker, untimed (first use of its pages)
                 for _ in range(args.workers):
                     httpx.post(f"{base}/routes", json=question, timeout=120).raise_for_status()
@@ -169,7 +171,7 @@ def main() -> None:
           f"max {max(ms):.0f} ms  (goal p95 <= 300 ms, 0 errors)")
     for p in workers:
         rss, peak, cpu = after[p]
-        print(f"  process {p}: RSS {rss:.0f} MB (peak {peak:.0f} MB), CPU {cpu - before[p][2]:.1f} s during the load")
+        print(f"  worker {p}: RSS {rss:.0f} MB (peak {peak:.0f} MB), CPU {cpu - before[p][2]:.1f} s during the load")
     print(f"  load generator CPU {client_cpu:.1f} s; load average {load_start[0]:.2f} at the start, "
           f"{load_end[0]:.2f} at the end ({os.cpu_count()} cores)")
 

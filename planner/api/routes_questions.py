@@ -1,8 +1,10 @@
-"""``POST /routes`` and ``POST /credentials/verify``: the questions ``planner recommend`` and ``--have-file`` answer.
+"""``POST /routes``, ``POST /reach``, ``POST /credentials/verify``: the questions recommend, reach and verify answer.
 
 ``POST /routes`` takes the recommend question as JSON (the learner as a profile document,
 the options as the CLI's flags name them) and answers with exactly the JSON ``planner
 recommend --format json`` prints (:func:`planner.cli.recommend_cmd.answer_to_json`).
+``POST /reach`` is ``planner reach --format json`` for a learner and its options
+(:func:`planner.store.catalogue.reach.reach_request`, the reading the CLI shares).
 ``POST /credentials/verify`` verifies uploaded Open Badges 3.0 / CLR 2.0 files offline, with
 the served catalogue's trust list, and matches them to the catalogue by the one counting
 rule (:mod:`planner.verify.review`): the rows are ``recommend --have-file``'s
@@ -14,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -134,6 +136,79 @@ def routes(question: RouteQuestion, ctx: Context, _who: Caller) -> JSONResponse:
         balanced = balanced_plan(catalogue, rec.best.credential_ids, profile, terms=question.terms,
                                  term_weeks=question.term_weeks, start=rec.best.start)
     return JSONResponse(answer_to_json(rec, balanced=balanced, front=front))
+
+
+class ReachOptionsIn(BaseModel):
+    """The options of ``planner reach`` (read by :meth:`planner.engine.reach.ReachOptions.from_json`, as the CLI's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    objective: Literal["cost", "time", "workload"] | None = Field(default=None,
+                                                                  description="rank by the best route's measure")
+    kind: Literal["role", "award"] | None = Field(default=None, description="only roles, or only awards")
+    sector: str | None = Field(default=None, max_length=300, description="only targets of this sector")
+    provider: str | None = Field(default=None, max_length=300,
+                                 description="only awards of this provider, and roles its credentials serve")
+    max_cost: float | None = Field(default=None, description="leave out targets whose best route costs more")
+    max_weeks: int | None = Field(default=None, description="leave out targets whose best route takes longer")
+    top: int | None = Field(default=None, description="list the closest N reachable targets")
+    next_top: int | None = Field(default=None, description="targets the next best step is weighed over")
+    today: PlanDate | None = Field(default=None, description="plan start (default: the profile's, else today)")
+    time_limit: float | None = Field(default=None, allow_inf_nan=False,
+                                     description="seconds for each target's search; at most the server's "
+                                                 "PLANNER_API_MAX_SECONDS")
+
+
+class ReachQuestion(BaseModel):
+    """Where can this learner get from here: ``planner reach``'s question."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"profile": {"holdings": [{"credential": "osa-python-data", "earned": "2026-06-01"}],
+                     "constraints": {"start": "2027-01-04"}}, "options": {"top": 5, "time_limit": 2}}]})
+
+    profile: LearnerProfile = Field(default_factory=LearnerProfile, description="the learner")
+    options: ReachOptionsIn = Field(default_factory=ReachOptionsIn)
+
+
+class ReachAnswer(BaseModel):
+    """``planner reach --format json`` (:func:`planner.engine.reach.reach_to_json`, with the holdings counted)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: int
+    objective: str
+    measure: str
+    start: str
+    currency: str
+    complete: bool
+    searched: int
+    ranked: list[dict[str, Any]]
+    met: list[dict[str, Any]]
+    unreachable: list[dict[str, Any]]
+    next_step: dict[str, Any] | None
+    holdings: list[dict[str, Any]]
+
+
+@router.post("/reach", response_model=ReachAnswer,
+             summary="Every role and award ranked by its best route, and the next best step (planner reach)")
+def reach(question: ReachQuestion, ctx: Context, _who: Caller) -> JSONResponse:
+    """Where the learner can get from here: ``planner reach --format json``."""
+    from planner.engine.problem import ProblemError
+    from planner.store.catalogue.reach import reach_request
+
+    limit = question.options.time_limit
+    if limit is not None and limit > ctx.settings.max_seconds:
+        raise ApiError(422, f"{BODY}: options.time_limit: at most {ctx.settings.max_seconds:g} seconds on this "
+                       "server", kind="invalid-input")
+    assert ctx.catalogue is not None
+    source: Any = ctx.catalogue.folder if ctx.catalogue.folder is not None else ctx.catalogue.store
+    # a request runs in this process; a Dask cluster is used only when the server names a running one
+    scheduler = ctx.settings.scheduler if "://" in ctx.settings.scheduler else None
+    try:
+        answer = reach_request(source, question.model_dump(mode="json", exclude_none=True), scheduler=scheduler)
+    except (ProblemError, KeyError) as exc:
+        raise ApiError(422, str(exc).strip("'\""), kind="invalid-input") from None
+    return JSONResponse(answer)
 
 
 class CredentialFile(BaseModel):

@@ -143,3 +143,30 @@ def test_unknown_paths_and_methods_are_problems_too(client):
         assert answer.status_code == status
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.json()["status"] == status
+
+
+@pytest.mark.parametrize(("flags", "question"), [
+    (["--start", START.isoformat(), "--top", "5", "--time-limit", "2"],
+     {"profile": {"constraints": {"start": START.isoformat()}}, "options": {"top": 5, "time_limit": 2}}),
+    (["--start", START.isoformat(), "--have", "osa-python-data@2026-06-01", "--kind", "award", "--objective", "time",
+      "--time-limit", "2"],
+     {"profile": {"holdings": [{"credential": "osa-python-data", "earned": "2026-06-01"}],
+                  "constraints": {"start": START.isoformat()}},
+      "options": {"kind": "award", "objective": "time", "time_limit": 2}}),
+], ids=["top", "awards-by-time"])
+def test_reach_answers_exactly_as_the_cli(client, capsys, flags, question):
+    assert main(["reach", *flags, "--scheduler", "none", "--format", "json"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    answer = client.post("/reach", json=question)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == expected
+    assert answer.json()["ranked"]
+
+
+def test_reach_refusals_are_the_librarys_words(client):
+    bad = client.post("/reach", json={"options": {"top": 0}})
+    assert bad.status_code == 422 and bad.json()["detail"] == "top must be a whole number from 1 to 500"
+    slow = client.post("/reach", json={"options": {"time_limit": 100}})
+    assert slow.status_code == 422 and slow.json()["detail"].startswith("request body: options.time_limit: at most")
+    unknown = client.post("/reach", json={"profile": {"holdings": [{"credential": "nope", "earned": "2026-01-01"}]}})
+    assert unknown.status_code == 422 and "nope" in unknown.json()["detail"]

@@ -82,7 +82,7 @@ def _operations(api_schema) -> list:
 
 def test_the_document_covers_every_endpoint(api_schema):
     operations = {f"{op.method.upper()} {op.path}" for op in _operations(api_schema)}
-    assert {"POST /routes", "POST /credentials/verify", "GET /credentials", "GET /roles", "GET /awards",
+    assert {"POST /routes", "POST /reach", "POST /credentials/verify", "GET /credentials", "GET /roles", "GET /awards",
             "POST /learners/{learner_id}/plans", "POST /plans/{plan_id}/versions", "POST /jobs/coverage",
             "GET /jobs/{job_id}", "GET /health", "GET /metrics"} <= operations
     assert len(operations) >= 35
