@@ -27,12 +27,17 @@ class Identity:
         E-mail address, when the provider gives one.
     name : str or None
         Display name, when the provider gives one.
+    email_verified : bool
+        Whether the provider says it checked that the person controls ``email``
+        (``email_verified`` claim). Only a verified address of the configured issuer can
+        grant a role (:func:`planner.store.access.initial_role`).
     """
 
     issuer: str
     subject: str
     email: str | None = None
     name: str | None = None
+    email_verified: bool = False
 
     @property
     def key(self) -> str:
@@ -54,12 +59,15 @@ def identity_from_claims(claims: Mapping[str, object]) -> Identity:
     Parameters
     ----------
     claims : mapping
-        At least ``iss`` and ``sub``; ``email`` and ``name`` when the provider sends them.
+        At least ``iss`` and ``sub``; ``email``, ``email_verified`` and ``name`` when the
+        provider sends them.
 
     Returns
     -------
     Identity
         The person; ``name`` falls back to ``preferred_username`` or the e-mail address.
+        The e-mail counts as verified only when ``email_verified`` is true (the JSON value,
+        or the string ``"true"`` some providers send); anything else is unverified.
 
     Raises
     ------
@@ -76,4 +84,6 @@ def identity_from_claims(claims: Mapping[str, object]) -> Identity:
         raise SignInError(f"the identity provider did not send {missing}")
     email = text("email")
     name = text("name") or text("preferred_username") or email
-    return Identity(issuer=issuer, subject=subject, email=email, name=name)
+    verified = claims.get("email_verified")
+    return Identity(issuer=issuer, subject=subject, email=email, name=name,
+                    email_verified=email is not None and (verified is True or verified == "true"))

@@ -118,3 +118,14 @@ def test_a_server_without_sign_in_says_so(tmp_path):
     with client_for(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}")) as client:
         _refused(client.get("/learners"), "sign-in is not configured")
         assert client.get("/roles").status_code == 200
+
+
+def test_the_token_says_whether_its_email_is_verified(client, oidc):
+    # the store grants a role by e-mail only when the provider verified it (planner.store.access.initial_role);
+    # the API hands the claim over exactly as the app's sign-in does
+    verifier = client.app.state.served.verifier
+    for claim, verified in ((True, True), ("true", True), (False, False), ("yes", False), (None, False)):
+        claims = {"email": "kim@example.org"} if claim is None else {"email": "kim@example.org",
+                                                                    "email_verified": claim}
+        identity = verifier.identity(oidc.token(f"kim-{claim}", **claims))
+        assert (identity.email, identity.email_verified) == ("kim@example.org", verified)
