@@ -71,15 +71,16 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_serve)
 
 
-def _environment(args: argparse.Namespace) -> None:
-    for value, name in ((args.catalogue, "PLANNER_CATALOGUE"), (args.database, "PLANNER_DATABASE_URL"),
-                        (args.scheduler, "PLANNER_API_SCHEDULER")):
-        if value:
-            os.environ[name] = value
+def _environment(args: argparse.Namespace) -> dict[str, str]:
+    """The variables the flags set (written into the environment only once they are known to work)."""
+    changes = {name: value for value, name in ((args.catalogue, "PLANNER_CATALOGUE"),
+                                               (args.database, "PLANNER_DATABASE_URL"),
+                                               (args.scheduler, "PLANNER_API_SCHEDULER")) if value}
     if args.open is not None:
-        os.environ["PLANNER_API_OPEN"] = "true" if args.open else "false"
+        changes["PLANNER_API_OPEN"] = "true" if args.open else "false"
     if getattr(args, "max_file_mb", None):
-        os.environ["PLANNER_API_MAX_BODY_MB"] = str(args.max_file_mb)
+        changes["PLANNER_API_MAX_BODY_MB"] = str(args.max_file_mb)
+    return changes
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -90,9 +91,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from planner.api.settings import Settings, SettingsError
     from planner.store.records import open_store
 
-    _environment(args)
+    changes = _environment(args)
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env({**os.environ, **changes})
         service = CatalogueService(settings.catalogue)  # errors here are one located line, before any worker
         served, compiled = service.name, service.folder is None  # a store's URL with its password hidden
         service.close()
@@ -100,6 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (SettingsError, CatalogueError) as exc:
         say(f"planner serve: {exc}", err=True)
         return 1
+    os.environ.update(changes)  # uvicorn's worker processes build the application from the environment
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # the workers count into one folder, so a scrape of any of them reports all
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="planner-metrics-")

@@ -61,12 +61,12 @@ def test_a_compiled_store_answers_as_the_folder(settings, compiled, capsys):
         question = {"target": "role:data-analyst", "alternatives": 2,
                     "profile": {"constraints": {"start": START.isoformat()}}}
         answer = store.post("/routes", json=question).json()
-        reach = store.post("/reach", json={"profile": question["profile"], "options": {"top": 5, "time_limit": 2}})
+        reach = store.post("/reach", json={"profile": question["profile"], "options": {"top": 5, "time_limit": 30}})
     # on a store, the CLI answers on the question's sub-catalogue too: the same document
     assert main(["recommend", "--catalogue", compiled, "--target", "role:data-analyst", "-k", "2", "--start",
                  START.isoformat(), "--format", "json"]) == 0
     assert answer == json.loads(capsys.readouterr().out)
-    assert main(["reach", "--catalogue", compiled, "--start", START.isoformat(), "--top", "5", "--time-limit", "2",
+    assert main(["reach", "--catalogue", compiled, "--start", START.isoformat(), "--top", "5", "--time-limit", "30",
                  "--scheduler", "none", "--format", "json"]) == 0
     assert reach.json() == json.loads(capsys.readouterr().out)
 

@@ -6,15 +6,19 @@ The command starting and serving is shown by ``tests/api/test_api_replicas.py`` 
 
 from __future__ import annotations
 
+import os
+
 from planner.cli import main
 
 
 def test_a_catalogue_with_errors_is_one_located_line(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("PLANNER_OIDC_ISSUER", raising=False)
     (tmp_path / "bad.yaml").write_text("credentials:\n  - id: x\n    title: X\n    provider: nobody\n")
-    assert main(["serve", "--catalogue", str(tmp_path)]) == 1
+    before = dict(os.environ)
+    assert main(["serve", "--catalogue", str(tmp_path), "--open"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("planner serve: ") and "bad.yaml" in err and "Traceback" not in err
+    assert dict(os.environ) == before  # a refused start changes nothing (later commands in this process)
 
 
 def test_an_issuer_without_an_audience_is_refused(capsys, monkeypatch):
