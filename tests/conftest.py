@@ -66,3 +66,19 @@ def _private_learner_store(tmp_path_factory: pytest.TempPathFactory) -> None:
 
     if "PLANNER_DATABASE_URL" not in os.environ:
         os.environ["PLANNER_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('store') / 'planner.sqlite3'}"
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Give every test the ``__main__`` it started with.
+
+    An ``AppTest`` runs its script as ``__main__`` and leaves it there; a process started
+    later by ``spawn`` (Dask's nannies, the store's race workers) runs ``__main__`` again
+    first, so it would run a Streamlit page outside Streamlit and die on start.
+    """
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

@@ -80,14 +80,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Run ``planner catalogue build``; 0 when built or up to date, 1 on errors."""
     from planner.store.catalogue.build import build
     from planner.store.catalogue.engine import StoreError
+    from planner.store.urls import mask_url
 
+    into = mask_url(args.into)  # every message shows the store with its password masked
     try:
         result = build(args.dirs, args.into, strict=args.strict, full=args.full)
     except StoreError as exc:
         return _fail(str(exc))
     if args.format == "json":
         print(json.dumps({
-            "ok": result.ok, "into": args.into, "written": list(result.written),
+            "ok": result.ok, "into": into, "written": list(result.written),
             "unchanged": list(result.unchanged), "removed": list(result.removed), "items": result.items,
             "validated": "full" if result.full else "changed files", "rechecked": list(result.rechecked),
             "errors": [p.as_dict() for p in result.problems if p.is_error],
@@ -101,11 +103,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         errors = sum(p.is_error for p in result.problems)
         return _fail(f"{errors} error(s); the store was not changed")
     if not result.written and not result.removed:
-        print(f"up to date: {args.into} ({len(result.unchanged)} file(s) unchanged)")
+        print(f"up to date: {into} ({len(result.unchanged)} file(s) unchanged)")
     else:
         checked = ("the whole catalogue validated" if result.full
                    else f"changed files validated, {len(result.rechecked)} unchanged file(s) checked again")
-        print(f"built {args.into}: {len(result.written)} file(s) written ({result.items} items), "
+        print(f"built {into}: {len(result.written)} file(s) written ({result.items} items), "
               f"{len(result.unchanged)} unchanged, {len(result.removed)} removed; {checked}")
     return 0
 

@@ -164,8 +164,10 @@ def _load_store(source: Any, args: argparse.Namespace) -> tuple[Any, None, dict[
         say(f"planner coverage: {exc}", err=True)
         return None
     except KeyError:
-        say(f"planner coverage: unknown provider {args.provider!r}: {source.location} has no provider with this id",
-            err=True)
+        from planner.store.urls import mask_url
+
+        say(f"planner coverage: unknown provider {args.provider!r}: {mask_url(source.location)} has no provider "
+            "with this id", err=True)
         return None
     finally:
         store.close()

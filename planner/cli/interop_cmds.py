@@ -244,7 +244,9 @@ def _import_into_store(result: ImportResult, args: argparse.Namespace) -> int:
     if result.profile is not None:
         print("note: the learner profile in these files is not stored in a catalogue; import into a folder "
               "to keep it", file=sys.stderr)
-    print(f"imported {n} items -> {args.into} (source import:{args.format}:{name})")
+    from planner.store.urls import mask_url
+
+    print(f"imported {n} items -> {mask_url(args.into)} (source import:{args.format}:{name})")
     return 0
 
 

@@ -16,7 +16,8 @@ when the catalogue no longer gives it).
 version (who saved it, when, the route), its what-ifs and notes, and progress per step.
 
 ``planner learner export ID [--output FILE]`` prints everything held about a learner as
-JSON; ``planner learner erase ID --yes`` removes it (the audit log keeps who erased it, when).
+JSON (a file it writes is readable by its owner only, 0600); ``planner learner erase ID --yes``
+removes it (the audit log keeps who erased it, when).
 
 Every command acts as the local user unless ``--as ISSUER|SUBJECT`` names a signed-in user,
 and reads the database of ``--database URL`` (default ``PLANNER_DATABASE_URL``, else the
@@ -197,10 +198,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail("learner export", exc)
     text = json.dumps(data, indent=2, ensure_ascii=False)
     if args.output:
+        from planner.outputs.writes import WriteError, write_atomic
+
         try:
-            Path(args.output).write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            return _fail("learner export", OSError(f"cannot write {args.output}: {exc.strerror or exc}"))
+            write_atomic(args.output, text + "\n", private=True)  # personal data: 0600, whole or not at all
+        except WriteError as exc:
+            return _fail("learner export", exc)
         say(f"wrote learner {args.learner_id} to {args.output}", err=True)
     else:
         say_json(text)

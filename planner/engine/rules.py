@@ -14,7 +14,9 @@ Contents
   credential with prices per audience (theirs when given, else the lowest; never a sum).
 * :func:`holding_is_valid`, :func:`valid_holdings`, :func:`known_levels` — which held
   credit counts on the plan's day zero and which competency levels it gives.
-* :func:`intake_weeks` — the weeks a credential with yearly intakes may start in.
+* :func:`peak_weekly_load` — the heaviest week of a schedule (credentials in parallel).
+* :func:`intake_weeks` — the weeks a credential with yearly intakes may start in;
+  :func:`intake_in_week` — the intake date itself, inside the week it was scheduled in.
 * :func:`agreements_in_force`, :func:`agreement_pools` — recognition agreements and the
   credit pools they feed.
 * :func:`resolve_award` → :class:`AwardTree`; :func:`rpl_needed`, :func:`rules_met`,
@@ -30,7 +32,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from planner.catalogue.models import (
     Catalogue,
@@ -49,6 +51,7 @@ __all__ = [
     "DAYS_PER_YEAR",
     "DEFAULT_HOURS_PER_ECTS",
     "DEFAULT_HOURS_PER_WEEK",
+    "HEAVY_WEEKLY_HOURS",
     "INTAKE_HORIZON_WEEKS",
     "AwardTree",
     "CostChoice",
@@ -61,9 +64,11 @@ __all__ = [
     "encode_award",
     "group_met_at_start",
     "holding_is_valid",
+    "intake_in_week",
     "intake_weeks",
     "known_levels",
     "met_at",
+    "peak_weekly_load",
     "resolve_award",
     "rpl_needed",
     "rule_nodes",
@@ -401,6 +406,15 @@ def group_met_at_start(group: RequirementGroup, held: Container[str], known: Map
 # --------------------------------------------------------------------------- intakes
 
 
+def _intake_date(year: int, mmdd: str) -> dt.date:
+    """The intake ``MM-DD`` in ``year``; a date that does not exist falls on the month's last day."""
+    month, day = int(mmdd[:2]), int(mmdd[3:])
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return (dt.date(year, month + 1, 1) - dt.timedelta(days=1)) if month < 12 else dt.date(year, 12, 31)
+
+
 def intake_weeks(intakes: Sequence[str], start: dt.date, horizon: int = INTAKE_HORIZON_WEEKS) -> list[int]:
     """Weeks (from ``start``) containing the yearly intake dates ``MM-DD``, up to ``horizon``.
 
@@ -413,16 +427,66 @@ def intake_weeks(intakes: Sequence[str], start: dt.date, horizon: int = INTAKE_H
         last_year = dt.date.max.year
     for year in range(start.year, last_year + 1):
         for mmdd in intakes:
-            month, day = int(mmdd[:2]), int(mmdd[3:])
-            try:
-                when = dt.date(year, month, day)
-            except ValueError:
-                when = (dt.date(year, month + 1, 1) - dt.timedelta(days=1)) if month < 12 else dt.date(year, 12, 31)
+            when = _intake_date(year, mmdd)
             if when >= start:
                 week = (when - start).days // 7
                 if week <= horizon:
                     weeks.add(week)
     return sorted(weeks)
+
+
+def intake_in_week(intakes: Sequence[str], week_start: dt.date) -> dt.date | None:
+    """The first intake date in the week from ``week_start`` to ``week_start + 6`` (None: none there).
+
+    The schedule counts in weeks (a credential with intakes starts in a week holding one,
+    :func:`intake_weeks`); this is the day inside that week on which it really starts.
+    """
+    week_end = week_start + dt.timedelta(days=6)
+    found = [when for year in {week_start.year, week_end.year} for mmdd in intakes
+             if week_start <= (when := _intake_date(year, mmdd)) <= week_end]
+    return min(found, default=None)
+
+
+#: Weekly study hours above which a schedule is a heavy load (a full-time working week).
+HEAVY_WEEKLY_HOURS = 40.0
+
+
+class _Slot(Protocol):
+    start_week: int
+    end_week: int
+    hours_per_week: float
+
+
+def peak_weekly_load(schedule: Iterable[_Slot]) -> tuple[float, int, int]:
+    """The heaviest week of a schedule: its study hours, its week number and how many run in it.
+
+    Parameters
+    ----------
+    schedule : iterable of ScheduledStep
+        Each with ``start_week``, ``end_week`` (exclusive) and ``hours_per_week``.
+
+    Returns
+    -------
+    tuple of (float, int, int)
+        Hours in the heaviest week (the first such week), that week (from the plan's
+        week 0), and the number of credentials running in it; ``(0.0, 0, 0)`` when empty.
+    """
+    changes: dict[int, list[float]] = {}  # week -> [change of hours, change of credentials running]
+    for slot in schedule:
+        s, e, rate = slot.start_week, slot.end_week, float(slot.hours_per_week)
+        if e > s and rate > 0:
+            changes.setdefault(s, [0.0, 0])[0] += rate
+            changes[s][1] += 1
+            changes.setdefault(e, [0.0, 0])[0] -= rate
+            changes[e][1] -= 1
+    best, best_week, best_count = 0.0, 0, 0
+    hours, count = 0.0, 0
+    for week in sorted(changes):
+        hours += changes[week][0]
+        count += int(changes[week][1])
+        if hours > best + 1e-9:
+            best, best_week, best_count = hours, week, count
+    return round(best, 6), best_week, best_count
 
 
 def start_weeks(credential: Credential, today: dt.date) -> tuple[int, ...] | None:

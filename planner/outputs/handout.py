@@ -26,6 +26,7 @@ from planner.catalogue.models import Catalogue, Target
 from planner.engine.results import Recommendation, Route, Step
 from planner.engine.whatif import WhatIfResult
 from planner.outputs import textsafe
+from planner.outputs.dates import day, real_start
 from planner.outputs.textsafe import markdown as _md
 from planner.verify.words import COUNTS
 
@@ -80,8 +81,8 @@ def _num(x: float) -> str:
     return f"{x:,.1f}".rstrip("0").rstrip(".")
 
 
-def _date(day: dt.date | None) -> str:
-    return day.isoformat() if day else "—"
+def _date(when: dt.date | None) -> str:
+    return day(when)  # the one display format: "27 Aug 2027"
 
 
 def _step_cost(step: Step, currency: str) -> str:
@@ -208,7 +209,8 @@ def handout_blocks(recommendation: Recommendation, route: Route, catalogue: Cata
     out += [Block("heading", f"Summary: {label}"), *_summary(recommendation, route, catalogue, label)]
     out += [Block("heading", "Steps"), Block("table", rows=(
         ("#", "Credential", "Provider", "Start", "End", "Cost", "ECTS", "Hours"),
-        *((str(i), s.title, _provider(catalogue, s.provider_id), _date(s.start), _date(s.end),
+        *((str(i), s.title, _provider(catalogue, s.provider_id),
+           _date(real_start(s.credential_id, s.start, catalogue) if s.start else None), _date(s.end),
            _step_cost(s, route.currency), _num(s.ects), _num(s.hours)) for i, s in enumerate(route.steps, 1)),
     ))]
     out.append(Block("heading", "Why each step"))

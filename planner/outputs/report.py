@@ -35,6 +35,7 @@ from planner.catalogue.graph import build_graph
 from planner.catalogue.models import Catalogue, check_date
 from planner.engine.results import to_jsonable
 from planner.outputs import textsafe
+from planner.outputs.dates import day
 from planner.outputs.textsafe import markdown as _md  # the one Markdown escaper
 
 __all__ = ["FORMATS", "CoverageReport", "build_report", "render", "to_html", "to_json", "to_markdown",
@@ -67,7 +68,7 @@ class CoverageReport:
     reachability: ReachabilityResult | None
     whatif: WhatIfResult | None
     seconds: dict[str, float] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)  # "kind:id" -> title or name, for the sentences
+    names: dict[str, str] = field(default_factory=dict)  # "kind:id" -> title, name or label: tables show these
 
     def name(self, kind: str, item_id: str) -> str:
         """The title (credential, role) or name (provider) of ``item_id``; the id when unknown."""
@@ -195,6 +196,7 @@ def build_report(
     names = {f"provider:{p.id}": p.name for p in catalogue.providers}
     names.update({f"credential:{c.id}": c.title for c in catalogue.credentials})
     names.update({f"role:{r.id}": r.title for r in catalogue.roles})
+    names.update({f"competency:{c.id}": c.label for c in catalogue.competencies})
     return CoverageReport(catalogue.meta.name, day, provider, award, counts, cov, gaps, orphans, quality,
                           reach, what, seconds, names)
 
@@ -210,8 +212,8 @@ def _money(amount: float | None, currency: str) -> str:
     return "—" if amount is None else f"{amount:,.0f} {currency}"
 
 
-def _reach_cell(s: StartReach) -> tuple[str, str, str, str]:
-    """(reachable, cheapest, fastest, providers) as short strings."""
+def _reach_cell(s: StartReach, name: Callable[[str], str] = str) -> tuple[str, str, str, str]:
+    """(reachable, cheapest, fastest, providers by ``name``) as short strings."""
     if s.reachable is None:
         return ("not searched", "—", "—", "; ".join(s.reasons)[:120])
     if not s.reachable:
@@ -220,7 +222,7 @@ def _reach_cell(s: StartReach) -> tuple[str, str, str, str]:
     cheap = f"{c.cost:,.0f} {c.currency}, {c.weeks} wk" if c else "—"
     fast = f"{f.weeks} wk, {f.cost:,.0f} {f.currency}" if f else "—"
     providers = sorted(set(c.providers if c else ()) | set(f.providers if f else ()))
-    return ("yes", cheap, fast, ", ".join(providers))
+    return ("yes", cheap, fast, ", ".join(name(f"provider:{p}") for p in providers))
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,7 @@ class _Section:
 
 
 _NAME_KINDS = {"": ("credential", "role", "provider"), "award": ("credential",), "credential": ("credential",),
-               "role": ("role",), "provider": ("provider",)}
+               "role": ("role",), "provider": ("provider",), "competency": ("competency",)}
 
 
 def _namer(report: CoverageReport) -> Callable[[str], str]:
@@ -252,8 +254,9 @@ def _namer(report: CoverageReport) -> Callable[[str], str]:
 def _sections(report: CoverageReport) -> list[_Section]:
     """Build the report's tables as plain strings, shared by the text, Markdown and HTML renderers.
 
-    The what-if table names credentials, awards, providers and targets by their titles
-    (from the names the report carries) instead of their ids.
+    Every table names credentials, awards, roles, providers and competencies by their
+    titles, names and labels (from the names the report carries), never by their ids; the
+    JSON format keeps the ids.
     """
     name = _namer(report)
     out: list[_Section] = [_Section(
@@ -263,7 +266,7 @@ def _sections(report: CoverageReport) -> list[_Section]:
     rows = []
     for a in cov.awards:
         no_route = ", ".join(a.no_route) or "—"
-        rows.append((a.award_id, a.title, a.provider_id, "yes" if a.stackable else "no",
+        rows.append((a.title, name(f"provider:{a.provider_id}"), "yes" if a.stackable else "no",
                      f"{a.max_stackable_credits:g}" + (f" / {a.award_ects:g}" if a.award_ects else ""),
                      _pct(a.share_stackable), no_route))
     out.append(_Section(
@@ -272,7 +275,7 @@ def _sections(report: CoverageReport) -> list[_Section]:
         "'Most credit' is the ECTS reachable by stacking (respecting RPL caps, the award's size and credit "
         "validity) out of the award's ECTS. 'No route' lists rule paths (0 = the root, 0.1 = its second "
         "part) that stacking cannot meet.",
-        ("Award", "Title", "Provider", "Stackable", "Most credit (ECTS)", "Parts stackable", "No route"),
+        ("Award", "Provider", "Stackable", "Most credit (ECTS)", "Parts stackable", "No route"),
         rows[:MAX_ROWS], len(rows),
         (f"{sum(a.stackable for a in cov.awards)} of {len(cov.awards)} awards can be earned entirely by "
          "stacking.",),
@@ -281,8 +284,8 @@ def _sections(report: CoverageReport) -> list[_Section]:
     for a in cov.awards:
         for r in a.rules:
             if not r.stackable:
-                rule_rows.append((a.award_id, r.path, r.description, f"{r.reachable:g} of {r.needed:g}",
-                                  ", ".join(r.blocked[:6]) or "—"))
+                rule_rows.append((a.title, r.path, r.description, f"{r.reachable:g} of {r.needed:g}",
+                                  ", ".join(name(f"credential:{b}") for b in r.blocked[:6]) or "—"))
     out.append(_Section(
         "Requirements with no stackable route",
         "Award requirements that no combination of earnable credentials and recognition agreements meets.",
@@ -293,8 +296,8 @@ def _sections(report: CoverageReport) -> list[_Section]:
         reach = report.reachability
         rows = []
         for r in reach.roles:
-            z, t = _reach_cell(r.from_zero), _reach_cell(r.from_typical)
-            rows.append((r.role_id, r.title, z[0], z[1], z[2], z[3], t[0], t[1]))
+            z, t = _reach_cell(r.from_zero, name), _reach_cell(r.from_typical, name)
+            rows.append((r.title, z[0], z[1], z[2], z[3], t[0], t[1]))
         summary = [f"Typical starting profile: {reach.typical_definition}."]
         if not reach.engine_available:
             summary.append("The route engine is not available, so no routes were searched.")
@@ -308,20 +311,19 @@ def _sections(report: CoverageReport) -> list[_Section]:
             "Role reachability",
             "For each role: can it be reached from zero and from a typical starting profile; the cheapest "
             "route (cost, duration) and the fastest (duration, cost), and the providers they use.",
-            ("Role", "Title", "From zero", "Cheapest", "Fastest", "Providers", "From typical",
-             "Cheapest (typ.)"),
+            ("Role", "From zero", "Cheapest", "Fastest", "Providers", "From typical", "Cheapest (typ.)"),
             rows[:MAX_ROWS], len(rows), tuple(summary),
         ))
     gaps = report.gaps
-    rows = [(g.competency_id, g.label, "not taught" if g.kind == "not_taught" else "level too low",
+    rows = [(g.label, "not taught" if g.kind == "not_taught" else "level too low",
              str(g.needed_level), str(g.best_taught_level), str(len(g.roles_blocked)),
-             str(len(g.roles_optional)), ", ".join(g.roles_blocked[:5]) or "—") for g in gaps.gaps]
+             str(len(g.roles_optional)), ", ".join(name(f"role:{r}") for r in g.roles_blocked[:5]) or "—")
+            for g in gaps.gaps]
     out.append(_Section(
         "Competency gaps",
         "Competencies that roles need but no credential" + (f" of {gaps.provider}" if gaps.provider else "")
         + " teaches, or not at the needed level; ranked by how many roles they block (essential needs).",
-        ("Competency", "Label", "Gap", "Needed", "Best taught", "Roles blocked", "Roles affected",
-         "Blocked roles"),
+        ("Competency", "Gap", "Needed", "Best taught", "Roles blocked", "Roles affected", "Blocked roles"),
         rows[:MAX_ROWS], len(rows),
     ))
     orph = report.orphans
@@ -329,22 +331,24 @@ def _sections(report: CoverageReport) -> list[_Section]:
         "Orphans",
         "Credentials that count towards no award and teach no competency at the level a role needs as "
         "essential. 'Unlocks' shows those that are still stepping stones to other credentials.",
-        ("Credential", "Title", "Provider", "Unlocks"),
-        [(o.credential_id, o.title, o.provider_id, ", ".join(o.unlocks[:5]) or "—")
+        ("Credential", "Provider", "Unlocks"),
+        [(o.title, name(f"provider:{o.provider_id}"), ", ".join(name(f"credential:{u}") for u in o.unlocks[:5]) or "—")
          for o in orph.orphans[:MAX_ROWS]], len(orph.orphans),
     ))
     out.append(_Section(
         "Dead ends",
         "Credentials nobody can earn: their prerequisites (or award rules) can never be met.",
-        ("Credential", "Title", "Provider", "Why"),
-        [(d.credential_id, d.title, d.provider_id, "; ".join(d.reasons)) for d in orph.dead_ends[:MAX_ROWS]],
+        ("Credential", "Provider", "Why"),
+        [(d.title, name(f"provider:{d.provider_id}"), "; ".join(d.reasons)) for d in orph.dead_ends[:MAX_ROWS]],
         len(orph.dead_ends),
     ))
     out.append(_Section(
         "Near-duplicates",
         "Groups of credentials that teach exactly the same competencies at the same levels.",
         ("Credentials", "Providers", "Teaches"),
-        [(", ".join(d.credential_ids), ", ".join(d.providers), ", ".join(f"{c} L{lv}" for c, lv in d.teaches))
+        [("; ".join(name(f"credential:{c}") for c in d.credential_ids),
+          "; ".join(name(f"provider:{p}") for p in d.providers),
+          ", ".join(f"{name(f'competency:{c}')} (level {lv})" for c, lv in d.teaches))
          for d in orph.duplicates[:MAX_ROWS]], len(orph.duplicates),
     ))
     q = report.quality
@@ -353,9 +357,9 @@ def _sections(report: CoverageReport) -> list[_Section]:
         "Completeness of the mandatory elements of the EU Council Recommendation on micro-credentials "
         "(learning outcomes, workload, EQF level, assessment, participation, quality assurance, language), "
         "share with external quality assurance, and workloads outside 25–30 hours per ECTS.",
-        ("Provider", "Name", "Credentials", "Mean completeness", "Complete", "External QA", "Workload flags",
+        ("Provider", "Credentials", "Mean completeness", "Complete", "External QA", "Workload flags",
          "Most often missing"),
-        [(p.provider_id, p.name, str(p.credentials), _pct(p.mean_completeness), _pct(p.share_complete),
+        [(p.name, str(p.credentials), _pct(p.mean_completeness), _pct(p.share_complete),
           _pct(p.share_external_qa), str(p.workload_flags),
           ", ".join(f"{ELEMENT_LABELS.get(m, m)} ({n})" for m, n in p.most_missing[:3]) or "—")
          for p in q.providers[:MAX_ROWS]],
@@ -368,7 +372,7 @@ def _sections(report: CoverageReport) -> list[_Section]:
         "Credentials with missing elements or odd workloads",
         "Credentials missing a mandatory EU element, or whose hours per ECTS fall outside 25–30.",
         ("Credential", "Provider", "Completeness", "Missing", "Hours per ECTS"),
-        [(c.credential_id, c.provider_id, _pct(c.completeness),
+        [(name(f"credential:{c.credential_id}"), name(f"provider:{c.provider_id}"), _pct(c.completeness),
           ", ".join(ELEMENT_LABELS.get(m, m) for m in c.missing) or "—",
           (f"{c.hours_per_ects:.1f}" + (" (flagged)" if c.workload_flag else ""))
           if c.hours_per_ects is not None else "—") for c in flagged[:MAX_ROWS]],
@@ -450,14 +454,14 @@ def _findings(report: CoverageReport) -> list[str]:
 def _title(report: CoverageReport) -> str:
     scope = []
     if report.provider:
-        scope.append(f"provider {report.provider}")
+        scope.append(f"provider {report.name('provider', report.provider)}")
     if report.award:
-        scope.append(f"award {report.award}")
+        scope.append(f"award {report.name('credential', report.award)}")
     return f"Coverage report — {report.catalogue_name}" + (f" ({', '.join(scope)})" if scope else "")
 
 
 def _counts_line(report: CoverageReport) -> str:
-    return ", ".join(f"{n} {k}" for k, n in report.counts.items()) + f"; as of {report.as_of.isoformat()}"
+    return ", ".join(f"{n} {k}" for k, n in report.counts.items()) + f"; as of {day(report.as_of)}"
 
 
 # --------------------------------------------------------------------------- renderers
@@ -570,18 +574,27 @@ def to_html(report: CoverageReport, *, figures: bool = True, catalogue: Catalogu
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{e(_title(report))}</title><style>{_CSS}</style></head><body>",
              f"<h1>{e(_title(report))}</h1>", f'<p class="intro">{e(_counts_line(report))}</p>']
-    figs: dict[str, list[Any]] = {}
+    # each figure with the table of its figures: the section's own table, or one of its own
+    figs: dict[str, list[tuple[Any, list[dict[str, object]] | None]]] = {}
     if figures:
-        from planner.outputs.plots.coverage import competency_heatmap, gap_bars, quality_bars, stacking_bars
+        from planner.outputs.plots.coverage import (
+            competency_heatmap,
+            gap_bars,
+            heatmap_data,
+            heatmap_rows,
+            quality_bars,
+            stacking_bars,
+        )
 
         if report.coverage.awards:
-            figs["Stacking coverage per award"] = [stacking_bars(report.coverage)]
+            figs["Stacking coverage per award"] = [(stacking_bars(report.coverage), None)]
         if report.gaps.gaps:
-            figs["Competency gaps"] = [gap_bars(report.gaps)]
+            figs["Competency gaps"] = [(gap_bars(report.gaps), None)]
         if catalogue is not None and catalogue.roles:
-            figs.setdefault("Competency gaps", []).append(competency_heatmap(catalogue, kind="roles"))
+            figs.setdefault("Competency gaps", []).append(
+                (competency_heatmap(catalogue, kind="roles"), heatmap_rows(heatmap_data(catalogue, kind="roles"))))
         if report.quality.providers:
-            figs["Quality against the EU standard elements"] = [quality_bars(report.quality)]
+            figs["Quality against the EU standard elements"] = [(quality_bars(report.quality), None)]
     first = True
     for s in _sections(report):
         parts.append(f"<section><h2>{e(s.title)}</h2><p class='intro'>{e(s.intro)}</p>")
@@ -589,9 +602,10 @@ def to_html(report: CoverageReport, *, figures: bool = True, catalogue: Catalogu
             parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in s.summary) + "</ul></section>")
             continue
         parts += [f"<p class='summary'>{e(x)}</p>" for x in s.summary]
-        for fig in figs.get(s.title, []):
-            parts.append(fig.to_html(full_html=False, include_plotlyjs=first,
-                                     config={"displaylogo": False}))
+        shown = figs.get(s.title, [])
+        own = [(fig, alt) for fig, alt in shown if alt]  # these come after the section's table, each with its own
+        for fig in [fig for fig, alt in shown if not alt]:  # the section's table, right below, holds their figures
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=first, config={"displaylogo": False}))
             first = False
         if s.rows:
             parts.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in s.headers)
@@ -603,6 +617,14 @@ def to_html(report: CoverageReport, *, figures: bool = True, catalogue: Catalogu
                              "(the JSON format lists all).</p>")
         else:
             parts.append("<p><em>None.</em></p>")
+        for fig, alt in own:
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=first, config={"displaylogo": False}))
+            first = False
+            heads = list(alt[0])
+            parts.append(f"<p class='intro'>{e(str(fig.layout.title.text))}, as a table:</p>"
+                         "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in heads) + "</tr></thead><tbody>"
+                         + "".join("<tr>" + "".join(f"<td>{e(str(r[h]))}</td>" for h in heads) + "</tr>"
+                                   for r in alt) + "</tbody></table>")
         parts.append("</section>")
     parts.append("<footer><p class='intro'>This service uses the ESCO classification of the European "
                  "Commission.</p></footer></body></html>")

@@ -1,4 +1,4 @@
-"""Atomic writes: a file appears whole or not at all, with the mode the umask gives.
+"""Atomic writes: a file appears whole or not at all, with the mode the umask gives (0600 when private).
 
 Each file is first written to a temporary file in its target folder (so the final
 rename stays on one file system) and then renamed over the target. On any failure the
@@ -69,18 +69,21 @@ def check_target(path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically; see :func:`write_files_atomic`."""
-    write_files_atomic([(path, text)])
+    write_files_atomic([(path, text)], private=private)
 
 
-def write_files_atomic(files: Sequence[tuple[str | os.PathLike[str], str]]) -> None:
+def write_files_atomic(files: Sequence[tuple[str | os.PathLike[str], str]], *, private: bool = False) -> None:
     """Write several files so that either all appear or none do.
 
     Parameters
     ----------
     files : sequence of (path, text)
         Targets and their UTF-8 text.
+    private : bool
+        Create the files readable and writable by their owner only (0600), whatever the
+        umask: for files that hold personal data. A file replaced gets this mode too.
 
     Raises
     ------
@@ -90,7 +93,7 @@ def write_files_atomic(files: Sequence[tuple[str | os.PathLike[str], str]]) -> N
 
     """
     targets = [check_target(path) for path, _ in files]
-    mode = _umask_mode()
+    mode = 0o600 if private else _umask_mode()
     temps: list[str] = []
     renamed: list[Path] = []
     existed = [t.exists() for t in targets]
@@ -99,7 +102,7 @@ def write_files_atomic(files: Sequence[tuple[str | os.PathLike[str], str]]) -> N
             handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
             temps.append(tmp)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                os.fchmod(out.fileno(), mode)  # mkstemp makes 0600; follow the umask like any new file
+                os.fchmod(out.fileno(), mode)  # mkstemp makes 0600; else follow the umask like any new file
                 out.write(text)
         for target, tmp in zip(targets, temps, strict=True):
             os.replace(tmp, target)

@@ -1,7 +1,11 @@
 """An institution administrator's work: users, roles, and which advisor has which learner.
 
-Every function takes the acting :class:`~planner.store.access.User` and refuses anyone but
-an admin (:func:`~planner.store.access.require_role`). An admin sees people's names, roles
+Every function takes the acting :class:`~planner.store.access.User`, reads their role again
+(:func:`~planner.store.access.current_user`) and refuses anyone but an admin
+(:func:`~planner.store.access.require_role`). Each is one unit of work
+(:func:`~planner.store.tx.unit_of_work`: retried on a deadlock, located errors otherwise), and
+locks what two admins could change at once (the users it changes, the learner it assigns).
+An admin sees people's names, roles
 and assignments, never a learner's plans or profile; every change is written to the audit
 log. Built on the :class:`~planner.store.records.Store`'s engine and tables, next to it.
 
@@ -19,15 +23,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner.catalogue.models import LearnerProfile
-from planner.store.access import Role, User, require_role
+from planner.store.access import Role, User, current_user, require_role
 from planner.store.errors import NotFound, StoreError
 from planner.store.identity import Identity
 from planner.store.records import Store
 from planner.store.tables import AuditEntry, CaseloadLink, LearnerRow, UserRow, utcnow
+from planner.store.tx import unit_of_work
 
 __all__ = [
     "Assignment",
@@ -99,6 +104,7 @@ def _name(row: UserRow) -> str:
     return row.name or row.email or row.subject
 
 
+@unit_of_work("list users")
 def list_users(store: Store, actor: User) -> list[UserSummary]:
     """Every user, by role (admins, advisors, learners) then name.
 
@@ -107,8 +113,9 @@ def list_users(store: Store, actor: User) -> list[UserSummary]:
     AccessDenied
         Unless ``actor`` is an admin.
     """
-    require_role(actor, Role.ADMIN, doing="list users")
     with _tx(store) as s:
+        actor = current_user(s, actor)  # the role as it is now
+        require_role(actor, Role.ADMIN, doing="list users")
         own = dict(s.execute(select(LearnerRow.user_id, LearnerRow.id).where(LearnerRow.user_id.is_not(None))).all())
         links = s.execute(select(CaseloadLink.advisor_id, CaseloadLink.learner_id)).all()
         sizes = dict(s.execute(select(CaseloadLink.advisor_id, func.count()).group_by(CaseloadLink.advisor_id)).all())
@@ -124,6 +131,7 @@ def list_users(store: Store, actor: User) -> list[UserSummary]:
     return sorted(out, key=lambda u: (order[u.role], u.name.casefold(), u.id))
 
 
+@unit_of_work("add a user")
 def add_user(store: Store, actor: User, identity: Identity, role: Role | str = Role.LEARNER) -> User:
     """Register a person before they first sign in, with a role.
 
@@ -144,9 +152,10 @@ def add_user(store: Store, actor: User, identity: Identity, role: Role | str = R
     StoreError
         When the person is a user already (change their role instead).
     """
-    require_role(actor, Role.ADMIN, doing="add users")
     role = Role(role)
     with _tx(store) as s:
+        actor = current_user(s, actor)  # the role as it is now
+        require_role(actor, Role.ADMIN, doing="add users")
         if s.scalar(select(UserRow.id).where(UserRow.issuer == identity.issuer, UserRow.subject == identity.subject)):
             raise StoreError(f"{identity.key} is a user already: change their role instead")
         row = UserRow(issuer=identity.issuer, subject=identity.subject, role=role.value, name=identity.name,
@@ -157,6 +166,7 @@ def add_user(store: Store, actor: User, identity: Identity, role: Role | str = R
         return User(row.id, role, _name(row), row.issuer, row.subject)
 
 
+@unit_of_work("change a role")
 def set_role(store: Store, actor: User, user_id: int, role: Role | str) -> User:
     """Change a user's role; the last administrator keeps theirs (someone must be able to manage).
 
@@ -167,14 +177,17 @@ def set_role(store: Store, actor: User, user_id: int, role: Role | str) -> User:
     StoreError
         When this would leave no administrator.
     """
-    require_role(actor, Role.ADMIN, doing="change roles")
     role = Role(role)
     with _tx(store) as s:
-        row = s.get(UserRow, user_id)
+        actor = current_user(s, actor)  # the role as it is now
+        require_role(actor, Role.ADMIN, doing="change roles")
+        row = s.scalar(select(UserRow).where(UserRow.id == user_id).with_for_update())
         if row is None:
             raise NotFound(f"no user {user_id}")
         if row.role == Role.ADMIN.value and role != Role.ADMIN:
-            admins = s.scalar(select(func.count()).select_from(UserRow).where(UserRow.role == Role.ADMIN.value))
+            # every admin's row locked: two admins demoting each other at once cannot leave none
+            admins = len(list(s.scalars(select(UserRow.id).where(UserRow.role == Role.ADMIN.value)
+                                        .with_for_update())))
             if admins <= 1:
                 raise StoreError(f"user {user_id} is the last administrator: make someone else one first")
         before, row.role = row.role, role.value
@@ -183,6 +196,7 @@ def set_role(store: Store, actor: User, user_id: int, role: Role | str) -> User:
         return User(row.id, role, _name(row), row.issuer, row.subject)
 
 
+@unit_of_work("list caseloads")
 def assignments(store: Store, actor: User, advisor_id: int | None = None) -> list[Assignment]:
     """Which advisor has which learner (of one advisor with ``advisor_id``), by advisor then learner.
 
@@ -191,8 +205,9 @@ def assignments(store: Store, actor: User, advisor_id: int | None = None) -> lis
     AccessDenied
         Unless ``actor`` is an admin.
     """
-    require_role(actor, Role.ADMIN, doing="list caseloads")
     with _tx(store) as s:
+        actor = current_user(s, actor)  # the role as it is now
+        require_role(actor, Role.ADMIN, doing="list caseloads")
         q = (select(CaseloadLink.advisor_id, UserRow, LearnerRow.id, LearnerRow.name, LearnerRow.user_id)
              .join(UserRow, UserRow.id == CaseloadLink.advisor_id)
              .join(LearnerRow, LearnerRow.id == CaseloadLink.learner_id))
@@ -204,6 +219,7 @@ def assignments(store: Store, actor: User, advisor_id: int | None = None) -> lis
     return sorted(out, key=lambda a: (a.advisor.casefold(), a.advisor_id, a.learner.casefold(), a.learner_id))
 
 
+@unit_of_work("list learners")
 def learners(store: Store, actor: User) -> list[LearnerEntry]:
     """Every learner record by name, with its advisors: what an administrator assigns.
 
@@ -215,8 +231,9 @@ def learners(store: Store, actor: User) -> list[LearnerEntry]:
     AccessDenied
         Unless ``actor`` is an admin.
     """
-    require_role(actor, Role.ADMIN, doing="list learners for assignment")
     with _tx(store) as s:
+        actor = current_user(s, actor)  # the role as it is now
+        require_role(actor, Role.ADMIN, doing="list learners for assignment")
         advisors: dict[int, list[int]] = {}
         for link in s.execute(select(CaseloadLink.advisor_id, CaseloadLink.learner_id)):
             advisors.setdefault(link.learner_id, []).append(link.advisor_id)
@@ -228,7 +245,7 @@ def learners(store: Store, actor: User) -> list[LearnerEntry]:
 
 
 def _learner_of_user(s: Session, actor: User, user_id: int) -> LearnerRow:
-    user = s.get(UserRow, user_id)
+    user = s.scalar(select(UserRow).where(UserRow.id == user_id).with_for_update())  # one record per user
     if user is None:
         raise NotFound(f"no user {user_id}")
     row = s.scalar(select(LearnerRow).where(LearnerRow.user_id == user_id))
@@ -240,6 +257,7 @@ def _learner_of_user(s: Session, actor: User, user_id: int) -> LearnerRow:
     return row
 
 
+@unit_of_work("assign a learner")
 def assign(store: Store, actor: User, advisor_id: int, *, learner_id: int | None = None,
            user_id: int | None = None) -> Assignment:
     """Put a learner on an advisor's caseload: a learner record, or the record of a user.
@@ -263,17 +281,19 @@ def assign(store: Store, actor: User, advisor_id: int, *, learner_id: int | None
     StoreError
         Neither or both of ``learner_id`` and ``user_id``.
     """
-    require_role(actor, Role.ADMIN, doing="assign learners to advisors")
     if (learner_id is None) == (user_id is None):
         raise StoreError("name the learner by exactly one of a learner id or a user id")
     with _tx(store) as s:
+        actor = current_user(s, actor)  # the role as it is now
+        require_role(actor, Role.ADMIN, doing="assign learners to advisors")
         advisor = s.get(UserRow, advisor_id)
         if advisor is None or advisor.role != Role.ADVISOR.value:
             raise NotFound(f"user {advisor_id} is not an advisor")
         if user_id is not None:
             row = _learner_of_user(s, actor, user_id)
         else:
-            row = s.get(LearnerRow, learner_id)
+            # the learner's row locked, as every writer of their records does: an erase waits or went first
+            row = s.scalar(select(LearnerRow).where(LearnerRow.id == learner_id).with_for_update())
             if row is None:
                 raise NotFound(f"no learner {learner_id}")
         if s.get(CaseloadLink, (advisor_id, row.id)) is None:
@@ -282,6 +302,7 @@ def assign(store: Store, actor: User, advisor_id: int, *, learner_id: int | None
         return Assignment(advisor_id, _name(advisor), row.id, row.name, row.user_id)
 
 
+@unit_of_work("change a caseload")
 def unassign(store: Store, actor: User, advisor_id: int, learner_id: int) -> None:
     """Take a learner off an advisor's caseload (their record and plans stay).
 
@@ -290,10 +311,11 @@ def unassign(store: Store, actor: User, advisor_id: int, learner_id: int) -> Non
     NotFound
         When the learner is not on that advisor's caseload.
     """
-    require_role(actor, Role.ADMIN, doing="change caseloads")
     with _tx(store) as s:
-        link = s.get(CaseloadLink, (advisor_id, learner_id))
-        if link is None:
+        actor = current_user(s, actor)  # the role as it is now
+        require_role(actor, Role.ADMIN, doing="change caseloads")
+        gone = s.execute(delete(CaseloadLink).where(CaseloadLink.advisor_id == advisor_id,
+                                                    CaseloadLink.learner_id == learner_id))
+        if not gone.rowcount:
             raise NotFound(f"learner {learner_id} is not on the caseload of user {advisor_id}")
-        s.delete(link)
         _audit(s, actor, learner_id, "unassign", f"from advisor {advisor_id}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from planner.store.access import LOCAL_ISSUER, Role, User, learner_scope, require_learner
+from planner.store.access import LOCAL_ISSUER, Role, User, current_user, learner_scope, require_learner
 from planner.store.errors import StoreError
 from planner.store.records import Store
 from planner.store.tables import LearnerRow, PlanRow
@@ -52,10 +52,11 @@ def learner_choices(store: Store, actor: User) -> list[LearnerChoice]:
     -------
     list of LearnerChoice
     """
-    if actor.role == Role.ADMIN:
-        return []
     plans = (select(PlanRow.learner_id, func.count().label("n")).group_by(PlanRow.learner_id).subquery())
     with sessionmaker(store.engine)() as s:
+        actor = current_user(s, actor)  # the role as it is now, not as the session remembers it
+        if actor.role == Role.ADMIN:
+            return []
         rows = s.execute(select(LearnerRow.id, LearnerRow.name, LearnerRow.user_id, plans.c.n)
                          .outerjoin(plans, plans.c.learner_id == LearnerRow.id)
                          .where(learner_scope(actor))).all()
@@ -96,6 +97,7 @@ def plan_owner(store: Store, actor: User, chosen: int | None, *, name: str | Non
     AccessDenied
         The chosen learner is not one ``actor`` may change.
     """
+    actor = store.refresh_user(actor)  # the role as it is now, not as the session remembers it
     if actor.role == Role.LEARNER:
         own = store.own_learner_id(actor)
         if own is None:

@@ -3,6 +3,10 @@
 Plans are versioned: a :class:`PlanVersion` row is never updated, each save adds one.
 The audit log keeps learner ids as plain integers (no foreign key) so that its entries
 outlive an erased learner.
+
+No id is ever given twice, even after the row holding it was erased: every table with a
+generated id is ``AUTOINCREMENT`` on SQLite and an identity column on PostgreSQL (a cache
+or an audit entry that names an id can never come to name someone else's row).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Identity, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = ["AuditEntry", "Base", "CaseloadLink", "LearnerRow", "PlanRow", "PlanVersion", "ProgressRow", "UserRow"]
@@ -25,13 +29,22 @@ class Base(DeclarativeBase):
     """Declarative base of the learner-record tables."""
 
 
+#: Table options of every table with a generated id: SQLite never reuses an id (AUTOINCREMENT).
+NEVER_REUSE = {"sqlite_autoincrement": True}
+
+
+def _id() -> Mapped[int]:
+    # an identity column on PostgreSQL (the sequence only grows); INTEGER PRIMARY KEY AUTOINCREMENT on SQLite
+    return mapped_column(Integer, Identity(), primary_key=True)
+
+
 class UserRow(Base):
     """A person who signs in (or the local user), with one role."""
 
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_users_identity"),)
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_users_identity"), NEVER_REUSE)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _id()
     issuer: Mapped[str] = mapped_column(String(300))
     subject: Mapped[str] = mapped_column(String(300))
     name: Mapped[str | None] = mapped_column(String(300))
@@ -44,9 +57,9 @@ class LearnerRow(Base):
     """A learner's record: display name and profile (a LearnerProfile dump)."""
 
     __tablename__ = "learners"
-    __table_args__ = {"sqlite_autoincrement": True}  # never reuse an erased learner's id (the audit log keeps it)
+    __table_args__ = NEVER_REUSE  # never reuse an erased learner's id (the audit log keeps it)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _id()
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     profile: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -68,9 +81,9 @@ class PlanRow(Base):
     """A learner's plan; its content lives in versions."""
 
     __tablename__ = "plans"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = NEVER_REUSE
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _id()
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     versions: Mapped[list[PlanVersion]] = relationship(back_populates="plan", order_by="PlanVersion.version",
@@ -81,9 +94,9 @@ class PlanVersion(Base):
     """One saved state of a plan (never updated)."""
 
     __tablename__ = "plan_versions"
-    __table_args__ = (UniqueConstraint("plan_id", "version", name="uq_plan_versions_version"),)
+    __table_args__ = (UniqueConstraint("plan_id", "version", name="uq_plan_versions_version"), NEVER_REUSE)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _id()
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     target: Mapped[str] = mapped_column(String(300))
@@ -105,9 +118,9 @@ class ProgressRow(Base):
     """Where the learner is with one step of a plan."""
 
     __tablename__ = "progress"
-    __table_args__ = (UniqueConstraint("plan_id", "credential_id", name="uq_progress_step"),)
+    __table_args__ = (UniqueConstraint("plan_id", "credential_id", name="uq_progress_step"), NEVER_REUSE)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _id()
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     credential_id: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(20))  # planned | in_progress | completed | dropped
@@ -120,9 +133,9 @@ class AuditEntry(Base):
     """Who read or changed which learner's data, when (kept when the learner is erased)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_learner", "learner_id", "at"),)
+    __table_args__ = (Index("ix_audit_learner", "learner_id", "at"), NEVER_REUSE)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _id()
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(300))  # the actor's name then, readable without a join

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from planner.catalogue.models import Catalogue
+from planner.outputs.dates import day
 from planner.store.access import Capability
 from planner.store.errors import StoreError
 from planner.store.records import CaseloadRow
@@ -50,11 +51,11 @@ def _table(rows: list[CaseloadRow], catalogue: Catalogue) -> None:
     st.dataframe({
         "Learner": [r.name for r in rows],
         "Plan": [titles.get(r.target, r.target) if r.target else "no plan yet" for r in rows],
-        "Version": [r.version for r in rows],
-        "Status": [r.status or "" for r in rows],
-        "Done": [f"{r.completed}/{r.steps}" if r.plan_id else "" for r in rows],
+        "Version": [str(r.version) if r.version is not None else "—" for r in rows],
+        "Status": [r.status or "—" for r in rows],
+        "Done": [f"{r.completed} of {r.steps} steps" if r.plan_id else "—" for r in rows],
         "Plan holds": [holds(r) for r in rows],
-        "Last contact": [r.last_contact.date() if r.last_contact else None for r in rows],
+        "Last contact": [day(r.last_contact, missing="never") for r in rows],
     }, hide_index=True, width="stretch", key="cl_table")
 
 
@@ -107,7 +108,7 @@ def _details(learner_id: int, catalogue: Catalogue) -> None:
             replan_panel(st.session_state[REPLAN], catalogue, key="cl", on_saved=_replanned)
     for saved in plans[:1]:
         st.markdown(f"**Progress on the plan for {md_escape(target_title(catalogue, saved.target))}** (version "
-                    f"{saved.version}, saved by {md_escape(saved.saved_by)} on {saved.saved_at:%d %b %Y})")
+                    f"{saved.version}, saved by {md_escape(saved.saved_by)} on {day(saved.saved_at)})")
         progress_editor(saved, catalogue, key="cl")
         st.markdown("**What-ifs kept with it**")
         what_ifs_of(saved, catalogue)
@@ -119,13 +120,22 @@ def _details(learner_id: int, catalogue: Catalogue) -> None:
                        file_name=f"learner-{learner_id}.json", mime="application/json", key="cl_export",
                        on_click="ignore")
     with st.expander("Erase this learner"):
-        sure = st.checkbox("I understand: the record, plans and progress are removed for good", key="cl_erase_ok")
+        # a confirmation of this learner's own: typed, never carried over from another learner
+        st.caption(f"{md_escape(learner.name)}'s record, plans and progress are removed for good; the audit log "
+                   "keeps only that it happened. Export them first if they may be needed.")
+        typed = st.text_input("Type the learner's name to confirm", key=f"cl_erase_name_{learner_id}",
+                              max_chars=300)
+        named = typed.strip() == learner.name.strip()
 
         def erase() -> None:
+            if str(st.session_state.get(f"cl_erase_name_{learner_id}", "")).strip() != learner.name.strip():
+                return  # the name no longer matches: nothing is erased
             s.erase_learner(actor, learner_id)
+            st.session_state.pop(f"cl_erase_name_{learner_id}", None)
             work_on(None)
 
-        st.button("Erase", key="cl_erase", disabled=not sure, on_click=erase)
+        st.button(f"Erase {md_escape(learner.name)}", key="cl_erase", disabled=not named, on_click=erase,
+                  type="primary" if named else "secondary")
 
 
 def _add_learner() -> None:

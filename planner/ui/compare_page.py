@@ -15,7 +15,7 @@ from planner.catalogue.models import Catalogue
 from planner.engine.results import Recommendation, Route
 from planner.engine.scenario import Scenario, fit_to_catalogue
 from planner.engine.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, WhatIfResult, what_ifs_from_query, what_ifs_to_query
-from planner.outputs.plots.route import pareto_chart
+from planner.outputs.plots.route import pareto_chart, pareto_rows
 from planner.ui import workspace
 from planner.ui.auth import acting_identity
 from planner.ui.boundary import page_boundary
@@ -25,7 +25,7 @@ from planner.ui.records import save_controls
 from planner.ui.scenario_form import current_scenario, link_problems, question_catalogue, restore_from_link
 from planner.ui.share import show_link
 from planner.ui.text import md_escape, reported
-from planner.ui.widgets import keep_valid
+from planner.ui.widgets import chart, keep_valid, kept
 
 __all__ = ["page", "pareto_labels", "what_if"]
 
@@ -49,22 +49,26 @@ def what_if(base: Scenario, catalogue: Catalogue, index: int) -> Scenario:
     start = workspace.what_if_state(index, base)
     with st.expander("Change budget, hours, providers or holdings", expanded=True):
         _init(key("use_budget"), start.budget is not None)
-        budget_on = st.checkbox("Budget", key=key("use_budget"))
+        budget_on = st.checkbox("Budget", key=key("use_budget"), **kept(key("use_budget")))
         _init(key("budget"), float(start.budget or base.budget or 2000.0))
-        st.number_input("Budget amount", 0.0, 1_000_000.0, step=100.0, key=key("budget"), disabled=not budget_on)
+        st.number_input("Budget amount", 0.0, 1_000_000.0, step=100.0, key=key("budget"), disabled=not budget_on,
+                        **kept(key("budget")))
         _init(key("use_hours"), start.hours_per_week is not None)
-        hours_on = st.checkbox("Weekly hours limit", key=key("use_hours"))
+        hours_on = st.checkbox("Weekly hours limit", key=key("use_hours"), **kept(key("use_hours")))
         _init(key("hours"), float(start.hours_per_week or base.hours_per_week or 10.0))
-        st.number_input("Hours per week", 0.5, 80.0, step=1.0, key=key("hours"), disabled=not hours_on)
+        st.number_input("Hours per week", 0.5, 80.0, step=1.0, key=key("hours"), disabled=not hours_on,
+                        **kept(key("hours")))
         providers = {p.id: p.name for p in sorted(catalogue.providers, key=lambda p: p.name)}
         keep_valid(key("avoid"), providers)
         _init(key("avoid"), list(start.avoid_providers))
-        st.multiselect("Exclude providers", list(providers), format_func=providers.__getitem__, key=key("avoid"))
+        st.multiselect("Exclude providers", list(providers), format_func=providers.__getitem__, key=key("avoid"),
+                       **kept(key("avoid")))
         creds = {c.id: c.title for c in sorted(catalogue.credentials, key=lambda c: c.title)}
         held_now = {h.credential for h in base.holdings}
         options = [c for c in creds if c not in held_now]
         keep_valid(key("add"), options)
-        st.multiselect("Add held credentials", options, format_func=creds.__getitem__, key=key("add"))
+        st.multiselect("Add held credentials", options, format_func=creds.__getitem__, key=key("add"),
+                       **kept(key("add")))
     return workspace.what_if_state(index, base).apply(base)
 
 
@@ -157,7 +161,7 @@ def _target_title(catalogue: Catalogue, scenario: Scenario) -> str:
 
 
 def _what_if_column(index: int, base: Scenario, base_best: Route | None, catalogue: Catalogue,
-                    digest: str) -> WhatIfResult | None:
+                    digest: str, per_row: int = 4) -> WhatIfResult | None:
     name = f"What if {chr(ord('A') + index - 1)}"
     st.subheader(name)
     card = st.container()  # the result sits level with the current plan's card, above its controls
@@ -166,7 +170,7 @@ def _what_if_column(index: int, base: Scenario, base_best: Route | None, catalog
     with card, st.spinner("Finding routes…"):
         rec = cached_recommend(catalogue, digest, scenario)
         if rec.best:
-            route_card(rec.best, catalogue, base=base_best)
+            route_card(rec.best, catalogue, base=base_best, per_row=per_row)
             _differences(rec.best, base_best, catalogue)
         else:
             diagnoses(rec, catalogue, fix_buttons=False)
@@ -185,8 +189,8 @@ def _pareto(front: Sequence[Route], base_rec: Recommendation, catalogue: Catalog
                 f"{route.currency}, {route.weeks} weeks): no other route is cheaper or faster, so there is "
                 "nothing to trade off.")
         return
-    event = st.plotly_chart(pareto_chart(routes, labels=labels), key=PARETO, on_select="rerun",
-                            selection_mode="points")
+    event = chart(pareto_chart(routes, labels=labels), key=PARETO, rows=pareto_rows(routes, labels),
+                  on_select="rerun", selection_mode="points")
     st.caption("Each point is a route none of the others beats on both cost and time. Click a point to see it "
                "and hand it out.")
     picked = [p.get("customdata") for p in (event.selection.points if event else []) if "customdata" in p]
@@ -237,7 +241,8 @@ def page() -> None:
     # the link restores the comparison: the plan and the what-ifs shown (notes stay out of links)
     show_link(base, extra=what_ifs_to_query(workspace.saved_work(base).what_ifs),
               label="Share this comparison")
-    n = st.radio("Scenarios to compare", list(range(2, MAX_WHAT_IFS + 2)), horizontal=True, key=workspace.COLUMNS)
+    n = st.radio("Scenarios to compare", list(range(2, MAX_WHAT_IFS + 2)), horizontal=True, key=workspace.COLUMNS,
+                 **kept(workspace.COLUMNS))
     try:
         with st.spinner("Finding routes for the current plan…"):
             base_rec = cached_recommend(catalogue, digest, base)
@@ -246,16 +251,17 @@ def page() -> None:
         return
     base_best = base_rec.best
     columns = st.columns(n)
+    per_row = 4 if n < 3 else 2  # three narrow columns: the figures two by two, never cut off
     with columns[0]:
         st.subheader("Current plan")
         if base_best:
-            route_card(base_best, catalogue)
+            route_card(base_best, catalogue, per_row=per_row)
         else:
             diagnoses(base_rec, catalogue, fix_buttons=False)
     results: list[WhatIfResult] = []
     for i in range(1, n):
         with columns[i], reported(f"What-if {chr(ord('A') + i - 1)}"):
-            result = _what_if_column(i, base, base_best, catalogue, digest)
+            result = _what_if_column(i, base, base_best, catalogue, digest, per_row)
             if result is not None:
                 results.append(result)
 
@@ -266,7 +272,7 @@ def page() -> None:
         _pareto(front, base_rec, catalogue, base, workspace.plan_work(base), results)
 
     st.subheader("The plan to hand out")
-    st.text_area("Advisor's notes (go into the handout)", key=NOTES)
+    st.text_area("Advisor's notes (go into the handout)", key=NOTES, **kept(NOTES))
     work = workspace.remember(key, base)
     if base_rec.routes:
         fewer_routes(base_rec, base.alternatives)
@@ -279,7 +285,7 @@ def page() -> None:
             st.session_state[ROUTE] = match[0] if match else ranks[0]
         if st.session_state.get(ROUTE) not in ranks:
             st.session_state[ROUTE] = ranks[0]
-        rank = st.radio("Route", ranks, horizontal=True, key=ROUTE, format_func=lambda r: f"Route {r}")
+        rank = st.radio("Route", ranks, horizontal=True, key=ROUTE, format_func=lambda r: f"Route {r}", **kept(ROUTE))
         route = next(r for r in base_rec.routes if r.rank == rank)
         _handouts(base_rec, route, catalogue, base, work, results, key="cmp", label=f"Route {rank}")
         with reported("Saving the plan"):

@@ -30,14 +30,22 @@ from planner.analysis import (
     recognition_whatif,
     role_reachability,
 )
+from planner.analysis.quality import ELEMENT_LABELS
 from planner.analysis.reachability import RoleReach, StartReach
 from planner.catalogue.models import Catalogue
-from planner.outputs.plots.coverage import competency_heatmap, gap_bars, quality_bars, stacking_bars
+from planner.outputs.plots.coverage import (
+    competency_heatmap,
+    gap_bars,
+    heatmap_data,
+    heatmap_rows,
+    quality_bars,
+    stacking_bars,
+)
 from planner.outputs.report import CoverageReport, build_report, to_html, to_markdown
 from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue, active_store, store_analysis_scope
 from planner.ui.text import md_escape, reported
-from planner.ui.widgets import keep_valid
+from planner.ui.widgets import chart, keep_valid
 
 __all__ = [
     "coverage_rows",
@@ -162,7 +170,7 @@ def coverage_rows(cov: CoverageResult, catalogue: Catalogue | None = None) -> li
         "stackable": "yes" if a.stackable else "no",
         "ECTS reachable by stacking": a.max_stackable_credits, "award ECTS": a.award_ects,
         "recognised ECTS (counted)": a.recognised_credits_counted,
-        "requirements without a route": ", ".join(a.no_route) or "—", "id": a.award_id,
+        "requirements without a route": ", ".join(a.no_route) or "—",
     } for a in cov.awards]
 
 
@@ -183,8 +191,7 @@ def reach_rows(roles: list[RoleReach] | tuple[RoleReach, ...]) -> list[dict[str,
         z_ok, z_cheap, z_fast = _reach_text(r.from_zero)
         t_ok, t_cheap, _ = _reach_text(r.from_typical)
         rows.append({"role": r.title, "from zero": z_ok, "cheapest from zero": z_cheap,
-                     "fastest from zero": z_fast, "from a typical start": t_ok, "cheapest (typical)": t_cheap,
-                     "id": r.role_id})
+                     "fastest from zero": z_fast, "from a typical start": t_ok, "cheapest (typical)": t_cheap})
     return rows
 
 
@@ -194,22 +201,20 @@ def gap_rows(gaps: GapsResult, catalogue: Catalogue | None = None) -> list[dict[
         "competency": g.label, "gap": "not taught" if g.kind == "not_taught" else "level too low",
         "needed level": g.needed_level, "best taught level": g.best_taught_level,
         "roles blocked": len(g.roles_blocked), "roles affected (optional)": len(g.roles_optional),
-        "blocked roles": _names(catalogue, "role", g.roles_blocked), "id": g.competency_id,
+        "blocked roles": _names(catalogue, "role", g.roles_blocked),
     } for g in gaps.gaps]
 
 
 def orphan_rows(orphans: OrphansResult, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
     """Credentials that stack into nothing and serve no role's essential need."""
     return [{"credential": o.title, "provider": _names(catalogue, "provider", o.provider_id),
-             "unlocks": _names(catalogue, "credential", o.unlocks) or "—",
-             "id": o.credential_id} for o in orphans.orphans]
+             "unlocks": _names(catalogue, "credential", o.unlocks) or "—"} for o in orphans.orphans]
 
 
 def dead_end_rows(orphans: OrphansResult, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
     """Credentials nobody can earn, with why."""
     return [{"credential": d.title, "provider": _names(catalogue, "provider", d.provider_id),
-             "why": "; ".join(d.reasons),
-             "id": d.credential_id} for d in orphans.dead_ends]
+             "why": "; ".join(d.reasons)} for d in orphans.dead_ends]
 
 
 def quality_rows(quality: QualityResult) -> list[dict[str, Any]]:
@@ -218,17 +223,20 @@ def quality_rows(quality: QualityResult) -> list[dict[str, Any]]:
         "provider": p.name, "credentials": p.credentials, "mean completeness": _pct(p.mean_completeness),
         "complete": _pct(p.share_complete), "external QA": _pct(p.share_external_qa),
         "workload flags": p.workload_flags,
-        "most often missing": ", ".join(f"{m} ({n})" for m, n in p.most_missing[:3]) or "—", "id": p.provider_id,
+        "most often missing": ", ".join(f"{ELEMENT_LABELS.get(m, m)} ({n})" for m, n in p.most_missing[:3]) or "—",
     } for p in quality.providers]
 
 
 def whatif_rows(whatif: WhatIfResult, catalogue: Catalogue) -> list[dict[str, Any]]:
-    """Candidate recognition agreements, best first, with their measured effect."""
+    """Candidate recognition agreements that change something, best first, with their measured effect.
+
+    Candidates that would unlock nothing and save nothing are left out (the page counts them).
+    """
     def title(cid: str) -> str:
         return catalogue.credential(cid).title if catalogue.has("credential", cid) else cid
 
     def money(x: float | None) -> str:
-        return "unreachable" if x is None else f"{x:,.0f}"
+        return "unreachable" if x is None else f"{x:,.0f} {whatif.currency}"
 
     def target(text: str) -> str:  # "role:ID" or "award:ID"
         kind, _, item = text.partition(":")
@@ -239,8 +247,9 @@ def whatif_rows(whatif: WhatIfResult, catalogue: Catalogue) -> list[dict[str, An
         "from provider": _names(catalogue, "provider", c.credential_provider_id),
         "towards award": title(c.award_id), "ECTS": c.credits, "targets unlocked": c.unlocked,
         f"total saving ({whatif.currency})": round(c.saving, 2),
-        "effects": "; ".join(f"{target(e.target)}: {money(e.before)} → {money(e.after)}" for e in c.effects),
-    } for i, c in enumerate(whatif.candidates, 1)]
+        "effects": "; ".join(f"{target(e.target)}: {money(e.before)} → {money(e.after)}"
+                             for e in c.effects if e.unlocked or e.saving),
+    } for i, c in enumerate((c for c in whatif.candidates if c.helps), 1)]
 
 
 def _table(rows: list[dict[str, Any]], empty: str) -> None:
@@ -318,7 +327,13 @@ def _whatif_section(catalogue: Catalogue, digest: str, provider: str | None, awa
         status.update(label=f"Measured with {result.searches} route searches", state="complete")
     if result.note:
         st.info(md_escape(result.note))
-    _table(whatif_rows(result, catalogue), "No candidate agreement in scope.")
+    rows = whatif_rows(result, catalogue)
+    idle = len(result.candidates) - len(rows)
+    if result.candidates:
+        st.markdown(f"**{len(rows)} of {len(result.candidates)} candidate agreements would change a route**"
+                    + (f"; the other {idle} would change nothing and are not listed." if idle else "."))
+    _table(rows, "No candidate agreement in scope." if not result.candidates
+           else "None of them would open a target or make a route cheaper.")
     return True
 
 
@@ -334,10 +349,11 @@ def _store_scope(store: Any) -> tuple[Catalogue, str, dict[str, Any], str | None
         text = st.text_input("Find a provider", key="cov_store_provider_q", max_chars=200,
                              help="Every word is looked for in the provider's id and name.")
         hits = store.search_providers(text, 1, 25)
-        options = {h.id: f"{h.title} ({h.id})" for h in hits.hits}
+        options = {h.id: h.title for h in hits.hits}
         current = st.session_state.get("cov_store_provider")
         if current and current not in options:  # keep the chosen provider while searching others
-            options = {current: current, **options}
+            known = store.get("provider", current)
+            options = {current: known.name if known is not None else current, **options}
         if not options:
             st.warning("No provider matches this search.")
             return None
@@ -399,24 +415,29 @@ def page() -> None:
     tabs = st.tabs(["Stacking", "Heatmap", "Roles", "Gaps", "Orphans", "Quality", "Recognition what-if",
                     "Report"])
     with tabs[0], reported("The stacking coverage"):
+        rows = coverage_rows(cov, catalogue)
         if cov.awards:
-            st.plotly_chart(stacking_bars(cov), key="cov_stacking")
-        _table(coverage_rows(cov, catalogue), "No awards in scope.")
+            chart(stacking_bars(cov), key="cov_stacking", rows=rows)
+        else:
+            st.caption("No awards in scope.")
     with tabs[1], reported("The heatmap"):
         rows_kind = st.radio("Rows", ["awards", "roles"], horizontal=True, key="cov_heat_rows")
         ids = [x.award_id for x in cov.awards] if rows_kind == "awards" else None
         if rows_kind == "awards" and not ids:
             st.caption("No awards in scope.")
         else:
-            st.plotly_chart(competency_heatmap(catalogue, kind=rows_kind, ids=ids), key="cov_heatmap")
+            # the same cells twice: as colours and numbers, and as a table a screen reader can read
+            cells = heatmap_rows(heatmap_data(catalogue, kind=rows_kind, ids=ids))
+            chart(competency_heatmap(catalogue, kind=rows_kind, ids=ids), key="cov_heatmap", rows=cells)
     roles_done: tuple[str, ...] = ()
     fastest = False
     with tabs[2], reported("The role reachability search"):
         roles_done, fastest = _reachability(catalogue, digest, as_of, scope)
     with tabs[3], reported("The gap analysis"):
         if gaps.gaps:
-            st.plotly_chart(gap_bars(gaps), key="cov_gaps")
-        _table(gap_rows(gaps, catalogue), "No gaps: every competency roles need is taught at the needed level.")
+            chart(gap_bars(gaps), key="cov_gaps", rows=gap_rows(gaps, catalogue))
+        else:
+            st.caption("No gaps: every competency roles need is taught at the needed level.")
     with tabs[4], reported("The orphan analysis"):
         st.markdown("**Orphans** — stack into no award and serve no role's essential need")
         _table(orphan_rows(orph, catalogue), "None.")
@@ -424,8 +445,9 @@ def page() -> None:
         _table(dead_end_rows(orph, catalogue), "None.")
     with tabs[5], reported("The quality report"):
         if quality.providers:
-            st.plotly_chart(quality_bars(quality), key="cov_quality")
-        _table(quality_rows(quality), "No credentials in scope.")
+            chart(quality_bars(quality), key="cov_quality", rows=quality_rows(quality))
+        else:
+            st.caption("No credentials in scope.")
     whatif_done = False
     with tabs[6], reported("The recognition what-if"):
         whatif_done = _whatif_section(catalogue, digest, provider, award, scope_key, as_of)

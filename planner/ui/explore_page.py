@@ -2,34 +2,56 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from planner.catalogue.models import Catalogue, Credential, Role
 from planner.engine.rules import credential_cost
-from planner.outputs.plots.catalogue import neighbourhood
+from planner.outputs.names import country_name, language_name
+from planner.outputs.plots.catalogue import neighbourhood, neighbourhood_sentences
 from planner.ui.boundary import page_boundary
 from planner.ui.state import active_catalogue
 from planner.ui.text import md_escape, reported
-from planner.ui.widgets import keep_in_range, keep_valid
+from planner.ui.widgets import chart, keep_in_range, keep_valid
 
-__all__ = ["ROLE_SORTS", "credential_rows", "page", "role_rows"]
+__all__ = ["EU_ELEMENTS", "ROLE_SORTS", "credential_rows", "element_text", "page", "role_rows"]
+
+
+def _words(value: object) -> str:
+    """An enumeration value as words ("micro_credential" -> "micro-credential")."""
+    text = str(value or "")
+    return text.replace("_", "-") if text.endswith("_credential") else text.replace("_", " ")
 
 EU_ELEMENTS = (
     ("Title", lambda c, cat: c.title),
     ("Awarding body", lambda c, cat: cat.provider(c.provider).name),
-    ("Country", lambda c, cat: cat.provider(c.provider).country),
+    ("Country", lambda c, cat: country_name(cat.provider(c.provider).country)),
     ("Learning outcomes", lambda c, cat: "\n".join(f"- {o}" for o in c.learning_outcomes)),
     ("Workload (ECTS)", lambda c, cat: f"{c.ects:g}" if c.ects is not None else ""),
     ("Notional hours", lambda c, cat: f"{c.hours:g}" if c.hours is not None else ""),
     ("EQF level", lambda c, cat: str(c.eqf_level or "")),
-    ("Assessment", lambda c, cat: ", ".join(str(a) for a in c.assessment)),
-    ("Form of participation", lambda c, cat: ", ".join(m.value for m in c.participation)),
+    ("Assessment", lambda c, cat: ", ".join(_words(a) for a in c.assessment)),
+    ("Form of participation", lambda c, cat: ", ".join(_words(m) for m in c.participation)),
     ("Quality assurance", lambda c, cat: _qa(c, cat)),
-    ("Language(s)", lambda c, cat: ", ".join(c.languages)),
-    ("Supervision and identity check", lambda c, cat: str(c.supervision or "")),
+    ("Language(s)", lambda c, cat: ", ".join(language_name(x) for x in c.languages)),
+    ("Supervision and identity check", lambda c, cat: _words(c.supervision)),
     ("Prerequisites", lambda c, cat: _requires(c, cat)),
     ("Stackability", lambda c, cat: c.stackability or ""),
 )
+
+#: What an empty optional element says (the EU recommendation makes these optional; an
+#: empty mandatory element is "— missing —", which the quality report counts).
+_WHEN_EMPTY = {
+    "Prerequisites": "None: open to anyone",
+    "Supervision and identity check": "Not stated (optional)",
+    "Stackability": "Not stated (optional)",
+}
+
+
+def element_text(label: str, value: str) -> str:
+    """An EU element's value as shown: the value, or what its absence means."""
+    return value or _WHEN_EMPTY.get(label, "— missing —")
 
 
 def _qa(c: Credential, cat: Catalogue) -> str:
@@ -56,14 +78,17 @@ def _requires(c: Credential, cat: Catalogue) -> str:
 
 
 def credential_rows(catalogue: Catalogue) -> list[dict[str, object]]:
-    """One flat row per credential, in the base currency, for the table and its filters."""
+    """One flat row per credential, in the catalogue's order and base currency, for the table and its filters.
+
+    Titles and names only (the credentials' ids are in the same order in ``catalogue.credentials``).
+    """
     rows = []
     for c in catalogue.credentials:
         price = credential_cost(catalogue, c).base  # the lowest of its published prices
         rows.append({
-            "id": c.id, "title": c.title, "provider": catalogue.provider(c.provider).name,
-            "type": str(c.type), "sector": c.sector or "", "eqf": c.eqf_level, "ects": c.ects,
-            "mode": ", ".join(m.value for m in c.participation),
+            "title": c.title, "provider": catalogue.provider(c.provider).name,
+            "type": _words(c.type), "sector": c.sector or "", "eqf": c.eqf_level, "ects": c.ects,
+            "mode": ", ".join(_words(m) for m in c.participation),
             f"price ({catalogue.meta.base_currency})": round(price, 2),
         })
     return rows
@@ -182,25 +207,26 @@ def page() -> None:
     price = c7.slider(f"Price ({cat.meta.base_currency})", 0.0, float(max_price), (0.0, float(max_price)),
                       key="ex_price")
     needle = q.strip().lower()
-    taught = {c.id: " ".join(cat.competency(t.competency).label for t in c.teaches if cat.has("competency",
-                                                                                           t.competency))
-              for c in cat.credentials}
+    taught = [" ".join(cat.competency(t.competency).label for t in c.teaches if cat.has("competency", t.competency))
+              for c in cat.credentials]
 
-    def keep(r: dict) -> bool:
-        return ((not needle or needle in f"{r['title']} {r['provider']} {taught[r['id']]}".lower())
+    def keep(i: int) -> bool:
+        r = rows[i]
+        return ((not needle or needle in f"{r['title']} {r['provider']} {taught[i]}".lower())
                 and (not sectors or r["sector"] in sectors) and (not providers or r["provider"] in providers)
                 and (not modes or set(modes) & set(str(r["mode"]).split(", "))) and (not types or r["type"] in types)
                 and (r["eqf"] is None or eqf[0] <= r["eqf"] <= eqf[1])
                 and ects[0] <= (r["ects"] or 0) <= ects[1] and price[0] <= r[price_key] <= price[1])
 
-    shown = [r for r in rows if keep(r)]
+    kept_rows = [i for i in range(len(rows)) if keep(i)]
+    shown = [rows[i] for i in kept_rows]
     st.caption(f"{len(shown)} of {len(rows)} credentials")
     st.dataframe(shown, hide_index=True, width="stretch")
     with reported("Showing the roles"):
         _roles_section(cat)
     if not shown:
         return
-    titles = {r["id"]: f"{r['title']} ({r['provider']})" for r in shown}
+    titles = {cat.credentials[i].id: f"{rows[i]['title']} ({rows[i]['provider']})" for i in kept_rows}
     keep_valid("ex_detail", titles)
     if st.session_state.get("ex_detail") not in titles:
         # say which credential is shown, so the box never keeps showing one the search filtered out
@@ -213,16 +239,35 @@ def page() -> None:
     with left, reported("Showing the credential"):
         st.subheader("EU standard elements")
         for label, get in EU_ELEMENTS:
-            value = get(credential, cat)
             st.markdown(f"**{label}**")
-            st.text(value or "— missing —")
-        prices = [str(credential.cost)] if credential.cost else [
-            f"{o.price} ({o.audience or 'anyone'})" for o in credential.costs]
-        facts = [f"Cost: {' or '.join(prices)}" if prices else "Cost: —",
-                 f"Duration: {credential.duration_weeks or '—'} weeks at {credential.hours_per_week or '—'} h/week"]
-        st.text("\n".join(facts))
+            st.text(element_text(label, get(credential, cat)))
+        st.text("\n".join(_facts(credential, cat)))
     with right, reported("Drawing the neighbourhood"):
-        st.plotly_chart(neighbourhood(active.graph, cat, chosen), key="ex_neighbourhood")
+        chart(neighbourhood(active.graph, cat, chosen), key="ex_neighbourhood",
+              sentences=neighbourhood_sentences(active.graph, cat, chosen))
+
+
+def _price(money: Any, cat: Catalogue) -> str:
+    """A price with its currency, and about how much in the catalogue's currency when another."""
+    if money.amount == 0:
+        return "free"
+    text = str(money)
+    if money.currency != cat.meta.base_currency:
+        text += f" (about {cat.to_base(money):,.0f} {cat.meta.base_currency})"
+    return text
+
+
+def _facts(credential: Credential, cat: Catalogue) -> list[str]:
+    """Cost (each published price with its currency and audience) and duration."""
+    if credential.cost is not None:
+        cost = f"Cost: {_price(credential.cost, cat)}"
+    elif credential.costs:
+        cost = "Cost: " + " or ".join(f"{_price(o.price, cat)} ({o.audience or 'anyone'})" for o in credential.costs)
+    else:
+        cost = "Cost: not stated"
+    weeks = f"{credential.duration_weeks:g} weeks" if credential.duration_weeks else "weeks not stated"
+    load = f"{credential.hours_per_week:g} h/week" if credential.hours_per_week else "hours a week not stated"
+    return [cost, f"Duration: {weeks} at {load}"]
 
 
 def _store_page(store) -> None:  # type: ignore[no-untyped-def]
@@ -232,8 +277,8 @@ def _store_page(store) -> None:  # type: ignore[no-untyped-def]
     counts = store.counts()
     hits = search_hits(store, "ex_store", label="Search titles, ids, sectors and types", kinds=("credential",))
     st.caption(f"{hits.total:,} of {counts['credential']:,} credentials match · page {hits.page} of {hits.pages:,}")
-    st.dataframe([{"id": h.id, "title": h.title, "award": h.is_award} for h in hits.hits], hide_index=True,
-                 width="stretch")
+    st.dataframe([{"title": h.title, "kind": "award" if h.is_award else "credential"} for h in hits.hits],
+                 hide_index=True, width="stretch")
     if not hits.hits:
         return
     titles = {h.id: h.title for h in hits.hits}
@@ -245,4 +290,4 @@ def _store_page(store) -> None:  # type: ignore[no-untyped-def]
         st.subheader("EU standard elements")
         for label, get in EU_ELEMENTS:
             st.markdown(f"**{label}**")
-            st.text(get(credential, cat) or "— missing —")
+            st.text(element_text(label, get(credential, cat)))

@@ -59,7 +59,7 @@ def _roles(users) -> None:  # type: ignore[no-untyped-def]
         def do() -> str:
             user = set_role(store(), acting_user(), who, role)
             return (f"{user.name} is now {'an' if role == 'admin' else 'a'} {role}; "
-                    "it applies from their next sign-in.")
+                    "it applies at once, to an open session too.")
 
         _act("Changing the role", do)
 

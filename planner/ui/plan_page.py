@@ -8,8 +8,18 @@ import streamlit as st
 
 from planner.catalogue.models import Catalogue, Holding
 from planner.engine.results import Recommendation, Route
+from planner.engine.rules import HEAVY_WEEKLY_HOURS, peak_weekly_load
 from planner.engine.scenario import Scenario
-from planner.outputs.plots.route import pathway_graph, stacking_flows, stacking_sankey, timeline
+from planner.outputs.dates import day, real_start
+from planner.outputs.plots.route import (
+    pathway_graph,
+    pathway_sentences,
+    stacking_flows,
+    stacking_rows,
+    stacking_sankey,
+    timeline,
+    timeline_rows,
+)
 from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_recommend
 from planner.ui.records import save_controls
@@ -22,22 +32,28 @@ from planner.ui.scenario_form import (
 )
 from planner.ui.share import show_link
 from planner.ui.text import md_escape, reported
+from planner.ui.widgets import chart
 from planner.verify.words import holding_words
 
-__all__ = ["counted_holdings", "diagnoses", "fewer_routes", "page", "route_card", "route_details"]
+__all__ = ["counted_holdings", "diagnoses", "fewer_routes", "heavy_load", "page", "route_card", "route_details"]
 
 CHOSEN = "plan_chosen_rank"
 
 
-def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None, base: Route | None = None) -> None:
-    """One route's headline figures in a bordered card; with ``base``, the differences from it."""
+def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None, base: Route | None = None,
+               per_row: int = 4) -> None:
+    """One route's headline figures in a bordered card; with ``base``, the differences from it.
+
+    ``per_row`` figures side by side (4, or 2 in a narrow column, so no number is cut off).
+    """
     def delta(now: float, then: float | None, fmt: str) -> str | None:
         return None if then is None or now == then else format(now - then, fmt)
 
     with st.container(border=True):
         st.markdown(f"**{title or f'Route {route.rank}'}**" + ("  ✓ proved optimal" if route.proved_optimal else "")
                     + ("" if route.schedule_proved_optimal else " · finish date: best found in time"))
-        a, b, c, d = st.columns(4)
+        top = st.columns(per_row)
+        a, b, c, d = (*top, *st.columns(per_row)) if per_row < 4 else top
         a.metric(f"Cost ({route.currency})", f"{route.total_cost:,.0f}",
                  delta(route.total_cost, base and base.total_cost, "+,.0f"), delta_color="inverse")
         if route.duration_unknown:
@@ -47,8 +63,8 @@ def route_card(route: Route, catalogue: Catalogue, *, title: str | None = None, 
         c.metric("ECTS", f"{route.total_ects:g}", delta(route.total_ects, base and base.total_ects, "+g"))
         d.metric("Optional fit", f"{route.fit:.0%}", delta(100 * route.fit, base and 100 * base.fit, "+.0f"))
         steps = len(route.steps)
-        when = (f"{route.start:%d %b %Y} → {route.finish:%d %b %Y}" if not route.duration_unknown
-                else f"from {route.start:%d %b %Y}, {route.duration_text}")
+        when = (f"{day(route.start)} → {day(route.finish)}" if not route.duration_unknown
+                else f"from {day(route.start)}, {route.duration_text}")
         st.caption(f"{when} · {steps} step{'s' * (steps != 1)} · {route.total_hours:g} study hours")
         if route.awards_completed:
             st.caption("Completes: " + ", ".join(md_escape(catalogue.credential(a).title)
@@ -72,7 +88,7 @@ def counted_holdings(scenario: Scenario, catalogue: Catalogue) -> None:
             title = catalogue.credential(h.credential).title if catalogue.has("credential", h.credential) \
                 else h.credential
             how = holding_words(h.verification)  # the words every output uses (planner.verify.words)
-            st.markdown(f"- {md_escape(title)} · earned {h.earned:%d %b %Y} · **{how}**")
+            st.markdown(f"- {md_escape(title)} · earned {day(h.earned)} · **{how}**")
         if any(h.verification == "verified" for h in scenario.holdings):
             st.caption("A shared link lists these holdings as self-declared: verification does not travel in a "
                        "link. Whoever opens it uploads the credentials again to have them verified.")
@@ -107,17 +123,23 @@ def route_details(route: Route, catalogue: Catalogue, scenario: Scenario, *, key
     with steps_tab:
         for i, step in enumerate(route.steps, 1):
             with st.container(border=True):
-                when = f"{step.start:%d %b %Y} → {step.end:%d %b %Y}" if step.start and step.end else ""
+                when = (f"{day(real_start(step.credential_id, step.start, catalogue))} → {day(step.end)}"
+                        if step.start and step.end else "")
                 st.markdown(f"**{i}. {md_escape(step.title)}** · {when}")
                 st.text(step.explanation)
     with time_tab, reported("Drawing the timeline"):
         by = st.radio("Show", ["date", "week"], horizontal=True, key=f"{key}_timeline_by",
                       format_func={"date": "by date", "week": "by week from the start"}.__getitem__)
-        st.plotly_chart(timeline(route, catalogue, by=by), key=f"{key}_timeline")
+        chart(timeline(route, catalogue, by=by), key=f"{key}_timeline", rows=timeline_rows(route, catalogue))
     with graph_tab, reported("Drawing the pathway graph"):
-        st.plotly_chart(pathway_graph(route, catalogue, scenario.to_target()), key=f"{key}_graph")
+        chart(pathway_graph(route, catalogue, scenario.to_target()), key=f"{key}_graph",
+              sentences=pathway_sentences(route, catalogue, scenario.to_target()))
     with sankey_tab, reported("Drawing the credit Sankey"):
-        st.plotly_chart(stacking_sankey(route, catalogue), key=f"{key}_sankey")
+        flows = stacking_rows(route, catalogue)
+        if flows:
+            chart(stacking_sankey(route, catalogue), key=f"{key}_sankey", rows=flows)
+        else:
+            st.caption("No step of this route carries credit (ECTS).")
 
 
 def diagnoses(rec: Recommendation, catalogue: Catalogue, *, fix_buttons: bool = True) -> None:
@@ -147,20 +169,49 @@ def fewer_routes(rec: Recommendation, asked: int) -> None:
                 f"constraints (you asked for {asked}): there are no other ways to get there.")
 
 
+def heavy_load(route: Route, scenario: Scenario) -> None:
+    """Warn when a route with no weekly-hours limit piles parallel courses past a full-time week."""
+    if scenario.hours_per_week is not None:
+        return  # the schedule keeps to the limit the learner set
+    hours, week, running = peak_weekly_load(route.schedule)
+    if hours <= HEAVY_WEEKLY_HOURS:
+        return
+    st.warning(f"Heavy weekly load: from {day(route.start + dt.timedelta(weeks=week))} this route asks "
+               f"{hours:g} study hours a week ({running} credentials at once), more than a full-time "
+               f"{HEAVY_WEEKLY_HOURS:g}-hour week. Tick 'Weekly hours limit' to spread them out.")
+
+
+_NO_LIMIT = {"budget": "no budget limit", "hours_per_week": "no weekly hours limit", "deadline": "no deadline"}
+#: How a list-valued change reads: (with some values, with none).
+_LISTS = {"avoid_providers": ("avoid only {}", "avoid no provider"), "avoid_credentials": ("avoid only {}",
+                                                                                           "avoid no credential"),
+          "modes": ("modes: {}", "any mode"), "languages": ("languages: {}", "any language"),
+          "countries": ("countries: {}", "any country")}
+
+
 def _describe(key: str, value: object, catalogue: Catalogue) -> str:
+    """A diagnosis's suggested change in words: names, not ids; dates as "27 Aug 2027"."""
     if value is None:
-        return f"no {key.replace('_', ' ')} limit"
+        return _NO_LIMIT.get(key, f"no {key.replace('_', ' ')} limit")
     if key == "budget" and isinstance(value, dict):
         return f"budget {value['amount']:,.0f} {value['currency']}"
-    if isinstance(value, float):
-        return f"{key.replace('_', ' ')} = {value:g}"
+    if key == "hours_per_week" and isinstance(value, (int, float)):
+        return f"{value:g} hours a week"
+    if key == "deadline" and isinstance(value, str):
+        try:
+            return f"finish by {day(dt.date.fromisoformat(value))}"
+        except ValueError:
+            return f"finish by {value}"
     if isinstance(value, list):
         kind = {"avoid_providers": "provider", "avoid_credentials": "credential"}.get(key)
         names = [catalogue.provider(v).name if kind == "provider" and catalogue.has("provider", v)
                  else catalogue.credential(v).title if kind == "credential" and catalogue.has("credential", v)
                  else str(v) for v in value]
-        return f"{key.replace('_', ' ')} = {', '.join(names) or 'any'}"
-    return f"{key.replace('_', ' ')} = {value}"
+        some, none = _LISTS.get(key, (key.replace("_", " ") + ": {}", f"any {key.replace('_', ' ')}"))
+        return some.format(", ".join(names)) if names else none
+    if isinstance(value, float):
+        return f"{key.replace('_', ' ')} {value:g}"
+    return f"{key.replace('_', ' ')}: {value}"
 
 
 @page_boundary("Plan a route")
@@ -205,6 +256,7 @@ def page() -> None:
         fewer_routes(rec, scenario.alternatives)
         for route in rec.routes:
             route_card(route, catalogue)
+            heavy_load(route, scenario)
         ranks = [r.rank for r in rec.routes]
         if st.session_state.get(CHOSEN) not in ranks:
             st.session_state[CHOSEN] = ranks[0]

@@ -50,11 +50,22 @@ def current_identity() -> Identity:
 
 
 def acting_user() -> User:
-    """The store user of the person using the app (the local user is learner and advisor at once)."""
+    """The store user of the person using the app (the local user is learner and advisor at once).
+
+    The user is created once per session, and read again on every rerun: a role changed by
+    an admin (a demoted advisor) applies to an open session at once. The store re-reads it
+    on every call too; this keeps what the pages show in step.
+    """
     identity = current_identity()
     known = st.session_state.get(_USER)
     if known is not None and (known.issuer, known.subject) == (identity.issuer, identity.subject):
-        return known  # one look-up per session, not per rerun: a changed role counts from the next sign-in
+        try:
+            user = store().refresh_user(known)
+        except StoreError:  # erased since: sign in afresh below
+            user = None
+        if user is not None:
+            st.session_state[_USER] = user
+            return user
     user = store().local_user() if identity == LOCAL_IDENTITY else store().user_for(identity,
                                                                                     role=initial_role(identity))
     st.session_state[_USER] = user

@@ -26,8 +26,10 @@ from planner.catalogue.models import (
     Objective,
 )
 from planner.engine.scenario import Scenario, ScenarioError, fit_to_catalogue, read_link, to_query
+from planner.outputs.dates import INPUT_FORMAT
+from planner.outputs.names import country_name, language_name
 from planner.ui.text import md_escape
-from planner.ui.widgets import keep_in_range, keep_valid
+from planner.ui.widgets import apply_commits, keep_in_range, keep_valid, kept
 
 __all__ = [
     "apply_relaxation_to_state",
@@ -44,6 +46,8 @@ __all__ = [
 K = "sc_"  # prefix of every scenario widget key
 # the date widgets cover exactly the dates the model accepts, so no valid scenario is refused
 _MIN_DAY, _MAX_DAY = MIN_DATE, MAX_DATE
+#: Every date input: the dates the model accepts, typed day first (the order the app shows dates in).
+_DAYS: dict[str, Any] = {"min_value": _MIN_DAY, "max_value": _MAX_DAY, "format": INPUT_FORMAT}
 _RESTORED = "sc_restored_from_link"
 _UPLOADED = "sc_vc_found"  # planner.ui.credentials.FOUND (not imported: it pulls in the verifier)
 OBJECTIVES = {
@@ -161,10 +165,23 @@ def apply_relaxation_to_state(relaxation: dict[str, Any]) -> None:
             s[K + key] = list(value or [])
 
 
+def _k(name: str) -> dict[str, Any]:
+    # the widget's key, and the callback that keeps its committed values through a cut-off run
+    return {"key": K + name, **kept(K + name)}
+
+
 def _init(key: str, default: Any) -> None:
     # a widget given both a default and a session-state value warns; seed the state instead
     if key not in st.session_state:
         st.session_state[key] = default
+
+
+def _store_target_title(store, target: str) -> str:  # type: ignore[no-untyped-def]
+    """The "Role · Data analyst" of a target of a compiled catalogue: its title, never its id."""
+    kind, _, item = target.partition(":")
+    found = store.get("role" if kind == "role" else "credential", item)
+    name = getattr(found, "title", None) or "(no longer in this catalogue)"
+    return f"{'Role' if kind == 'role' else 'Award'} · {name}"
 
 
 def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
@@ -177,16 +194,13 @@ def store_target_picker(store) -> None:  # type: ignore[no-untyped-def]
                f"{'Role' if h.kind == 'role' else 'Award'} · {h.title}" for h in hits.hits}
     current = s.get(K + "target")
     if current and current not in options:  # keep the chosen target while browsing other pages
-        kind, _, item = current.partition(":")
-        found = store.get("role" if kind == "role" else "credential", item)
-        label = f"{'Role' if kind == 'role' else 'Award'} · {found.title}" if found is not None else current
-        options = {current: label, **options}
+        options = {current: _store_target_title(store, current), **options}
     if not options:
         st.warning("No role or award matches this search.")
         return
     if s.get(K + "target") not in options:
         s[K + "target"] = next(iter(options))
-    st.selectbox("Target role or award", list(options), format_func=options.__getitem__, key=K + "target")
+    st.selectbox("Target role or award", list(options), format_func=options.__getitem__, **_k("target"))
 
 
 _LINK_TARGET = "sc_link_target_read"
@@ -270,7 +284,7 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
     if pick_target:
         if s.get(K + "target") not in targets:
             s[K + "target"] = next(iter(targets))
-        st.selectbox("Target role or award", list(targets), format_func=targets.__getitem__, key=K + "target",
+        st.selectbox("Target role or award", list(targets), format_func=targets.__getitem__, **_k("target"),
                      help="Type to search.")
     creds = sorted(catalogue.credentials, key=lambda c: c.title)
     titles = {c.id: f"{c.title} ({c.provider})" for c in creds}
@@ -281,57 +295,57 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
     for key, options in (("held", titles), ("known", comps), ("languages", langs), ("avoid_providers", providers),
                          ("countries", {p.country for p in catalogue.providers})):
         keep_valid(K + key, options)
-    held = st.multiselect("Credentials you hold", list(titles), format_func=titles.__getitem__, key=K + "held")
+    held = st.multiselect("Credentials you hold", list(titles), format_func=titles.__getitem__, **_k("held"))
     today = dt.date.today()
     holdings = []
     for cid in held:
         _init(f"{K}held_date_{cid}", today)
-        earned = st.date_input(f"Earned on — {md_escape(titles[cid])}", min_value=_MIN_DAY, max_value=_MAX_DAY,
-                               key=f"{K}held_date_{cid}")
+        earned = st.date_input(f"Earned on — {md_escape(titles[cid])}", **_DAYS,
+                               **_k(f"held_date_{cid}"))
         holdings.append(Holding(credential=cid, earned=earned))
     if uploaded:
         from planner.verify.review import merge_holdings
 
         holdings = merge_holdings(holdings, uploaded)
     known = st.multiselect("Competencies you already have", list(comps), format_func=comps.__getitem__,
-                           key=K + "known")
+                           **_k("known"))
     scale = catalogue.meta.level_scale
     levels = []
     for comp in known:
         _init(f"{K}known_level_{comp}", scale.min)
         keep_in_range(f"{K}known_level_{comp}", scale.min, scale.max)
         level = st.slider(f"Level — {md_escape(comps[comp])}", scale.min, scale.max,
-                          key=f"{K}known_level_{comp}")
+                          **_k(f"known_level_{comp}"))
         levels.append(CompetencyLevel(competency=comp, level=level))
 
     st.markdown("**Constraints**")
     c1, c2 = st.columns(2)
     currencies = sorted({catalogue.meta.base_currency, *catalogue.meta.exchange_rates})
     with c1:
-        use_budget = st.checkbox("Budget limit", key=K + "use_budget")
+        use_budget = st.checkbox("Budget limit", **_k("use_budget"))
         _init(K + "budget", 2000.0)
         budget = st.number_input("Budget", min_value=0.0, max_value=MAX_COST, step=100.0,
-                                 key=K + "budget", disabled=not use_budget)
+                                 **_k("budget"), disabled=not use_budget)
         if s.get(K + "currency") not in currencies:
             s[K + "currency"] = catalogue.meta.base_currency
-        currency = st.selectbox("Currency", currencies, key=K + "currency", disabled=not use_budget)
-        use_hours = st.checkbox("Limit weekly study hours", key=K + "use_hours")
+        currency = st.selectbox("Currency", currencies, **_k("currency"), disabled=not use_budget)
+        use_hours = st.checkbox("Weekly hours limit", **_k("use_hours"))
         _init(K + "hours", 10.0)
         hours = st.number_input("Hours per week", min_value=0.5, max_value=MAX_HOURS_PER_WEEK, step=1.0,
-                                key=K + "hours", disabled=not use_hours)
+                                **_k("hours"), disabled=not use_hours)
     with c2:
         _init(K + "start", today)
-        start = st.date_input("Start", min_value=_MIN_DAY, max_value=_MAX_DAY, key=K + "start")
-        use_deadline = st.checkbox("Deadline", key=K + "use_deadline")
+        start = st.date_input("Start", **_DAYS, **_k("start"))
+        use_deadline = st.checkbox("Deadline", **_k("use_deadline"))
         _init(K + "deadline", _clamp(start + dt.timedelta(days=365)))
-        deadline = st.date_input("Finish by", min_value=_MIN_DAY, max_value=_MAX_DAY, key=K + "deadline",
+        deadline = st.date_input("Finish by", **_DAYS, **_k("deadline"),
                                  disabled=not use_deadline)
-        modes = st.multiselect("Modes (empty: any)", ["online", "blended", "onsite"], key=K + "modes")
-        languages = st.multiselect("Languages (empty: any)", langs, key=K + "languages")
+        modes = st.multiselect("Modes (empty: any)", ["online", "blended", "onsite"], **_k("modes"))
+        languages = st.multiselect("Languages (empty: any)", langs, format_func=language_name, **_k("languages"))
     countries = st.multiselect("Countries (empty: any)", sorted({p.country for p in catalogue.providers}),
-                               key=K + "countries")
+                               format_func=country_name, **_k("countries"))
     avoid = st.multiselect("Providers to avoid", list(providers), format_func=providers.__getitem__,
-                           key=K + "avoid_providers")
+                           **_k("avoid_providers"))
     audiences = _audience_widget(catalogue)
     c3, c4 = st.columns(2)
     with c3:
@@ -339,10 +353,10 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
         choices = [o for o in OBJECTIVES if o != Objective.CREDIT.value or s[K + "target"].startswith("award:")]
         keep_valid(K + "objective", choices)
         _init(K + "objective", Objective.COST.value)
-        objective = st.radio("Optimise for", choices, format_func=OBJECTIVES.__getitem__, key=K + "objective")
+        objective = st.radio("Optimise for", choices, format_func=OBJECTIVES.__getitem__, **_k("objective"))
     with c4:
         _init(K + "alternatives", 3)
-        alternatives = st.slider("Routes to show", 1, 10, key=K + "alternatives")
+        alternatives = st.slider("Routes to show", 1, 10, **_k("alternatives"))
     try:
         return Scenario(
             target=s[K + "target"], holdings=holdings, competencies=levels,
@@ -373,7 +387,7 @@ def _audience_widget(catalogue: Catalogue) -> list[str]:
     if not options:
         return []
     return st.multiselect("Your audience, for prices per audience (empty: the lowest price)", options,
-                          key=K + "audiences",
+                          **_k("audiences"),
                           help="Some credentials publish one price per audience (in-state, out-of-state, member "
                           "…); the route uses yours, and says which price it used.")
 
@@ -382,8 +396,10 @@ def keep_state() -> None:
     """Keep the form's values when another page is shown.
 
     Streamlit forgets a widget's state on runs where the widget is not drawn; writing
-    the values back marks them as user state, so the form survives page changes.
+    the values back marks them as user state, so the form survives page changes. Values
+    committed in a run that a page change cut off come back first (:func:`apply_commits`).
     """
+    apply_commits()
     for key in list(st.session_state):
         if isinstance(key, str) and key.startswith(K) and key != _RESTORED:
             st.session_state[key] = st.session_state[key]

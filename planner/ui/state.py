@@ -1,16 +1,26 @@
 """Which catalogue a session uses, loaded once per catalogue content.
 
-Session state holds only a digest naming the catalogue; the loaded catalogue and its
-graph live in ``st.cache_resource``, keyed by that digest, so every session that uses the
-same content shares one copy and an edited file is reloaded.
+The app's catalogue is the folder named by ``$PLANNER_CATALOGUE`` (as for the command
+line), else the bundled one; a compiled catalogue (a database URL there) is searched page
+by page instead (:func:`active_store`). A session may use a catalogue of its own, uploaded
+on 'Your own catalogue': its files stay with the session (session state) for as long as the
+session lives, so no other session's uploads can push it out. The number of sessions that
+hold an upload at once is bounded (:data:`MAX_KEPT_UPLOADS`); an upload beyond it is
+refused with a message, and nobody's catalogue is ever swapped for another without a word.
+Loaded catalogues and their graphs live in ``st.cache_resource``, keyed by a digest of
+their content (an upload) or of their files' sizes and times (a folder), so sessions share
+one copy and an edited folder is reloaded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import networkx as nx
 import streamlit as st
@@ -19,12 +29,15 @@ from planner.catalogue.graph import build_graph
 from planner.catalogue.loader import default_catalogue_dir, validate, validate_texts
 from planner.catalogue.models import Catalogue
 
-__all__ = ["ActiveCatalogue", "active_catalogue", "active_store", "bundled_digest", "remember_upload",
-           "store_analysis_scope",
+__all__ = ["MAX_KEPT_UPLOADS", "UPLOAD_REFUSED", "ActiveCatalogue", "active_catalogue", "active_store",
+           "app_catalogue_label", "bundled_digest", "remember_upload", "store_analysis_scope",
            "store_subcatalogue", "use_bundled"]
 
-_KEY = "catalogue_digest"
-#: Uploaded catalogues kept server-side (session state holds only their digest).
+_KEY = "catalogue_upload"  # the session's own catalogue: an _Upload, or absent
+#: Session-state key of the message saying why an upload was not taken (plain text).
+UPLOAD_REFUSED = "catalogue_upload_refused"
+#: Sessions that may hold an uploaded catalogue at once (each at most the upload limits,
+#: 20 MB): what the server keeps in memory for uploads stays bounded.
 MAX_KEPT_UPLOADS = 32
 
 
@@ -36,6 +49,28 @@ class ActiveCatalogue:
     graph: nx.MultiDiGraph
     digest: str
     label: str
+
+
+@dataclass(frozen=True, eq=False)
+class _Upload:
+    """A session's uploaded catalogue: held in its session state, counted while it lives."""
+
+    digest: str
+    label: str
+    files: Mapping[str, bytes]
+
+
+class _LiveUploads:
+    """The uploads sessions hold now (weakly: a session that ends frees its place)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held: weakref.WeakSet[_Upload] = weakref.WeakSet()
+
+
+@st.cache_resource
+def _live_uploads() -> _LiveUploads:
+    return _LiveUploads()
 
 
 def _digest(files: Mapping[str, bytes]) -> str:
@@ -57,6 +92,33 @@ def bundled_digest() -> str:
     return _digest(_bundled_files())
 
 
+def _app_folder() -> Path | None:
+    """The folder (or YAML file) ``$PLANNER_CATALOGUE`` names; None for the bundled one or a store."""
+    from planner.store.catalogue.resolve import resolve_catalogue
+
+    source = resolve_catalogue(None)
+    if source.is_store:
+        return None
+    folder = Path(source.location)
+    return None if folder.resolve() == Path(default_catalogue_dir()).resolve() else folder
+
+
+def _folder_digest(folder: Path) -> str:
+    # sizes and modification times: cheap on a large folder, and an edited file is reloaded
+    files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*.y*ml") if p.is_file())
+    h = hashlib.sha256(str(folder.resolve()).encode())
+    for p in files:
+        stat = p.stat()
+        h.update(f"{p}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return h.hexdigest()[:16]
+
+
+def app_catalogue_label() -> str:
+    """How the app's own catalogue (not an upload) is named: the bundled one or ``$PLANNER_CATALOGUE``'s."""
+    folder = _app_folder()
+    return "the bundled catalogue" if folder is None else f"the app's catalogue ({folder})"
+
+
 @st.cache_resource(show_spinner="Loading the catalogue…", max_entries=8)
 def _load_bundled(digest: str) -> tuple[Catalogue, nx.MultiDiGraph]:
     report = validate(Path(default_catalogue_dir()))
@@ -65,7 +127,17 @@ def _load_bundled(digest: str) -> tuple[Catalogue, nx.MultiDiGraph]:
     return report.catalogue, build_graph(report.catalogue)
 
 
-@st.cache_resource(show_spinner="Loading the catalogue…", max_entries=8)
+@st.cache_resource(show_spinner="Loading the catalogue…", max_entries=4)
+def _load_folder(digest: str, folder: str) -> tuple[Catalogue, nx.MultiDiGraph]:
+    report = validate(Path(folder))
+    if report.catalogue is None:
+        more = f" (and {len(report.errors) - 5} more)" if len(report.errors) > 5 else ""
+        raise RuntimeError(f"the catalogue in {folder} (PLANNER_CATALOGUE) is not valid: "
+                           + "; ".join(str(p) for p in report.errors[:5]) + more)
+    return report.catalogue, build_graph(report.catalogue)
+
+
+@st.cache_resource(show_spinner="Loading the catalogue…", max_entries=MAX_KEPT_UPLOADS)
 def _load_uploaded(digest: str, _files: Mapping[str, bytes]) -> tuple[Catalogue, nx.MultiDiGraph]:
     report = validate_texts(_files)
     if report.catalogue is None:
@@ -73,35 +145,53 @@ def _load_uploaded(digest: str, _files: Mapping[str, bytes]) -> tuple[Catalogue,
     return report.catalogue, build_graph(report.catalogue)
 
 
-@st.cache_resource
-def _upload_store() -> dict[str, tuple[str, dict[str, bytes]]]:
-    return {}
+def remember_upload(files: Mapping[str, bytes], label: str) -> str | None:
+    """Make an uploaded (already validated) catalogue the session's catalogue; return its digest.
 
-
-def remember_upload(files: Mapping[str, bytes], label: str) -> str:
-    """Make an uploaded (already validated) catalogue the session's catalogue; return its digest."""
-    digest = _digest(files)
-    store = _upload_store()
-    store[digest] = (label, dict(files))
-    while len(store) > MAX_KEPT_UPLOADS:  # oldest first: dicts keep insertion order
-        store.pop(next(iter(store)))
-    st.session_state[_KEY] = digest
-    return digest
+    A button callback. The files stay with the session; when :data:`MAX_KEPT_UPLOADS`
+    other sessions hold an upload already, this one is refused: None is returned and
+    :data:`UPLOAD_REFUSED` in session state says why.
+    """
+    s = st.session_state
+    s.pop(UPLOAD_REFUSED, None)
+    upload = _Upload(_digest(files), label, MappingProxyType(dict(files)))
+    live = _live_uploads()
+    with live.lock:
+        mine = s.get(_KEY)
+        others = [u for u in live.held if u is not mine]
+        if len(others) >= MAX_KEPT_UPLOADS:
+            s[UPLOAD_REFUSED] = (
+                f"This catalogue was not taken: {len(others)} other sessions use catalogues of their own, the most "
+                f"the server keeps at once ({MAX_KEPT_UPLOADS}). Try again later, or ask for it to be installed "
+                "as the app's catalogue (PLANNER_CATALOGUE).")
+            return None
+        if isinstance(mine, _Upload):
+            live.held.discard(mine)
+        live.held.add(upload)
+        s[_KEY] = upload
+    return upload.digest
 
 
 def use_bundled() -> None:
-    """Switch the session back to the bundled catalogue."""
-    st.session_state.pop(_KEY, None)
+    """Switch the session back to the app's own catalogue (the bundled one or ``$PLANNER_CATALOGUE``'s)."""
+    upload = st.session_state.pop(_KEY, None)
+    if isinstance(upload, _Upload):
+        live = _live_uploads()
+        with live.lock:
+            live.held.discard(upload)
 
 
 def active_catalogue() -> ActiveCatalogue:
-    """The catalogue this session uses: an upload when one was chosen, else the bundled one."""
-    digest = st.session_state.get(_KEY)
-    uploads = _upload_store()
-    if digest and digest in uploads:
-        label, files = uploads[digest]
-        catalogue, graph = _load_uploaded(digest, files)
-        return ActiveCatalogue(catalogue, graph, digest, label)
+    """The catalogue this session uses: its upload when it chose one, else the app's catalogue."""
+    upload = st.session_state.get(_KEY)
+    if isinstance(upload, _Upload):
+        catalogue, graph = _load_uploaded(upload.digest, upload.files)
+        return ActiveCatalogue(catalogue, graph, upload.digest, upload.label)
+    folder = _app_folder()
+    if folder is not None:
+        digest = _folder_digest(folder)
+        catalogue, graph = _load_folder(digest, str(folder))
+        return ActiveCatalogue(catalogue, graph, digest, f"{catalogue.meta.name} ({folder})")
     bundled = bundled_digest()
     catalogue, graph = _load_bundled(bundled)
     return ActiveCatalogue(catalogue, graph, bundled, f"bundled: {catalogue.meta.name}")

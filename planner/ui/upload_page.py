@@ -10,10 +10,10 @@ import streamlit as st
 from planner.catalogue.loader import ValidationReport, validate_texts
 from planner.catalogue.upload import MAX_FILE_BYTES, MAX_TOTAL_BYTES, UploadError, read_upload
 from planner.ui.boundary import page_boundary
-from planner.ui.state import active_catalogue, remember_upload, use_bundled
+from planner.ui.state import UPLOAD_REFUSED, active_catalogue, app_catalogue_label, remember_upload, use_bundled
 from planner.ui.text import md_escape
 
-__all__ = ["page", "problem_rows", "show_validation"]
+__all__ = ["PENDING", "page", "problem_rows", "show_validation"]
 
 
 def problem_rows(report: ValidationReport) -> list[dict[str, Any]]:
@@ -72,10 +72,35 @@ def show_validation(files: Mapping[str, bytes], label: str) -> bool:
     return True
 
 
+#: The newest upload, shown until the next one replaces it: {"label", "files"} or {"label", "problems"}.
+PENDING = "up_pending"
+_ROUND = "up_round"  # uploads so far: each one gets a fresh uploader, so files never pile up
+
+
+def _uploader_key() -> str:
+    n = st.session_state.get(_ROUND, 0)
+    return "up_files" if n == 0 else f"up_files_{n}"
+
+
+def _take_upload(uploaded: list[Any]) -> None:
+    """Read what the uploader holds into PENDING and empty the uploader: a new upload replaces the last."""
+    label = "upload: " + ", ".join(sorted(f.name for f in uploaded))
+    try:
+        files = read_upload((f.name, f.getvalue()) for f in uploaded)
+    except UploadError as exc:
+        st.session_state[PENDING] = {"label": label, "problems": list(exc.problems)}
+    else:
+        st.session_state[PENDING] = {"label": label, "files": files}
+    st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
+
+
 @page_boundary("Your own catalogue")
 def page() -> None:
     """Draw the upload page."""
     st.header("Your own catalogue")
+    refused = st.session_state.pop(UPLOAD_REFUSED, None)
+    if refused:
+        st.error(md_escape(refused))
     try:
         active = active_catalogue()
         st.info(f"This session uses the catalogue **{md_escape(active.label)}** "
@@ -84,24 +109,28 @@ def page() -> None:
         st.error(f"The current catalogue could not be loaded: {md_escape(exc)}")
     st.write(
         "Upload catalogue YAML files or one zip of them. They are validated and used for this session "
-        "only; the bundled catalogue is never changed. The format is described by `catalogue/schema.json`."
+        "only; the app's catalogue is never changed. The format is described by `catalogue/schema.json`. "
+        "Choose all the files of a catalogue together (or one zip): a new upload replaces the previous one."
     )
-    st.button("Use the bundled catalogue", key="up_bundled", on_click=use_bundled)
+    st.button(f"Use {app_catalogue_label()}", key="up_bundled", on_click=use_bundled)
     uploaded = st.file_uploader(
-        "Catalogue files", type=["yaml", "yml", "zip"], accept_multiple_files=True, key="up_files",
+        "Catalogue files", type=["yaml", "yml", "zip"], accept_multiple_files=True, key=_uploader_key(),
         max_upload_size=max(1, MAX_TOTAL_BYTES // (1024 * 1024)),  # MB; the browser refuses bigger files
         help=f"At most {MAX_FILE_BYTES // (1024 * 1024)} MB a file and {MAX_TOTAL_BYTES // (1024 * 1024)} MB "
-             "in all.",
+             "in all. A new upload replaces the previous one.",
     )
-    if not uploaded:
+    if uploaded:
+        _take_upload(uploaded)
+        st.rerun()  # draws a fresh, empty uploader: the next upload replaces this one
+    pending = st.session_state.get(PENDING)
+    if not pending:
         return
-    try:
-        files = read_upload((f.name, f.getvalue()) for f in uploaded)
-    except UploadError as exc:
+    st.subheader(md_escape(pending["label"].removeprefix("upload: ")), anchor=False)
+    if "problems" in pending:
         st.error("The upload was refused:")
-        st.dataframe([{"problem": p} for p in exc.problems], hide_index=True, width="stretch")
+        st.dataframe([{"problem": p} for p in pending["problems"]], hide_index=True, width="stretch")
         return
     try:
-        show_validation(files, "upload: " + ", ".join(sorted(f.name for f in uploaded)))
+        show_validation(pending["files"], pending["label"])
     except Exception as exc:  # validation never raises by contract; say so plainly if it does
         st.error(f"The catalogue could not be checked: {md_escape(exc)}")

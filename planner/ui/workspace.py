@@ -20,6 +20,7 @@ from planner.engine.scenario import Scenario
 from planner.engine.whatif import MAX_WHAT_IFS, PlanWork, WhatIf, what_if_name
 from planner.store.identity import Identity
 from planner.ui.scenario_form import set_state
+from planner.ui.widgets import apply_commits
 
 __all__ = [
     "COLUMNS",
@@ -72,6 +73,7 @@ def what_if_key(index: int, field: str) -> str:
 
 def keep() -> None:
     """Keep the compare page's notes and what-ifs when another page is shown."""
+    apply_commits()  # values committed in a run that a page change cut off
     for key in list(st.session_state):
         if isinstance(key, str) and _KEPT.match(key):
             st.session_state[key] = st.session_state[key]

@@ -310,25 +310,25 @@ def _check_page(at: AppTest, where: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def hostile_digest() -> str:
+def hostile_digest() -> object:
     at = AppTest.from_string("from planner.ui.upload_page import page\npage()\n", default_timeout=60).run()
     at.file_uploader(key="up_files").set_value(("evil](javascript:alert(1)).yaml", hostile_yaml(),
                                                 "application/yaml")).run()
     _check_page(at, "upload page, validated")
     at.button(key="up_use").click().run()
     _check_page(at, "upload page, in use")
-    return at.session_state["catalogue_digest"]
+    return at.session_state["catalogue_upload"]  # the session's own catalogue (its files)
 
 
-def _page(module: str, digest: str, **query: str) -> AppTest:
+def _page(module: str, digest: object, **query: str) -> AppTest:
     at = AppTest.from_string(f"from planner.ui.{module} import page\npage()\n", default_timeout=120)
-    at.session_state["catalogue_digest"] = digest
+    at.session_state["catalogue_upload"] = digest
     for k, v in query.items():
         at.query_params[k] = v
     return at.run()
 
 
-def test_plan_page_is_inert(hostile_digest: str) -> None:
+def test_plan_page_is_inert(hostile_digest: object) -> None:
     at = _page("plan_page", hostile_digest, target="role:r", start=START)
     assert _check_page(at, "plan page") > 0  # the hostile titles were shown, escaped
     assert any("Alpha" in m.value for m in at.markdown)
@@ -338,7 +338,7 @@ def test_plan_page_is_inert(hostile_digest: str) -> None:
     assert _check_page(at, "plan page with holdings") > 0
 
 
-def test_plan_page_link_with_hostile_ids_is_inert(hostile_digest: str) -> None:
+def test_plan_page_link_with_hostile_ids_is_inert(hostile_digest: object) -> None:
     at = _page("plan_page", hostile_digest, target="role:r", have=f"{ID_LIKE}@2024-01-01", know=f"{ID_LIKE}=2",
                avoid_providers=ID_LIKE)
     _check_page(at, "plan page, hostile link")
@@ -349,9 +349,9 @@ def test_plan_page_link_with_hostile_ids_is_inert(hostile_digest: str) -> None:
     assert at.warning and "could not be opened" in at.warning[0].value
 
 
-def test_compare_page_is_inert(hostile_digest: str) -> None:
+def test_compare_page_is_inert(hostile_digest: object) -> None:
     at = AppTest.from_string("from planner.ui.compare_page import page\npage()\n", default_timeout=120)
-    at.session_state["catalogue_digest"] = hostile_digest
+    at.session_state["catalogue_upload"] = hostile_digest
     at.session_state["cmp_notes"] = BLOCK
     at.run()
     assert _check_page(at, "compare page") > 0
@@ -359,7 +359,7 @@ def test_compare_page_is_inert(hostile_digest: str) -> None:
 
 
 @pytest.mark.parametrize("module", ["coverage_page", "explore_page"])
-def test_institution_pages_are_inert(hostile_digest: str, module: str) -> None:
+def test_institution_pages_are_inert(hostile_digest: object, module: str) -> None:
     at = _page(module, hostile_digest)
     _check_page(at, module)
     if module == "explore_page":

@@ -10,7 +10,17 @@ import pytest
 from planner.engine.explain import award_components
 from planner.engine.routing import recommend
 from planner.engine.scenario import Scenario
-from planner.outputs.plots.route import pareto_chart, pathway_graph, stacking_flows, stacking_sankey, timeline
+from planner.outputs.plots.route import (
+    pareto_chart,
+    pareto_rows,
+    pathway_graph,
+    pathway_sentences,
+    stacking_flows,
+    stacking_rows,
+    stacking_sankey,
+    timeline,
+    timeline_rows,
+)
 
 START = dt.date(2026, 12, 1)
 
@@ -67,9 +77,12 @@ def test_pathway_graph_shows_every_step_and_the_competencies_gained(analyst, sam
     fig = pathway_graph(route, sample_catalogue, scenario.to_target())
     creds = _nodes(fig, "credentials")
     assert list(creds.customdata) == list(route.credential_ids)
-    assert list(creds.text) == [str(i) for i in range(1, len(route.steps) + 1)]  # numbered as the steps
-    for cid, hover in zip(creds.customdata, creds.hovertext, strict=True):
-        assert sample_catalogue.credential(cid).title in hover
+    for cid, text, hover in zip(creds.customdata, creds.text, creds.hovertext, strict=True):
+        credential = sample_catalogue.credential(cid)
+        assert credential.title in hover
+        # the node is labelled with its title (wrapped over lines), never a number or an id
+        assert text.replace("<br>", " ").rstrip("…") in credential.title and not text.isdigit()
+        assert sample_catalogue.provider(credential.provider).name in hover and credential.provider not in hover
     needs = {n.competency: n.level for n in sample_catalogue.role("data-analyst").needs}
     gained = {t.competency for s in route.steps for t in sample_catalogue.credential(s.credential_id).teaches
               if t.competency in needs and t.level >= needs[t.competency]}
@@ -143,3 +156,48 @@ def test_stacking_flows_name_what_stacks_into_what(certificate, sample_catalogue
     members = award_components(sample_catalogue, award, today=route.start)
     assert {(c, a) for c, a, _ in flows} == {(c, award) for c in route.credential_ids if c in members and c != award}
     assert all(credit == members[c] for c, _, credit in flows)
+
+
+def _days_from(start: dt.date):
+    day = start
+    while True:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def test_a_course_with_intakes_starts_on_its_intake_day(sample_catalogue) -> None:
+    # the schedule counts in weeks; the BSc Nursing starts on 8 September, not on the Saturday before
+    _, rec = _rec(sample_catalogue, "role:nurse-general-care", 1)
+    route = rec.best
+    rows = {r["credential"]: r for r in timeline_rows(route, sample_catalogue)}
+    for slot in route.schedule:
+        credential = sample_catalogue.credential(slot.credential_id)
+        if credential.award is not None or credential.runs is None or not credential.runs.intakes:
+            continue
+        intake = next(d for d in _days_from(slot.start) if f"{d:%m-%d}" in credential.runs.intakes)
+        assert intake - slot.start < dt.timedelta(days=7)
+        assert rows[credential.title]["starts"] == intake.strftime("%d %b %Y")
+        bar = next(t for t in timeline(route, sample_catalogue).data if t.y[0] == credential.title)
+        assert bar.base[0] == intake.isoformat()
+    assert any(sample_catalogue.credential(s.credential_id).runs
+               and sample_catalogue.credential(s.credential_id).runs.intakes for s in route.schedule)
+
+
+def test_every_route_figure_has_its_text_alternative(analyst, certificate, sample_catalogue) -> None:
+    scenario, rec = analyst
+    route = rec.best
+    rows = timeline_rows(route, sample_catalogue)
+    assert [r["credential"] for r in rows] == [t.y[0] for t in timeline(route, sample_catalogue).data]
+    names = {p.name for p in sample_catalogue.providers}
+    assert all(r["provider"] in names and r["h/week"] > 0 for r in rows)
+    sentences = " ".join(pathway_sentences(route, sample_catalogue, scenario.to_target()))
+    for step in route.steps:
+        for other in step.unlocks:
+            assert f"{step.title} unlocks" in sentences and sample_catalogue.credential(other).title in sentences
+    _, cert = certificate
+    flows = stacking_rows(cert.best, sample_catalogue)
+    sankey = stacking_sankey(cert.best, sample_catalogue).data[0]
+    assert sorted(f["ECTS"] for f in flows) == sorted(sankey.link.value)
+    table = pareto_rows(list(rec.routes), [f"Route {r.rank}" for r in rec.routes])
+    assert {(r["route"], r["cost (EUR)"], r["weeks to finish"]) for r in table} == {
+        (f"Route {r.rank}", round(r.total_cost), r.weeks) for r in rec.routes}

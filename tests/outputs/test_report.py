@@ -37,7 +37,7 @@ def test_text_and_markdown(report) -> None:
     assert "900 EUR" in text  # the analyst's cheapest route
     md = to_markdown(report)
     assert md.startswith("# Coverage report")
-    assert "| Award | Title |" in md
+    assert "| Award | Provider |" in md
     # catalogue text is escaped, never markup
     assert "Online \\<b\\>Academy\\</b\\>" in md and "<b>Academy" not in md
 
@@ -193,3 +193,34 @@ def test_whatif_table_names_titles_in_every_format(report, fmt) -> None:
     table = out[out.index("Recognition what-if"):]
     assert "Course mlonl" in table
     assert "mlonl" not in table.replace("Course mlonl", "")
+
+
+
+def test_tables_name_things_by_their_titles_never_their_ids(report) -> None:
+    # every cell, and every part of a listing cell, of every Markdown table: no id of the catalogue
+    cat = mini_catalogue()
+    ids = {c.id for c in cat.credentials} | {r.id for r in cat.roles} | {p.id for p in cat.providers} | {
+        c.id for c in cat.competencies}
+    titles = {c.title for c in cat.credentials} | {r.title for r in cat.roles} | {p.name for p in cat.providers}
+    ids -= titles  # an id that is also someone's title cannot be told apart
+    md = to_markdown(report).replace("\\", "")
+    cells = [cell.strip() for line in md.splitlines() if line.startswith("| ") and not line.startswith("|---")
+             for cell in line.strip("|").split(" | ")]
+    parts = {p.strip() for cell in cells for p in cell.replace(";", ",").split(",")}
+    assert parts & titles  # the tables do name things …
+    assert not parts & ids, sorted(parts & ids)  # … by their titles
+    page = to_html(report, catalogue=cat, figures=False)
+    assert not any(f"<td>{i}</td>" in page for i in ids)
+
+
+def test_every_html_figure_is_followed_by_a_table_of_its_figures(report) -> None:
+    import re
+
+    page = to_html(report, catalogue=mini_catalogue())
+    figures = [m.start() for m in re.finditer(r'class="plotly-graph-div"', page)]
+    assert len(figures) >= 4
+    for start, end in zip(figures, [*figures[1:], len(page)], strict=True):
+        section_end = page.find("</section>", start)
+        assert "<table>" in page[start:min(end, section_end)], page[start:start + 300]
+    # the heatmap's own table: every role's need, with the levels the figure colours
+    assert "<th>role</th><th>competency</th><th>needed level</th><th>best level taught</th>" in page

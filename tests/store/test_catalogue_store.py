@@ -371,6 +371,10 @@ def test_plan_page_on_a_store_searches_targets_and_plans_like_the_folder(monkeyp
     shown = " ".join(m.value for m in at.markdown)  # route 1's steps, in order
     titles = [step.title for step in expected.routes[0].steps]
     assert all(t in shown for t in titles) and sorted(titles, key=shown.index) == titles
+    # searching for another target keeps the chosen one in the picker, by its title
+    at.text_input(key="sc_target_search_q").set_value("nurse").run()
+    picker = at.selectbox(key="sc_target")
+    assert picker.value == "role:energy-manager" and picker.format_func(picker.value) == "Role · Energy manager"
 
 
 def test_explore_page_on_a_store_pages_through_search_results(monkeypatch, bundled_sqlite, sample_catalogue):
@@ -380,10 +384,11 @@ def test_explore_page_on_a_store_pages_through_search_results(monkeypatch, bundl
     at.run()
     assert not at.exception and not at.error
     at.text_input(key="ex_store_q").set_value("data").run()
-    first = list(at.dataframe[0].value["id"])
-    assert len(first) == 25  # one page, not every match
+    assert "id" not in at.dataframe[0].value.columns  # titles, never ids
+    first = list(at.selectbox(key="ex_store_detail").options)
+    assert len(first) == 25 and len(at.dataframe[0].value) == 25  # one page, not every match
     at.number_input(key="ex_store_page").set_value(2).run()
-    second = list(at.dataframe[0].value["id"])
+    second = list(at.selectbox(key="ex_store_detail").options)
     assert second and not set(first) & set(second)
     chosen = at.selectbox(key="ex_store_detail").value
     assert sample_catalogue.credential(chosen).title in [t.value for t in at.text]

@@ -153,13 +153,81 @@ def test_a_learner_cannot_create_a_record_for_someone_else(store):
 def test_first_sign_in_role_comes_from_the_configured_lists():
     from planner.store.access import initial_role
 
-    ada = Identity("https://idp.test", "ada", email="Ada@Example.org")
-    env = {"PLANNER_ADVISORS": "someone@example.org, ada@example.org", "PLANNER_ADMINS": "https://idp.test|root"}
-    assert initial_role(ada, env) == Role.ADVISOR
+    ada = Identity("https://idp.test", "ada", email="Ada@Example.org", email_verified=True)
+    env = {"PLANNER_ADVISORS": "someone@example.org, ada@example.org", "PLANNER_ADMINS": "https://idp.test|root",
+           "PLANNER_OIDC_ISSUER": "https://idp.test"}
+    assert initial_role(ada, env) == Role.ADVISOR  # a verified address at the configured issuer
     assert initial_role(Identity("https://idp.test", "root"), env) == Role.ADMIN
     assert initial_role(Identity("https://other.test", "root"), env) == Role.LEARNER  # another issuer's "root"
-    assert initial_role(Identity("https://idp.test", "x", email="x@example.org"), env) == Role.LEARNER
+    assert initial_role(Identity("https://idp.test", "x", email="x@example.org", email_verified=True),
+                        env) == Role.LEARNER
     assert initial_role(ada, {}) == Role.LEARNER
+
+
+@pytest.mark.parametrize("who", [
+    Identity("https://idp.test", "mallory", email="ada@example.org"),  # address not verified
+    Identity("https://idp.test", "mallory", email="ada@example.org", email_verified=False),
+    Identity("https://evil.test", "ada", email="ada@example.org", email_verified=True),  # another issuer vouches
+    Identity("https://idp.test.evil.test", "ada", email="ada@example.org", email_verified=True),
+])
+def test_an_e_mail_grants_a_role_only_when_verified_by_the_configured_issuer(who):
+    from planner.store.access import initial_role
+
+    env = {"PLANNER_ADMINS": "ada@example.org", "PLANNER_ADVISORS": "ada@example.org",
+           "PLANNER_OIDC_ISSUER": "https://idp.test"}
+    assert initial_role(who, env) == Role.LEARNER
+    # without a configured issuer no e-mail address grants anything, verified or not
+    verified = Identity("https://idp.test", "ada", email="ada@example.org", email_verified=True)
+    assert initial_role(verified, {k: v for k, v in env.items() if k != "PLANNER_OIDC_ISSUER"}) == Role.LEARNER
+    assert initial_role(verified, env) == Role.ADMIN
+
+
+def test_a_forged_admin_claim_cannot_reach_a_learners_notes(store, sample_catalogue, analyst, monkeypatch):
+    """The reported chain: an unverified e-mail made admin, who assigned a learner to a fake advisor."""
+    scenario, rec = analyst
+    monkeypatch.setenv("PLANNER_ADMINS", "boss@uni.example")
+    monkeypatch.setenv("PLANNER_ADVISORS", "")
+    monkeypatch.setenv("PLANNER_OIDC_ISSUER", "https://idp.uni.example")
+    real = store.user_for(Identity("https://idp.uni.example", "ana"), role=Role.ADVISOR)
+    lee = store.create_learner(real, "Lee")
+    store.save_plan(real, lee.id, scenario=scenario, catalogue=sample_catalogue, recommendation=rec,
+                    notes="private note")
+    fake_admin = store.user_for(Identity("https://attacker.example", "x", email="boss@uni.example"))
+    unverified = store.user_for(Identity("https://idp.uni.example", "y", email="boss@uni.example"))
+    assert fake_admin.role == unverified.role == Role.LEARNER
+    fake_advisor = store.user_for(Identity("https://attacker.example", "z"))
+    for who in (fake_admin, unverified):
+        with pytest.raises(AccessDenied):
+            store.assign(who, fake_advisor.id, lee.id)
+        with pytest.raises(AccessDenied):
+            store.export_learner(who, lee.id)
+    real_admin = store.user_for(Identity("https://idp.uni.example", "boss", email="boss@uni.example",
+                                         email_verified=True))
+    assert real_admin.role == Role.ADMIN
+
+
+def test_a_demoted_advisor_stops_seeing_her_caseload_at_once(store):
+    """The role is read again by every call: a User held by an open session carries no power of its own."""
+    admin = store.user_for(Identity("https://idp.test", "admin"), role=Role.ADMIN)
+    kim = store.user_for(Identity("https://idp.test", "kim"), role=Role.ADVISOR)
+    lee = store.create_learner(kim, "Lee")
+    assert [r.learner_id for r in store.caseload(kim)] == [lee.id]
+    store.set_role(admin, kim.id, Role.LEARNER)
+    # kim's session still holds the User it was given at sign-in, with role advisor
+    assert kim.role == Role.ADVISOR
+    assert store.caseload(kim) == [] and store.learner_ids(kim) == []
+    with pytest.raises(AccessDenied):
+        store.learner(kim, lee.id)
+    with pytest.raises(AccessDenied):
+        store.create_learner(kim, "Another", user_id=admin.id)
+    assert store.refresh_user(kim).role == Role.LEARNER
+    # and a demoted admin loses the admin's calls the same way
+    store.set_role(admin, kim.id, Role.ADVISOR)
+    store.set_role(admin, admin.id, Role.LEARNER)
+    with pytest.raises(AccessDenied, match="only admins"):
+        store.aggregate(admin)
+    with pytest.raises(AccessDenied, match="only admins"):
+        store.set_role(admin, admin.id, Role.ADMIN)
 
 
 def test_signing_in_again_never_changes_a_role(store):

@@ -58,8 +58,9 @@ def test_caseload_lists_the_local_learner_with_plan_progress_and_a_drift_badge(d
     reason = f"the price of '{first}' changed from 50 EUR to {now}"
     [table] = at.dataframe
     assert table.value.to_dict("records") == [{
-        "Learner": "Local user", "Plan": sample_catalogue.role("data-analyst").title, "Version": 1,
-        "Status": "active", "Done": f"1/{len(plan.chosen)}", "Plan holds": "⚠ " + reason, "Last contact": None}]
+        "Learner": "Local user", "Plan": sample_catalogue.role("data-analyst").title, "Version": "1",
+        "Status": "active", "Done": f"1 of {len(plan.chosen)} steps", "Plan holds": "⚠ " + reason,
+        "Last contact": "never"}]  # words, never "None"
     # the drift badge with its reason, above the list
     assert any(m.value.startswith("**Local user** :red-badge[") and "1 change]" in m.value for m in at.markdown)
     assert reason in [c.value.replace("\\", "") for c in at.caption]
@@ -92,7 +93,7 @@ def test_progress_is_recorded_from_the_details_and_the_learner_opens_on_the_plan
     at.selectbox(key=f"cl_step_{plan.plan_id}_{plan.chosen[0]}").set_value("completed").run()
     _ok(at)
     assert [h.credential for h in db.learner(me, plan.learner_id).profile.holdings] == [plan.chosen[0]]
-    assert at.dataframe[0].value["Done"].tolist() == [f"1/{len(plan.chosen)}"]
+    assert at.dataframe[0].value["Done"].tolist() == [f"1 of {len(plan.chosen)} steps"]
     at.button(key="cl_plan_for").click().run()
     _ok(at)
     assert at.session_state["sc_target"] == "role:data-analyst"
@@ -150,7 +151,7 @@ def test_save_plan_on_the_plan_page_survives_a_new_session_and_names_a_conflict(
     # a new session (an app restart) finds the plan on the caseload
     again = AppTest.from_string(CASELOAD, default_timeout=60).run()
     _ok(again)
-    assert again.dataframe[0].value["Version"].tolist() == [4]
+    assert again.dataframe[0].value["Version"].tolist() == ["4"]
 
 
 def test_erasing_a_learner_from_the_page_keeps_only_the_audit_entry(db, sample_catalogue):
@@ -159,8 +160,28 @@ def test_erasing_a_learner_from_the_page_keeps_only_the_audit_entry(db, sample_c
     at = AppTest.from_string(PICKER + CASELOAD, default_timeout=60).run()
     at.sidebar.selectbox(key="lp_learner").set_value(other.id).run()
     assert at.button(key="cl_erase").disabled
-    at.checkbox(key="cl_erase_ok").check().run()
+    at.text_input(key=f"cl_erase_name_{other.id}").set_value("Erase M").run()  # not quite the name
+    assert at.button(key="cl_erase").disabled
+    at.text_input(key=f"cl_erase_name_{other.id}").set_value("Erase Me").run()
     at.button(key="cl_erase").click().run()
     _ok(at)
     assert at.dataframe[0].value["Learner"].tolist() == ["Local user"]
     assert [e.action for e in db.audit_entries(other.id)][-1] == "erase"
+
+
+def test_done_counts_the_steps_a_re_plan_dropped_once_completed(db, sample_catalogue):
+    # a plan of N steps, one completed, re-planned: the new version asks for the others only, and
+    # the caseload still says 1 of N (never "1 of N-1", which reads as if a step had vanished)
+    from planner.store.replan import accept_replan, replan
+
+    me, saved = _saved_plan(db, sample_catalogue)
+    first = saved.chosen[0]
+    db.set_progress(me, saved.plan_id, first, "completed", on=START)
+    proposal = replan(db, me, saved.plan_id, sample_catalogue, today=START)
+    newer = accept_replan(db, me, proposal, sample_catalogue)
+    assert first not in newer.chosen  # the completed step is a holding now, not a step to take
+    row = db.caseload(me)[0]
+    assert (row.version, row.completed, row.steps) == (2, 1, len(newer.chosen) + 1)
+    at = AppTest.from_string(CASELOAD, default_timeout=60).run()
+    _ok(at)
+    assert at.dataframe[0].value["Done"].tolist() == [f"1 of {len(newer.chosen) + 1} steps"]

@@ -17,7 +17,7 @@ SCRIPT = f"""
 import streamlit as st
 from planner.ui.plan_page import page
 from planner.ui.state import remember_upload
-if "catalogue_digest" not in st.session_state:
+if "catalogue_upload" not in st.session_state:
     remember_upload({{"team.yaml": {TEAM_CATALOGUE!r}}}, "test: team")
 page()
 """

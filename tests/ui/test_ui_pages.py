@@ -63,7 +63,13 @@ def _explore() -> AppTest:
 
 
 def _table_ids(at: AppTest) -> list[str]:
-    return list(at.dataframe[0].value["id"])
+    # the table shows titles, never ids; the bundled catalogue's titles are unique
+    from planner.catalogue.loader import default_catalogue_dir, load
+
+    by_title = {c.title: c.id for c in load(default_catalogue_dir()).credentials}
+    table = at.dataframe[0].value
+    assert "id" not in table.columns
+    return [by_title[t] for t in table["title"]]
 
 
 def test_explore_filters(sample_catalogue) -> None:
@@ -122,12 +128,13 @@ def test_coverage_renders_tables_and_heatmap(sample_catalogue, downloads: dict[s
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Awards stackable"].endswith(f"of {len(sample_catalogue.awards)}")
     award_table = at.dataframe[0].value
-    assert sorted(award_table["id"]) == sorted(a.id for a in sample_catalogue.awards)
+    assert sorted(award_table["award"]) == sorted(a.title for a in sample_catalogue.awards)
+    assert "id" not in award_table.columns
     charts = at.get("plotly_chart")
     assert len(charts) >= 4  # stacking bars, heatmap, gap bars, quality bars
-    md = downloads["coverage-all.md"].decode()
+    md = downloads["coverage-all.md"].decode().replace("\\", "")
     for award in sample_catalogue.awards:
-        assert award.id in md
+        assert award.title in md
     assert {b.label for b in at.get("download_button")} == {"Markdown report", "HTML report"}
 
 
@@ -136,7 +143,7 @@ def test_coverage_scope_and_on_demand_searches(sample_catalogue, downloads: dict
     at.radio(key="cov_scope").set_value("One award").run()
     at.selectbox(key="cov_award").set_value("nhu-cert-applied-data-analytics").run()
     _ok(at)
-    assert list(at.dataframe[0].value["id"]) == ["nhu-cert-applied-data-analytics"]
+    assert list(at.dataframe[0].value["award"]) == ["Certificate in Applied Data Analytics"]
     before = downloads["coverage-award-nhu-cert-applied-data-analytics.md"].decode()
     assert "Role reachability" not in before and "Recognition what-if" not in before
 
@@ -145,12 +152,12 @@ def test_coverage_scope_and_on_demand_searches(sample_catalogue, downloads: dict
     _ok(at)
     assert at.session_state["cov_reach_asked"] == ("data-analyst",)  # ids only in the session
     reach = next(df.value for df in at.dataframe if "from zero" in df.value.columns)
-    assert list(reach["id"]) == ["data-analyst"] and list(reach["from zero"]) == ["yes"]
+    assert list(reach["role"]) == ["Data analyst"] and list(reach["from zero"]) == ["yes"]
 
     at.button(key="cov_whatif_go").click().run()
     _ok(at)
     md = downloads["coverage-award-nhu-cert-applied-data-analytics.md"].decode()
-    assert "Role reachability" in md and "data-analyst" in md
+    assert "Role reachability" in md and "| Data analyst |" in md
     assert "Recognition what-if" in md
 
 
@@ -159,7 +166,7 @@ def test_coverage_provider_scope() -> None:
     at.radio(key="cov_scope").set_value("One provider").run()
     at.selectbox(key="cov_provider").set_value("aurora-uas").run()
     _ok(at)
-    assert list(at.dataframe[0].value["id"]) == ["aur-spec-renewable-energy"]
+    assert list(at.dataframe[0].value["award"]) == ["Specialisation Studies in Renewable Energy Systems"]
     at.radio(key="cov_heat_rows").set_value("roles").run()
     _ok(at)
 
@@ -189,3 +196,17 @@ def test_neighbourhood_shows_prerequisites_teachings_and_awards(sample_catalogue
     assert sorted(by_kind["teaches"].hovertext) == taught
     assert all(x < 1 for x in by_kind["prerequisite"].x) and all(x > 1 for x in by_kind["teaches"].x)
     assert list(by_kind["credential"].hovertext) == [cred.title]
+
+
+def test_explore_detail_names_countries_languages_and_says_what_an_empty_element_means(sample_catalogue) -> None:
+    at = _explore()
+    at.selectbox(key="ex_detail").set_value("aur-energy-markets").run()
+    _ok(at)
+    cred = sample_catalogue.credential("aur-energy-markets")
+    assert cred.languages == ["en", "fi"] and sample_catalogue.provider(cred.provider).country == "FI"
+    texts = [t.value for t in at.text]
+    assert "Finland" in texts and "English, Finnish" in texts  # names, never the codes
+    assert not cred.requires and "None: open to anyone" in texts  # no prerequisite is not a missing one
+    assert "— missing —" not in texts  # every mandatory EU element of this credential is there
+    assert any(t.startswith("Cost: 75 EUR") for t in texts)
+    assert "id" not in at.dataframe[0].value.columns and "micro-credential" in set(at.dataframe[0].value["type"])

@@ -192,3 +192,32 @@ def test_credit_objective_is_offered_for_awards_only() -> None:
     at.selectbox(key="sc_target").set_value("role:data-analyst").run()  # back to a role: cost again
     _ok(at)
     assert at.radio(key="sc_objective").value == "cost"
+
+
+def test_a_heavy_weekly_load_is_warned_about_until_hours_are_limited(sample_catalogue) -> None:
+    # without an hours limit the cheapest route to this role runs several courses at once
+    start = "2026-12-01"
+    at = _app(target="role:database-administrator", start=start)
+    _ok(at)
+    s = Scenario(target="role:database-administrator", start=dt.date(2026, 12, 1))
+    route = recommend(sample_catalogue, s.to_profile(), s.to_target(), today=s.start).best
+    # the heaviest week, counted here from the schedule itself
+    weeks = range(max(x.end_week for x in route.schedule))
+    peak = max(sum(x.hours_per_week for x in route.schedule if x.start_week <= w < x.end_week) for w in weeks)
+    assert peak > 40
+    warnings = [w.value for w in at.warning if w.value.startswith("Heavy weekly load")]
+    assert warnings and f"{peak:g} study hours a week" in warnings[0]
+    at.checkbox(key="sc_use_hours").check().run()  # 10 hours a week: the schedule keeps to it
+    _ok(at)
+    assert not [w for w in at.warning if w.value.startswith("Heavy weekly load")]
+
+
+def test_a_fix_that_avoids_no_provider_says_so_in_words() -> None:
+    at = _app(target="role:phlebotomist", avoid_providers="levante-fp,norrland-yh")
+    labels = [b.label for b in at.button if b.key and b.key.startswith("relax_")]
+    assert labels == ["Apply: avoid only Norrland Yrkeshögskola"]  # a name, in words
+    from planner.ui.plan_page import _describe
+
+    assert _describe("avoid_providers", [], None) == "avoid no provider"  # never "avoid providers = any"
+    assert _describe("modes", [], None) == "any mode"
+    assert _describe("deadline", "2027-08-27", None) == "finish by 27 Aug 2027"  # the one date format

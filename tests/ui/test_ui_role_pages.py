@@ -36,15 +36,15 @@ AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie
                  "client_id": "c", "client_secret": "s",
                  "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}
 PEOPLE = {
-    "learner": {"iss": IDP, "sub": "lea", "email": "lea@example.org", "name": "Lea Learner"},
-    "advisor": {"iss": IDP, "sub": "ada", "email": "ada@example.org", "name": "Ada Advisor"},
-    "admin": {"iss": IDP, "sub": "amy", "email": "amy@example.org", "name": "Amy Admin"},
+    "learner": {"iss": IDP, "sub": "lea", "email": "lea@example.org", "email_verified": True, "name": "Lea Learner"},
+    "advisor": {"iss": IDP, "sub": "ada", "email": "ada@example.org", "email_verified": True, "name": "Ada Advisor"},
+    "admin": {"iss": IDP, "sub": "amy", "email": "amy@example.org", "email_verified": True, "name": "Amy Admin"},
 }
 VISIBLE = {
-    "learner": ["my-plan", "plan", "explore"],
-    "advisor": ["plan", "compare", "caseload", "coverage", "explore", "catalogue"],
+    "learner": ["my-plan", "plan", "reach", "explore"],
+    "advisor": ["plan", "reach", "compare", "caseload", "coverage", "explore", "catalogue"],
     "admin": ["people", "figures", "coverage", "explore", "catalogue"],
-    "single": ["my-plan", "plan", "compare", "caseload", "coverage", "explore", "catalogue"],
+    "single": ["my-plan", "plan", "reach", "compare", "caseload", "coverage", "explore", "catalogue"],
 }
 LANDS = {"learner": "My plan", "advisor": "Plan a route", "admin": "People and caseloads", "single": "Plan a route"}
 
@@ -55,6 +55,7 @@ def db(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANNER_DATABASE_URL", url)
     monkeypatch.setenv("PLANNER_ADVISORS", "ada@example.org")
     monkeypatch.setenv("PLANNER_ADMINS", "amy@example.org")
+    monkeypatch.setenv("PLANNER_OIDC_ISSUER", IDP)  # e-mails count only when verified by this issuer
     store = open_store(url)
     yield store
     store.engine.dispose()
@@ -284,6 +285,6 @@ def test_without_the_learner_store_the_app_plans_without_records_and_says_why(mo
     monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path}")
     at = _app("single", target="role:data-analyst")
     assert not at.exception
-    assert at.session_state["t_nav"] == ["plan", "compare", "coverage", "explore", "catalogue"]
+    assert at.session_state["t_nav"] == ["plan", "reach", "compare", "coverage", "explore", "catalogue"]
     assert [h.value for h in at.header] == ["Plan a route"]
     assert any("Opening the learner records failed" in e.value for e in at.sidebar.error)

@@ -97,11 +97,12 @@ def test_valid_upload_is_used_for_the_session_only() -> None:
     at.button(key="up_use").click().run()
     assert not at.exception
     assert "upload: tiny.yaml" in at.info[0].value.replace("\\", "")  # the page names the uploaded catalogue
-    assert at.session_state["catalogue_digest"]  # the session keeps only a digest
+    upload = at.session_state["catalogue_upload"]  # the session keeps its own files
+    assert dict(upload.files) == {"tiny.yaml": TINY}
 
     # the learner's page plans on it in the same session
     plan = AppTest.from_string("from planner.ui.plan_page import page\npage()\n", default_timeout=60)
-    plan.session_state["catalogue_digest"] = at.session_state["catalogue_digest"]
+    plan.session_state["catalogue_upload"] = upload
     # choices made on the bundled catalogue earlier in the session: unknown here, dropped quietly
     plan.session_state["sc_held"] = ["osa-sql-basics"]
     plan.session_state["sc_avoid_providers"] = ["learngrid"]
@@ -112,12 +113,12 @@ def test_valid_upload_is_used_for_the_session_only() -> None:
     assert any("Counting basics" in m.value for m in plan.markdown)
     assert plan.multiselect(key="sc_held").value == [] and plan.multiselect(key="sc_avoid_providers").value == []
     explore = AppTest.from_string("from planner.ui.explore_page import page\npage()\n", default_timeout=60)
-    explore.session_state["catalogue_digest"] = at.session_state["catalogue_digest"]
+    explore.session_state["catalogue_upload"] = upload
     explore.session_state["ex_price"] = (0.0, 12000.0)  # the bundled catalogue's price range
     explore.session_state["ex_provider"] = ["OpenSkills Academy"]
     explore.run()
     assert not explore.exception
-    assert list(explore.dataframe[0].value["id"]) == ["counting-basics"]
+    assert list(explore.dataframe[0].value["title"]) == ["Counting basics"]
 
     at.button(key="up_bundled").click().run()
     assert "bundled" in at.info[0].value
@@ -131,10 +132,10 @@ def test_catalogue_text_is_never_markup() -> None:
     at = _page()
     at.file_uploader(key="up_files").set_value(("evil.yaml", text, "application/yaml")).run()
     at.button(key="up_use").click().run()
-    digest = at.session_state["catalogue_digest"]
+    upload = at.session_state["catalogue_upload"]
 
     plan = AppTest.from_string("from planner.ui.plan_page import page\npage()\n", default_timeout=60)
-    plan.session_state["catalogue_digest"] = digest
+    plan.session_state["catalogue_upload"] = upload
     plan.run()
     assert not plan.exception
     step = next(m.value for m in plan.markdown if m.value.startswith("**1. "))
@@ -144,6 +145,75 @@ def test_catalogue_text_is_never_markup() -> None:
         assert all(title_part[i - 1] == "\\" for i, c in enumerate(title_part) if c == ch)  # … and escaped
 
     explore = AppTest.from_string("from planner.ui.explore_page import page\npage()\n", default_timeout=60)
-    explore.session_state["catalogue_digest"] = digest
+    explore.session_state["catalogue_upload"] = upload
     explore.run()
     assert evil in [t.value for t in explore.text]  # st.text: shown exactly as typed
+
+
+def test_a_new_upload_replaces_the_previous_one() -> None:
+    # the bad catalogue first, then the fixed one: the fixed one alone is checked, never both together
+    at = _page()
+    at.file_uploader(key="up_files").set_value(("tiny.yaml", BROKEN, "application/yaml")).run()
+    assert any("error(s)" in e.value for e in at.error)
+    assert [u.key for u in at.get("file_uploader")] == ["up_files_1"]  # a fresh, empty uploader
+    at.file_uploader(key="up_files_1").set_value(("tiny-fixed.yaml", TINY, "application/yaml")).run()
+    assert not at.exception and not at.error
+    assert any(s.value.startswith("Valid: 1 credentials, 1 roles") for s in at.success)
+    at.button(key="up_use").click().run()
+    assert dict(at.session_state["catalogue_upload"].files) == {"tiny-fixed.yaml": TINY}
+
+
+_SESSION = """
+import streamlit as st
+from planner.ui.state import UPLOAD_REFUSED, active_catalogue, remember_upload
+if st.session_state.get("want_upload"):
+    st.session_state["want_upload"] = False
+    remember_upload({"c.yaml": st.session_state["yaml"]}, st.session_state["label"])
+st.text(active_catalogue().label)
+st.text(st.session_state.get(UPLOAD_REFUSED, ""))
+"""
+
+
+def _session_uploading(i: int) -> AppTest:
+    at = AppTest.from_string(_SESSION, default_timeout=60)
+    at.session_state["yaml"] = TINY.replace(b"name: Tiny college", f"name: Tiny college {i}".encode())
+    at.session_state["label"] = f"upload: college-{i}.yaml"
+    at.session_state["want_upload"] = True
+    return at.run()
+
+
+def test_uploads_are_never_swapped_out_and_the_bound_is_said() -> None:
+    import gc
+
+    from planner.ui import state
+
+    state._live_uploads.clear()  # count only this test's sessions
+    first = _session_uploading(0)
+    assert first.text[0].value == "upload: college-0.yaml"
+    others = [_session_uploading(i) for i in range(1, state.MAX_KEPT_UPLOADS)]
+    assert all(not o.text[1].value for o in others)  # 32 sessions hold their own catalogue
+    late = _session_uploading(99)
+    assert late.text[0].value.startswith("bundled: ")  # refused, and it says why:
+    assert f"{state.MAX_KEPT_UPLOADS} other sessions use catalogues of their own" in late.text[1].value
+    assert first.run().text[0].value == "upload: college-0.yaml"  # the first session still has its own
+    del others[0]  # a session that ends frees its place
+    gc.collect()
+    late.session_state["want_upload"] = True
+    assert late.run().text[0].value == "upload: college-99.yaml" and not late.text[1].value
+
+
+def test_the_app_uses_the_folder_planner_catalogue_names(tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "college"
+    folder.mkdir()
+    (folder / "tiny.yaml").write_bytes(TINY)
+    monkeypatch.setenv("PLANNER_CATALOGUE", str(folder))
+    explore = AppTest.from_string("from planner.ui.explore_page import page\npage()\n", default_timeout=60).run()
+    assert not explore.exception and not explore.error
+    assert list(explore.dataframe[0].value["title"]) == ["Counting basics"]
+    at = _page()
+    assert f"Tiny college ({folder})" in at.info[0].value.replace("\\", "")
+    assert at.button(key="up_bundled").label == f"Use the app's catalogue ({folder})"
+    (folder / "tiny.yaml").write_bytes(BROKEN)  # edited: reloaded, and the problem is said, not hidden
+    explore.run()
+    errors = [e.value.replace("\\", "") for e in explore.error]
+    assert any("(PLANNER_CATALOGUE) is not valid" in e and "got 'two'" in e for e in errors), errors

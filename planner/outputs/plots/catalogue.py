@@ -8,10 +8,44 @@ from planner.catalogue.graph import counts_towards, credential_node, split_node
 from planner.catalogue.models import Catalogue
 from planner.outputs.plots._text import escape, wrap
 
-__all__ = ["neighbourhood"]
+__all__ = ["neighbourhood", "neighbourhood_sentences"]
 
 _COLUMNS = {"prerequisite": 0.0, "credential": 1.0, "teaches": 2.0, "award": 2.0}
 _COLOURS = {"prerequisite": "#64748b", "credential": "#f59e0b", "teaches": "#2563eb", "award": "#16a34a"}
+
+
+def _groups(G, catalogue: Catalogue, credential_id: str) -> dict[str, list[tuple[str, str]]]:
+    """(node, label) of what the credential requires, teaches and counts towards."""
+    node = credential_node(credential_id)
+    groups: dict[str, list[tuple[str, str]]] = {"prerequisite": [], "teaches": [], "award": []}
+    for u, _, data in G.in_edges(node, data=True):
+        if data.get("kind") == "requires":
+            kind, item = split_node(u)
+            label = G.nodes[u].get("label", item)
+            if kind == "competency":
+                label = f"{label} (level {data.get('level')})"
+            groups["prerequisite"].append((u, label))
+    for _, v, data in G.out_edges(node, data=True):
+        if data.get("kind") == "teaches":
+            groups["teaches"].append((v, f"{G.nodes[v].get('label', v)} (level {data.get('level')})"))
+    for award, credits, source in counts_towards(G, credential_id):
+        title = catalogue.credential(award).title if catalogue.has("credential", award) else award
+        how = "recognised" if source == "recognition" else "component"
+        groups["award"].append((credential_node(award), f"{title} ({credits:g} ECTS, {how})"))
+    return groups
+
+
+def neighbourhood_sentences(G, catalogue: Catalogue, credential_id: str) -> list[str]:
+    """The neighbourhood figure in words: what the credential requires, teaches and counts towards."""
+    groups = _groups(G, catalogue, credential_id)
+    title = catalogue.credential(credential_id).title
+
+    def listed(items: list[tuple[str, str]]) -> str:
+        return "; ".join(sorted({label for _, label in items}))
+
+    return [f"{title} requires: {listed(groups['prerequisite']) or 'nothing'}.",
+            f"It teaches: {listed(groups['teaches']) or 'nothing recorded'}.",
+            f"It counts towards: {listed(groups['award']) or 'no award'}."]
 
 
 def neighbourhood(G, catalogue: Catalogue, credential_id: str) -> go.Figure:
@@ -31,21 +65,7 @@ def neighbourhood(G, catalogue: Catalogue, credential_id: str) -> go.Figure:
     plotly.graph_objects.Figure
     """
     node = credential_node(credential_id)
-    groups: dict[str, list[tuple[str, str]]] = {"prerequisite": [], "teaches": [], "award": []}
-    for u, _, data in G.in_edges(node, data=True):
-        if data.get("kind") == "requires":
-            kind, item = split_node(u)
-            label = G.nodes[u].get("label", item)
-            if kind == "competency":
-                label = f"{label} (level {data.get('level')})"
-            groups["prerequisite"].append((u, label))
-    for _, v, data in G.out_edges(node, data=True):
-        if data.get("kind") == "teaches":
-            groups["teaches"].append((v, f"{G.nodes[v].get('label', v)} (level {data.get('level')})"))
-    for award, credits, source in counts_towards(G, credential_id):
-        title = catalogue.credential(award).title if catalogue.has("credential", award) else award
-        how = "recognised" if source == "recognition" else "component"
-        groups["award"].append((credential_node(award), f"{title} ({credits:g} ECTS, {how})"))
+    groups = _groups(G, catalogue, credential_id)
     fig = go.Figure()
     centre = (1.0, 0.0)
     right = groups["teaches"] + groups["award"]
@@ -71,7 +91,8 @@ def neighbourhood(G, catalogue: Catalogue, credential_id: str) -> go.Figure:
                 text=[wrap(p[3], 24, 2) for p in pts], hovertext=[escape(p[3]) for p in pts],
                 textposition="middle left" if kind == "prerequisite"
                 else ("middle right" if kind in ("teaches", "award") else "bottom center"),
-                textfont={"size": 11}, marker={"size": 16, "color": _COLOURS[kind]}, name=kind, hoverinfo="text",
+                textfont={"size": 11, "color": "#1f2933"}, marker={"size": 16, "color": _COLOURS[kind]}, name=kind,
+                hoverinfo="text",
             ))
     rows = max(len(groups["prerequisite"]), len(right), 1)
     fig.update_layout(

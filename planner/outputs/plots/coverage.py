@@ -6,6 +6,8 @@ taken from the catalogue is escaped first.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import plotly.graph_objects as go
 
 from planner.analysis._common import award_components
@@ -15,7 +17,8 @@ from planner.analysis.quality import QualityResult
 from planner.catalogue.models import Catalogue
 from planner.outputs.plots._text import escape
 
-__all__ = ["BAR_COLOURS", "competency_heatmap", "gap_bars", "quality_bars", "stacking_bars"]
+__all__ = ["BAR_COLOURS", "HeatmapData", "competency_heatmap", "gap_bars", "heatmap_data", "heatmap_rows",
+           "quality_bars", "stacking_bars"]
 
 #: Colours of the two series of every bar chart, set explicitly: a figure must not depend on
 #: a plotting template being present (without one plotly draws every bar black).
@@ -29,38 +32,31 @@ def _label_px(labels: list[str]) -> int:
     return int(_CHAR_PX * max((len(x) for x in labels), default=0)) + 20
 
 
-def competency_heatmap(
-    catalogue: Catalogue,
-    *,
-    kind: str = "roles",
-    ids: list[str] | None = None,
-    max_rows: int = 30,
-    max_columns: int = 40,
-) -> go.Figure:
-    """Heatmap of roles or awards (rows) against competencies (columns).
+@dataclass(frozen=True)
+class HeatmapData:
+    """What the heatmap shows: rows (roles or awards), competency columns and one value per cell.
 
-    For roles a cell is the best level any credential teaches minus the level the role
-    needs (negative: a gap; hover shows both). For awards a cell is the highest level
-    the award's components (or the award itself) teach.
-
-    Parameters
-    ----------
-    catalogue : Catalogue
-        The catalogue.
-    kind : {"roles", "awards"}
-        What the rows are.
-    ids : list of str, optional
-        Only these roles / awards.
-    max_rows, max_columns : int
-        Keep the figure readable: the rows first in id order, the competencies most
-        often needed (or taught) first.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        The heatmap.
-
+    ``cells[r][c]`` is ``(needed, best_taught)`` for roles and ``(None, taught)`` for
+    awards; None where the role does not need (or the award does not teach) the competency.
     """
+
+    kind: str
+    rows: tuple[tuple[str, str], ...]  # (id, title)
+    columns: tuple[tuple[str, str], ...]  # (competency id, label)
+    cells: tuple[tuple[tuple[int | None, int] | None, ...], ...]
+
+    def value(self, r: int, c: int) -> int | None:
+        """The cell's colour value: taught − needed for roles, the level taught for awards."""
+        cell = self.cells[r][c]
+        if cell is None:
+            return None
+        needed, taught = cell
+        return taught - needed if needed is not None else taught
+
+
+def heatmap_data(catalogue: Catalogue, *, kind: str = "roles", ids: list[str] | None = None, max_rows: int = 30,
+                 max_columns: int = 40) -> HeatmapData:
+    """The cells of :func:`competency_heatmap` (same parameters), for the figure and its table."""
     best: dict[str, int] = {}
     for cred in catalogue.credentials:
         for t in cred.teaches:
@@ -93,37 +89,102 @@ def competency_heatmap(
              if kind == "roles" and best.get(comp, 0) < lv}
     columns = sorted(counts, key=lambda c: (c not in short, -counts[c], c))[:max_columns]
     label = {c.id: c.label for c in catalogue.competencies}
-    z: list[list[float | None]] = []
+    cells = tuple(tuple(None if comp not in levels else
+                        ((levels[comp], best.get(comp, 0)) if kind == "roles" else (None, levels[comp]))
+                        for comp in columns) for _, _, levels in rows)
+    return HeatmapData(kind, tuple((i, t) for i, t, _ in rows), tuple((c, label.get(c, c)) for c in columns),
+                       cells)
+
+
+def heatmap_rows(data: HeatmapData) -> list[dict[str, object]]:
+    """The heatmap as a table: one row per filled cell (role or award, competency, levels, gap)."""
+    out: list[dict[str, object]] = []
+    what = "role" if data.kind == "roles" else "award"
+    for r, (_, title) in enumerate(data.rows):
+        for c, (_, label) in enumerate(data.columns):
+            cell = data.cells[r][c]
+            if cell is None:
+                continue
+            needed, taught = cell
+            if data.kind == "roles":
+                out.append({what: title, "competency": label, "needed level": needed, "best level taught": taught,
+                            "gap": "met" if taught >= (needed or 0) else f"{(needed or 0) - taught} short"})
+            else:
+                out.append({what: title, "competency": label, "level taught": taught})
+    return out
+
+
+def competency_heatmap(
+    catalogue: Catalogue,
+    *,
+    kind: str = "roles",
+    ids: list[str] | None = None,
+    max_rows: int = 30,
+    max_columns: int = 40,
+) -> go.Figure:
+    """Heatmap of roles or awards (rows) against competencies (columns).
+
+    For roles a cell is the best level any credential teaches minus the level the role
+    needs (negative: a gap; hover shows both). For awards a cell is the highest level
+    the award's components (or the award itself) teach. Every cell carries its number and
+    every column its label; no colour of a filled cell is near white.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The catalogue.
+    kind : {"roles", "awards"}
+        What the rows are.
+    ids : list of str, optional
+        Only these roles / awards.
+    max_rows, max_columns : int
+        Keep the figure readable: the rows first in id order, the competencies most
+        often needed (or taught) first.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The heatmap.
+
+    """
+    data = heatmap_data(catalogue, kind=kind, ids=ids, max_rows=max_rows, max_columns=max_columns)
+    z = [[data.value(r, c) for c in range(len(data.columns))] for r in range(len(data.rows))]
     hover: list[list[str]] = []
-    for _, _title, levels in rows:
-        z_row: list[float | None] = []
+    for r in range(len(data.rows)):
         h_row: list[str] = []
-        for comp in columns:
-            name = escape(label.get(comp, comp))
-            if comp not in levels:
-                z_row.append(None)
+        for c, (_, label) in enumerate(data.columns):
+            name, cell = escape(label), data.cells[r][c]
+            if cell is None:
                 h_row.append(f"{name}: not {'needed' if kind == 'roles' else 'taught'}")
             elif kind == "roles":
-                z_row.append(best.get(comp, 0) - levels[comp])
-                h_row.append(f"{name}: needs level {levels[comp]}, best taught level {best.get(comp, 0)}")
+                h_row.append(f"{name}: needs level {cell[0]}, best taught level {cell[1]}")
             else:
-                z_row.append(levels[comp])
-                h_row.append(f"{name}: taught up to level {levels[comp]}")
-        z.append(z_row)
+                h_row.append(f"{name}: taught up to level {cell[1]}")
         hover.append(h_row)
+    values = [v for row in z for v in row if v is not None]
+    if kind == "roles":
+        # red for a gap, green once the need is met; even "met exactly" (0) is clearly green
+        reach = max([1, *(abs(v) for v in values)])
+        colours: dict[str, object] = {"colorscale": [[0.0, "#b91c1c"], [0.5 - 0.5 / (2 * reach), "#fca5a5"],
+                                                     [0.5 - 0.5 / (2 * reach) + 1e-6, "#bbf7d0"], [1.0, "#15803d"]],
+                                      "zmin": -reach, "zmax": reach}
+    else:
+        colours = {"colorscale": [[0.0, "#bfdbfe"], [1.0, "#1e3a8a"]], "zmin": 0, "zmax": max([1, *values])}
     fig = go.Figure(go.Heatmap(
-        z=z, x=[escape(label.get(c, c)) for c in columns], y=[escape(title) for _, title, _ in rows],
-        text=hover, hoverinfo="text", colorscale="RdBu" if kind == "roles" else "Blues",
-        zmid=0 if kind == "roles" else None,
-        colorbar={"title": "taught − needed" if kind == "roles" else "level"},
+        z=z, x=[escape(label) for _, label in data.columns], y=[escape(title) for _, title in data.rows],
+        text=hover, hoverinfo="text", texttemplate="%{z}", textfont={"size": 11}, xgap=1, ygap=1,
+        colorbar={"title": "taught − needed" if kind == "roles" else "level", "dtick": 1}, **colours,
     ))
     # the column labels hang below the grid at 45°: reserve their height, so every row keeps 28 px
-    bottom = int(0.72 * _label_px([label.get(c, c) for c in columns])) + 20
+    bottom = int(0.72 * _label_px([label for _, label in data.columns])) + 20
     fig.update_layout(
         title="Roles × competencies: is each need taught at its level?" if kind == "roles"
         else "Awards × competencies: levels taught by each award's components",
-        height=28 * len(rows) + bottom + 120, margin={"l": 10, "r": 10, "t": 80, "b": bottom},
-        xaxis={"tickangle": -45, "automargin": True}, yaxis={"autorange": "reversed", "automargin": True},
+        height=28 * len(data.rows) + bottom + 120, margin={"l": 10, "r": 10, "t": 80, "b": bottom},
+        # every column labelled: plotly would otherwise skip every other label of a crowded axis
+        xaxis={"tickangle": -45, "automargin": True, "tickmode": "linear", "dtick": 1, "tickfont": {"size": 11}},
+        yaxis={"autorange": "reversed", "automargin": True, "tickmode": "linear", "dtick": 1},
+        plot_bgcolor="#ffffff",
     )
     return fig
 

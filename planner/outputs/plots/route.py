@@ -2,6 +2,10 @@
 
 Plain plotly figures, no Streamlit: the UI shows them, the HTML report embeds them.
 Catalogue text goes into hover labels and axis ticks, which plotly renders as text.
+Each figure has a text alternative with the same figures (``*_rows`` for a table,
+``*_sentences`` for a few plain sentences), shown beside it for people who cannot see it.
+Credentials are named by their titles and providers by their names, never by ids; dates
+read "27 Aug 2027", a course with intakes starting on its intake day.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ import plotly.graph_objects as go
 
 from planner.catalogue.models import Catalogue, Target
 from planner.engine.explain import award_components
-from planner.engine.results import Route
+from planner.engine.results import Route, ScheduledStep
+from planner.outputs.dates import day, real_start
 from planner.outputs.plots._text import escape, wrap
 
-__all__ = ["pareto_chart", "pathway_graph", "stacking_flows", "stacking_sankey", "timeline"]
+__all__ = ["pareto_chart", "pareto_rows", "pathway_graph", "pathway_sentences", "stacking_flows", "stacking_rows",
+           "stacking_sankey", "timeline", "timeline_rows"]
 
 _PALETTE = ("#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4d7c0f", "#be185d")
 
@@ -46,32 +52,71 @@ def timeline(route: Route, catalogue: Catalogue, *, by: str = "date") -> go.Figu
     fig = go.Figure()
     steps = {s.credential_id: s for s in route.steps}
     shown: set[str] = set()
-    for slot in sorted(route.schedule, key=lambda s: (s.start_week, s.credential_id)):
+    for slot in _in_order(route):
         step = steps.get(slot.credential_id)
         title = escape(step.title if step else slot.credential_id)
         provider = step.provider_id if step else ""
+        begins = real_start(slot.credential_id, slot.start, catalogue)
         if by == "date":
-            x, base = max((slot.end - slot.start).days, 1) * 86_400_000, slot.start.isoformat()
+            x, base = max((slot.end - begins).days, 1) * 86_400_000, begins.isoformat()  # plotly's own date axis
         else:
             x, base = max(slot.end_week - slot.start_week, 1), slot.start_week
         term = f"<br>term {slot.term}" if slot.term is not None else ""
         fig.add_trace(go.Bar(
             x=[x], base=[base], y=[title], orientation="h", marker_color=colour.get(provider, _PALETTE[0]),
             name=escape(names.get(provider, provider)), legendgroup=provider, showlegend=provider not in shown,
-            hovertemplate=(f"<b>{title}</b><br>{slot.start:%d %b %Y} – {slot.end:%d %b %Y}"
+            hovertemplate=(f"<b>{title}</b><br>{day(begins)} – {day(slot.end)}"
                            f"<br>weeks {slot.start_week}–{slot.end_week}{term}"
-                           f"<br>{slot.hours_per_week:g} h/week<extra>{escape(provider)}</extra>"),
+                           f"<br>{slot.hours_per_week:g} h/week<extra>{escape(names.get(provider, provider))}</extra>"),
         ))
         shown.add(provider)
     fig.update_layout(
-        title=(f"Timeline: {route.start:%d %b %Y} – {route.finish:%d %b %Y} ({route.duration_text})"
-               if not route.duration_unknown else f"Timeline from {route.start:%d %b %Y} ({route.duration_text})"),
+        title=(f"Timeline: {day(route.start)} – {day(route.finish)} ({route.duration_text})"
+               if not route.duration_unknown else f"Timeline from {day(route.start)} ({route.duration_text})"),
         xaxis={"type": "date"} if by == "date" else {"title": "weeks from the start", "rangemode": "tozero"},
-        yaxis={"autorange": "reversed"}, barmode="overlay",
-        height=max(260, 44 * len(route.schedule) + 150), margin={"l": 10, "r": 10, "t": 50, "b": 30},
-        legend={"orientation": "h", "y": -0.15, "title": "provider"},
+        yaxis={"autorange": "reversed", "automargin": True}, barmode="overlay",
+        height=max(300, 44 * len(route.schedule) + 190), margin={"l": 10, "r": 10, "t": 90, "b": 40},
+        # the providers above the bars, clear of the dates under them
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": "provider"},
     )
     return fig
+
+
+def _in_order(route: Route) -> list[ScheduledStep]:
+    return sorted(route.schedule, key=lambda s: (s.start_week, s.credential_id))
+
+
+def timeline_rows(route: Route, catalogue: Catalogue) -> list[dict[str, object]]:
+    """The timeline as a table, in its order: what, who, from and until when, how many hours a week.
+
+    Parameters
+    ----------
+    route : Route
+        A scheduled route.
+    catalogue : Catalogue
+        For titles and provider names.
+
+    Returns
+    -------
+    list of dict
+        One row per scheduled credential (plain text and numbers).
+    """
+    steps = {s.credential_id: s for s in route.steps}
+    names = {p.id: p.name for p in catalogue.providers}
+    rows = []
+    for slot in _in_order(route):
+        step = steps.get(slot.credential_id)
+        provider = step.provider_id if step else ""
+        row: dict[str, object] = {
+            "credential": step.title if step else slot.credential_id,
+            "provider": names.get(provider, provider),
+            "starts": day(real_start(slot.credential_id, slot.start, catalogue)), "ends": day(slot.end),
+            "h/week": slot.hours_per_week,
+        }
+        if slot.term is not None:
+            row["term"] = slot.term
+        rows.append(row)
+    return rows
 
 
 def _depths(order: list[str], preds: dict[str, set[str]]) -> dict[str, int]:
@@ -159,10 +204,15 @@ def pathway_graph(route: Route, catalogue: Catalogue, target: Target) -> go.Figu
     if comps:
         columns[last] = [f"k:{c}" for c in comps]
     pos: dict[str, tuple[float, float]] = {}
+    rows_used = max((len(m) for m in columns.values()), default=1)
     for x, members in columns.items():
+        # spread over the figure's height, and every other column half a step lower: titles written
+        # under the nodes of neighbouring columns then do not fall on each other
         n = len(members)
+        step = rows_used / n if n else 1.0
+        shift = 0.0 if x == last or x % 2 == 0 or n == rows_used else -min(0.5, step / 4)
         for i, key in enumerate(members):
-            pos[key] = (float(x), (n - 1) / 2 - i)
+            pos[key] = (float(x), ((n - 1) / 2 - i) * step + shift)
 
     fig = go.Figure()
     styles = {"unlocks": ("#94a3b8", "prerequisite → unlocks"), "counts towards": ("#16a34a", "counts towards award"),
@@ -179,41 +229,88 @@ def pathway_graph(route: Route, catalogue: Catalogue, target: Target) -> go.Figu
                                      hoverinfo="skip"))
     award_set = set(route.awards_completed) | set(awards)
     steps = {s.credential_id: s for s in route.steps}
+    providers = {p.id: p.name for p in catalogue.providers}
     hover = []
     for cid in ids:
         step = steps.get(cid)
-        when = f"<br>{step.start:%d %b %Y} – {step.end:%d %b %Y}" if step and step.start and step.end else ""
-        hover.append(f"{escape(catalogue.credential(cid).title)}<br>{escape(catalogue.credential(cid).provider)}"
+        credential = catalogue.credential(cid)
+        when = (f"<br>{day(real_start(cid, step.start, catalogue))} – {day(step.end)}"
+                if step and step.start and step.end else "")
+        hover.append(f"{escape(credential.title)}<br>{escape(providers.get(credential.provider, credential.provider))}"
                      + when)
-    # numbered like the route's steps (titles are long and columns narrow: full text on hover)
-    number = {cid: str(i) for i, cid in enumerate(ids, 1)}
+    # titles under the nodes, as on the steps (wrapped; the whole title on hover)
     fig.add_trace(go.Scatter(
         x=[pos[c][0] for c in ids], y=[pos[c][1] for c in ids], mode="markers+text", customdata=ids,
-        text=[number[c] for c in ids], textposition="middle center",
-        textfont={"size": 12, "color": "white"}, hovertext=[f"{number[c]}. {h}" for c, h in zip(ids, hover,
-                                                                                                 strict=True)],
-        hoverinfo="text", name="credentials, numbered as the steps (awards in green)",
-        marker={"size": 26, "symbol": "square", "line": {"width": 1, "color": "#334155"},
+        text=[wrap(catalogue.credential(c).title, 16, 3) for c in ids], textposition="bottom center",
+        textfont={"size": 11, "color": "#1f2933"}, hovertext=hover, hoverinfo="text",
+        name="credentials (awards in green)",
+        marker={"size": 18, "symbol": "square", "line": {"width": 1, "color": "#334155"},
                 "color": ["#16a34a" if c in award_set else "#f59e0b" for c in ids]},
     ))
     if comps:
         labels = [catalogue.competency(c).label if catalogue.has("competency", c) else c for c in comps]
         fig.add_trace(go.Scatter(
             x=[pos[f"k:{c}"][0] for c in comps], y=[pos[f"k:{c}"][1] for c in comps], mode="markers+text",
-            customdata=comps, text=[wrap(label, 26, 2) for label in labels], textposition="middle right",
-            textfont={"size": 11}, hovertext=[f"{escape(label)} (level {needed[c]} needed)"
-                                              for label, c in zip(labels, comps, strict=True)],
+            customdata=comps, text=[wrap(label, 22, 2) for label in labels], textposition="middle right",
+            textfont={"size": 11, "color": "#1f2933"}, hovertext=[f"{escape(label)} (level {needed[c]} needed)"
+                                                                for label, c in zip(labels, comps, strict=True)],
             hoverinfo="text", name="competencies gained", marker={"size": 14, "color": "#2563eb"},
         ))
     rows = max((len(m) for m in columns.values()), default=1)
     fig.update_layout(
         title="Pathway: prerequisites → credentials → awards → competencies gained",
-        xaxis={"visible": False, "range": [-0.5, last + (2.2 if comps else 0.5)]},
-        yaxis={"visible": False, "range": [-(rows - 1) / 2 - 0.6, (rows - 1) / 2 + 0.6]},
-        height=max(320, 60 * rows + 160), margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        # room for a title under every node, and for the competency labels on the right
+        xaxis={"visible": False, "range": [-0.7, last + (1.6 if comps else -0.3)]},
+        yaxis={"visible": False, "range": [-(rows - 1) / 2 - 0.9, (rows - 1) / 2 + 0.5]},
+        height=max(360, 105 * rows + 160), margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.02}, showlegend=True,
     )
     return fig
+
+
+def pathway_sentences(route: Route, catalogue: Catalogue, target: Target) -> list[str]:
+    """The pathway graph in words: what unlocks what, what counts towards which award, what it teaches.
+
+    Parameters
+    ----------
+    route, catalogue, target
+        As for :func:`pathway_graph`.
+
+    Returns
+    -------
+    list of str
+        Plain sentences, one per credential that leads somewhere, then the competencies gained.
+    """
+    def title(cid: str) -> str:
+        return catalogue.credential(cid).title if catalogue.has("credential", cid) else cid
+
+    ids = list(route.credential_ids)
+    chosen = set(ids)
+    awards = [c for c in ids if catalogue.credential(c).award is not None]
+    members = {a: award_components(catalogue, a, today=route.start) for a in awards}
+    out = []
+    for step in route.steps:
+        parts = []
+        unlocks = [title(o) for o in step.unlocks if o in chosen]
+        if unlocks:
+            parts.append("unlocks " + ", ".join(unlocks))
+        into = [title(a) for a in awards if a != step.credential_id and step.credential_id in members[a]]
+        if into:
+            parts.append("counts towards " + ", ".join(into))
+        if parts:
+            out.append(f"{step.title} {' and '.join(parts)}.")
+    needed: dict[str, int] = {}
+    if target.kind == "role" and catalogue.has("role", target.id or ""):
+        needed = {n.competency: n.level for n in catalogue.role(target.id or "").needs}
+    elif target.kind == "competencies":
+        needed = {c.competency: c.level for c in target.competencies}
+    gained = sorted({catalogue.competency(t.competency).label if catalogue.has("competency", t.competency)
+                     else t.competency
+                     for cid in ids for t in catalogue.credential(cid).teaches
+                     if t.competency in needed and t.level >= needed[t.competency]})
+    if gained:
+        out.append(f"Competencies gained at the needed level: {', '.join(gained)}.")
+    return out or ["No step of this route depends on another."]
 
 
 def stacking_flows(route: Route, catalogue: Catalogue) -> list[tuple[str, str | None, float]]:
@@ -282,6 +379,15 @@ def stacking_sankey(route: Route, catalogue: Catalogue) -> go.Figure:
     return fig
 
 
+def stacking_rows(route: Route, catalogue: Catalogue) -> list[dict[str, object]]:
+    """The credit Sankey as a table: each credential, the award its credit flows into, and the ECTS."""
+    def title(cid: str) -> str:
+        return catalogue.credential(cid).title if catalogue.has("credential", cid) else cid
+
+    return [{"credential": title(cid), "into": title(award) if award else "not stacked", "ECTS": credit}
+            for cid, award, credit in stacking_flows(route, catalogue)]
+
+
 def pareto_chart(routes: Sequence[Route], *, highlight: int | None = None,
                  labels: Sequence[str] | None = None) -> go.Figure:
     """Cost against weeks to finish for a set of routes; the non-dominated ones joined.
@@ -311,7 +417,8 @@ def pareto_chart(routes: Sequence[Route], *, highlight: int | None = None,
         text=[names[id(r)][0] for r in pts], textposition="top center", customdata=[names[id(r)][1] for r in pts],
         marker={"size": [16 if r.rank == highlight else 10 for r in pts],
                 "color": ["#dc2626" if r.rank == highlight else "#2563eb" for r in pts]},
-        hovertemplate="%{text}: %{x} weeks, %{y:,.0f}<extra></extra>", name="routes",
+        hovertemplate="%{text}: %{x} weeks, %{y:,.0f} " + escape(routes[0].currency if routes else "")
+        + "<extra></extra>", name="routes",
     ))
     if len(front) > 1:
         fig.add_trace(go.Scatter(x=[r.weeks for r in front], y=[r.total_cost for r in front], mode="lines",
@@ -322,3 +429,11 @@ def pareto_chart(routes: Sequence[Route], *, highlight: int | None = None,
                       height=360, margin={"l": 10, "r": 10, "t": 50, "b": 40})
     return fig
 
+
+
+def pareto_rows(routes: Sequence[Route], labels: Sequence[str] | None = None) -> list[dict[str, object]]:
+    """The cost × time chart as a table: each route's name, cost (with its currency) and weeks, cheapest first."""
+    names = [labels[i] if labels is not None else f"#{r.rank}" for i, r in enumerate(routes)]
+    order = sorted(range(len(routes)), key=lambda i: (routes[i].total_cost, routes[i].weeks))
+    return [{"route": names[i], f"cost ({routes[i].currency})": round(routes[i].total_cost),
+             "weeks to finish": routes[i].weeks} for i in order]

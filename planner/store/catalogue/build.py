@@ -29,6 +29,7 @@ from planner.store.catalogue import schema as t
 from planner.store.catalogue.checks import Outcome, validate_all, validate_changes
 from planner.store.catalogue.engine import StoreError, _short, create_store, open_engine
 from planner.store.catalogue.writer import StoreWriter
+from planner.store.urls import mask_url, redact
 
 __all__ = ["BuildResult", "build", "write_catalogue"]
 
@@ -124,7 +125,7 @@ def build(dirs: Sequence[str | Path], into: str | Path, *, strict: bool = False,
                            problems=tuple(p for p in outcome.problems if not p.is_error), items=total,
                            rechecked=outcome.rechecked, full=outcome.full)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot write {into}: {_short(exc)}") from None
+        raise StoreError(f"cannot write {mask_url(str(into))}: {redact(_short(exc), str(into))}") from None
     finally:
         engine.dispose()
 
@@ -210,6 +211,6 @@ def write_catalogue(catalogue: Catalogue, into: str | Path, *, source: str) -> i
             writer.record_source(source, digest, n)
         return n
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot write {into}: {_short(exc)}") from None
+        raise StoreError(f"cannot write {mask_url(str(into))}: {redact(_short(exc), str(into))}") from None
     finally:
         engine.dispose()

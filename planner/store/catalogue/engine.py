@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from planner._errors import PlannerError
 from planner.store.catalogue import fulltext
 from planner.store.catalogue.schema import FORMAT_VERSION, metadata, store_meta
-from planner.store.urls import is_store_url
+from planner.store.urls import DatabaseUrlError, is_store_url, mask_url, parse_url, redact
 
 __all__ = ["REBUILD", "StoreError", "check_format", "create_store", "damaged", "is_store_url", "normalise_url",
            "open_engine"]
@@ -57,20 +56,18 @@ def normalise_url(target: str | Path) -> str:
     Raises
     ------
     StoreError
-        When the URL names another kind of database or cannot be parsed.
+        When the URL names another kind of database or driver, or cannot be parsed (the
+        message shows it with its password masked).
     """
     text = str(target)
     if not is_store_url(text):
         if "://" in text:
-            raise StoreError(f"{text}: a compiled catalogue is an SQLite file or a postgresql:// URL")
+            raise StoreError(f"{mask_url(text)}: a compiled catalogue is an SQLite file or a postgresql:// URL")
         return f"sqlite:///{Path(text).expanduser().resolve()}"
     try:
-        url = make_url(text)
-    except ArgumentError as exc:
-        raise StoreError(f"{text}: not a database URL ({exc})") from None
-    backend = url.get_backend_name()
-    if backend in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
+        url = parse_url(text)  # the one check of every database URL, shared with the learner store
+    except DatabaseUrlError as exc:
+        raise StoreError(str(exc)) from None
     return url.render_as_string(hide_password=False)
 
 
@@ -99,8 +96,8 @@ def open_engine(target: str | Path) -> Engine:
     url = normalise_url(target)
     try:
         engine = create_engine(url)
-    except (ArgumentError, ModuleNotFoundError) as exc:
-        raise StoreError(f"cannot open {target}: {exc}") from None
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise StoreError(f"cannot open {mask_url(str(target))}: {redact(str(exc), str(target))}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -121,7 +118,8 @@ def create_store(engine: Engine) -> None:
             fulltext.create(conn)
             conn.execute(store_meta.insert(), [{"key": "format_version", "value": json.dumps(FORMAT_VERSION)}])
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot create the catalogue tables: {_short(exc)}") from None
+        raise StoreError(f"{mask_url(engine.url)}: cannot create the catalogue tables: "
+                         f"{redact(_short(exc), engine.url)}") from None
 
 
 def check_format(engine: Engine) -> None:
@@ -134,12 +132,12 @@ def check_format(engine: Engine) -> None:
     """
     try:
         if "store_meta" not in inspect(engine).get_table_names():
-            raise StoreError(f"{engine.url.render_as_string()}: not a compiled catalogue; "
+            raise StoreError(f"{mask_url(engine.url)}: not a compiled catalogue; "
                              "build one with 'planner catalogue build DIR --into URL'")
         with engine.connect() as conn:
             row = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "format_version")).first()
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read {engine.url.render_as_string()}: {_short(exc)}") from None
+        raise StoreError(f"cannot read {mask_url(engine.url)}: {redact(_short(exc), engine.url)}") from None
     try:
         found = json.loads(row[0]) if row else None
     except (TypeError, ValueError, RecursionError):  # not JSON (or not text): no version this planner knows
@@ -171,13 +169,13 @@ def check_structure(engine: Engine) -> None:
     StoreError
         Naming what is missing, with "rebuild it".
     """
-    where = engine.url.render_as_string()
+    where = mask_url(engine.url)
     try:
         with engine.connect() as conn:
             present = _present(conn)
             dialect = conn.dialect.name
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read {where}: {_short(exc)}") from None
+        raise StoreError(f"cannot read {where}: {redact(_short(exc), engine.url)}") from None
     wanted = {("table", name) for name in metadata.tables}
     wanted |= {("index", str(index.name)) for table in metadata.tables.values() for index in table.indexes}
     wanted |= fulltext.objects(dialect)

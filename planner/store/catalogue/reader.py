@@ -30,6 +30,7 @@ from planner.store.catalogue.collect import Collector
 from planner.store.catalogue.engine import StoreError, check_format, open_engine
 from planner.store.catalogue.integrity import check_model, is_possible_id, parse_item, reading
 from planner.store.catalogue.rows import KINDS
+from planner.store.urls import mask_url
 
 __all__ = ["MAX_PAGE", "MAX_PAGE_SIZE", "CatalogueStore", "ScopeTooLarge", "SearchHit", "SearchPage",
            "open_catalogue"]
@@ -85,7 +86,7 @@ class CatalogueStore:
     def __init__(self, engine: Engine) -> None:
         check_format(engine)  # the format and every table, index and full-text object: cheap, at open
         self.engine = engine
-        self.url = engine.url.render_as_string()  # the password hidden
+        self.url = mask_url(engine.url)  # the password hidden: what every message says
         with self._connect() as conn:
             row = conn.execute(select(t.store_meta.c.value).where(t.store_meta.c.key == "catalogue_meta")).first()
         self.meta = check_model(self.url, "store_meta[catalogue_meta]", CatalogueMeta, row[0]) if row \

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from planner.catalogue.models import Catalogue, LearnerProfile, Target
-from planner.store.urls import is_store_url
+from planner.store.urls import is_store_url, mask_url
 
 __all__ = ["ENV_VAR", "CatalogueSource", "is_store_url", "resolve_catalogue"]
 
@@ -37,7 +37,7 @@ class CatalogueSource:
         from planner.store.catalogue.reader import open_catalogue
 
         if not self.is_store:
-            raise ValueError(f"{self.location} is a folder, not a compiled catalogue")
+            raise ValueError(f"{mask_url(self.location)} is a folder, not a compiled catalogue")
         return open_catalogue(self.location)
 
     def load(self) -> Catalogue:
@@ -45,7 +45,7 @@ class CatalogueSource:
         from planner.catalogue.loader import load
 
         if self.is_store:
-            raise ValueError(f"{self.location} is a compiled catalogue: ask it with catalogue_for()")
+            raise ValueError(f"{mask_url(self.location)} is a compiled catalogue: ask it with catalogue_for()")
         return load(self.location)
 
     def catalogue_for(self, profile: LearnerProfile, target: Target, *, credit_award: str | None = None) -> Catalogue:
