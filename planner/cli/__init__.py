@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "planner.cli.plans_cmd",  # plans check|save|show, learner export|erase
     "planner.cli.people_cmds",  # users list|add|role, caseload list|assign|unassign
     "planner.cli.verify_cmd",  # verify
+    "planner.cli.serve_cmd",  # serve (the HTTP API)
 )
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # verification (pyld, cryptography) is imported only when --h
 __all__ = [
     "add_file_holdings",
     "add_profile_arguments",
+    "answer_to_json",
     "balanced_to_json",
     "credential_lines",
     "format_balanced",
@@ -359,6 +360,32 @@ def to_json(rec: Recommendation) -> dict[str, Any]:
     }
 
 
+def answer_to_json(rec: Recommendation, *, balanced: Any = None, review: CredentialReview | None = None,
+                   front: Sequence[Any] | None = None) -> dict[str, Any]:
+    """The whole JSON answer of ``planner recommend --format json`` (the HTTP API's ``POST /routes`` too).
+
+    Parameters
+    ----------
+    rec : Recommendation
+        The routes (:func:`to_json`).
+    balanced : BalancedPlan, optional
+        Route 1 spread over terms (``--terms``), as ``balanced_plan``.
+    review : CredentialReview, optional
+        The credential files read (``--have-file``), as ``credential_files``.
+    front : sequence of Route, optional
+        The cost × time trade-off (``--pareto``), as ``pareto``.
+    """
+    data = to_json(rec)
+    if balanced is not None:
+        data["balanced_plan"] = balanced_to_json(balanced)
+    if review is not None:
+        data["credential_files"] = [row.to_json() for row in review.rows]
+    if front is not None:
+        data["pareto"] = [{"cost": r.total_cost, "weeks": r.weeks, "finish": r.finish.isoformat(),
+                           "credential_ids": list(r.credential_ids)} for r in front]
+    return data
+
+
 def balanced_to_json(plan: Any) -> dict[str, Any]:
     """The JSON shape of a balanced term plan."""
     return {
@@ -494,14 +521,7 @@ def run(args: argparse.Namespace) -> int:
         balanced = balanced_plan(catalogue, rec.best.credential_ids, profile, terms=args.terms,
                                  term_weeks=args.term_weeks, start=rec.best.start)
     if args.format == "json":
-        data = to_json(rec)
-        if balanced is not None:
-            data["balanced_plan"] = balanced_to_json(balanced)
-        if review is not None:
-            data["credential_files"] = [row.to_json() for row in review.rows]
-        if front is not None:
-            data["pareto"] = [{"cost": r.total_cost, "weeks": r.weeks, "finish": r.finish.isoformat(),
-                               "credential_ids": list(r.credential_ids)} for r in front]
+        data = answer_to_json(rec, balanced=balanced, review=review, front=front)
         say_json(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         text = format_text(rec, catalogue) + (format_balanced(balanced, catalogue) if balanced else "")

@@ -8,54 +8,12 @@ become an :class:`~planner.store.identity.Identity`. Pages ask :func:`acting_ide
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import streamlit as st
 
-from planner.store.identity import LOCAL_IDENTITY, Identity
+from planner.store.identity import LOCAL_IDENTITY, Identity, SignInError, identity_from_claims
 from planner.ui.text import md_escape
 
 __all__ = ["SignInError", "acting_identity", "auth_configured", "identity_from_claims", "require_sign_in"]
-
-
-class SignInError(ValueError):
-    """The identity provider's claims do not name a person."""
-
-
-def identity_from_claims(claims: Mapping[str, object]) -> Identity:
-    """Map OpenID Connect claims (as ``st.user`` holds them) to an :class:`Identity`.
-
-    Parameters
-    ----------
-    claims : mapping
-        At least ``iss`` and ``sub``; ``email``, ``email_verified`` and ``name`` when the
-        provider sends them.
-
-    Returns
-    -------
-    Identity
-        The person; ``name`` falls back to ``preferred_username`` or the e-mail address.
-        The e-mail counts as verified only when ``email_verified`` is true (the JSON value,
-        or the string ``"true"`` some providers send); anything else is unverified.
-
-    Raises
-    ------
-    SignInError
-        When ``iss`` or ``sub`` is missing or empty: without both, two people could collide.
-    """
-    def text(key: str) -> str | None:
-        value = claims.get(key)
-        return value.strip() if isinstance(value, str) and value.strip() else None
-
-    issuer, subject = text("iss"), text("sub")
-    if issuer is None or subject is None:
-        missing = " and ".join(k for k, v in (("iss", issuer), ("sub", subject)) if v is None)
-        raise SignInError(f"the identity provider did not send {missing}")
-    email = text("email")
-    name = text("name") or text("preferred_username") or email
-    verified = claims.get("email_verified")
-    return Identity(issuer=issuer, subject=subject, email=email, name=name,
-                    email_verified=email is not None and (verified is True or verified == "true"))
 
 
 def auth_configured() -> bool:
