@@ -26,7 +26,7 @@ from planner.analysis._common import (
     resolve_as_of,
 )
 from planner.catalogue.graph import build_graph, unlocks
-from planner.catalogue.models import Catalogue
+from planner.catalogue.models import Catalogue, Credential
 
 __all__ = ["DeadEnd", "DuplicateGroup", "Orphan", "OrphansResult", "orphans_and_dead_ends"]
 
@@ -99,6 +99,15 @@ def orphans_and_dead_ends(
     day = resolve_as_of(as_of)
     G = graph if graph is not None else build_graph(catalogue)
     obtain = obtain or obtainability(catalogue, day)
+    in_scope = [c for c in sorted(catalogue.credentials, key=lambda c: c.id)
+                if provider is None or c.provider == provider]
+    return OrphansResult(tuple(_orphans(catalogue, in_scope, day, G)), tuple(_dead_ends(in_scope, obtain)),
+                         tuple(_duplicates(catalogue, provider)))
+
+
+def _orphans(catalogue: Catalogue, in_scope: list[Credential], day: dt.date,
+             G: nx.MultiDiGraph) -> list[Orphan]:
+    """Credentials of ``in_scope`` that count towards no award and teach no essential need."""
     essential_level: dict[str, int] = {}
     for role in catalogue.roles:
         for need in role.needs:
@@ -109,8 +118,6 @@ def orphans_and_dead_ends(
     counted = {c for a in catalogue.awards for c in award_components(a)}
     for agreements in agreements_by_award(catalogue, day).values():
         counted |= {a.credential for a in agreements}
-    in_scope = [c for c in sorted(catalogue.credentials, key=lambda c: c.id)
-                if provider is None or c.provider == provider]
     orphans = []
     for cred in in_scope:
         if cred.is_award or cred.id in counted:
@@ -119,7 +126,11 @@ def orphans_and_dead_ends(
                for t in cred.teaches):
             continue
         orphans.append(Orphan(cred.id, cred.title, cred.provider, unlocks(G, cred.id)))
+    return orphans
 
+
+def _dead_ends(in_scope: list[Credential], obtain: Obtainability) -> list[DeadEnd]:
+    """Credentials of ``in_scope`` nobody can earn, each with why."""
     dead = []
     for cred in in_scope:
         if cred.id in obtain.obtainable:
@@ -139,7 +150,11 @@ def orphans_and_dead_ends(
         if cred.id in obtain.award_rules_unmet or (cred.is_award and not reasons):
             reasons.append("its award rules cannot be met with earnable credentials")
         dead.append(DeadEnd(cred.id, cred.title, cred.provider, tuple(reasons)))
+    return dead
 
+
+def _duplicates(catalogue: Catalogue, provider: str | None) -> list[DuplicateGroup]:
+    """Groups of credentials teaching the same competencies at the same levels (one of ``provider``'s in each)."""
     groups: dict[tuple[tuple[str, int], ...], list[str]] = defaultdict(list)
     provider_of = {c.id: c.provider for c in catalogue.credentials}
     for cred in catalogue.credentials:
@@ -155,4 +170,4 @@ def orphans_and_dead_ends(
         ids = sorted(ids)
         duplicates.append(DuplicateGroup(teaches, tuple(ids), tuple(sorted({provider_of[i] for i in ids}))))
     duplicates.sort(key=lambda d: d.credential_ids)
-    return OrphansResult(tuple(orphans), tuple(dead), tuple(duplicates))
+    return duplicates

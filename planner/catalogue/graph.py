@@ -37,8 +37,11 @@ import networkx as nx
 from planner.catalogue.models import (
     Catalogue,
     CompetencyLevel,
+    Credential,
     Holding,
     LearnerProfile,
+    RecognitionAgreement,
+    Role,
     Rule,
     RuleAllOf,
     RuleCredential,
@@ -161,7 +164,32 @@ def build_graph(catalogue: Catalogue) -> nx.MultiDiGraph:
             gc.enable()
 
 
+_EdgeKey = tuple[str, str, str]
+
+
 def _build(catalogue: Catalogue) -> nx.MultiDiGraph:
+    """The graph of :func:`build_graph`: nodes first, then edges in catalogue order."""
+    nodes = _nodes(catalogue)
+    known = {n for n, _ in nodes}
+    ects = {c.id: c.ects or 0.0 for c in catalogue.credentials}
+    edges: dict[_EdgeKey, dict[str, Any]] = {}
+    for c in catalogue.competencies:
+        if c.broader and competency_node(c.broader) in known:
+            edges[(competency_node(c.id), competency_node(c.broader), "broader")] = {"kind": "broader"}
+    for cred in catalogue.credentials:
+        _credential_edges(cred, known, ects, edges)
+    for agreement in catalogue.recognitions:
+        _recognition_edges(catalogue, agreement, known, edges)
+    for role in catalogue.roles:
+        _role_edges(role, known, edges)
+    G = nx.MultiDiGraph(name=catalogue.meta.name)
+    G.add_nodes_from(nodes)
+    G.add_edges_from((u, v, k, d) for (u, v, k), d in edges.items())
+    return G
+
+
+def _nodes(catalogue: Catalogue) -> list[tuple[str, dict[str, Any]]]:
+    """Every provider, competency, credential and role node with its attributes."""
     nodes: list[tuple[str, dict[str, Any]]] = []
     nodes += [(provider_node(p.id), {"kind": "provider", "id": p.id, "label": p.name, "country": p.country,
                                      "provider_kind": str(p.kind)}) for p in catalogue.providers]
@@ -174,86 +202,84 @@ def _build(catalogue: Catalogue) -> nx.MultiDiGraph:
               for c in catalogue.credentials]
     nodes += [(role_node(r.id), {"kind": "role", "id": r.id, "label": r.title, "sector": r.sector})
               for r in catalogue.roles]
-    known = {n for n, _ in nodes}
-    ects = {c.id: c.ects or 0.0 for c in catalogue.credentials}
-    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    return nodes
 
-    for c in catalogue.competencies:
-        if c.broader and competency_node(c.broader) in known:
-            edges[(competency_node(c.id), competency_node(c.broader), "broader")] = {"kind": "broader"}
 
-    for cred in catalogue.credentials:
-        cn = credential_node(cred.id)
-        if provider_node(cred.provider) in known:
-            edges[(cn, provider_node(cred.provider), "offered_by")] = {"kind": "offered_by"}
-        for taught in cred.teaches:
-            comp = competency_node(taught.competency)
-            if comp not in known:
-                continue
-            e = (cn, comp, "teaches:" + taught.competency)
-            if e in edges:  # listed twice: keep the higher level
-                edges[e]["level"] = max(edges[e]["level"], taught.level)
-            else:
-                edges[e] = {"kind": "teaches", "level": taught.level}
-        for g_index, group in enumerate(cred.requires):
-            for a_index, alt in enumerate(group.any_of):
-                if alt.credential is not None:
-                    src, level = credential_node(alt.credential), None
-                else:
-                    src, level = competency_node(alt.competency or ""), alt.level
-                if src in known:
-                    edges[(src, cn, f"requires:{g_index}:{a_index}")] = {
-                        "kind": "requires", "group": g_index, "alternative": a_index, "level": level}
-        if cred.award is not None:
-            for path, rule in walk_rules(cred.award.rule):
-                if isinstance(rule, RuleCredential):
-                    members, pool = [rule.credential], None
-                elif isinstance(rule, RuleCredits):
-                    members, pool = rule.from_, rule.id or path
-                else:
-                    continue
-                for member in members:
-                    src = credential_node(member)
-                    if src in known:
-                        edges[(src, cn, "counts_towards:rule:" + path)] = {
-                            "kind": "counts_towards", "source": "rule", "credits": ects.get(member, 0.0),
-                            "pool": pool, "rule_path": path, "agreement": None, "equivalent_to": None}
-
-    for agreement in catalogue.recognitions:
-        src, award = credential_node(agreement.credential), credential_node(agreement.award)
-        if src not in known or award not in known:
+def _credential_edges(cred: Credential, known: set[str], ects: Mapping[str, float],
+                      edges: dict[_EdgeKey, dict[str, Any]]) -> None:
+    """Add a credential's offered_by, teaches, requires and (for an award) counts_towards edges."""
+    cn = credential_node(cred.id)
+    if provider_node(cred.provider) in known:
+        edges[(cn, provider_node(cred.provider), "offered_by")] = {"kind": "offered_by"}
+    for taught in cred.teaches:
+        comp = competency_node(taught.competency)
+        if comp not in known:
             continue
-        pool = agreement.pool
-        if pool is None and agreement.equivalent_to is None:
-            spec = catalogue.credential(agreement.award).award
-            first = _first_pool(spec.rule) if spec else None
-            if first is not None:
-                pool = first[1].id or first[0]
-        edges[(src, award, "counts_towards:recognition:" + agreement.id)] = {
-            "kind": "counts_towards", "source": "recognition", "credits": agreement.credits, "pool": pool,
-            "rule_path": None, "agreement": agreement.id, "equivalent_to": agreement.equivalent_to,
-            "valid_from": agreement.valid_from, "valid_until": agreement.valid_until}
-        if provider_node(agreement.provider) in known:
-            edges[(src, provider_node(agreement.provider), "recognised_by:" + agreement.id)] = {
-                "kind": "recognised_by", "agreement": agreement.id, "award": agreement.award}
-
-    for role in catalogue.roles:
-        rn = role_node(role.id)
-        for need in role.needs:
-            comp = competency_node(need.competency)
-            if comp not in known:
-                continue
-            e = (rn, comp, "needs:" + need.competency)
-            if e in edges:  # listed twice: the stricter need wins
-                edges[e]["level"] = max(edges[e]["level"], need.level)
-                edges[e]["essential"] = edges[e]["essential"] or need.essential
+        e = (cn, comp, "teaches:" + taught.competency)
+        if e in edges:  # listed twice: keep the higher level
+            edges[e]["level"] = max(edges[e]["level"], taught.level)
+        else:
+            edges[e] = {"kind": "teaches", "level": taught.level}
+    for g_index, group in enumerate(cred.requires):
+        for a_index, alt in enumerate(group.any_of):
+            if alt.credential is not None:
+                src, level = credential_node(alt.credential), None
             else:
-                edges[e] = {"kind": "needs", "level": need.level, "essential": need.essential}
+                src, level = competency_node(alt.competency or ""), alt.level
+            if src in known:
+                edges[(src, cn, f"requires:{g_index}:{a_index}")] = {
+                    "kind": "requires", "group": g_index, "alternative": a_index, "level": level}
+    if cred.award is None:
+        return
+    for path, rule in walk_rules(cred.award.rule):
+        if isinstance(rule, RuleCredential):
+            members, pool = [rule.credential], None
+        elif isinstance(rule, RuleCredits):
+            members, pool = rule.from_, rule.id or path
+        else:
+            continue
+        for member in members:
+            src = credential_node(member)
+            if src in known:
+                edges[(src, cn, "counts_towards:rule:" + path)] = {
+                    "kind": "counts_towards", "source": "rule", "credits": ects.get(member, 0.0),
+                    "pool": pool, "rule_path": path, "agreement": None, "equivalent_to": None}
 
-    G = nx.MultiDiGraph(name=catalogue.meta.name)
-    G.add_nodes_from(nodes)
-    G.add_edges_from((u, v, k, d) for (u, v, k), d in edges.items())
-    return G
+
+def _recognition_edges(catalogue: Catalogue, agreement: RecognitionAgreement, known: set[str],
+                       edges: dict[_EdgeKey, dict[str, Any]]) -> None:
+    """Add an agreement's counts_towards edge (into the award's first pool when it names none) and recognised_by."""
+    src, award = credential_node(agreement.credential), credential_node(agreement.award)
+    if src not in known or award not in known:
+        return
+    pool = agreement.pool
+    if pool is None and agreement.equivalent_to is None:
+        spec = catalogue.credential(agreement.award).award
+        first = _first_pool(spec.rule) if spec else None
+        if first is not None:
+            pool = first[1].id or first[0]
+    edges[(src, award, "counts_towards:recognition:" + agreement.id)] = {
+        "kind": "counts_towards", "source": "recognition", "credits": agreement.credits, "pool": pool,
+        "rule_path": None, "agreement": agreement.id, "equivalent_to": agreement.equivalent_to,
+        "valid_from": agreement.valid_from, "valid_until": agreement.valid_until}
+    if provider_node(agreement.provider) in known:
+        edges[(src, provider_node(agreement.provider), "recognised_by:" + agreement.id)] = {
+            "kind": "recognised_by", "agreement": agreement.id, "award": agreement.award}
+
+
+def _role_edges(role: Role, known: set[str], edges: dict[_EdgeKey, dict[str, Any]]) -> None:
+    """Add a role's needs edges (a competency listed twice: the stricter need wins)."""
+    rn = role_node(role.id)
+    for need in role.needs:
+        comp = competency_node(need.competency)
+        if comp not in known:
+            continue
+        e = (rn, comp, "needs:" + need.competency)
+        if e in edges:
+            edges[e]["level"] = max(edges[e]["level"], need.level)
+            edges[e]["essential"] = edges[e]["essential"] or need.essential
+        else:
+            edges[e] = {"kind": "needs", "level": need.level, "essential": need.essential}
 
 
 # --------------------------------------------------------------------------- queries

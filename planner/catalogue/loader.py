@@ -812,6 +812,31 @@ def _index_ids(state: _State, ids: _Ids) -> None:
                 seen[ident] = item
 
 
+class _Refs:
+    """Reference and level checks for items of ``state`` against the whole catalogue's ids."""
+
+    def __init__(self, state: _State, ids: _Ids, meta: CatalogueMeta) -> None:
+        self.state, self.ids, self.scale = state, ids, meta.level_scale
+
+    def ref(self, item: _Item, sub: Sequence[Any], kind: str, ident: str | None) -> bool:
+        """Whether ``ident`` names a known ``kind``; report it where it is when not."""
+        if ident is None or ident in self.ids.first[kind]:
+            return True
+        if ident in self.state.broken[kind]:
+            return False  # exists but is malformed: already reported
+        self.state.add(item, sub, f"unknown {kind} '{ident}'{self.ids.suggest(kind, ident)}")
+        return False
+
+    def level(self, item: _Item, sub: Sequence[Any], value: int | None) -> None:
+        """Report a level outside the catalogue's level scale."""
+        if self.state.meta_broken:
+            return  # the declared scale is unknown
+        scale = self.scale
+        if value is not None and not scale.min <= value <= scale.max:
+            self.state.add(item, sub, f"level {value} is outside the catalogue's level scale "
+                           f"{scale.min}–{scale.max} (meta.level_scale)")
+
+
 def _check_items(state: _State, ids: _Ids, meta: CatalogueMeta, *,
                  rank: Mapping[str, int] | None = None,
                  recognised: dict[str, list[tuple[tuple[int, int], RecognitionAgreement]]] | None = None,
@@ -830,103 +855,104 @@ def _check_items(state: _State, ids: _Ids, meta: CatalogueMeta, *,
         The prerequisite graph's edges out of the checked credentials, for the cycle check.
     """
     order = rank if rank is not None else {name: i for i, name in enumerate(state.files)}
-
-    def ref(item: _Item, sub: Sequence[Any], kind: str, ident: str | None) -> bool:
-        if ident is None or ident in ids.first[kind]:
-            return True
-        if ident in state.broken[kind]:
-            return False  # exists but is malformed: already reported
-        state.add(item, sub, f"unknown {kind} '{ident}'{ids.suggest(kind, ident)}")
-        return False
-
-    scale = meta.level_scale
-
-    def level(item: _Item, sub: Sequence[Any], value: int | None) -> None:
-        if state.meta_broken:
-            return  # the declared scale is unknown
-        if value is not None and not scale.min <= value <= scale.max:
-            state.add(item, sub, f"level {value} is outside the catalogue's level scale "
-                      f"{scale.min}–{scale.max} (meta.level_scale)")
-
-    providers = ids.first["provider"]
-    credentials = ids.first["credential"]
+    refs = _Refs(state, ids, meta)
 
     for item in state.items["competencies"]:
-        ref(item, ("broader",), "competency", item.model.broader)
+        refs.ref(item, ("broader",), "competency", item.model.broader)
     if broader_cycles:
         _check_broader_cycles(state, ids.first["competency"])
 
     for item in state.items["roles"]:
         for i, need in enumerate(item.model.needs):
-            ref(item, ("needs", i, "competency"), "competency", need.competency)
-            level(item, ("needs", i, "level"), need.level)
+            refs.ref(item, ("needs", i, "competency"), "competency", need.competency)
+            refs.level(item, ("needs", i, "level"), need.level)
 
     # recognition credits per award, for the "can never be met" check of credit pools,
     # in catalogue order (file, then position) so that sums come out the same however collected
     if recognised is None:
         recognised = defaultdict(list)
     for item in state.items["recognitions"]:
-        rec: RecognitionAgreement = item.model
-        ref(item, ("provider",), "provider", rec.provider)
-        ref(item, ("credential",), "credential", rec.credential)
-        if ref(item, ("award",), "credential", rec.award):
-            award = credentials[rec.award].model
-            if award.award is None:
-                state.add(item, ("award",), f"credential '{rec.award}' has no award rules, so nothing "
-                          "can be recognised towards it")
-            else:
-                recognised[rec.award].append(((order[item.file], item.path[1]), rec))
-                pools = [p.id for p, _ in _walk_rule(award.award.rule, ()) if isinstance(p, RuleCredits)]
-                if rec.pool is not None and rec.pool not in pools:
-                    named = ", ".join(f"'{p}'" for p in pools if p) or "none"
-                    state.add(item, ("pool",), f"award '{rec.award}' has no credit pool '{rec.pool}' "
-                              f"(its pools with an id: {named})")
-                if rec.pool is None and rec.equivalent_to is None and not pools:
-                    state.add(item, ("award",), f"award '{rec.award}' has no credit pool to put the "
-                              "recognised credits in; name a component with 'equivalent_to'",
-                              severity="warning")
-                if rec.equivalent_to is not None and ref(item, ("equivalent_to",), "credential",
-                                                         rec.equivalent_to):
-                    leaves = {n.credential for n, _ in _walk_rule(award.award.rule, ())
-                              if isinstance(n, RuleCredential)}
-                    pooled = {c for n, _ in _walk_rule(award.award.rule, ()) if isinstance(n, RuleCredits)
-                              for c in n.from_}
-                    if rec.equivalent_to not in leaves | pooled:
-                        state.add(item, ("equivalent_to",), f"'{rec.equivalent_to}' is not a component of "
-                                  f"award '{rec.award}'", severity="warning")
-        elif rec.equivalent_to is not None:
-            ref(item, ("equivalent_to",), "credential", rec.equivalent_to)
+        _check_recognition(refs, item, order, recognised)
 
     edges: dict[str, list[_Edge]] = defaultdict(list)
     for item in state.items["credentials"]:
-        cred: Credential = item.model
-        ref(item, ("provider",), "provider", cred.provider)
-        for i, taught in enumerate(cred.teaches):
-            ref(item, ("teaches", i, "competency"), "competency", taught.competency)
-            level(item, ("teaches", i, "level"), taught.level)
-        for g, group in enumerate(cred.requires):
-            shorthand = isinstance(item.raw.get("requires"), list) and g < len(item.raw["requires"]) and \
-                isinstance(item.raw["requires"][g], dict) and "any_of" not in item.raw["requires"][g]
-            for a, alt in enumerate(group.any_of):
-                base = ("requires", g) if shorthand else ("requires", g, "any_of", a)
-                if alt.credential is not None:
-                    if alt.credential == cred.id:
-                        state.add(item, (*base, "credential"), "a credential cannot require itself")
-                    elif ref(item, (*base, "credential"), "credential", alt.credential):
-                        edges[cred.id].append((alt.credential, item, (*base, "credential")))
-                else:
-                    ref(item, (*base, "competency"), "competency", alt.competency)
-                    level(item, (*base, "level"), alt.level)
-        _check_numbers(state, item, cred, meta)
-        if cred.award is not None:
-            agreements = [r for _, r in sorted(recognised.get(cred.id, []), key=lambda e: e[0])]
-            _check_award(state, item, cred, ids, agreements, edges)
-        missing = _missing_eu(cred, providers)
-        if missing:
-            state.add(item, (), "missing EU standard element(s): " + ", ".join(missing),
-                      severity="error" if state.strict else "warning")
-
+        _check_credential(refs, item, meta, recognised, edges)
     return edges
+
+
+def _check_recognition(refs: _Refs, item: _Item, order: Mapping[str, int],
+                       recognised: dict[str, list[tuple[tuple[int, int], RecognitionAgreement]]]) -> None:
+    """Check one recognition agreement's references and pool; file it under its award in ``recognised``."""
+    state = refs.state
+    rec: RecognitionAgreement = item.model
+    refs.ref(item, ("provider",), "provider", rec.provider)
+    refs.ref(item, ("credential",), "credential", rec.credential)
+    if not refs.ref(item, ("award",), "credential", rec.award):
+        if rec.equivalent_to is not None:
+            refs.ref(item, ("equivalent_to",), "credential", rec.equivalent_to)
+        return
+    award = refs.ids.first["credential"][rec.award].model
+    if award.award is None:
+        state.add(item, ("award",), f"credential '{rec.award}' has no award rules, so nothing "
+                  "can be recognised towards it")
+        return
+    recognised[rec.award].append(((order[item.file], item.path[1]), rec))
+    pools = [p.id for p, _ in _walk_rule(award.award.rule, ()) if isinstance(p, RuleCredits)]
+    if rec.pool is not None and rec.pool not in pools:
+        named = ", ".join(f"'{p}'" for p in pools if p) or "none"
+        state.add(item, ("pool",), f"award '{rec.award}' has no credit pool '{rec.pool}' "
+                  f"(its pools with an id: {named})")
+    if rec.pool is None and rec.equivalent_to is None and not pools:
+        state.add(item, ("award",), f"award '{rec.award}' has no credit pool to put the "
+                  "recognised credits in; name a component with 'equivalent_to'",
+                  severity="warning")
+    if rec.equivalent_to is not None and refs.ref(item, ("equivalent_to",), "credential",
+                                                  rec.equivalent_to):
+        leaves = {n.credential for n, _ in _walk_rule(award.award.rule, ())
+                  if isinstance(n, RuleCredential)}
+        pooled = {c for n, _ in _walk_rule(award.award.rule, ()) if isinstance(n, RuleCredits)
+                  for c in n.from_}
+        if rec.equivalent_to not in leaves | pooled:
+            state.add(item, ("equivalent_to",), f"'{rec.equivalent_to}' is not a component of "
+                      f"award '{rec.award}'", severity="warning")
+
+
+def _check_credential(refs: _Refs, item: _Item, meta: CatalogueMeta,
+                      recognised: Mapping[str, list[tuple[tuple[int, int], RecognitionAgreement]]],
+                      edges: dict[str, list[_Edge]]) -> None:
+    """Check one credential (references, numbers, award rules, EU elements); add its prerequisite edges."""
+    state = refs.state
+    cred: Credential = item.model
+    refs.ref(item, ("provider",), "provider", cred.provider)
+    for i, taught in enumerate(cred.teaches):
+        refs.ref(item, ("teaches", i, "competency"), "competency", taught.competency)
+        refs.level(item, ("teaches", i, "level"), taught.level)
+    _check_requires(refs, item, cred, edges)
+    _check_numbers(state, item, cred, meta)
+    if cred.award is not None:
+        agreements = [r for _, r in sorted(recognised.get(cred.id, []), key=lambda e: e[0])]
+        _check_award(state, item, cred, refs.ids, agreements, edges)
+    missing = _missing_eu(cred, refs.ids.first["provider"])
+    if missing:
+        state.add(item, (), "missing EU standard element(s): " + ", ".join(missing),
+                  severity="error" if state.strict else "warning")
+
+
+def _check_requires(refs: _Refs, item: _Item, cred: Credential, edges: dict[str, list[_Edge]]) -> None:
+    """Check a credential's prerequisites, located as written (shorthand list or ``any_of``)."""
+    raw = item.raw.get("requires")
+    for g, group in enumerate(cred.requires):
+        shorthand = isinstance(raw, list) and g < len(raw) and isinstance(raw[g], dict) and "any_of" not in raw[g]
+        for a, alt in enumerate(group.any_of):
+            base = ("requires", g) if shorthand else ("requires", g, "any_of", a)
+            if alt.credential is not None:
+                if alt.credential == cred.id:
+                    refs.state.add(item, (*base, "credential"), "a credential cannot require itself")
+                elif refs.ref(item, (*base, "credential"), "credential", alt.credential):
+                    edges[cred.id].append((alt.credential, item, (*base, "credential")))
+            else:
+                refs.ref(item, (*base, "competency"), "competency", alt.competency)
+                refs.level(item, (*base, "level"), alt.level)
 
 
 def _missing_eu(cred: Credential, providers: Mapping[str, _Item]) -> list[str]:
@@ -1076,7 +1102,15 @@ def _cycle_paths(succ: Mapping[str, list[str]]) -> list[list[str]]:
 
     ``succ`` maps a credential to the credentials it needs, sorted. Groups come in order
     of their sorted members; each path is the shortest way round from the smallest id
-    (``[start, ..., start]``). Iterative Tarjan, so deep graphs do not hit the recursion limit.
+    (``[start, ..., start]``).
+    """
+    return [_shortest_round(succ, component) for component in sorted(_strong_groups(succ))]
+
+
+def _strong_groups(succ: Mapping[str, list[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one credential, each sorted.
+
+    Iterative Tarjan, so deep graphs do not hit the recursion limit.
     """
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -1122,36 +1156,37 @@ def _cycle_paths(succ: Mapping[str, list[str]]) -> list[list[str]]:
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
-    paths: list[list[str]] = []
-    for component in sorted(components):
-        members = set(component)
-        start = component[0]
-        # shortest way round from the smallest id, for a short, stable message
-        previous: dict[str, str] = {}
-        frontier = [start]
-        found = None
-        while frontier and found is None:
-            nxt = []
-            for node in frontier:
-                for child in succ.get(node, []):
-                    if child not in members:
-                        continue
-                    if child == start:
-                        found = node
-                        break
-                    if child not in previous:
-                        previous[child] = node
-                        nxt.append(child)
-                if found is not None:
+    return components
+
+
+def _shortest_round(succ: Mapping[str, list[str]], component: list[str]) -> list[str]:
+    """The shortest way round ``component`` from its smallest id, for a short, stable message."""
+    members = set(component)
+    start = component[0]
+    previous: dict[str, str] = {}
+    frontier = [start]
+    found = None
+    while frontier and found is None:
+        nxt = []
+        for node in frontier:
+            for child in succ.get(node, []):
+                if child not in members:
+                    continue
+                if child == start:
+                    found = node
                     break
-            frontier = nxt
-        path = [start]
-        node = found
-        back = []
-        while node is not None and node != start:
-            back.append(node)
-            node = previous.get(node)
-        path.extend(reversed(back))
-        path.append(start)
-        paths.append(path)
-    return paths
+                if child not in previous:
+                    previous[child] = node
+                    nxt.append(child)
+            if found is not None:
+                break
+        frontier = nxt
+    path = [start]
+    node = found
+    back = []
+    while node is not None and node != start:
+        back.append(node)
+        node = previous.get(node)
+    path.extend(reversed(back))
+    path.append(start)
+    return path
