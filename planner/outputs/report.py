@@ -94,6 +94,9 @@ def build_report(
 ) -> CoverageReport:
     """Run every analysis for a scope and bundle the results.
 
+    Over 80 lines only for documenting its fourteen parameters: the body is the report's
+    short recipe (check the scope, run each analysis once, timed, and bundle them).
+
     Parameters
     ----------
     catalogue : Catalogue
@@ -143,19 +146,7 @@ def build_report(
         When ``provider`` or ``award`` names nothing in the catalogue.
 
     """
-    if provider is not None and not catalogue.has("provider", provider):
-        known = ", ".join(sorted(p.id for p in catalogue.providers)[:10])
-        raise PlannerError(f"unknown provider {provider!r} (known providers include: {known})")
-    if award is not None:
-        if not catalogue.has("credential", award):
-            raise PlannerError(f"unknown award {award!r}: no credential has this id")
-        if not catalogue.credential(award).is_award:
-            raise PlannerError(f"{award!r} is a credential without award rules, so it is not an award")
-    day = resolve_as_of(as_of)
-    try:  # far dates overflow the date arithmetic of the analyses
-        check_date(day, "as_of")
-    except ValueError as exc:
-        raise PlannerError(str(exc)) from None
+    day = _check_scope(catalogue, provider, award, as_of)
     engine = engine or load_engine()
     seconds: dict[str, float] = {}
 
@@ -189,16 +180,51 @@ def build_report(
             what = timed("whatif", lambda: recognition_whatif(
                 catalogue, provider=provider, award=award, engine=engine, as_of=day, obtain=obtain,
                 scheduler=run, progress=report_progress("whatif")))
-    counts = dict(counts) if counts is not None else {
+    counts = dict(counts) if counts is not None else _counts(catalogue)
+    return CoverageReport(catalogue.meta.name, day, provider, award, counts, cov, gaps, orphans, quality,
+                          reach, what, seconds, _names(catalogue))
+
+
+def _check_scope(catalogue: Catalogue, provider: str | None, award: str | None,
+                 as_of: dt.date | None) -> dt.date:
+    """The report's date, once ``provider``, ``award`` and ``as_of`` are known to be usable.
+
+    Raises
+    ------
+    PlannerError
+        When ``provider`` or ``award`` names nothing, or the date is out of range.
+    """
+    if provider is not None and not catalogue.has("provider", provider):
+        known = ", ".join(sorted(p.id for p in catalogue.providers)[:10])
+        raise PlannerError(f"unknown provider {provider!r} (known providers include: {known})")
+    if award is not None:
+        if not catalogue.has("credential", award):
+            raise PlannerError(f"unknown award {award!r}: no credential has this id")
+        if not catalogue.credential(award).is_award:
+            raise PlannerError(f"{award!r} is a credential without award rules, so it is not an award")
+    day = resolve_as_of(as_of)
+    try:  # far dates overflow the date arithmetic of the analyses
+        check_date(day, "as_of")
+    except ValueError as exc:
+        raise PlannerError(str(exc)) from None
+    return day
+
+
+def _counts(catalogue: Catalogue) -> dict[str, int]:
+    """How many items of each kind ``catalogue`` holds, in the order the report lists them."""
+    return {
         "providers": len(catalogue.providers), "credentials": len(catalogue.credentials),
         "awards": len(catalogue.awards), "competencies": len(catalogue.competencies),
         "roles": len(catalogue.roles), "recognitions": len(catalogue.recognitions)}
+
+
+def _names(catalogue: Catalogue) -> dict[str, str]:
+    """``kind:id`` -> the name, title or label the report's tables show."""
     names = {f"provider:{p.id}": p.name for p in catalogue.providers}
     names.update({f"credential:{c.id}": c.title for c in catalogue.credentials})
     names.update({f"role:{r.id}": r.title for r in catalogue.roles})
     names.update({f"competency:{c.id}": c.label for c in catalogue.competencies})
-    return CoverageReport(catalogue.meta.name, day, provider, award, counts, cov, gaps, orphans, quality,
-                          reach, what, seconds, names)
+    return names
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -262,6 +288,20 @@ def _sections(report: CoverageReport) -> list[_Section]:
     out: list[_Section] = [_Section(
         "Key findings", "The main results of every analysis below, in one place.", (), [], 0,
         tuple(_findings(report)))]
+    out += _coverage_sections(report, name)
+    if report.reachability is not None:
+        out.append(_reach_section(report.reachability, name))
+    out.append(_gaps_section(report, name))
+    out += _orphan_sections(report, name)
+    out += _quality_sections(report, name)
+    if report.whatif is not None:
+        out.append(_whatif_section(report.whatif, name))
+    return out
+
+
+def _coverage_sections(report: CoverageReport, name: Callable[[str], str]) -> list[_Section]:
+    """Stacking coverage per award, and the requirements no stacking meets."""
+    out = []
     cov = report.coverage
     rows = []
     for a in cov.awards:
@@ -292,40 +332,52 @@ def _sections(report: CoverageReport) -> list[_Section]:
         ("Award", "Rule", "Requirement", "Reachable", "Blocked components"),
         rule_rows[:MAX_ROWS], len(rule_rows),
     ))
-    if report.reachability is not None:
-        reach = report.reachability
-        rows = []
-        for r in reach.roles:
-            z, t = _reach_cell(r.from_zero, name), _reach_cell(r.from_typical, name)
-            rows.append((r.title, z[0], z[1], z[2], z[3], t[0], t[1]))
-        summary = [f"Typical starting profile: {reach.typical_definition}."]
-        if not reach.engine_available:
-            summary.append("The route engine is not available, so no routes were searched.")
-        elif not reach.fastest_searched:
-            summary.append(f"Only cheapest routes were searched (more than {FASTEST_MAX_ROLES} roles; "
-                           "'planner coverage --fastest' searches the fastest routes too).")
-        else:
-            summary.append(f"{reach.reachable_from_zero} of {len(reach.roles)} roles can be reached "
-                           "from zero.")
-        out.append(_Section(
-            "Role reachability",
-            "For each role: can it be reached from zero and from a typical starting profile; the cheapest "
-            "route (cost, duration) and the fastest (duration, cost), and the providers they use.",
-            ("Role", "From zero", "Cheapest", "Fastest", "Providers", "From typical", "Cheapest (typ.)"),
-            rows[:MAX_ROWS], len(rows), tuple(summary),
-        ))
+    return out
+
+
+def _reach_section(reach: ReachabilityResult, name: Callable[[str], str]) -> _Section:
+    """Role reachability from zero and from a typical starting profile."""
+    rows = []
+    for r in reach.roles:
+        z, t = _reach_cell(r.from_zero, name), _reach_cell(r.from_typical, name)
+        rows.append((r.title, z[0], z[1], z[2], z[3], t[0], t[1]))
+    summary = [f"Typical starting profile: {reach.typical_definition}."]
+    if not reach.engine_available:
+        summary.append("The route engine is not available, so no routes were searched.")
+    elif not reach.fastest_searched:
+        summary.append(f"Only cheapest routes were searched (more than {FASTEST_MAX_ROLES} roles; "
+                       "'planner coverage --fastest' searches the fastest routes too).")
+    else:
+        summary.append(f"{reach.reachable_from_zero} of {len(reach.roles)} roles can be reached "
+                       "from zero.")
+    return _Section(
+        "Role reachability",
+        "For each role: can it be reached from zero and from a typical starting profile; the cheapest "
+        "route (cost, duration) and the fastest (duration, cost), and the providers they use.",
+        ("Role", "From zero", "Cheapest", "Fastest", "Providers", "From typical", "Cheapest (typ.)"),
+        rows[:MAX_ROWS], len(rows), tuple(summary),
+    )
+
+
+def _gaps_section(report: CoverageReport, name: Callable[[str], str]) -> _Section:
+    """Competency gaps, ranked by the roles they block."""
     gaps = report.gaps
     rows = [(g.label, "not taught" if g.kind == "not_taught" else "level too low",
              str(g.needed_level), str(g.best_taught_level), str(len(g.roles_blocked)),
              str(len(g.roles_optional)), ", ".join(name(f"role:{r}") for r in g.roles_blocked[:5]) or "—")
             for g in gaps.gaps]
-    out.append(_Section(
+    return _Section(
         "Competency gaps",
         "Competencies that roles need but no credential" + (f" of {gaps.provider}" if gaps.provider else "")
         + " teaches, or not at the needed level; ranked by how many roles they block (essential needs).",
         ("Competency", "Gap", "Needed", "Best taught", "Roles blocked", "Roles affected", "Blocked roles"),
         rows[:MAX_ROWS], len(rows),
-    ))
+    )
+
+
+def _orphan_sections(report: CoverageReport, name: Callable[[str], str]) -> list[_Section]:
+    """Orphans, dead ends and near-duplicates."""
+    out = []
     orph = report.orphans
     out.append(_Section(
         "Orphans",
@@ -351,6 +403,12 @@ def _sections(report: CoverageReport) -> list[_Section]:
           ", ".join(f"{name(f'competency:{c}')} (level {lv})" for c, lv in d.teaches))
          for d in orph.duplicates[:MAX_ROWS]], len(orph.duplicates),
     ))
+    return out
+
+
+def _quality_sections(report: CoverageReport, name: Callable[[str], str]) -> list[_Section]:
+    """Quality per provider against the EU standard elements, and the credentials it flags."""
+    out = []
     q = report.quality
     out.append(_Section(
         "Quality against the EU standard elements",
@@ -378,34 +436,36 @@ def _sections(report: CoverageReport) -> list[_Section]:
           if c.hours_per_ects is not None else "—") for c in flagged[:MAX_ROWS]],
         len(flagged),
     ))
-    if report.whatif is not None:
-        w = report.whatif
-        # the ranking lists only agreements that change something; the rest are counted below
-        helpful = [c for c in w.candidates if c.helps]
-        rows = []
-        for c in helpful[:MAX_ROWS]:
-            effects = "; ".join(
-                f"{name(e.target)}: {_money(e.before, w.currency)} → {_money(e.after, w.currency)}"
-                for e in c.effects if e.unlocked or e.saving)
-            rows.append((name(c.credential_id), name(c.credential_provider_id), name(c.award_id),
-                         f"{c.credits:g}", name(c.equivalent_to) if c.equivalent_to else c.pool or "—",
-                         str(c.unlocked), f"{c.saving:,.0f} {w.currency}", effects))
-        summary = []
-        if w.note:
-            summary.append(w.note)
-        summary.append(f"{len(w.candidates)} candidate agreements were measured with {w.searches} route "
-                       f"searches; {len(helpful)} would change a route, {len(w.candidates) - len(helpful)} "
-                       "would change nothing and are not listed.")
-        out.append(_Section(
-            "Recognition what-if",
-            "Which single new recognition agreement (credential C counts towards award A for its ECTS) would "
-            "most help: targets it makes reachable, and how much cheaper the cheapest routes become. Every "
-            "effect is measured by re-running the route engine, from an empty starting profile.",
-            ("Credential", "Its provider", "Towards award", "ECTS", "Pool / equivalent of", "Unlocks",
-             "Saving", "Effects"),
-            rows, len(helpful), tuple(summary),
-        ))
     return out
+
+
+def _whatif_section(w: WhatIfResult, name: Callable[[str], str]) -> _Section:
+    """The recognition what-if: agreements that would change a route, best first."""
+    # the ranking lists only agreements that change something; the rest are counted below
+    helpful = [c for c in w.candidates if c.helps]
+    rows = []
+    for c in helpful[:MAX_ROWS]:
+        effects = "; ".join(
+            f"{name(e.target)}: {_money(e.before, w.currency)} → {_money(e.after, w.currency)}"
+            for e in c.effects if e.unlocked or e.saving)
+        rows.append((name(c.credential_id), name(c.credential_provider_id), name(c.award_id),
+                     f"{c.credits:g}", name(c.equivalent_to) if c.equivalent_to else c.pool or "—",
+                     str(c.unlocked), f"{c.saving:,.0f} {w.currency}", effects))
+    summary = []
+    if w.note:
+        summary.append(w.note)
+    summary.append(f"{len(w.candidates)} candidate agreements were measured with {w.searches} route "
+                   f"searches; {len(helpful)} would change a route, {len(w.candidates) - len(helpful)} "
+                   "would change nothing and are not listed.")
+    return _Section(
+        "Recognition what-if",
+        "Which single new recognition agreement (credential C counts towards award A for its ECTS) would "
+        "most help: targets it makes reachable, and how much cheaper the cheapest routes become. Every "
+        "effect is measured by re-running the route engine, from an empty starting profile.",
+        ("Credential", "Its provider", "Towards award", "ECTS", "Pool / equivalent of", "Unlocks",
+         "Saving", "Effects"),
+        rows, len(helpful), tuple(summary),
+    )
 
 
 def _findings(report: CoverageReport) -> list[str]:
