@@ -33,6 +33,7 @@ a Dask cluster (``scheduler=``, see :mod:`planner.analysis.parallel`) with the s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.analysis._common import (
@@ -309,14 +310,9 @@ def recognition_whatif(
     awards = [a for a in sorted(catalogue.awards, key=lambda c: c.id)
               if (award is None or a.id == award) and (provider is None or a.provider == provider)]
     # plan every measurement first: the tasks are independent, so they can run anywhere
-    plan: list[tuple[Credential, list[Target], list[tuple[RecognitionAgreement, tuple[str, ...], str]]]] = []
+    plan = _plan(catalogue, awards, obtain, max_candidates, max_roles)
     baseline_targets: dict[str, Target] = {}
-    for aw in awards:
-        candidates = _candidates(catalogue, aw, obtain, max_candidates)
-        if not candidates:
-            continue
-        targets = _targets(catalogue, aw, max_roles)
-        plan.append((aw, targets, candidates))
+    for _, targets, _ in plan:
         for t in targets:
             baseline_targets.setdefault(str(t), t)
     measured = [(agreement, tuple(targets)) for _, targets, candidates in plan for agreement, _, _ in candidates]
@@ -324,6 +320,32 @@ def recognition_whatif(
     with runner(scheduler) as run:
         baseline, costs = _measure(catalogue, engine, day, run, progress, baseline_targets, measured,
                                    reuse and engine is load_engine())
+    results = _ranked(plan, baseline, costs)
+    return WhatIfResult(
+        provider=provider, award=award, candidates=tuple(results), baseline=tuple(sorted(baseline.items())),
+        currency=base_currency, engine_available=True, searches=searches,
+        note="" if results else "no candidate agreement found for the awards in scope",
+    )
+
+
+_Plan = list[tuple[Credential, list[Target], list[tuple[RecognitionAgreement, tuple[str, ...], str]]]]
+
+
+def _plan(catalogue: Catalogue, awards: list[Credential], obtain: Obtainability, max_candidates: int,
+          max_roles: int) -> _Plan:
+    """(award, its targets, its candidate agreements) for each award with a candidate."""
+    plan: _Plan = []
+    for aw in awards:
+        candidates = _candidates(catalogue, aw, obtain, max_candidates)
+        if not candidates:
+            continue
+        plan.append((aw, _targets(catalogue, aw, max_roles), candidates))
+    return plan
+
+
+def _ranked(plan: _Plan, baseline: Mapping[str, float | None],
+            costs: Sequence[tuple[float | None, ...]]) -> list[CandidateAgreement]:
+    """Each planned candidate with its measured effects (``costs`` in plan order), best first."""
     after_costs = iter(costs)
     results: list[CandidateAgreement] = []
     for aw, targets, candidates in plan:
@@ -338,8 +360,4 @@ def recognition_whatif(
                 equivalent_to=agreement.equivalent_to, overlap=overlap, effects=effects,
             ))
     results.sort(key=lambda c: (-c.unlocked, -c.saving, c.award_id, c.credential_id))
-    return WhatIfResult(
-        provider=provider, award=award, candidates=tuple(results), baseline=tuple(sorted(baseline.items())),
-        currency=base_currency, engine_available=True, searches=searches,
-        note="" if results else "no candidate agreement found for the awards in scope",
-    )
+    return results
