@@ -401,7 +401,15 @@ class _Builder:
         self._add(value, size, mark, ((mark.line + 1) << _SHIFT) | (mark.column + 1), None)
 
     def run(self, loader: Any, name: str) -> list[Problem] | None:
-        """Consume the event stream; return problems that end the file early, else None."""
+        """Consume the event stream; return problems that end the file early, else None.
+
+        Kept as one loop on purpose: it runs once per YAML event, and the fast paths for
+        scalars, nested containers and their ends are inlined (with locals bound once)
+        because this is the loader's hot path: a method call per event would add to every
+        catalogue load.
+        The slow cases (anchors, tags, merges, keys that are containers) go to
+        :meth:`start`, :meth:`end`, :meth:`alias` and ``_add``.
+        """
         get_event, resolver = loader.get_event, loader
         stack, plain, no_key = self.stack, self.plain, _NO_KEY
         documents = 0
