@@ -17,7 +17,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Apply this revision."""
+    """Apply this revision.
+
+    One long function on purpose: a migration is history and reads as one script, table
+    by table in the order they are created; its code stays as it was applied to databases.
+    """
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
