@@ -453,41 +453,15 @@ class Store:
         others get :class:`PlanConflict`; simultaneous overwrites are all kept, each as a
         version of its own.
         """
-        if status not in PLAN_STATUSES:
-            raise StoreError(f"status: expected one of {', '.join(PLAN_STATUSES)}, got {status!r}")
-        if len(notes) > MAX_NOTES:
-            raise StoreError(f"notes: at most {MAX_NOTES} characters, got {len(notes)}")
-        if len(whatifs) > MAX_WHATIFS:
-            raise StoreError(f"whatifs: at most {MAX_WHATIFS}, got {len(whatifs)}")
-        route_json = None
-        chosen: tuple[str, ...] = ()
-        if recommendation is not None:
-            try:
-                text = plan_to_json(recommendation, route_index, notes=notes, alternatives=scenario.alternatives)
-            except ValueError as exc:
-                raise StoreError(f"route_index: {exc}") from None
-            route_json = json.loads(text)
-            chosen = tuple(route_json.get("chosen", []))
+        _check_plan_fields(status, notes, whatifs)
+        route_json, chosen = _chosen_route(scenario, recommendation, route_index, notes)
         target = scenario.to_target()
         basis = plan_basis(catalogue, target, chosen)
         digest = catalogue_digest(catalogue)
         with self._tx() as s:
             actor = current_user(s, actor)
             require_learner(s, actor, learner_id, doing="save a plan for", lock=True)
-            if plan_id is None:
-                plan = PlanRow(learner_id=learner_id)
-                s.add(plan)
-                s.flush()
-                version = 1
-            else:
-                plan = s.get(PlanRow, plan_id)
-                if plan is None or plan.learner_id != learner_id:
-                    raise NotFound(f"learner {learner_id} has no plan {plan_id}")
-                last = self._latest(s, plan_id)
-                latest = last.version if last else 0
-                if latest != (based_on or 0) and not overwrite:
-                    raise self._conflict(s, plan_id, based_on, last)
-                version = latest + 1
+            plan, version = self._next_version(s, learner_id, plan_id, based_on, overwrite)
             row = PlanVersion(
                 plan_id=plan.id, version=version, target=scenario.target,
                 scenario=scenario.model_dump(mode="json"), route=route_json, steps=len(chosen),
@@ -499,6 +473,31 @@ class Store:
             s.flush()
             self._audit(s, actor, learner_id, "save_plan", f"plan {plan.id} version {version}")
             return saved_view(row, learner_id, actor.name)
+
+    def _next_version(self, s: Session, learner_id: int, plan_id: int | None, based_on: int | None,
+                      overwrite: bool) -> tuple[PlanRow, int]:
+        """The plan a save goes to (a new one when ``plan_id`` is None) and its next version number.
+
+        Raises
+        ------
+        NotFound
+            When ``plan_id`` is not a plan of this learner.
+        PlanConflict
+            When the plan has a newer version than ``based_on`` and ``overwrite`` is false.
+        """
+        if plan_id is None:
+            plan = PlanRow(learner_id=learner_id)
+            s.add(plan)
+            s.flush()
+            return plan, 1
+        found = s.get(PlanRow, plan_id)
+        if found is None or found.learner_id != learner_id:
+            raise NotFound(f"learner {learner_id} has no plan {plan_id}")
+        last = self._latest(s, plan_id)
+        latest = last.version if last else 0
+        if latest != (based_on or 0) and not overwrite:
+            raise self._conflict(s, plan_id, based_on, last)
+        return found, latest + 1
 
     @staticmethod
     def _latest(s: Session, plan_id: int) -> PlanVersion | None:
@@ -715,3 +714,26 @@ class Store:
     def _audit(self, s: Session, actor: User, learner_id: int | None, action: str, detail: str) -> None:
         s.add(AuditEntry(at=utcnow(), actor_id=actor.id, actor=str(actor), learner_id=learner_id, action=action,
                          detail=detail[:2000]))
+
+
+def _check_plan_fields(status: str, notes: str, whatifs: Sequence[Scenario]) -> None:
+    """Refuse a plan status, notes or what-ifs out of bounds (:class:`StoreError`)."""
+    if status not in PLAN_STATUSES:
+        raise StoreError(f"status: expected one of {', '.join(PLAN_STATUSES)}, got {status!r}")
+    if len(notes) > MAX_NOTES:
+        raise StoreError(f"notes: at most {MAX_NOTES} characters, got {len(notes)}")
+    if len(whatifs) > MAX_WHATIFS:
+        raise StoreError(f"whatifs: at most {MAX_WHATIFS}, got {len(whatifs)}")
+
+
+def _chosen_route(scenario: Scenario, recommendation: Recommendation | None, route_index: int,
+                  notes: str) -> tuple[Any, tuple[str, ...]]:
+    """The stored plan JSON of the chosen route and its credentials in order (None and () without one)."""
+    if recommendation is None:
+        return None, ()
+    try:
+        text = plan_to_json(recommendation, route_index, notes=notes, alternatives=scenario.alternatives)
+    except ValueError as exc:
+        raise StoreError(f"route_index: {exc}") from None
+    route_json = json.loads(text)
+    return route_json, tuple(route_json.get("chosen", []))
