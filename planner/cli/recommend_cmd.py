@@ -447,63 +447,20 @@ def format_text(rec: Recommendation, catalogue: Any) -> str:
     return "\n".join(out)
 
 
+class _Refused(Exception):
+    """A refusal of ``planner recommend``: its message goes to stderr and the exit code is 1."""
+
+
 def run(args: argparse.Namespace) -> int:
     """Handle ``planner recommend``."""
-    from planner.catalogue.loader import validate
     from planner.engine.problem import ProblemError
     from planner.engine.routing import pareto, recommend
 
     try:
-        target = Target.parse(args.target)
-    except (ValueError, ValidationError) as exc:
-        return _fail(f"--target {args.target}: {exc}")
-    found: FileHoldings | None = None
-    try:
-        profile = parse_profile(args)
-    except ValueError as exc:
+        target, profile, weights = _question(args)
+        catalogue, profile, review = _catalogue_and_profile(args, target, profile)
+    except _Refused as exc:
         return _fail(str(exc))
-    if args.alternatives < 1 or args.alternatives > MAX_ALTERNATIVES:
-        return _fail(f"--alternatives must be between 1 and {MAX_ALTERNATIVES}")
-    if not (0.1 <= args.time_limit <= 3600):  # also refuses nan and inf
-        return _fail("--time-limit must be between 0.1 and 3600 seconds")
-    try:
-        weights = parse_weights(args.weights) if args.weights else None
-    except ValueError as exc:
-        return _fail(f"--weights {args.weights}: {exc}")
-    from planner.store.catalogue.resolve import resolve_catalogue
-
-    source = resolve_catalogue(args.catalogue)
-    folder_catalogue = None
-    if not source.is_store:
-        report = validate(Path(source.location))
-        if report.catalogue is None:
-            for problem in report.errors:
-                say(problem, err=True)
-            return _fail("the catalogue has errors; run 'planner validate' for the full list")
-        folder_catalogue = report.catalogue
-    if getattr(args, "have_file", None):
-        # the catalogue's trust list confirms issuers before anything is counted
-        try:
-            found = read_file_holdings(args, profile, _trusted_providers(source, folder_catalogue))
-        except ValueError as exc:
-            return _fail(str(exc))
-    if source.is_store:  # a compiled catalogue: only what this question needs is read
-        from planner.store.catalogue.engine import StoreError
-
-        # the credentials' holdings (counted before the issuer check) take part in the sub-catalogue
-        asked = profile if found is None else _with_holdings(profile, _merged(profile.holdings, found.holdings))
-        try:
-            catalogue = source.catalogue_for(asked, target, credit_award=args.credit_award)
-        except StoreError as exc:
-            return _fail(str(exc))
-    else:
-        catalogue = folder_catalogue
-    review = None
-    if found is not None:
-        try:
-            profile, review = add_file_holdings(args, profile, found, catalogue)
-        except ValueError as exc:
-            return _fail(str(exc))
     try:
         rec = recommend(catalogue, profile, target, objective=args.objective, weights=weights,
                         alternatives=args.alternatives, credit_award=args.credit_award,
@@ -520,16 +477,100 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"--terms must be 1–{MAX_TERMS} and --term-weeks 1–{MAX_TERM_WEEKS}")
         balanced = balanced_plan(catalogue, rec.best.credential_ids, profile, terms=args.terms,
                                  term_weeks=args.term_weeks, start=rec.best.start)
+    _print_answer(args, rec, catalogue, balanced, review, front)
+    return 0 if rec.feasible else 1
+
+
+def _question(args: argparse.Namespace) -> tuple[Target, LearnerProfile, dict[Objective, float] | None]:
+    """The target, the learner's profile and the objective weights, from the arguments.
+
+    Raises
+    ------
+    _Refused
+        When an argument is malformed or out of range.
+    """
+    try:
+        target = Target.parse(args.target)
+    except (ValueError, ValidationError) as exc:
+        raise _Refused(f"--target {args.target}: {exc}") from None
+    try:
+        profile = parse_profile(args)
+    except ValueError as exc:
+        raise _Refused(str(exc)) from None
+    if args.alternatives < 1 or args.alternatives > MAX_ALTERNATIVES:
+        raise _Refused(f"--alternatives must be between 1 and {MAX_ALTERNATIVES}")
+    if not (0.1 <= args.time_limit <= 3600):  # also refuses nan and inf
+        raise _Refused("--time-limit must be between 0.1 and 3600 seconds")
+    try:
+        weights = parse_weights(args.weights) if args.weights else None
+    except ValueError as exc:
+        raise _Refused(f"--weights {args.weights}: {exc}") from None
+    return target, profile, weights
+
+
+def _catalogue_and_profile(args: argparse.Namespace, target: Target, profile: LearnerProfile,
+                           ) -> tuple[Any, LearnerProfile, CredentialReview | None]:
+    """The catalogue to plan on, the profile with any credential files counted, and their review.
+
+    A folder catalogue is validated whole; of a compiled catalogue only what this question
+    needs is read.
+
+    Raises
+    ------
+    _Refused
+        When the catalogue has errors, or a credential file or the store refuses.
+    """
+    from planner.catalogue.loader import validate
+    from planner.store.catalogue.resolve import resolve_catalogue
+
+    found: FileHoldings | None = None
+    source = resolve_catalogue(args.catalogue)
+    folder_catalogue = None
+    if not source.is_store:
+        report = validate(Path(source.location))
+        if report.catalogue is None:
+            for problem in report.errors:
+                say(problem, err=True)
+            raise _Refused("the catalogue has errors; run 'planner validate' for the full list")
+        folder_catalogue = report.catalogue
+    if getattr(args, "have_file", None):
+        # the catalogue's trust list confirms issuers before anything is counted
+        try:
+            found = read_file_holdings(args, profile, _trusted_providers(source, folder_catalogue))
+        except ValueError as exc:
+            raise _Refused(str(exc)) from None
+    if source.is_store:  # a compiled catalogue: only what this question needs is read
+        from planner.store.catalogue.engine import StoreError
+
+        # the credentials' holdings (counted before the issuer check) take part in the sub-catalogue
+        asked = profile if found is None else _with_holdings(profile, _merged(profile.holdings, found.holdings))
+        try:
+            catalogue = source.catalogue_for(asked, target, credit_award=args.credit_award)
+        except StoreError as exc:
+            raise _Refused(str(exc)) from None
+    else:
+        catalogue = folder_catalogue
+    review = None
+    if found is not None:
+        try:
+            profile, review = add_file_holdings(args, profile, found, catalogue)
+        except ValueError as exc:
+            raise _Refused(str(exc)) from None
+    return catalogue, profile, review
+
+
+def _print_answer(args: argparse.Namespace, rec: Recommendation, catalogue: Any, balanced: Any,
+                  review: CredentialReview | None, front: Any) -> None:
+    """Print the answer as JSON or text (credential review, routes, term plan, trade-off)."""
     if args.format == "json":
         data = answer_to_json(rec, balanced=balanced, review=review, front=front)
         say_json(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        text = format_text(rec, catalogue) + (format_balanced(balanced, catalogue) if balanced else "")
-        if review is not None and review.rows:
-            text = "\n".join(credential_lines(review)) + "\n" + text
-        if front is not None:
-            text += "\n\nCost × time trade-off:" + "".join(
-                f"\n  {r.total_cost:>10,.0f} {r.currency}  {r.weeks:>4} weeks  ({len(r.credential_ids)} steps)"
-                for r in front)
-        say(text)
-    return 0 if rec.feasible else 1
+        return
+    text = format_text(rec, catalogue) + (format_balanced(balanced, catalogue) if balanced else "")
+    if review is not None and review.rows:
+        text = "\n".join(credential_lines(review)) + "\n" + text
+    if front is not None:
+        text += "\n\nCost × time trade-off:" + "".join(
+            f"\n  {r.total_cost:>10,.0f} {r.currency}  {r.weeks:>4} weeks  ({len(r.credential_ids)} steps)"
+            for r in front)
+    say(text)
