@@ -23,6 +23,7 @@ from planner.catalogue.models import (
     Catalogue,
     CompetencyLevel,
     Holding,
+    LevelScale,
     Objective,
 )
 from planner.engine.scenario import Scenario, ScenarioError, fit_to_catalogue, read_link, to_query
@@ -295,8 +296,25 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
     for key, options in (("held", titles), ("known", comps), ("languages", langs), ("avoid_providers", providers),
                          ("countries", {p.country for p in catalogue.providers})):
         keep_valid(K + key, options)
-    held = st.multiselect("Credentials you hold", list(titles), format_func=titles.__getitem__, **_k("held"))
     today = dt.date.today()
+    holdings = _holding_widgets(titles, today, uploaded)
+    levels = _competency_widgets(comps, catalogue.meta.level_scale)
+    constraints = _constraint_widgets(catalogue, today, langs, providers)
+    objective, alternatives = _objective_widgets()
+    try:
+        return Scenario(target=s[K + "target"], holdings=holdings, competencies=levels, **constraints,
+                        objective=objective, alternatives=alternatives)
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            message = str(err["msg"]).removeprefix("Value error, ")
+            st.error(md_escape(f"{field}: {message}" if field else message.capitalize()))
+        return None
+
+
+def _holding_widgets(titles: dict[str, str], today: dt.date, uploaded: Sequence[Holding]) -> list[Holding]:
+    """The credentials held, each with the day it was earned; ``uploaded`` replace the same ones typed in."""
+    held = st.multiselect("Credentials you hold", list(titles), format_func=titles.__getitem__, **_k("held"))
     holdings = []
     for cid in held:
         _init(f"{K}held_date_{cid}", today)
@@ -307,9 +325,13 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
         from planner.verify.review import merge_holdings
 
         holdings = merge_holdings(holdings, uploaded)
+    return holdings
+
+
+def _competency_widgets(comps: dict[str, str], scale: LevelScale) -> list[CompetencyLevel]:
+    """The competencies the learner already has, each at a level of the catalogue's ``scale``."""
     known = st.multiselect("Competencies you already have", list(comps), format_func=comps.__getitem__,
                            **_k("known"))
-    scale = catalogue.meta.level_scale
     levels = []
     for comp in known:
         _init(f"{K}known_level_{comp}", scale.min)
@@ -317,7 +339,13 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
         level = st.slider(f"Level — {md_escape(comps[comp])}", scale.min, scale.max,
                           **_k(f"known_level_{comp}"))
         levels.append(CompetencyLevel(competency=comp, level=level))
+    return levels
 
+
+def _constraint_widgets(catalogue: Catalogue, today: dt.date, langs: list[str],
+                        providers: dict[str, str]) -> dict[str, Any]:
+    """The constraints section: the :class:`Scenario` fields for budget, time, place, language and audience."""
+    s = st.session_state
     st.markdown("**Constraints**")
     c1, c2 = st.columns(2)
     currencies = sorted({catalogue.meta.base_currency, *catalogue.meta.exchange_rates})
@@ -347,6 +375,15 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
     avoid = st.multiselect("Providers to avoid", list(providers), format_func=providers.__getitem__,
                            **_k("avoid_providers"))
     audiences = _audience_widget(catalogue)
+    return {"budget": budget if use_budget else None, "currency": currency,
+            "hours_per_week": hours if use_hours else None, "start": start,
+            "deadline": deadline if use_deadline else None, "modes": modes, "languages": languages,
+            "countries": countries, "avoid_providers": avoid, "audiences": audiences}
+
+
+def _objective_widgets() -> tuple[str, int]:
+    """What to optimise for, and how many routes to show."""
+    s = st.session_state
     c3, c4 = st.columns(2)
     with c3:
         # credit towards an award only means something when the target is an award
@@ -357,21 +394,7 @@ def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bo
     with c4:
         _init(K + "alternatives", 3)
         alternatives = st.slider("Routes to show", 1, 10, **_k("alternatives"))
-    try:
-        return Scenario(
-            target=s[K + "target"], holdings=holdings, competencies=levels,
-            budget=budget if use_budget else None, currency=currency,
-            hours_per_week=hours if use_hours else None, start=start,
-            deadline=deadline if use_deadline else None, modes=modes, languages=languages,
-            countries=countries, avoid_providers=avoid, audiences=audiences, objective=objective,
-            alternatives=alternatives,
-        )
-    except ValidationError as exc:
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"])
-            message = str(err["msg"]).removeprefix("Value error, ")
-            st.error(md_escape(f"{field}: {message}" if field else message.capitalize()))
-        return None
+    return objective, alternatives
 
 
 def _audience_widget(catalogue: Catalogue) -> list[str]:
