@@ -381,24 +381,11 @@ def _store_scope(store: Any) -> tuple[Catalogue, str, dict[str, Any], str | None
 def page() -> None:
     """Draw the institution's coverage page."""
     st.header("Coverage")
-    scope: dict[str, Any] = {}
-    try:
-        store = active_store()
-        if store is not None:
-            picked = _store_scope(store)
-            if picked is None:
-                return
-            catalogue, digest, scope, provider, scope_key = picked
-            award = None
-        else:
-            active = active_catalogue()
-            catalogue, digest = active.catalogue, active.digest
-    except Exception as exc:  # a page reports its own failures
-        st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
+    picked = _pick_scope()
+    if picked is None:
         return
+    catalogue, digest, scope, provider, award, scope_key = picked
     as_of = dt.date.today()
-    if store is None:
-        provider, award, scope_key = _scope(catalogue)
     try:
         with st.spinner("Analysing the catalogue…"):
             report = _quick_report(digest, provider, award, as_of, catalogue, scope)
@@ -421,14 +408,7 @@ def page() -> None:
         else:
             st.caption("No awards in scope.")
     with tabs[1], reported("The heatmap"):
-        rows_kind = st.radio("Rows", ["awards", "roles"], horizontal=True, key="cov_heat_rows")
-        ids = [x.award_id for x in cov.awards] if rows_kind == "awards" else None
-        if rows_kind == "awards" and not ids:
-            st.caption("No awards in scope.")
-        else:
-            # the same cells twice: as colours and numbers, and as a table a screen reader can read
-            cells = heatmap_rows(heatmap_data(catalogue, kind=rows_kind, ids=ids))
-            chart(competency_heatmap(catalogue, kind=rows_kind, ids=ids), key="cov_heatmap", rows=cells)
+        _heatmap_tab(catalogue, cov)
     roles_done: tuple[str, ...] = ()
     fastest = False
     with tabs[2], reported("The role reachability search"):
@@ -452,16 +432,59 @@ def page() -> None:
     with tabs[6], reported("The recognition what-if"):
         whatif_done = _whatif_section(catalogue, digest, provider, award, scope_key, as_of)
     with tabs[7], reported("The report"):
-        st.caption("The report holds every table above; role reachability and the what-if ranking are "
-                   "included once you have run them.")
-        full = scope_report(catalogue, digest, provider, award, as_of, roles_done, fastest, whatif_done,
-                            scope=scope)
-        name = f"coverage-{scope_key.replace(':', '-')}"
-        c1, c2 = st.columns(2)
-        c1.download_button("Markdown report", to_markdown(full), file_name=f"{name}.md", mime="text/markdown",
-                           key="cov_dl_md", on_click="ignore")
-        # the HTML page embeds plotly.js (several MB): build it only when downloaded
-        c2.download_button(
-            "HTML report", lambda: _html(digest, provider, award, as_of, roles_done, fastest, whatif_done,
-                                         catalogue, scope),
-            file_name=f"{name}.html", mime="text/html", key="cov_dl_html", on_click="ignore")
+        _report_tab(catalogue, digest, provider, award, as_of, roles_done, fastest, whatif_done, scope, scope_key)
+
+
+def _pick_scope() -> tuple[Catalogue, str, dict[str, Any], str | None, str | None, str] | None:
+    """(catalogue, digest, store scope, provider, award, scope key) to analyse, from the scope widgets.
+
+    None when there is nothing to show: no scope picked in a compiled catalogue, or the
+    catalogue could not be loaded (the page says so).
+    """
+    scope: dict[str, Any] = {}
+    try:
+        store = active_store()
+        if store is not None:
+            picked = _store_scope(store)
+            if picked is None:
+                return None
+            catalogue, digest, scope, provider, scope_key = picked
+            return catalogue, digest, scope, provider, None, scope_key
+        active = active_catalogue()
+        catalogue, digest = active.catalogue, active.digest
+    except Exception as exc:  # a page reports its own failures
+        st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
+        return None
+    provider, award, scope_key = _scope(catalogue)
+    return catalogue, digest, scope, provider, award, scope_key
+
+
+def _heatmap_tab(catalogue: Catalogue, cov: CoverageResult) -> None:
+    """The competency heatmap of the awards in scope, or of every role."""
+    rows_kind = st.radio("Rows", ["awards", "roles"], horizontal=True, key="cov_heat_rows")
+    ids = [x.award_id for x in cov.awards] if rows_kind == "awards" else None
+    if rows_kind == "awards" and not ids:
+        st.caption("No awards in scope.")
+        return
+    # the same cells twice: as colours and numbers, and as a table a screen reader can read
+    cells = heatmap_rows(heatmap_data(catalogue, kind=rows_kind, ids=ids))
+    chart(competency_heatmap(catalogue, kind=rows_kind, ids=ids), key="cov_heatmap", rows=cells)
+
+
+def _report_tab(catalogue: Catalogue, digest: str, provider: str | None, award: str | None, as_of: dt.date,
+                roles_done: tuple[str, ...], fastest: bool, whatif_done: bool, scope: dict[str, Any],
+                scope_key: str) -> None:
+    """The report's downloads, with what has been run on the page so far."""
+    st.caption("The report holds every table above; role reachability and the what-if ranking are "
+               "included once you have run them.")
+    full = scope_report(catalogue, digest, provider, award, as_of, roles_done, fastest, whatif_done,
+                        scope=scope)
+    name = f"coverage-{scope_key.replace(':', '-')}"
+    c1, c2 = st.columns(2)
+    c1.download_button("Markdown report", to_markdown(full), file_name=f"{name}.md", mime="text/markdown",
+                       key="cov_dl_md", on_click="ignore")
+    # the HTML page embeds plotly.js (several MB): build it only when downloaded
+    c2.download_button(
+        "HTML report", lambda: _html(digest, provider, award, as_of, roles_done, fastest, whatif_done,
+                                     catalogue, scope),
+        file_name=f"{name}.html", mime="text/html", key="cov_dl_html", on_click="ignore")
