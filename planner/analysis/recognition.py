@@ -33,7 +33,7 @@ a Dask cluster (``scheduler=``, see :mod:`planner.analysis.parallel`) with the s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.analysis._common import (
@@ -311,10 +311,7 @@ def recognition_whatif(
               if (award is None or a.id == award) and (provider is None or a.provider == provider)]
     # plan every measurement first: the tasks are independent, so they can run anywhere
     plan = _plan(catalogue, awards, obtain, max_candidates, max_roles)
-    baseline_targets: dict[str, Target] = {}
-    for _, targets, _ in plan:
-        for t in targets:
-            baseline_targets.setdefault(str(t), t)
+    baseline_targets = _first_of_each(t for _, targets, _ in plan for t in targets)
     measured = [(agreement, tuple(targets)) for _, targets, candidates in plan for agreement, _, _ in candidates]
     searches = len(baseline_targets) + sum(len(targets) for _, targets in measured)
     with runner(scheduler) as run:
@@ -341,6 +338,14 @@ def _plan(catalogue: Catalogue, awards: list[Credential], obtain: Obtainability,
             continue
         plan.append((aw, _targets(catalogue, aw, max_roles), candidates))
     return plan
+
+
+def _first_of_each(targets: Iterable[Target]) -> dict[str, Target]:
+    """Each target once by its text, in order of first appearance (the baseline searches)."""
+    first: dict[str, Target] = {}
+    for t in targets:
+        first.setdefault(str(t), t)
+    return first
 
 
 def _ranked(plan: _Plan, baseline: Mapping[str, float | None],
