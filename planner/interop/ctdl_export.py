@@ -697,15 +697,7 @@ def export_route(route: Any, catalogue: Catalogue, target: Target, *,
     components = {c: _uri("component", f"{key}/{c}") for c in steps}
     dest_uri = _uri("component", f"{key}/destination")
 
-    if award:
-        dest = _component(catalogue.credential(award), dest_uri, parent=None, webpage_fallback=webpage)
-        name = f"Route to {catalogue.credential(award).title}"
-    else:
-        label = _target_label(catalogue, target)
-        dest = _entity(dest_uri, "ceterms:BasicComponent")
-        dest.update({"ceterms:name": _lang(label), "ceterms:description": _lang(f"Target of the route: {label}"),
-                     "ceterms:subjectWebpage": webpage, "ceterms:componentCategory": _lang("Target")})
-        name = f"Route to {label}"
+    dest, name = _route_destination(catalogue, target, award, dest_uri, webpage)
     dest["ceterms:isDestinationComponentOf"] = [pathway_uri]
     if steps:
         dest["ceasn:hasChild"] = [components[c] for c in steps]
@@ -718,10 +710,31 @@ def export_route(route: Any, catalogue: Catalogue, target: Target, *,
     total = f"{route.total_cost:,.0f} {route.currency}, {route.total_ects:g} ECTS, {route.weeks} weeks"
     pathway = _pathway_node(pathway_uri, name, f"Recommended route (rank {route.rank}, {route.objective}): {total}.",
                             _provider_uri(catalogue, owner), webpage, dest_uri, [dest_uri, *components.values()])
+    nodes: list[dict[str, Any]] = [pathway, dest]
+    nodes.extend(_step_components(route, catalogue, steps, components, dest_uri, webpage))
+    nodes.extend(_route_resources(catalogue, sorted(set(step_ids)), warnings if warnings is not None else []))
+    return {"@context": CONTEXT, "@graph": nodes}
 
+
+def _route_destination(catalogue: Catalogue, target: Target, award: str | None, dest_uri: str,
+                       webpage: str) -> tuple[dict[str, Any], str]:
+    """The route's destination component and the pathway's name: the award, else a component for the target."""
+    if award:
+        dest = _component(catalogue.credential(award), dest_uri, parent=None, webpage_fallback=webpage)
+        return dest, f"Route to {catalogue.credential(award).title}"
+    label = _target_label(catalogue, target)
+    dest = _entity(dest_uri, "ceterms:BasicComponent")
+    dest.update({"ceterms:name": _lang(label), "ceterms:description": _lang(f"Target of the route: {label}"),
+                 "ceterms:subjectWebpage": webpage, "ceterms:componentCategory": _lang("Target")})
+    return dest, f"Route to {label}"
+
+
+def _step_components(route: Any, catalogue: Catalogue, steps: list[str], components: dict[str, str],
+                     dest_uri: str, webpage: str) -> list[dict[str, Any]]:
+    """One component per step, linked in route order, with its weeks when the route has a schedule."""
     schedule = {s.credential_id: s for s in getattr(route, "schedule", ())}
     after = _order(steps, schedule, catalogue)
-    nodes: list[dict[str, Any]] = [pathway, dest]
+    nodes = []
     for cred_id in steps:
         cred = catalogue.credential(cred_id)
         node = _component(cred, components[cred_id], parent=dest_uri, webpage_fallback=webpage)
@@ -738,14 +751,17 @@ def export_route(route: Any, catalogue: Catalogue, target: Target, *,
                 "@type": _CAO, "ceterms:targetNodeName": _lang(
                     f"weeks {slot.start_week}-{slot.end_week} ({slot.start.isoformat()} to {slot.end.isoformat()})")}]
         nodes.append(node)
-    resource_ids = sorted(set(step_ids))
+    return nodes
+
+
+def _route_resources(catalogue: Catalogue, resource_ids: list[str], notes: list[str]) -> list[dict[str, Any]]:
+    """What the steps stand for: their organisations, the competencies they teach, the credentials."""
     providers = sorted({catalogue.credential(c).provider for c in resource_ids})
-    nodes.extend(_organisation(catalogue, p) for p in providers if catalogue.has("provider", p))
+    nodes = [_organisation(catalogue, p) for p in providers if catalogue.has("provider", p)]
     taught = (t.competency for c in resource_ids for t in catalogue.credential(c).teaches)
     nodes.extend(_competency_nodes(catalogue, _competency_closure(catalogue, taught)))
-    notes = warnings if warnings is not None else []
     nodes.extend(_credential(catalogue, catalogue.credential(c), notes) for c in resource_ids)
-    return {"@context": CONTEXT, "@graph": nodes}
+    return nodes
 
 
 def _target_label(catalogue: Catalogue, target: Target) -> str:

@@ -274,11 +274,9 @@ def _provider(f: _File, org: Any, pointer: str) -> str | None:
         country = "ZZ"
     kind = "university" if "universit" in name.lower() else "other"
     item: dict[str, Any] = {"id": pid, "name": name, "country": country, "kind": kind}
-    for homepage in as_list(org.get("homepage")):
-        url = homepage.get("contentURL") if isinstance(homepage, dict) else homepage
-        if isinstance(url, str) and _URL_RE.match(url):
-            item["website"] = url
-            break
+    website = _homepage(org)
+    if website:
+        item["website"] = website
     f.state.providers[pid] = item
     return pid
 
@@ -393,10 +391,22 @@ def _skills(f: _File, outcome: dict[str, Any]) -> list[str]:
 
 
 def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
+    """Import one claim: its specification as a credential, the claim itself as a holding.
+
+    Parameters
+    ----------
+    f : _File
+        The file being read (where problems are reported and items gathered).
+    claim : Any
+        One entry of ``credentialSubject.hasClaim``.
+    pointer : str
+        Where the claim sits in the document, for problems.
+    doc : dict
+        The whole credential (its issuer and dates stand in for the claim's own).
+    """
     if not isinstance(claim, dict):
         f.report(pointer, "a claim must be an object")
         return
-    types = set(_types(claim))
     specs = [s for s in as_list(claim.get("specifiedBy")) if isinstance(s, dict)]
     spec = specs[0] if specs else {}
     spec_pointer = pointer + ".specifiedBy" if specs else pointer
@@ -404,12 +414,7 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
     if not title:
         f.report(pointer, "the claim has no title; skipped", claim.get("id"))
         return
-    provider = None
-    for process in as_list(claim.get("awardedBy")):
-        if isinstance(process, dict):
-            for body in as_list(process.get("awardingBody")):
-                provider = provider or _provider(f, body, pointer + ".awardedBy.awardingBody")
-    provider = provider or _provider(f, doc.get("issuer"), "$.issuer")
+    provider = _awarding_body(f, claim, pointer, doc)
     if provider is None:
         f.report(
             pointer,
@@ -417,9 +422,75 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
             claim.get("id"),
         )
         return
+    item = _specification(f, claim, spec, spec_pointer, title, provider)
+    cid = _credential_id(f, item, spec, claim, title)
+    _hold(f, cid, claim, pointer, doc, title)
 
-    ctype = "course" if "LearningActivity" in types else "micro_credential"
+
+def _awarding_body(f: _File, claim: dict[str, Any], pointer: str, doc: dict[str, Any]) -> str | None:
+    """The provider id of the claim's awarding body, else of the credential's issuer (None: neither)."""
+    provider = None
+    for process in as_list(claim.get("awardedBy")):
+        if isinstance(process, dict):
+            for body in as_list(process.get("awardingBody")):
+                provider = provider or _provider(f, body, pointer + ".awardedBy.awardingBody")
+    return provider or _provider(f, doc.get("issuer"), "$.issuer")
+
+
+def _specification(
+    f: _File, claim: dict[str, Any], spec: dict[str, Any], spec_pointer: str, title: str, provider: str
+) -> dict[str, Any]:
+    """The catalogue credential (without id) a claim's specification describes, field by field.
+
+    The order of the fields is the order of the catalogue's credential items; each field's
+    problems are reported as it is read.
+    """
+    ctype = "course" if "LearningActivity" in set(_types(claim)) else "micro_credential"
     item: dict[str, Any] = {"title": title, "provider": provider, "type": ctype}
+    description = _description(spec, claim)
+    if clip(description):
+        item["description"] = clip(description)
+    url = _homepage(spec)
+    if url:
+        item["url"] = url
+    outcomes, teaches = _outcomes(f, spec, spec_pointer)
+    if outcomes:
+        item["learning_outcomes"] = outcomes
+    ects = _ects(f, spec, spec_pointer)
+    if ects is not None:
+        item["ects"] = ects
+    hours = _hours(f, spec, claim, spec_pointer)
+    if hours is not None:
+        item["hours"] = hours
+    eqf = _eqf(spec.get("eqfLevel"))
+    if eqf is not None:
+        item["eqf_level"] = eqf
+    elif spec.get("eqfLevel") is not None:
+        f.report(f"{spec_pointer}.eqfLevel", "eqfLevel is not an EQF level 1–8; ignored", '"eqfLevel"')
+    assessment, supervision = _assessment(claim)
+    if assessment:
+        item["assessment"] = assessment
+    mode = _participation(f, spec, spec_pointer)
+    if mode:
+        item["participation"] = mode
+    languages = _languages(spec)
+    if languages:
+        item["languages"] = languages
+    if supervision:
+        item["supervision"] = supervision
+    stackability = _stackability(spec)
+    if stackability:
+        item["stackability"] = stackability
+    maximum = spec.get("maximumDuration")
+    if isinstance(maximum, str) and duration_weeks(maximum) is not None:
+        item["duration_weeks"] = min(duration_weeks(maximum) or 0, 520)
+    if teaches:
+        item["teaches"] = [{"competency": c, "level": f.state.teach_level} for c in sorted(set(teaches))]
+    return item
+
+
+def _description(spec: dict[str, Any], claim: dict[str, Any]) -> str | None:
+    """The specification's (else the claim's) description, with its entry requirements after it."""
     description = _text(spec.get("description")) or _text(claim.get("description"))
     requirement = _text(spec.get("entryRequirement"))
     if requirement:
@@ -428,14 +499,20 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
             if description
             else (f"Entry requirements: {requirement}")
         )
-    if clip(description):
-        item["description"] = clip(description)
-    for homepage in as_list(spec.get("homepage")):
+    return description
+
+
+def _homepage(node: dict[str, Any]) -> str | None:
+    """The first web address among a node's ``homepage`` entries (a URL or a ``contentURL``)."""
+    for homepage in as_list(node.get("homepage")):
         url = homepage.get("contentURL") if isinstance(homepage, dict) else homepage
         if isinstance(url, str) and _URL_RE.match(url):
-            item["url"] = url
-            break
+            return url
+    return None
 
+
+def _outcomes(f: _File, spec: dict[str, Any], spec_pointer: str) -> tuple[list[str], list[str]]:
+    """The learning outcomes' texts and the competency ids of the ESCO skills they name."""
     outcomes, teaches = [], []
     for i, outcome in enumerate(as_list(spec.get("learningOutcome"))):
         if not isinstance(outcome, dict):
@@ -445,12 +522,11 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
         if text:
             outcomes.append(text)
         teaches += _skills(f, outcome)
-    if outcomes:
-        item["learning_outcomes"] = outcomes
+    return outcomes, teaches
 
-    ects = _ects(f, spec, spec_pointer)
-    if ects is not None:
-        item["ects"] = ects
+
+def _hours(f: _File, spec: dict[str, Any], claim: dict[str, Any], spec_pointer: str) -> float | None:
+    """Hours of learning: ``volumeOfLearning``, else the activity's ``workload`` (None when implausible)."""
     volume = spec.get("volumeOfLearning")
     hours = None
     if isinstance(volume, str):
@@ -465,61 +541,59 @@ def _claim(f: _File, claim: Any, pointer: str, doc: dict[str, Any]) -> None:
             )
     if hours is None and isinstance(claim.get("workload"), str):
         hours = duration_hours(claim["workload"])
-    if hours is not None:
-        if hours <= 10_000:
-            item["hours"] = hours
-        else:
-            f.report(
-                f"{spec_pointer}.volumeOfLearning", f"{hours:g} hours of learning is implausible; ignored"
-            )
-    eqf = _eqf(spec.get("eqfLevel"))
-    if eqf is not None:
-        item["eqf_level"] = eqf
-    elif spec.get("eqfLevel") is not None:
-        f.report(f"{spec_pointer}.eqfLevel", "eqfLevel is not an EQF level 1–8; ignored", '"eqfLevel"')
-    assessment, supervision = _assessment(claim)
-    if assessment:
-        item["assessment"] = assessment
+    if hours is not None and hours > 10_000:
+        f.report(f"{spec_pointer}.volumeOfLearning", f"{hours:g} hours of learning is implausible; ignored")
+        return None
+    return hours
+
+
+def _participation(f: _File, spec: dict[str, Any], spec_pointer: str) -> str | None:
+    """The catalogue's participation mode for the specification's ``mode`` (a warning when unknown)."""
     mode = _mode(spec.get("mode"))
-    if mode:
-        item["participation"] = mode
-    elif spec.get("mode") is not None:
+    if mode is None and spec.get("mode") is not None:
         f.report(
             f"{spec_pointer}.mode",
             f"mode '{_label(spec.get('mode'))}' is not online, blended or on-site; ignored",
             '"mode"',
             severity="warning",
         )
+    return mode
+
+
+def _languages(spec: dict[str, Any]) -> list[str]:
+    """Two-letter codes of the specification's languages (EU authority URIs), in order, once each."""
     languages = []
     for concept in as_list(spec.get("language")):
         uri = concept.get("id") if isinstance(concept, dict) else concept
         code = str(uri or "").rstrip("/").rsplit("/", 1)[-1].upper()
         if code in _LANGUAGE3 and _LANGUAGE3[code] not in languages:
             languages.append(_LANGUAGE3[code])
-    if languages:
-        item["languages"] = languages
-    if supervision:
-        item["supervision"] = supervision
-    partial = spec.get("isPartialQualification")
-    if isinstance(partial, bool):
-        item["stackability"] = (
-            "Partial qualification: counts towards a larger qualification (isPartialQualification)."
-            if partial
-            else "Not a partial qualification: a stand-alone award (isPartialQualification false)."
-        )
-    maximum = spec.get("maximumDuration")
-    if isinstance(maximum, str) and duration_weeks(maximum) is not None:
-        item["duration_weeks"] = min(duration_weeks(maximum) or 0, 520)
-    if teaches:
-        item["teaches"] = [{"competency": c, "level": f.state.teach_level} for c in sorted(set(teaches))]
+    return languages
 
+
+def _stackability(spec: dict[str, Any]) -> str | None:
+    """A stackability note from ``isPartialQualification`` (None when it is not a boolean)."""
+    partial = spec.get("isPartialQualification")
+    if not isinstance(partial, bool):
+        return None
+    if partial:
+        return "Partial qualification: counts towards a larger qualification (isPartialQualification)."
+    return "Not a partial qualification: a stand-alone award (isPartialQualification false)."
+
+
+def _credential_id(f: _File, item: dict[str, Any], spec: dict[str, Any], claim: dict[str, Any], title: str) -> str:
+    """The id of the credential ``item``: an equal one already imported, else a new one."""
     # the same specification in several files (or claims) is one credential
     cid = next((k for k, v in f.state.credentials.items() if {**v, "id": None} == {**item, "id": None}), None)
     if cid is None:
         spec_key = str(spec.get("id") or claim.get("id") or title)
         cid = f.state.credential_ids.allocate((f.name, spec_key, len(f.state.credentials)), title)
         f.state.credentials[cid] = {"id": cid, **item}
+    return cid
 
+
+def _hold(f: _File, cid: str, claim: dict[str, Any], pointer: str, doc: dict[str, Any], title: str) -> None:
+    """Add the claim to the learner's holdings, dated; not when undated or expired (a warning each)."""
     earned = None
     for process in as_list(claim.get("awardedBy")):
         if isinstance(process, dict):

@@ -240,57 +240,20 @@ def _csv_rows(
 
 
 def _read_csv(path: Path, text: str, data: _Data) -> None:
+    """Read one ESCO CSV table into ``data``, recognised by its header (Tabiya or standard columns)."""
     file = str(path)
     header, rows = _csv_rows(text, file, data.problems)
     cols = set(header)
     if {"ORIGINURI", "PREFERREDLABEL", "OCCUPATIONTYPE"} <= cols and "SKILLTYPE" not in cols:
-        for line, row in rows:
-            key = row["ID"] if "ID" in cols and row["ID"] else row["ORIGINURI"]
-            group = (row.get("OCCUPATIONGROUPCODE") or "").strip()
-            data.occupations[key] = _Occupation(
-                key=key,
-                label=row["PREFERREDLABEL"].strip(),
-                uri=row["ORIGINURI"].strip() or None,
-                isco=group if _ISCO_RE.match(group) else None,
-                code=(row.get("CODE") or "").strip() or None,
-                description=row.get("DESCRIPTION") or row.get("DEFINITION"),
-                where=(file, line),
-            )
+        _read_tabiya_occupations(rows, file, data, has_id="ID" in cols)
     elif {"ORIGINURI", "PREFERREDLABEL", "SKILLTYPE"} <= cols:
-        for _line, row in rows:
-            key = row["ID"] if "ID" in cols and row["ID"] else row["ORIGINURI"]
-            data.skills[key] = _Skill(
-                key=key,
-                label=row["PREFERREDLABEL"].strip(),
-                uri=row["ORIGINURI"].strip() or None,
-                kind=_skill_kind(row["SKILLTYPE"], row.get("REUSELEVEL", "")),
-                description=row.get("DESCRIPTION"),
-            )
+        _read_tabiya_skills(rows, data, has_id="ID" in cols)
     elif {"OCCUPATIONID", "RELATIONTYPE", "SKILLID"} <= cols:
         _read_relations(rows, file, data, "OCCUPATIONID", "SKILLID", "RELATIONTYPE")
     elif {"conceptUri", "preferredLabel", "skillType"} <= cols:
-        for _line, row in rows:
-            uri = row["conceptUri"].strip()
-            data.skills[uri] = _Skill(
-                key=uri,
-                label=row["preferredLabel"].strip(),
-                uri=uri,
-                kind=_skill_kind(row["skillType"], row.get("reuseLevel", "")),
-                description=row.get("description"),
-            )
+        _read_standard_skills(rows, data)
     elif {"conceptUri", "preferredLabel"} <= cols and ("iscoGroup" in cols or "code" in cols):
-        for line, row in rows:
-            uri = row["conceptUri"].strip()
-            group = (row.get("iscoGroup") or "").strip()
-            data.occupations[uri] = _Occupation(
-                key=uri,
-                label=row["preferredLabel"].strip(),
-                uri=uri,
-                isco=group if _ISCO_RE.match(group) else None,
-                code=(row.get("code") or "").strip() or None,
-                description=row.get("description") or row.get("definition"),
-                where=(file, line),
-            )
+        _read_standard_occupations(rows, file, data)
     elif {"occupationUri", "relationType", "skillUri"} <= cols:
         _read_relations(rows, file, data, "occupationUri", "skillUri", "relationType")
     elif _UNUSED_COLUMNS & cols or (
@@ -320,6 +283,64 @@ def _read_csv(path: Path, text: str, data: _Data) -> None:
         return
     if {"RELATIONTYPE", "relationType"} & cols:
         data.relation_files.append(file)
+
+
+def _read_tabiya_occupations(rows: list[tuple[int, dict]], file: str, data: _Data, *, has_id: bool) -> None:
+    """Occupations of a Tabiya ``occupations.csv``, keyed by ``ID`` (else ``ORIGINURI``)."""
+    for line, row in rows:
+        key = row["ID"] if has_id and row["ID"] else row["ORIGINURI"]
+        group = (row.get("OCCUPATIONGROUPCODE") or "").strip()
+        data.occupations[key] = _Occupation(
+            key=key,
+            label=row["PREFERREDLABEL"].strip(),
+            uri=row["ORIGINURI"].strip() or None,
+            isco=group if _ISCO_RE.match(group) else None,
+            code=(row.get("CODE") or "").strip() or None,
+            description=row.get("DESCRIPTION") or row.get("DEFINITION"),
+            where=(file, line),
+        )
+
+
+def _read_tabiya_skills(rows: list[tuple[int, dict]], data: _Data, *, has_id: bool) -> None:
+    """Skills of a Tabiya ``skills.csv``, keyed by ``ID`` (else ``ORIGINURI``)."""
+    for _line, row in rows:
+        key = row["ID"] if has_id and row["ID"] else row["ORIGINURI"]
+        data.skills[key] = _Skill(
+            key=key,
+            label=row["PREFERREDLABEL"].strip(),
+            uri=row["ORIGINURI"].strip() or None,
+            kind=_skill_kind(row["SKILLTYPE"], row.get("REUSELEVEL", "")),
+            description=row.get("DESCRIPTION"),
+        )
+
+
+def _read_standard_skills(rows: list[tuple[int, dict]], data: _Data) -> None:
+    """Skills of the standard ESCO download (``skills_en.csv``), keyed by concept URI."""
+    for _line, row in rows:
+        uri = row["conceptUri"].strip()
+        data.skills[uri] = _Skill(
+            key=uri,
+            label=row["preferredLabel"].strip(),
+            uri=uri,
+            kind=_skill_kind(row["skillType"], row.get("reuseLevel", "")),
+            description=row.get("description"),
+        )
+
+
+def _read_standard_occupations(rows: list[tuple[int, dict]], file: str, data: _Data) -> None:
+    """Occupations of the standard ESCO download (``occupations_en.csv``), keyed by concept URI."""
+    for line, row in rows:
+        uri = row["conceptUri"].strip()
+        group = (row.get("iscoGroup") or "").strip()
+        data.occupations[uri] = _Occupation(
+            key=uri,
+            label=row["preferredLabel"].strip(),
+            uri=uri,
+            isco=group if _ISCO_RE.match(group) else None,
+            code=(row.get("code") or "").strip() or None,
+            description=row.get("description") or row.get("definition"),
+            where=(file, line),
+        )
 
 
 def _read_relations(
@@ -415,6 +436,23 @@ def _merge_label_keys(data: _Data) -> None:
             skill.uri, skill.description = other.uri, skill.description or other.description
 
 
+def _read_files(paths: Sequence[Path]) -> _Data:
+    """Everything the files hold (JSON or CSV, told by the first character), skills joined by label."""
+    data = _Data()
+    for path in paths:
+        path = Path(path)
+        text = _read_text(path, data.problems)
+        if text is None:
+            continue
+        stripped = text.lstrip()
+        if stripped[:1] in "[{":
+            _read_json(path, text, data)
+        else:
+            _read_csv(path, text, data)
+    _merge_label_keys(data)
+    return data
+
+
 # --------------------------------------------------------------------------- selection
 
 
@@ -461,6 +499,87 @@ def _report_skipped(skipped: list[_Occupation], problems: list[ImportProblem]) -
         )
 
 
+# --------------------------------------------------------------------------- roles
+
+
+def _needs(data: _Data, problems: list[ImportProblem]) -> dict[str, dict[str, bool]]:
+    """Occupation key → skill key → essential, from the relations; a warning per skill never read."""
+    needs: dict[str, dict[str, bool]] = {}
+    missing_skills: dict[str, tuple[str, int | None]] = {}
+    for occ_key, skill_key, essential, file, line in data.relations:
+        if occ_key not in data.occupations:
+            continue
+        if skill_key not in data.skills:
+            missing_skills.setdefault(skill_key, (file, line))
+            continue
+        current = needs.setdefault(occ_key, {})
+        current[skill_key] = current.get(skill_key, False) or essential
+    for skill_key, (file, line) in sorted(missing_skills.items(), key=lambda kv: (kv[1][0], kv[1][1] or 0)):
+        problems.append(
+            ImportProblem(
+                file,
+                line,
+                "",
+                f"relation names skill '{skill_key}', which is not in the skills read; relation skipped",
+                severity="warning",
+            )
+        )
+    return needs
+
+
+@dataclass
+class _Competencies:
+    """The catalogue competencies made so far, one per ESCO skill, with deterministic ids."""
+
+    ids: IdAllocator = field(default_factory=IdAllocator)
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, skill: _Skill) -> str:
+        """The competency id of ``skill``, the competency made on first use."""
+        cid = self.ids.get(skill.key)
+        if cid is None:
+            cid = self.ids.allocate(skill.key, skill.label)
+            self.items[cid] = esco_competency(
+                cid, skill.label, uri=skill.uri, kind=skill.kind, description=skill.description
+            )
+        return cid
+
+
+def _role(
+    occ: _Occupation,
+    occ_needs: dict[str, bool],
+    data: _Data,
+    competencies: _Competencies,
+    role_ids: IdAllocator,
+    levels: tuple[int, int],
+) -> dict[str, Any]:
+    """The catalogue role of an occupation: its needs (essential first) at the (essential, optional) levels."""
+    essential_level, optional_level = levels
+    items = []
+    for skill_key, essential in occ_needs.items():
+        cid = competencies.add(data.skills[skill_key])
+        items.append(
+            {
+                "competency": cid,
+                "level": essential_level if essential else optional_level,
+                "essential": essential,
+            }
+        )
+    items.sort(key=lambda n: (not n["essential"], n["competency"]))
+    role: dict[str, Any] = {
+        "id": role_ids.allocate(occ.key, occ.label),
+        "title": clip(occ.label, SHORT_MAX),
+    }
+    if occ.uri and _URL_RE.match(occ.uri):
+        role["esco_uri"] = occ.uri
+    if occ.isco:
+        role["isco_code"] = occ.isco
+    if clip(occ.description):
+        role["description"] = clip(occ.description)
+    role["needs"] = items
+    return role
+
+
 # --------------------------------------------------------------------------- public
 
 
@@ -495,19 +614,7 @@ def import_files(
         occupation is selected) and ``roles``; problems located by file and line.
 
     """
-    data = _Data()
-    for path in paths:
-        path = Path(path)
-        text = _read_text(path, data.problems)
-        if text is None:
-            continue
-        stripped = text.lstrip()
-        if stripped[:1] in "[{":
-            _read_json(path, text, data)
-        else:
-            _read_csv(path, text, data)
-    _merge_label_keys(data)
-
+    data = _read_files(paths)
     problems = list(data.problems)
     chosen = _select(data, select, all_occupations, problems)
     if chosen and not data.relation_files:
@@ -520,79 +627,24 @@ def import_files(
                 "so the roles have no skills",
             )
         )
+    needs = _needs(data, problems)
 
-    needs: dict[str, dict[str, bool]] = {}
-    missing_skills: dict[str, tuple[str, int | None]] = {}
-    for occ_key, skill_key, essential, file, line in data.relations:
-        if occ_key not in data.occupations:
-            continue
-        if skill_key not in data.skills:
-            missing_skills.setdefault(skill_key, (file, line))
-            continue
-        current = needs.setdefault(occ_key, {})
-        current[skill_key] = current.get(skill_key, False) or essential
-    for skill_key, (file, line) in sorted(missing_skills.items(), key=lambda kv: (kv[1][0], kv[1][1] or 0)):
-        problems.append(
-            ImportProblem(
-                file,
-                line,
-                "",
-                f"relation names skill '{skill_key}', which is not in the skills read; relation skipped",
-                severity="warning",
-            )
-        )
-
-    comp_ids = IdAllocator()
-    competencies: dict[str, dict[str, Any]] = {}
-
-    def competency(skill: _Skill) -> str:
-        cid = comp_ids.get(skill.key)
-        if cid is None:
-            cid = comp_ids.allocate(skill.key, skill.label)
-            competencies[cid] = esco_competency(
-                cid, skill.label, uri=skill.uri, kind=skill.kind, description=skill.description
-            )
-        return cid
-
+    competencies = _Competencies()
     role_ids = IdAllocator()
     roles: list[dict[str, Any]] = []
     skipped: list[_Occupation] = []
     for occ in chosen:
-        occ_needs = needs.get(occ.key) or {}
-        if not occ_needs:
+        if not needs.get(occ.key):
             skipped.append(occ)
             continue
-        items = []
-        for skill_key, essential in occ_needs.items():
-            cid = competency(data.skills[skill_key])
-            items.append(
-                {
-                    "competency": cid,
-                    "level": essential_level if essential else optional_level,
-                    "essential": essential,
-                }
-            )
-        items.sort(key=lambda n: (not n["essential"], n["competency"]))
-        role: dict[str, Any] = {
-            "id": role_ids.allocate(occ.key, occ.label),
-            "title": clip(occ.label, SHORT_MAX),
-        }
-        if occ.uri and _URL_RE.match(occ.uri):
-            role["esco_uri"] = occ.uri
-        if occ.isco:
-            role["isco_code"] = occ.isco
-        if clip(occ.description):
-            role["description"] = clip(occ.description)
-        role["needs"] = items
-        roles.append(role)
-
+        roles.append(_role(occ, needs[occ.key], data, competencies, role_ids, (essential_level, optional_level)))
     _report_skipped(skipped, problems)
     if not chosen:
         for skill in data.skills.values():
-            competency(skill)
+            competencies.add(skill)
 
     catalogue = empty_catalogue()
-    catalogue["competencies"] = sorted(competencies.values(), key=lambda c: c["id"])
+    catalogue["competencies"] = sorted(competencies.items.values(), key=lambda c: c["id"])
     catalogue["roles"] = sorted(roles, key=lambda r: r["id"])
     names = ", ".join(Path(p).name for p in paths)
     return ImportResult(catalogue, None, tuple(problems), f"esco: {names}")

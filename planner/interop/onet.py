@@ -210,6 +210,116 @@ def _tech_description(tech: _Tech) -> str:
     return " ".join(parts)
 
 
+# --------------------------------------------------------------------------- roles
+
+
+@dataclass
+class _Technologies:
+    """The catalogue competencies made so far, one per technology example, with deterministic ids."""
+
+    ids: IdAllocator = field(default_factory=IdAllocator)
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, tech: _Tech) -> str:
+        """The competency id of ``tech``, the competency made on first use."""
+        cid = self.ids.get(tech.example)
+        if cid is None:
+            cid = self.ids.allocate(tech.example, technology_id(tech.example))
+            self.items[cid] = {
+                "id": cid,
+                "label": clip(tech.example, SHORT_MAX) or cid,
+                "framework": "onet",
+                "type": "skill",
+                "description": _tech_description(tech),
+            }
+        return cid
+
+
+def _essential_mode(essential: str, techs: dict[str, tuple[bool, bool]]) -> str:
+    """Which of an occupation's technologies are essential, so that every role has an essential need.
+
+    An occupation without any In Demand technology would have no essential need (a role
+    anyone meets): ``in_demand`` falls back to its Hot Technologies, then to all.
+    """
+    if essential == "in_demand" and not any(d for d, _ in techs.values()):
+        return "hot_or_in_demand" if any(h for _, h in techs.values()) else "all"
+    return essential
+
+
+def _needs(
+    techs: dict[str, tuple[bool, bool]],
+    data: _Data,
+    technologies: _Technologies,
+    mode: str,
+    levels: tuple[int, int],
+) -> list[dict[str, Any]]:
+    """An occupation's needs, essential first, at the (essential, optional) levels."""
+    essential_level, optional_level = levels
+    needs = []
+    for example, (in_demand, hot) in techs.items():
+        cid = technologies.add(data.techs[example])
+        is_essential = mode == "all" or in_demand or (mode == "hot_or_in_demand" and hot)
+        needs.append(
+            {
+                "competency": cid,
+                "level": essential_level if is_essential else optional_level,
+                "essential": is_essential,
+            }
+        )
+    needs.sort(key=lambda n: (not n["essential"], n["competency"]))
+    return needs
+
+
+def _role_description(occ: _Occupation, data: _Data, related: bool) -> str:
+    """The occupation's description, with its primary related occupations after it when asked."""
+    description = occ.description
+    if related and data.related.get(occ.code):
+        names = [
+            f"{data.occupations[c].title} ({c})" if c in data.occupations else c
+            for c, tier, _ in sorted(data.related[occ.code], key=lambda r: r[2])
+            if tier.startswith("Primary")
+        ]
+        if names:
+            description = f"{description}\nRelated occupations: {'; '.join(names)}."
+    return description
+
+
+def _role(occ: _Occupation, needs: list[dict[str, Any]], role_id: str, description: str) -> dict[str, Any]:
+    """The catalogue role of an occupation."""
+    role: dict[str, Any] = {"id": role_id, "title": clip(occ.title, SHORT_MAX), "soc_code": occ.code}
+    if clip(description):
+        role["description"] = clip(description, TEXT_MAX)
+    role["needs"] = needs
+    return role
+
+
+def _report_skipped(skipped: list[_Occupation], problems: list[ImportProblem]) -> None:
+    """A warning for each of the first five occupations without technologies, one for the rest."""
+    for occ in skipped[:5]:
+        problems.append(
+            ImportProblem(
+                occ.where[0],
+                occ.where[1],
+                "",
+                f"occupation {occ.code} '{occ.title}' has no technology skills; not imported as a role",
+                severity="warning",
+            )
+        )
+    if len(skipped) > 5:
+        problems.append(
+            ImportProblem(
+                "",
+                None,
+                "",
+                f"{len(skipped) - 5} more occupations without technology skills were skipped",
+                severity="warning",
+            )
+        )
+
+
+# --------------------------------------------------------------------------- public
+
+
 def import_files(
     paths: Sequence[Path],
     *,
@@ -264,8 +374,7 @@ def import_files(
             )
         )
 
-    comp_ids = IdAllocator()
-    competencies: dict[str, dict[str, Any]] = {}
+    technologies = _Technologies()
     roles: list[dict[str, Any]] = []
     role_ids = IdAllocator()
     skipped: list[_Occupation] = []
@@ -274,74 +383,12 @@ def import_files(
         if not techs:
             skipped.append(occ)
             continue
-        # An occupation without any In Demand technology would have no essential need
-        # (a role anyone meets): fall back to its Hot Technologies, then to all.
-        mode = essential
-        if mode == "in_demand" and not any(d for d, _ in techs.values()):
-            mode = "hot_or_in_demand" if any(h for _, h in techs.values()) else "all"
-        needs = []
-        for example, (in_demand, hot) in techs.items():
-            tech = data.techs[example]
-            cid = comp_ids.get(example)
-            if cid is None:
-                cid = comp_ids.allocate(example, technology_id(example))
-                competencies[cid] = {
-                    "id": cid,
-                    "label": clip(example, SHORT_MAX) or cid,
-                    "framework": "onet",
-                    "type": "skill",
-                    "description": _tech_description(tech),
-                }
-            is_essential = mode == "all" or in_demand or (mode == "hot_or_in_demand" and hot)
-            needs.append(
-                {
-                    "competency": cid,
-                    "level": essential_level if is_essential else optional_level,
-                    "essential": is_essential,
-                }
-            )
-        needs.sort(key=lambda n: (not n["essential"], n["competency"]))
-        role: dict[str, Any] = {
-            "id": role_ids.allocate(occ.code, occ.title),
-            "title": clip(occ.title, SHORT_MAX),
-            "soc_code": occ.code,
-        }
-        description = occ.description
-        if related and data.related.get(occ.code):
-            names = [
-                f"{data.occupations[c].title} ({c})" if c in data.occupations else c
-                for c, tier, _ in sorted(data.related[occ.code], key=lambda r: r[2])
-                if tier.startswith("Primary")
-            ]
-            if names:
-                description = f"{description}\nRelated occupations: {'; '.join(names)}."
-        if clip(description):
-            role["description"] = clip(description, TEXT_MAX)
-        role["needs"] = needs
-        roles.append(role)
-    for occ in skipped[:5]:
-        problems.append(
-            ImportProblem(
-                occ.where[0],
-                occ.where[1],
-                "",
-                f"occupation {occ.code} '{occ.title}' has no technology skills; not imported as a role",
-                severity="warning",
-            )
-        )
-    if len(skipped) > 5:
-        problems.append(
-            ImportProblem(
-                "",
-                None,
-                "",
-                f"{len(skipped) - 5} more occupations without technology skills were skipped",
-                severity="warning",
-            )
-        )
+        needs = _needs(techs, data, technologies, _essential_mode(essential, techs), (essential_level, optional_level))
+        roles.append(_role(occ, needs, role_ids.allocate(occ.code, occ.title), _role_description(occ, data, related)))
+    _report_skipped(skipped, problems)
 
     catalogue = empty_catalogue()
-    catalogue["competencies"] = sorted(competencies.values(), key=lambda c: c["id"])
+    catalogue["competencies"] = sorted(technologies.items.values(), key=lambda c: c["id"])
     catalogue["roles"] = sorted(roles, key=lambda r: r["id"])
     names = ", ".join(Path(p).name for p in paths)
     return ImportResult(catalogue, None, tuple(problems), f"onet: {names}")

@@ -356,6 +356,27 @@ def _achievement(
         f.report(pointer, f"achievement '{name}' has no creator and no issuer; skipped", raw_id or name)
         return None
 
+    ctype = _catalogue_type(f, ach, pointer)
+    description, outcomes = _description(ach, name)
+    item: dict[str, Any] = {"title": name, "provider": provider, "type": ctype}
+    if description:
+        item["description"] = description
+    if outcomes:
+        item["learning_outcomes"] = outcomes
+    ects = _credits(f, ach, pointer, raw_id, earned_credits)
+    if ects is not None:
+        item["ects"] = ects
+    language = ach.get("inLanguage")
+    if isinstance(language, str) and _LANGUAGE_RE.match(language):
+        item["languages"] = [language[:2].lower()]
+    teaches = _teaches(f, ach, pointer)
+    if teaches:
+        item["teaches"] = [{"competency": c, "level": lv} for c, lv in sorted(teaches.items())]
+    return _register(f, item, raw_id, name, pointer)
+
+
+def _catalogue_type(f: _File, ach: dict[str, Any], pointer: str) -> str:
+    """The catalogue credential type of an ``achievementType`` (a badge, with a warning, when unknown)."""
     achievement_type = str(ach.get("achievementType") or "")
     ctype = _TYPE_FROM_OB3.get(achievement_type)
     if ctype is None:
@@ -367,7 +388,11 @@ def _achievement(
                 severity="warning",
             )
         ctype = "badge"
+    return ctype
 
+
+def _description(ach: dict[str, Any], name: str) -> tuple[str | None, list[str]]:
+    """The description (with criteria that are no list after it) and the learning outcomes (the list)."""
     description = clip(ach.get("description"))
     if description == name:  # OB3 requires a description; one that repeats the name says nothing
         description = None
@@ -377,13 +402,11 @@ def _achievement(
         outcomes, other = _split_criteria(criteria["narrative"])
         if other:
             description = clip(f"{description}\n\nCriteria: {other}" if description else f"Criteria: {other}")
+    return description, outcomes
 
-    item: dict[str, Any] = {"title": name, "provider": provider, "type": ctype}
-    if description:
-        item["description"] = description
-    if outcomes:
-        item["learning_outcomes"] = outcomes
 
+def _credits(f: _File, ach: dict[str, Any], pointer: str, raw_id: str, earned_credits: Any) -> float | None:
+    """ECTS from ``creditsAvailable``, else the subject's ``creditsEarned`` (None when absent or invalid)."""
     credits = ach.get("creditsAvailable")
     if credits is None and earned_credits is not None:
         credits = earned_credits
@@ -395,29 +418,29 @@ def _achievement(
             "creditsEarned",
             severity="warning",
         )
-    if credits is not None:
-        if isinstance(credits, int | float) and not isinstance(credits, bool) and 0 <= credits <= 360:
-            item["ects"] = float(credits)
-            # the exporter writes ECTS; other issuers may use another credit system
-            if f.name not in f.state.credits_noted and not raw_id.startswith(CREDENTIAL_ID_PREFIX):
-                f.state.credits_noted.add(f.name)
-                f.report(
-                    pointer + ".creditsAvailable",
-                    "credits read as ECTS (Open Badges does not say which credit system it uses)",
-                    "creditsAvailable",
-                    severity="warning",
-                )
-        else:
-            f.report(
-                pointer + ".creditsAvailable",
-                f"credits {credits!r} is not a number between 0 and 360; ignored",
-                "creditsAvailable",
-            )
+    if credits is None:
+        return None
+    if not (isinstance(credits, int | float) and not isinstance(credits, bool) and 0 <= credits <= 360):
+        f.report(
+            pointer + ".creditsAvailable",
+            f"credits {credits!r} is not a number between 0 and 360; ignored",
+            "creditsAvailable",
+        )
+        return None
+    # the exporter writes ECTS; other issuers may use another credit system
+    if f.name not in f.state.credits_noted and not raw_id.startswith(CREDENTIAL_ID_PREFIX):
+        f.state.credits_noted.add(f.name)
+        f.report(
+            pointer + ".creditsAvailable",
+            "credits read as ECTS (Open Badges does not say which credit system it uses)",
+            "creditsAvailable",
+            severity="warning",
+        )
+    return float(credits)
 
-    language = ach.get("inLanguage")
-    if isinstance(language, str) and _LANGUAGE_RE.match(language):
-        item["languages"] = [language[:2].lower()]
 
+def _teaches(f: _File, ach: dict[str, Any], pointer: str) -> dict[str, int]:
+    """Competency id → level taught, from the alignments (levels written by the exporter, else the default)."""
     levels = _levels(ach)
     teaches: dict[str, int] = {}
     for i, alignment in enumerate(as_list(ach.get("alignment"))):
@@ -428,9 +451,15 @@ def _achievement(
         if cid is not None:
             level = levels.get(str(alignment.get("targetUrl") or alignment.get("targetCode") or ""))
             teaches[cid] = max(teaches.get(cid, 0), level or f.state.teach_level)
-    if teaches:
-        item["teaches"] = [{"competency": c, "level": lv} for c, lv in sorted(teaches.items())]
+    return teaches
 
+
+def _register(f: _File, item: dict[str, Any], raw_id: str, name: str, pointer: str) -> str:
+    """The catalogue id of the credential ``item``: the same one read before, else a new one.
+
+    An achievement id the exporter wrote gives its catalogue id back; an id shared by
+    different achievements is warned about, and each is kept.
+    """
     # the same achievement id may appear several times (in a CLR, or across files)
     for existing in f.state.by_achievement.get(raw_id, []) if raw_id else []:
         if _same(f.state.credentials[existing], item):
@@ -512,6 +541,31 @@ def _check_context(f: _File, doc: dict[str, Any], pointer: str, *, clr: bool) ->
 
 def _credential(f: _File, doc: dict[str, Any], pointer: str, *, nested: bool = False) -> None:
     """Read one OpenBadgeCredential / AchievementCredential: achievement + holding."""
+    if not _valid_credential(f, doc, pointer, nested=nested):
+        f.report(
+            pointer,
+            "credential not imported because it is not a valid Open Badges 3.0 credential",
+            doc.get("id"),
+            severity="warning",
+        )
+        return
+    subject = doc["credentialSubject"]
+    cid = _achievement(
+        f,
+        subject.get("achievement"),
+        pointer + ".credentialSubject.achievement",
+        doc.get("issuer"),
+        subject.get("creditsEarned"),
+        issuer_pointer=pointer + ".issuer",
+    )
+    if cid is None:
+        return
+    f.state.origins[(f.name, pointer)] = cid
+    _hold(f, cid, doc, pointer)
+
+
+def _valid_credential(f: _File, doc: dict[str, Any], pointer: str, *, nested: bool) -> bool:
+    """Whether a credential keeps OB3's rules (context, type, issuer, subject); each break reported."""
     ok = _check_context(f, doc, pointer, clr=False) if not nested or "@context" in doc else True
     types = _types(doc)
     if "VerifiableCredential" not in types or not _HOLDER_TYPES & set(types):
@@ -532,57 +586,44 @@ def _credential(f: _File, doc: dict[str, Any], pointer: str, *, nested: bool = F
         )
         ok = False
     subject = doc.get("credentialSubject")
-    achievement = None
     if not isinstance(subject, dict):
         f.report(pointer + ".credentialSubject", "the credential has no credentialSubject", doc.get("id"))
-        ok = False
-    else:
-        stypes = _types(subject)
-        if "AchievementSubject" not in stypes:
-            f.report(
-                pointer + ".credentialSubject.type",
-                f"credentialSubject type must include 'AchievementSubject'; found {stypes}",
-                *(stypes or ['"credentialSubject"']),
-            )
-            ok = False
-        achievement = subject.get("achievement")
-        if achievement is None:
-            f.report(
-                pointer + ".credentialSubject.achievement",
-                "credentialSubject has no achievement (what was achieved)",
-                '"credentialSubject"',
-            )
-            ok = False
-        for i, result in enumerate(as_list(subject.get("result"))):
-            rtypes = _types(result)
-            if "Result" not in rtypes:
-                f.report(
-                    f"{pointer}.credentialSubject.result[{i}].type",
-                    f"a result's type must include 'Result'; found {rtypes}",
-                    *(rtypes or ['"result"']),
-                )
-                ok = False
-    if not ok:
-        f.report(
-            pointer,
-            "credential not imported because it is not a valid Open Badges 3.0 credential",
-            doc.get("id"),
-            severity="warning",
-        )
-        return
+        return False
+    return _valid_subject(f, subject, pointer) and ok
 
-    assert isinstance(subject, dict)
-    cid = _achievement(
-        f,
-        achievement,
-        pointer + ".credentialSubject.achievement",
-        issuer,
-        subject.get("creditsEarned"),
-        issuer_pointer=pointer + ".issuer",
-    )
-    if cid is None:
-        return
-    f.state.origins[(f.name, pointer)] = cid
+
+def _valid_subject(f: _File, subject: dict[str, Any], pointer: str) -> bool:
+    """Whether a credential's subject is an AchievementSubject with an achievement and typed results."""
+    ok = True
+    stypes = _types(subject)
+    if "AchievementSubject" not in stypes:
+        f.report(
+            pointer + ".credentialSubject.type",
+            f"credentialSubject type must include 'AchievementSubject'; found {stypes}",
+            *(stypes or ['"credentialSubject"']),
+        )
+        ok = False
+    if subject.get("achievement") is None:
+        f.report(
+            pointer + ".credentialSubject.achievement",
+            "credentialSubject has no achievement (what was achieved)",
+            '"credentialSubject"',
+        )
+        ok = False
+    for i, result in enumerate(as_list(subject.get("result"))):
+        rtypes = _types(result)
+        if "Result" not in rtypes:
+            f.report(
+                f"{pointer}.credentialSubject.result[{i}].type",
+                f"a result's type must include 'Result'; found {rtypes}",
+                *(rtypes or ['"result"']),
+            )
+            ok = False
+    return ok
+
+
+def _hold(f: _File, cid: str, doc: dict[str, Any], pointer: str) -> None:
+    """Add the credential's achievement to the learner's holdings, dated; not when undated or expired."""
     earned = (
         parse_date(doc.get("awardedDate"))
         or parse_date(doc.get("validFrom"))

@@ -186,3 +186,19 @@ def test_bad_input_is_located(tmp_path):
     assert "not a European Digital Credential" in by_file[str(other)].message
     assert "no title" in by_file[str(bare)].message
     assert result.catalogue["credentials"] == []
+
+
+@pytest.mark.parametrize(("volume", "hours"), [("PT10000H", 10_000), ("PT10001H", None)])
+def test_an_implausible_volume_of_learning_is_reported_not_imported(reference_dir, tmp_path, volume, hours):
+    """10,000 hours (about five full-time years) is the most a micro-credential's specification
+    may declare; beyond it the figure is a typo (PT60H keyed as PT60000H), never learning time."""
+    doc = json.loads(_ref(reference_dir, MC).read_text())
+    doc["credentialSubject"]["hasClaim"]["specifiedBy"]["volumeOfLearning"] = volume
+    path = tmp_path / "mc.json"
+    path.write_text(json.dumps(doc))
+    result = import_files([path], today=TODAY)
+    (cred,) = result.catalogue["credentials"]
+    assert cred.get("hours") == hours
+    flagged = [p for p in [*result.errors, *result.warnings] if "implausible" in p.message]
+    assert bool(flagged) == (hours is None)
+    assert all(p.pointer.endswith("volumeOfLearning") for p in flagged)
