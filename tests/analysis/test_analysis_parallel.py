@@ -77,12 +77,15 @@ def test_progress_counts_every_task(client) -> None:
         assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
 
 
-def test_whatif_progress_ends_at_its_task_count(sample_catalogue, bundled_serial) -> None:
+@pytest.mark.parametrize("reuse", [True, False])
+def test_whatif_progress_ends_at_its_task_count(sample_catalogue, bundled_serial, reuse) -> None:
     seen: list[tuple[int, int]] = []
     award = bundled_serial.whatif.candidates[0].award_id
-    result = recognition_whatif(sample_catalogue, award=award, as_of=DAY,
+    result = recognition_whatif(sample_catalogue, award=award, as_of=DAY, reuse=reuse,
                                 progress=lambda d, t: seen.append((d, t)))
-    total = len(result.baseline) + len(result.candidates)
+    # sharing the work, a task is one target with every candidate measured on it; otherwise one
+    # baseline target, or one candidate on all its targets
+    total = len(result.baseline) + (0 if reuse else len(result.candidates))
     assert seen[0] == (0, total) and seen[-1] == (total, total) and len(seen) == total + 1
 
 

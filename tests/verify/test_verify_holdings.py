@@ -102,8 +102,8 @@ def test_handout_shows_which_holdings_were_verified(tmp_path, capsys):
                     today=dt.date(2026, 1, 5), time_limit=10)
     text = route_to_markdown(rec, rec.routes[0], catalogue)
     plain = text.replace("\\", "")
-    assert "Holds Python for Data Analysis (earned 2025-06-01, verified)." in plain
-    assert "Holds SQL for Beginners (earned 2025-01-01, self-declared)." in plain
+    assert "Holds Python for Data Analysis (earned 01 Jun 2025, verified)." in plain
+    assert "Holds SQL for Beginners (earned 01 Jan 2025, self-declared)." in plain
 
 
 def test_reference_clr_gives_a_verified_holding_only_with_its_issuers_key_trusted():
