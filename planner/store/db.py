@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 from alembic import command
@@ -81,7 +82,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite; cascades need it
         # write-ahead log: readers do not block the writer, and a commit needs no fsync of the
         # whole database (still crash-safe; at most the last commits are lost on power failure)
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         # deleted rows are overwritten with zeros, not left in free pages (an erase must erase)
         cursor.execute("PRAGMA secure_delete=ON")
@@ -92,6 +93,26 @@ def _sqlite_engine(url: URL) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _wal(cursor, patience: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """Switch the database to write-ahead logging, waiting while another connection does it.
+
+    The switch needs the database to itself, and SQLite answers "database is locked" at
+    once rather than through the busy timeout when another process is switching (several
+    processes opening a new database together): retried with a short pause, like the timeout
+    would. Once one connection switched, the mode stays with the file and nothing waits.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def make_engine(url: str | URL | None = None) -> Engine:

@@ -92,7 +92,7 @@ def test_a_verified_clr_counts_on_the_plan_page(app: str, page, tmp_path: Path) 
     with page.expect_download() as info:
         page.get_by_role("button", name="Markdown handout").click()
     handout = Path(info.value.path()).read_text(encoding="utf-8").replace("\\", "")
-    assert "Holds Python for Data Analysis (earned 2025-06-01, verified)." in handout
+    assert "Holds Python for Data Analysis (earned 01 Jun 2025, verified)." in handout
     # another page and back: the uploader forgets its files, the verified holding stays
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_text("Explore the catalogue", exact=True).click()

@@ -126,7 +126,7 @@ def _learner_first_visit(browser, url: str) -> None:
         sign_in(page, url, LEARNER["sub"])
         page.get_by_role("heading", name="My plan").wait_for()
         expect(page.get_by_text("You have no saved plan yet", exact=False)).to_be_visible()
-        assert _nav(page) == ["My plan", "Plan a route", "Explore the catalogue"]
+        assert _nav(page) == ["My plan", "Plan a route", "Where can I get?", "Explore the catalogue"]
         _shoot(page, "1-learner-first-sign-in")
 
 
@@ -329,7 +329,8 @@ def test_the_single_user_plans_for_the_learner_they_chose(tmp_path, monkeypatch)
             with _person(browser) as page:
                 page.goto(url)
                 page.get_by_role("heading", name="Plan a route").wait_for()
-                assert _nav(page) == ["My plan", "Plan a route", "Compare and what-if", "Caseload", "Coverage",
+                assert _nav(page) == ["My plan", "Plan a route", "Where can I get?", "Compare and what-if", "Caseload",
+                                      "Coverage",
                                       "Explore the catalogue", "Your own catalogue"]
                 _go(page, "Caseload")
                 page.get_by_text("Add a learner", exact=True).click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect
 
 from planner.store import db
@@ -55,3 +56,40 @@ def test_first_use_creates_the_database_and_a_saved_plan_survives_a_restart(
     assert back.notes == "keep this" and back.chosen == rec.best.credential_ids
     assert back.scenario == scenario
     assert again.user_for(LOCAL_IDENTITY) == me
+
+
+def test_the_switch_to_write_ahead_logging_waits_while_another_process_makes_it(tmp_path):
+    """SQLite answers "database is locked" at once (no busy timeout) to a connection asking for
+    WAL while another is switching; eight processes opening a new database hit it. Two refusals
+    then success: the connection waits and switches, and a lasting refusal still surfaces."""
+    import sqlite3
+
+    from planner.store.db import _wal
+
+    class Busy:
+        def __init__(self, refusals: int, message: str = "database is locked") -> None:
+            self.refusals, self.message, self.calls = refusals, message, []
+
+        def execute(self, sql: str):
+            self.calls.append(sql)
+            if sql == "PRAGMA journal_mode":
+                if self.refusals:
+                    self.refusals -= 1
+                    raise sqlite3.OperationalError(self.message)
+                return sqlite3.connect(":memory:").execute("SELECT 'delete'")
+            return self
+
+    cursor = Busy(2)
+    _wal(cursor)
+    assert cursor.calls[-1] == "PRAGMA journal_mode=WAL" and cursor.calls.count("PRAGMA journal_mode") == 3
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _wal(Busy(10**6), patience=0.1)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        _wal(Busy(1, "disk I/O error"))
+    # a real file: switched once, and a second connection finds it switched
+    path = tmp_path / "w.sqlite3"
+    for _ in range(2):
+        conn = sqlite3.connect(path)
+        _wal(conn.cursor())
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        conn.close()
