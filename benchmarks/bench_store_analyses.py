@@ -52,6 +52,36 @@ def _process(*args: str) -> tuple[float, float]:
     return time.perf_counter() - start, cpu
 
 
+def provider_reports(url: str, providers: int, *, report: bool = True, label: str = "") -> list[float]:
+    """Print, for the ``providers`` providers with most awards in the store at ``url``, the
+    time to collect their analysis scope and (``report``) the institution report on it.
+
+    Returns the report wall times in seconds (empty without ``report``).
+    """
+    times: list[float] = []
+    store = open_catalogue(url)
+    with store.engine.connect() as conn:
+        count = func.count().label("n")
+        top = [r[0] for r in conn.execute(
+            select(t.credentials.c.provider, count).where(t.credentials.c.is_award)
+            .group_by(t.credentials.c.provider).order_by(count.desc(), t.credentials.c.provider)
+            .limit(providers))]
+    for provider in top:
+        scope, wall, cpu = _timed(lambda provider=provider, store=store: store.analysis_scope(provider))
+        line = (f"{label}: {provider}: scope {len(scope.catalogue.credentials):,} credentials, "
+                f"{len(scope.roles or ()):,} roles in {wall:.2f} s wall ({cpu:.2f} s CPU)")
+        if report:
+            built, wall, cpu = _timed(lambda scope=scope: build_report(
+                scope.catalogue, as_of=AS_OF, fastest=False, **scope.report_kwargs()))
+            times.append(wall)
+            searches = built.whatif.searches if built.whatif else 0
+            line += (f"; report {wall:.1f} s wall ({cpu:.1f} s CPU): what-if {built.seconds['whatif']:.1f} s "
+                     f"for {searches} route searches, reachability {built.seconds['reachability']:.1f} s")
+        print(line, flush=True)
+    store.close()
+    return times
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -75,25 +105,7 @@ def main() -> None:
         for command in ("validate", "info"):
             wall, cpu = _process(command, url)
             print(f"{n:,}: planner {command}: {wall:.2f} s wall ({cpu:.2f} s CPU)")
-        store = open_catalogue(url)
-        with store.engine.connect() as conn:
-            count = func.count().label("n")
-            top = [r[0] for r in conn.execute(
-                select(t.credentials.c.provider, count).where(t.credentials.c.is_award)
-                .group_by(t.credentials.c.provider).order_by(count.desc(), t.credentials.c.provider)
-                .limit(args.providers))]
-        for provider in top:
-            scope, wall, cpu = _timed(lambda provider=provider, store=store: store.analysis_scope(provider))
-            line = (f"{n:,}: {provider}: scope {len(scope.catalogue.credentials):,} credentials, "
-                    f"{len(scope.roles or ()):,} roles in {wall:.2f} s wall ({cpu:.2f} s CPU)")
-            if not args.no_report:
-                report, wall, cpu = _timed(lambda scope=scope: build_report(
-                    scope.catalogue, as_of=AS_OF, fastest=False, **scope.report_kwargs()))
-                searches = report.whatif.searches if report.whatif else 0
-                line += (f"; report {wall:.1f} s wall ({cpu:.1f} s CPU): what-if {report.seconds['whatif']:.1f} s "
-                         f"for {searches} route searches, reachability {report.seconds['reachability']:.1f} s")
-            print(line, flush=True)
-        store.close()
+        provider_reports(url, args.providers, report=not args.no_report, label=f"{n:,}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the measuring process: {peak:.0f} MB; load average at the end {os.getloadavg()[0]:.1f}")
 

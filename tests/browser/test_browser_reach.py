@@ -100,7 +100,7 @@ def test_the_page_draws_the_ranked_targets_and_opens_one_on_plan(page, app) -> N
     page.get_by_role("heading", name="Plan a route").wait_for()
     _settle(page)
     # the Plan page writes its scenario into the address: the target chosen on this page
-    assert "target=role%3Aenergy-manager" in page.url
+    page.wait_for_url("**target=role%3Aenergy-manager**", timeout=UI_MS)
     page.get_by_text("Route 1", exact=True).first.wait_for()
     page.get_by_role("button", name="Save to your plans").wait_for()
     _shoot(page, "reach-opened-on-plan")

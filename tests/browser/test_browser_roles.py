@@ -334,7 +334,7 @@ def test_the_single_user_plans_for_the_learner_they_chose(tmp_path, monkeypatch)
                                       "Explore the catalogue", "Your own catalogue"]
                 _go(page, "Caseload")
                 page.get_by_text("Add a learner", exact=True).click()
-                page.get_by_label("Name").fill("Noor Example")
+                page.get_by_label("Name", exact=True).fill("Noor Example")
                 page.get_by_role("button", name="Add to my caseload").click()
                 expect(page.get_by_text("Added Noor Example: the learner you work on now.")).to_be_visible()
                 page.get_by_role("button", name="Plan for this learner").click()
