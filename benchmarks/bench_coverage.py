@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"providers' reports on {args.store} ({os.cpu_count()} cores, load average "
               f"{os.getloadavg()[0]:.1f}):", flush=True)
-        times = provider_reports(args.store, args.providers)
+        times = provider_reports(args.store, args.providers, label="store")
         worst = max(times, default=0.0)
         print(f"slowest provider report: {worst:.1f} s wall — goal at most 15 s: {'met' if worst <= 15 else 'NOT met'}")
         return 0
