@@ -94,7 +94,9 @@ learners = st.fixed_dictionaries({
                      max_size=2, unique_by=lambda t: t[0]),
     "hours": st.sampled_from([None, 8.0, 15.0]),
     "budget": st.sampled_from([None, 1500.0, 4000.0]),
-    "objective": st.sampled_from([Objective.COST, Objective.TIME, Objective.WORKLOAD]),
+    # the time objective is checked against brute force on small catalogues (test_reach_oracle.py) and on
+    # the bundled one by the CLI test: here, with a weekly-hours limit, one example can take minutes
+    "objective": st.sampled_from([Objective.COST, Objective.WORKLOAD]),
 })
 
 
