@@ -83,16 +83,3 @@ def _keep_main_module():
     if main is not None:
         sys.modules["__main__"] = main
 
-
-#: Test files whose module-scoped fixtures start servers (Streamlit apps, an OpenID provider, a
-#: PostgreSQL cluster, API replicas): run on one worker under pytest-xdist, so each starts once.
-_ONE_WORKER = ("tests/browser/", "tests/api/", "tests/store/")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group each server-starting file's tests for ``--dist loadgroup`` (a no-op without it)."""
-    root = Path(str(config.rootpath))
-    for item in items:
-        relative = Path(str(item.path)).relative_to(root).as_posix()
-        if relative.startswith(_ONE_WORKER):
-            item.add_marker(pytest.mark.xdist_group(relative))
