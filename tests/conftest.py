@@ -83,3 +83,38 @@ def _keep_main_module():
     if main is not None:
         sys.modules["__main__"] = main
 
+
+
+#: Under pytest-xdist (``.ci/run``: ``--dist loadgroup --no-loadscope-reorder``) each file whose
+#: fixtures start a server (a Streamlit app, an OpenID provider, API replicas) runs on one worker, so
+#: its server starts once, and the longest work starts first, so no worker is left with a long test
+#: at the end while the others wait. The order: the 20-session load test, the whole-journey and
+#: accessibility walks, the other browser files, the API files, the long properties, the rest.
+_FIRST = (
+    "tests/browser/test_load_sessions.py",
+    "tests/browser/test_accessibility.py",
+    "tests/browser/test_browser_roles.py",
+    "tests/browser/test_keyboard_journey.py",
+    "tests/browser/",
+    "tests/api/",
+    "tests/store/test_catalogue_store_incremental.py",
+    "tests/cli/test_cli_reach.py",
+    "tests/engine/test_reach",
+    "tests/store/",
+)
+_ONE_WORKER = ("tests/browser/", "tests/api/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group each server-starting file on one xdist worker and put the longest work first."""
+    root = Path(str(config.rootpath))
+
+    def rank(item: pytest.Item) -> int:
+        relative = Path(str(item.path)).relative_to(root).as_posix()
+        return next((i for i, prefix in enumerate(_FIRST) if relative.startswith(prefix)), len(_FIRST))
+
+    for item in items:
+        relative = Path(str(item.path)).relative_to(root).as_posix()
+        if relative.startswith(_ONE_WORKER):
+            item.add_marker(pytest.mark.xdist_group(relative))
+    items.sort(key=rank)  # stable: each file keeps its own order

@@ -106,10 +106,11 @@ def test_notes_and_what_ifs_survive_a_page_change(app: str, page) -> None:
 
     page.goto(f"{app}/compare?target=role:data-analyst")
     page.get_by_text("What if A", exact=True).first.wait_for(timeout=UI_MS)
+    _settle(page)  # a busy machine: the scenarios drawn before one is changed
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Exclude providers").first
     box.click()
     page.keyboard.type("OpenSkills")
-    page.keyboard.press("Enter")
+    page.get_by_role("option", name="OpenSkills Academy").first.click(timeout=UI_MS)
     page.keyboard.press("Escape")
     page.get_by_text("Differs from the current plan", exact=False).first.wait_for(timeout=UI_MS)
     notes = page.get_by_label("Advisor's notes (go into the handout)")
@@ -161,10 +162,11 @@ def test_a_point_of_the_trade_off_is_handed_out(app: str, page) -> None:
 def test_handouts_download_with_the_learner_and_what_ifs(app: str, page, tmp_path: Path) -> None:
     page.goto(f"{app}/compare?target=role:data-analyst&budget=3000&have=osa-sql-basics@2026-05-01")
     page.get_by_text("What if A", exact=True).first.wait_for(timeout=UI_MS)
+    _settle(page)  # a busy machine: the scenarios drawn before one is changed
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Exclude providers").first
     box.click()
     page.keyboard.type("OpenSkills")
-    page.keyboard.press("Enter")
+    page.get_by_role("option", name="OpenSkills Academy").first.click(timeout=UI_MS)
     page.keyboard.press("Escape")
     page.get_by_text("Differs from the current plan", exact=False).first.wait_for(timeout=UI_MS)
     notes = page.get_by_label("Advisor's notes (go into the handout)")
