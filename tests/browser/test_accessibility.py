@@ -97,6 +97,8 @@ def navigation(page, base: str) -> list[str]:
     """The addresses of the pages in the sidebar's navigation (this role's pages)."""
     settle(page)
     nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.locator("a[href]").first.wait_for()  # on a busy machine the app may not have drawn it yet
+    settle(page)
     more = nav.get_by_role("button", name="View more")  # a long navigation is folded
     if more.count():
         more.click()
