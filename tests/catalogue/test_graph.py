@@ -145,3 +145,15 @@ def test_sample_catalogue_graph(catalogue_dir) -> None:
     for cred in cat.credentials:
         for pre in prerequisite_closure(G, cred.id):
             assert pre != cred.id
+
+
+@pytest.mark.parametrize("first_essential", [False, True])
+def test_a_competency_listed_twice_keeps_the_stricter_level_and_essential(cat: Catalogue, first_essential) -> None:
+    """One need optional at level 2 and the same competency essential at level 1 (either order):
+    the role needs it at level 2, and essentially (essential if either listing says so)."""
+    data = cat.model_dump(mode="json", by_alias=True, exclude_none=True)
+    listings = [{"competency": "python", "level": 2, "essential": first_essential},
+                {"competency": "python", "level": 1, "essential": not first_essential}]
+    data["roles"][0]["needs"] = [n for n in data["roles"][0]["needs"] if n["competency"] != "python"] + listings
+    needs = dict((c, (lv, e)) for c, lv, e in role_needs(build_graph(Catalogue.model_validate(data)), "ds"))
+    assert needs["python"] == (2, True)

@@ -224,3 +224,16 @@ def test_every_html_figure_is_followed_by_a_table_of_its_figures(report) -> None
         assert "<table>" in page[start:min(end, section_end)], page[start:start + 300]
     # the heatmap's own table: every role's need, with the levels the figure colours
     assert "<th>role</th><th>competency</th><th>needed level</th><th>best level taught</th>" in page
+
+
+def test_the_stackable_column_says_what_coverage_found(report) -> None:
+    """Each award's row in the Markdown coverage table says "yes" exactly when every part of it
+    can be earned by stacking (the small catalogue has both: the certificate yes, the master's no)."""
+    lines = to_markdown(report).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| Award |"))
+    columns = [c.strip() for c in lines[header].strip("|").split("|")]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[header + 2:]
+            if line.startswith("|")][:len(report.coverage.awards)]
+    said = [row[columns.index("Stackable")] for row in rows]
+    assert said == ["yes" if a.stackable else "no" for a in report.coverage.awards]
+    assert set(said) == {"yes", "no"}
