@@ -87,8 +87,8 @@ class Served:
             self.store.engine.dispose()
 
 
-def served(request: Request) -> Served:
-    """The process's :class:`Served` (a FastAPI dependency)."""
+async def served(request: Request) -> Served:
+    """The process's :class:`Served` (a FastAPI dependency; async: no thread for a look-up)."""
     return request.app.state.served  # type: ignore[no-any-return]
 
 
@@ -112,12 +112,16 @@ def acting_user(request: Request, ctx: Annotated[Served, Depends(served)]) -> Us
     return _user(ctx, request.headers.get("authorization"))
 
 
-def caller(request: Request, ctx: Annotated[Served, Depends(served)]) -> User | None:
-    """The signed-in user, or None on an open server when no token is sent (a bad token is still 401)."""
+async def caller(request: Request, ctx: Annotated[Served, Depends(served)]) -> User | None:
+    """The signed-in user, or None on an open server when no token is sent (a bad token is still 401).
+
+    Async, so an open request without a token costs no thread; a token is checked in a
+    thread (the provider's keys may be fetched, the store is read).
+    """
     header = request.headers.get("authorization")
     if header is None and ctx.settings.open_catalogue:
         return None
-    return _user(ctx, header)
+    return await anyio.to_thread.run_sync(_user, ctx, header)
 
 
 ActingUser = Annotated[User, Depends(acting_user)]

@@ -89,6 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from planner.api.catalogue import CatalogueError, CatalogueService
     from planner.api.settings import Settings, SettingsError
+    from planner.api.workers import reuse_port_supported, run_workers
     from planner.store.records import open_store
 
     changes = _environment(args)
@@ -108,7 +109,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     say(f"planner serve: {'compiled catalogue' if compiled else 'catalogue'} {served} on http://{args.host}:{args.port}"
         f"{args.root_path} ({args.workers} worker(s); sign-in {'on' if settings.sign_in else 'off'}, "
         f"{'open' if settings.open_catalogue else 'closed'} catalogue)", err=True)
-    uvicorn.run("planner.api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                root_path=args.root_path, proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
-                log_level=args.log_level, server_header=False)
+    options = {"app": "planner.api.app:create_app", "factory": True, "host": args.host, "port": args.port,
+               "root_path": args.root_path, "proxy_headers": True, "forwarded_allow_ips": args.forwarded_allow_ips,
+               "log_level": args.log_level, "server_header": False}
+    if args.workers > 1 and reuse_port_supported():
+        try:
+            run_workers(options, args.workers)  # each worker accepts its own connections
+        except OSError as exc:  # the address is taken or cannot be bound
+            say(f"planner serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", err=True)
+            return 1
+    else:
+        uvicorn.run(**options, workers=args.workers)
     return 0
