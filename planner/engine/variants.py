@@ -133,7 +133,8 @@ def agreement_costs(
     if agreements:
         base = build_problem(catalogue, profile, target, today=today)
         exact: float | None = None
-        if rec.best is not None and all(c in base.cost for c in rec.best.credential_ids):
+        # the shared model's bound must be proved (see cheapest_per_switch): else search one by one
+        if rec.best is not None and rec.best.proved_optimal and all(c in base.cost for c in rec.best.credential_ids):
             exact = sum(base.cost[c] for c in sorted(rec.best.credential_ids))  # before rounding
         shared = []
         for i, (a, ok) in enumerate(zip(agreements, _switchable(catalogue, agreements), strict=True)):
