@@ -1010,6 +1010,13 @@ def _cheapest_in_group(h: highspy._Highs, built: _Built, problem: Problem,
         h.setOptionValue("time_limit", max(0.01, time_limit))
         h.run()
         status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kSolveError:
+            # HiGHS's presolve can reduce such a model to nothing and then report the point
+            # it restores as violating a row (seen with HiGHS 1.16): solve it once unpresolved
+            h.setOptionValue("presolve", "off")
+            h.run()
+            status = h.getModelStatus()
+            h.setOptionValue("presolve", "choose")
         if status == highspy.HighsModelStatus.kInfeasible:
             return True
         if status != highspy.HighsModelStatus.kOptimal:
