@@ -73,6 +73,9 @@ __all__ = [
 ]
 
 _TOL = 1e-6
+#: HiGHS ``presolve_rule_off`` bits (HiGHS logs them as "Rule 16: Enumeration", "Rule 17: Dual fixing")
+_ENUMERATION = 1 << 16
+_DUAL_FIXING = 1 << 17
 _PARETO_STEP = 1e-4  # weeks: the epsilon-constraint moves the finish bound down by at least this
 
 
@@ -970,6 +973,10 @@ def cheapest_per_switch(problem: Problem, switches: Sequence[tuple[str, str]], *
     if built is None:  # the target cannot be reached, whatever counts towards an award
         return SwitchedCosts({}, True)
     h, x = built.highs, built.x
+    # HiGHS 1.16's presolve rules "enumeration" and "dual fixing" wrongly prove some of these
+    # models infeasible (solutions it finds violate a row once restored; seen on the 10k
+    # synthetic what-if, where the switch an award's agreement needed was missed)
+    h.setOptionValue("presolve_rule_off", _ENUMERATION | _DUAL_FIXING)
     _set_objective(h, built.n_cols, {x[c]: problem.cost[c] for c in problem.candidates})
     if below is not None:
         bound = below - _TOL * max(1.0, abs(below))
