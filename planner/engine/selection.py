@@ -73,9 +73,6 @@ __all__ = [
 ]
 
 _TOL = 1e-6
-#: HiGHS ``presolve_rule_off`` bits (HiGHS logs them as "Rule 16: Enumeration", "Rule 17: Dual fixing")
-_ENUMERATION = 1 << 16
-_DUAL_FIXING = 1 << 17
 _PARETO_STEP = 1e-4  # weeks: the epsilon-constraint moves the finish bound down by at least this
 
 
@@ -973,10 +970,12 @@ def cheapest_per_switch(problem: Problem, switches: Sequence[tuple[str, str]], *
     if built is None:  # the target cannot be reached, whatever counts towards an award
         return SwitchedCosts({}, True)
     h, x = built.highs, built.x
-    # HiGHS 1.16's presolve rules "enumeration" and "dual fixing" wrongly prove some of these
-    # models infeasible (solutions it finds violate a row once restored; seen on the 10k
-    # synthetic what-if, where the switch an award's agreement needed was missed)
-    h.setOptionValue("presolve_rule_off", _ENUMERATION | _DUAL_FIXING)
+    # no presolve: HiGHS 1.16's presolve wrongly proves some of these models infeasible (the
+    # solutions it finds violate a row once restored), or stops with a solve error; on the
+    # 10k synthetic what-if it missed agreements that lower a cost, with or without the
+    # used-switch row, and switching off single rules (enumeration, dual fixing) moved the
+    # error to other models. Unpresolved, each solve is about 1.5 times slower.
+    h.setOptionValue("presolve", "off")
     _set_objective(h, built.n_cols, {x[c]: problem.cost[c] for c in problem.candidates})
     if below is not None:
         bound = below - _TOL * max(1.0, abs(below))
@@ -1017,13 +1016,6 @@ def _cheapest_in_group(h: highspy._Highs, built: _Built, problem: Problem,
         h.setOptionValue("time_limit", max(0.01, time_limit))
         h.run()
         status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kSolveError:
-            # HiGHS's presolve can reduce such a model to nothing and then report the point
-            # it restores as violating a row (seen with HiGHS 1.16): solve it once unpresolved
-            h.setOptionValue("presolve", "off")
-            h.run()
-            status = h.getModelStatus()
-            h.setOptionValue("presolve", "choose")
         if status == highspy.HighsModelStatus.kInfeasible:
             return True
         if status != highspy.HighsModelStatus.kOptimal:

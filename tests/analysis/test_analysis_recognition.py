@@ -118,11 +118,14 @@ def synthetic_10k():
     return catalogue, obtainability(catalogue, dt.date(2026, 1, 15))
 
 
-@pytest.mark.parametrize("award", ["s000-c0008-cert2", "s007-c0142-cert1", "s010-c0203-cert1"])
+@pytest.mark.parametrize("award", ["s000-c0008-cert2", "s003-c0075-cert2", "s006-c0129-cert0",
+                                   "s007-c0142-cert1", "s010-c0203-cert1", "s012-c0233-cert2"])
 def test_awards_whose_switch_model_highs_presolve_got_wrong(award, synthetic_10k) -> None:
-    """Three awards of the 10k synthetic catalogue (``benchmarks/synthetic.py``, seed 1) whose switch
-    model HiGHS 1.16's presolve broke: once by a solve error, twice by proving it infeasible while
-    an agreement lowers the cost. Shared work must still rank as one search at a time."""
+    """Awards of the 10k synthetic catalogue (``benchmarks/synthetic.py``, seed 1) whose switch model
+    HiGHS 1.16's presolve got wrong: a solve error, or a proof of infeasibility while an agreement
+    lowers the cost (s006-c0129-cert0 with every switch in one model, the others one award at a time,
+    s003-c0075-cert2 and s012-c0233-cert2 with the presolve rules enumeration and dual fixing off).
+    Shared work must still rank as one search at a time."""
     import datetime as dt
 
     day = dt.date(2026, 1, 15)
