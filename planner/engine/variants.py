@@ -26,6 +26,7 @@ from scratch. :func:`agreement_costs` answers them together, with the same resul
    baseline search stopped by its time limit sends every agreement to step 4. (One award
    at a time, not all switches at once: a model free to choose among a hundred switches
    has a weak relaxation, and each of its solves took HiGHS about ten times longer.)
+   HiGHS solves this model without presolve, which proved some of them infeasible wrongly.
 4. **Anything not settled so** (a solve stopped by its time limit, a baseline not proved
    cheapest, an agreement naming a credential that already counts towards its award) is
    asked the plain way: a copy of the catalogue with that agreement, and ``recommend``.
