@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.api.body import LimitedRoute
 from planner.api.problems import BODY, ApiError, problem_responses
-from planner.api.state import Caller, Context
+from planner.api.state import Caller, Context, Served
 from planner.catalogue.models import (
     ID_PATTERN,
     MAX_ALTERNATIVES,
@@ -100,8 +101,12 @@ def _target(text: str) -> Target:
 
 
 @router.post("/routes", response_model=RouteAnswer, summary="The best stackable routes to a target (planner recommend)")
-def routes(question: RouteQuestion, ctx: Context, _who: Caller) -> JSONResponse:
+async def routes(question: RouteQuestion, ctx: Context, _who: Caller) -> JSONResponse:
     """Proved-optimal routes with alternatives, schedule and explanations: ``planner recommend --format json``."""
+    return await ctx.answer(partial(_routes, question, ctx))
+
+
+def _routes(question: RouteQuestion, ctx: Served) -> JSONResponse:
     from planner.cli.recommend_cmd import answer_to_json, parse_weights
     from planner.engine.problem import ProblemError
     from planner.engine.routing import pareto, recommend
@@ -191,8 +196,12 @@ class ReachAnswer(BaseModel):
 
 @router.post("/reach", response_model=ReachAnswer,
              summary="Every role and award ranked by its best route, and the next best step (planner reach)")
-def reach(question: ReachQuestion, ctx: Context, _who: Caller) -> JSONResponse:
+async def reach(question: ReachQuestion, ctx: Context, _who: Caller) -> JSONResponse:
     """Where the learner can get from here: ``planner reach --format json``."""
+    return await ctx.answer(partial(_reach, question, ctx))
+
+
+def _reach(question: ReachQuestion, ctx: Served) -> JSONResponse:
     from planner.engine.problem import ProblemError
     from planner.store.catalogue.reach import reach_request
 
@@ -263,8 +272,12 @@ class VerifyAnswer(BaseModel):
 
 @router.post("/credentials/verify", response_model=VerifyAnswer,
              summary="Verify Open Badges 3.0 / CLR 2.0 credentials and say what counts")
-def verify(request: VerifyRequest, ctx: Context, _who: Caller) -> JSONResponse:
+async def verify(request: VerifyRequest, ctx: Context, _who: Caller) -> JSONResponse:
     """Each credential verified offline (signature, issuer, dates, status), matched to the catalogue, counted."""
+    return await ctx.answer(partial(_verify, request, ctx))
+
+
+def _verify(request: VerifyRequest, ctx: Served) -> JSONResponse:
     from planner.catalogue.inputs import NamedBytes
     from planner.verify.holdings import holdings_from_files
     from planner.verify.loader import missing_contexts

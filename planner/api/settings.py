@@ -16,6 +16,8 @@ same application:
 ``PLANNER_API_SCHEDULER``  where analysis jobs run: ``auto``, ``none``, ``local`` or a Dask address
 ``PLANNER_API_MAX_SECONDS`` the longest route search a request may ask for (``time_limit``)
 ``PLANNER_API_MAX_BODY_MB`` the largest request body (default: the input layer's file limit)
+``PLANNER_API_ANSWERING``  route, reach and verification questions one worker process answers at
+                           once (default 1); the others wait their turn, first come first served
 ``PLANNER_OIDC_LEEWAY``    seconds of clock difference allowed on ``exp``/``nbf``/``iat`` (default 30)
 ========================== ==========================================================================
 """
@@ -33,6 +35,10 @@ __all__ = ["Settings", "SettingsError"]
 
 #: Longest route search one request may ask for, by default (seconds).
 DEFAULT_MAX_SECONDS = 30.0
+#: Questions one worker process answers at once, by default. The engine is CPU-bound Python
+#: (under one interpreter lock), so two at once in one process only share its core and make
+#: both answers late; more cores are used by more worker processes (``--workers``).
+DEFAULT_ANSWERING = 1
 #: Clock difference allowed between the identity provider and this server, by default (seconds).
 DEFAULT_LEEWAY = 30
 
@@ -54,6 +60,7 @@ class Settings:
     max_seconds: float = DEFAULT_MAX_SECONDS
     max_body_bytes: int = MAX_FILE_BYTES
     leeway: int = DEFAULT_LEEWAY
+    answering: int = DEFAULT_ANSWERING
 
     @property
     def sign_in(self) -> bool:
@@ -96,7 +103,16 @@ class Settings:
                                        MAX_FILE_BYTES / 2**20, low=0.001, high=1_000_000) * 2**20),
             leeway=int(_number(text("PLANNER_OIDC_LEEWAY"), "PLANNER_OIDC_LEEWAY", DEFAULT_LEEWAY, low=0,
                                high=600)),
+            answering=_whole(text("PLANNER_API_ANSWERING"), "PLANNER_API_ANSWERING", DEFAULT_ANSWERING, high=256),
         )
+
+
+def _whole(value: str | None, name: str, default: int, *, high: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= high:
+        raise SettingsError(f"{name}: expected a whole number from 1 to {high}, got {value[:40]}")
+    return int(value)
 
 
 def _number(value: str | None, name: str, default: float, *, low: float, high: float) -> float:

@@ -10,8 +10,11 @@ is configured to leave them open (``PLANNER_API_OPEN``).
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 
 from planner.api.auth import TokenError, Verifier, bearer_token, unauthorized
@@ -24,6 +27,8 @@ from planner.store.records import Store, open_store
 __all__ = ["ActingUser", "Caller", "Context", "Served", "acting_user", "caller", "served"]
 
 _log = logging.getLogger("planner.api")
+
+T = TypeVar("T")
 
 
 class Served:
@@ -43,6 +48,19 @@ class Served:
         self.worker: JobWorker | None = None
         self.verifier = (Verifier(settings.issuers, settings.audience or "", leeway=settings.leeway)
                          if settings.sign_in else None)
+        self._answering: anyio.CapacityLimiter | None = None
+
+    async def answer(self, work: Callable[[], T]) -> T:
+        """Run one question's work in a thread, at most ``settings.answering`` at once, in arrival order.
+
+        The engine is CPU-bound Python: questions answered side by side in one process share
+        its core and every answer is late, the longest ones most (measured in
+        ``benchmarks/bench_api.py``). Waiting in line keeps each answer's time close to its
+        own work plus the queue ahead of it.
+        """
+        if self._answering is None:  # made in the event loop that serves (anyio's limiter belongs to it)
+            self._answering = anyio.CapacityLimiter(self.settings.answering)
+        return await anyio.to_thread.run_sync(work, limiter=self._answering)
 
     def open(self, *, run_jobs: bool = True) -> None:
         """Open the catalogue and the learner store, create the jobs table, start the job worker."""

@@ -358,9 +358,9 @@ class _Milp:
         """Minimise; return ``(values or None, proved_optimal)``."""
         import highspy  # imported here: keeps ``import planner`` light
 
-        # the plain core class prints no banner on stdout (that would corrupt JSON output)
-        highs = getattr(highspy, "_Highs", highspy.Highs)()
-        highs.setOptionValue("output_flag", False)
+        from planner.engine.highs import new_highs
+
+        highs = new_highs()
         highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
         highs.setOptionValue("mip_rel_gap", 0.0)
         highs.setOptionValue("mip_abs_gap", abs_gap)

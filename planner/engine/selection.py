@@ -55,6 +55,7 @@ import networkx as nx
 import numpy as np
 
 from planner.catalogue.models import Objective
+from planner.engine.highs import new_highs
 from planner.engine.problem import Problem
 from planner.engine.rules import encode_award, rules_met, tree_items
 
@@ -74,17 +75,6 @@ __all__ = [
 
 _TOL = 1e-6
 _PARETO_STEP = 1e-4  # weeks: the epsilon-constraint moves the finish bound down by at least this
-
-
-def _new_highs() -> highspy._Highs:
-    """Return a bare, silent HiGHS instance.
-
-    The core class, unlike the ``highspy.Highs`` wrapper, prints no banner on stdout (which
-    would corrupt ``--format json`` output) and has no Python callback layer to slow it.
-    """
-    h = highspy._Highs()
-    h.setOptionValue("output_flag", False)
-    return h
 
 
 @dataclass(frozen=True)
@@ -277,7 +267,7 @@ class _Model:
         self.row_hi.append(hi)
 
     def highs(self, time_limit: float) -> highspy._Highs:
-        h = _new_highs()
+        h = new_highs()
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", 1e-9)
         # never set "threads": once another HiGHS model has run in the process, HiGHS then

@@ -42,9 +42,13 @@ def test_the_settings_say_which_variable_is_wrong():
 
     for env, words in (({"PLANNER_API_OPEN": "maybe"}, "PLANNER_API_OPEN"),
                        ({"PLANNER_API_MAX_SECONDS": "nan"}, "PLANNER_API_MAX_SECONDS"),
-                       ({"PLANNER_API_MAX_BODY_MB": "-1"}, "PLANNER_API_MAX_BODY_MB")):
+                       ({"PLANNER_API_MAX_BODY_MB": "-1"}, "PLANNER_API_MAX_BODY_MB"),
+                       ({"PLANNER_API_ANSWERING": "0"}, "PLANNER_API_ANSWERING"),
+                       ({"PLANNER_API_ANSWERING": "1.5"}, "PLANNER_API_ANSWERING"),
+                       ({"PLANNER_API_ANSWERING": "many"}, "PLANNER_API_ANSWERING")):
         with pytest.raises(SettingsError, match=words):
             Settings.from_env(env)
     assert Settings.from_env({}).open_catalogue
+    assert Settings.from_env({}).answering == 1 and Settings.from_env({"PLANNER_API_ANSWERING": "3"}).answering == 3
     closed = Settings.from_env({"PLANNER_OIDC_ISSUER": "https://id.example.org/", "PLANNER_OIDC_AUDIENCE": "api"})
     assert not closed.open_catalogue and closed.issuers == ("https://id.example.org",) and closed.sign_in

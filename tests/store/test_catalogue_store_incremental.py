@@ -37,7 +37,11 @@ _TABLES = [*t.metadata.sorted_tables, *buildstate.metadata.sorted_tables]
 
 
 def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (search rows without their row number), in a canonical order."""
+    """Every row of every table, in a canonical order.
+
+    Left out: search rows' row numbers, and the generation token every write replaces (two
+    builds of the same files are the same store, written at different times).
+    """
     engine = open_engine(url)
     try:
         with engine.connect() as conn:
@@ -48,7 +52,9 @@ def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
                     out[table.name] = []
                     continue
                 cols = [c for c in table.columns if c.name != "rowid"]
-                out[table.name] = sorted((tuple(r) for r in conn.execute(select(*cols))), key=repr)
+                rows = (tuple(r) for r in conn.execute(select(*cols)))
+                out[table.name] = sorted((r for r in rows if not (table is t.store_meta and r[0] == t.GENERATION)),
+                                         key=repr)
             if conn.dialect.name == "sqlite":  # the full-text index agrees with its rows
                 conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
         return out

@@ -138,6 +138,16 @@ class Collector:
     def collect(self, profile: LearnerProfile, target: Target, credit_award: str | None,
                 meta: CatalogueMeta) -> Catalogue:
         """The sub-catalogue one question needs: the target's teachers, rules and their closure."""
+        role, needs = self.walk_target(target, credit_award)
+        return self.for_profile(profile, role, needs, meta)
+
+    def walk_target(self, target: Target, credit_award: str | None) -> tuple[Role | None, dict[str, int]]:
+        """Collect what the target needs, whoever asks: ``(the role or None, competency -> level needed)``.
+
+        This part depends on the target and ``credit_award`` only (the walk ignores the
+        learner), so a reader may keep it and finish it for each learner with
+        :meth:`for_profile`.
+        """
         conn = self.conn
         needs: dict[str, int] = {}
         role = None
@@ -156,13 +166,34 @@ class Collector:
         if credit_award:
             seeds.add(credit_award)
         self._walk(seeds, needs)
-        # what the profile names: checked by the engine (unknown ids) and read for held credit
-        extra = {h.credential for h in profile.holdings} | set(profile.constraints.avoid_credentials)
-        extra |= self._best_teachers(needs)  # for "the highest level taught is …" in diagnoses
-        self._load_credentials(extra)
-        return self.catalogue(meta, [role] if role is not None else [],
-                              competencies=set(needs) | {c.competency for c in profile.competencies},
-                              providers=set(profile.constraints.avoid_providers))
+        self._load_credentials(self._best_teachers(needs))  # for "the highest level taught is …" in diagnoses
+        return role, needs
+
+    @staticmethod
+    def profile_extras(profile: LearnerProfile) -> tuple[set[str], set[str], set[str]]:
+        """What a learner adds to a target's collection: (credentials, competencies, providers).
+
+        The engine checks the ids a profile names (unknown ids) and reads held credit, so
+        the credentials it holds or avoids, its competencies and avoided providers are in
+        its sub-catalogue.
+        """
+        return ({h.credential for h in profile.holdings} | set(profile.constraints.avoid_credentials),
+                {c.competency for c in profile.competencies}, set(profile.constraints.avoid_providers))
+
+    def for_profile(self, profile: LearnerProfile, role: Role | None, needs: dict[str, int],
+                    meta: CatalogueMeta) -> Catalogue:
+        """Finish a walked target's collection for one learner (see :meth:`profile_extras`)."""
+        credentials, competencies, providers = self.profile_extras(profile)
+        self._load_credentials(credentials)
+        return self.catalogue(meta, [role] if role is not None else [], competencies=set(needs) | competencies,
+                              providers=providers)
+
+    def copy(self, conn: CheckedConnection) -> Collector:
+        """An independent collector holding what this one collected, reading through ``conn``."""
+        other = Collector(conn)
+        other.creds, other.recs = dict(self.creds), dict(self.recs)
+        other.leaves, other.asked, other.awards_done = set(self.leaves), dict(self.asked), set(self.awards_done)
+        return other
 
     def catalogue(self, meta: CatalogueMeta, roles: list[Role], *, competencies: Iterable[str] = (),
                   providers: Iterable[str] = ()) -> Catalogue:

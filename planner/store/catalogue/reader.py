@@ -15,6 +15,8 @@ engine the same answers as the whole catalogue would.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,23 +24,27 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from planner.catalogue.models import Catalogue, CatalogueMeta, LearnerProfile, Provider, Target
+from planner.catalogue.models import Catalogue, CatalogueMeta, LearnerProfile, Provider, Role, Target
 from planner.engine.results import Recommendation
 from planner.store.catalogue import fulltext
 from planner.store.catalogue import schema as t
 from planner.store.catalogue.collect import Collector
 from planner.store.catalogue.engine import StoreError, check_format, open_engine
-from planner.store.catalogue.integrity import check_model, is_possible_id, parse_item, reading
+from planner.store.catalogue.integrity import CheckedConnection, check_model, is_possible_id, parse_item, reading
 from planner.store.catalogue.rows import KINDS
 from planner.store.urls import mask_url
 
-__all__ = ["MAX_PAGE", "MAX_PAGE_SIZE", "CatalogueStore", "ScopeTooLarge", "SearchHit", "SearchPage",
-           "open_catalogue"]
+__all__ = ["KEPT_CREDENTIALS", "KEPT_TARGETS", "MAX_PAGE", "MAX_PAGE_SIZE", "CatalogueStore", "ScopeTooLarge",
+           "SearchHit", "SearchPage", "open_catalogue"]
 
 #: Largest page a search returns.
 MAX_PAGE_SIZE = 200
 #: Highest page number asked for (its offset stays far inside a 64-bit integer on every backend).
 MAX_PAGE = 10_000_000
+#: Target walks an open store keeps for :meth:`CatalogueStore.subcatalogue`.
+KEPT_TARGETS = 512
+#: ... and at most this many credentials in all of them.
+KEPT_CREDENTIALS = 200_000
 #: Longest search text accepted (characters).
 MAX_QUERY_CHARS = 200
 
@@ -80,10 +86,26 @@ class ScopeTooLarge(StoreError):
         self.limit = limit
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """One target's walk, kept by an open store: never changed once made (copied to be extended)."""
+
+    collector: Collector
+    role: Role | None
+    needs: dict[str, int]
+    catalogue: Catalogue  # for a learner who adds nothing to it
+    competencies: frozenset[str]
+    providers: frozenset[str]
+
+
 class CatalogueStore:
     """A compiled catalogue opened for reading. Build one with :func:`open_catalogue`."""
 
     def __init__(self, engine: Engine) -> None:
+        self._kept: OrderedDict[tuple[Any, ...], _Walk] = OrderedDict()  # target walks, least recent first
+        self._kept_lock = threading.Lock()
+        self._kept_generation: str | None = None
+        self._kept_credentials = 0
         check_format(engine)  # the format and every table, index and full-text object: cheap, at open
         self.engine = engine
         self.url = mask_url(engine.url)  # the password hidden: what every message says
@@ -217,6 +239,12 @@ class CatalogueStore:
     def subcatalogue(self, profile: LearnerProfile, target: Target, *, credit_award: str | None = None) -> Catalogue:
         """The small catalogue holding everything a route question for ``target`` can touch.
 
+        What the target needs does not depend on who asks, so an open store keeps each
+        target's walk (up to :data:`KEPT_TARGETS` targets and :data:`KEPT_CREDENTIALS`
+        credentials, least recently asked dropped first) and finishes it for each learner.
+        Every write to the store replaces its generation token (``store_meta``), and a
+        walk kept under another token is thrown away, so a rebuilt store is read afresh.
+
         Parameters
         ----------
         profile : LearnerProfile
@@ -231,10 +259,44 @@ class CatalogueStore:
         -------
         Catalogue
             Built with ``model_validate`` from the stored items (no cross-reference check:
-            the store was validated when it was built).
+            the store was validated when it was built). Catalogues are immutable, so one
+            may be shared by the questions that need exactly the same items.
         """
         with self._connect() as conn:
-            return Collector(conn).collect(profile, target, credit_award, self.meta)
+            walked = self._walked(conn, target, credit_award)
+            credentials, competencies, providers = Collector.profile_extras(profile)
+            if (credentials <= walked.collector.creds.keys() and competencies <= walked.competencies
+                    and providers <= walked.providers):
+                return walked.catalogue  # the learner adds nothing to what the target needs
+            return walked.collector.copy(conn).for_profile(profile, walked.role, walked.needs, self.meta)
+
+    def _walked(self, conn: CheckedConnection, target: Target, credit_award: str | None) -> _Walk:
+        """The target's walk: kept, or done now and kept."""
+        row = conn.execute(select(t.store_meta.c.value).where(t.store_meta.c.key == t.GENERATION)).first()
+        generation = row[0] if row else None
+        key = (target.kind, target.id, tuple((c.competency, c.level) for c in target.competencies), credit_award)
+        with self._kept_lock:
+            if generation != self._kept_generation:
+                self._kept.clear()
+                self._kept_generation = generation
+                self._kept_credentials = 0
+            walked = self._kept.get(key)
+            if walked is not None:
+                self._kept.move_to_end(key)
+                return walked
+        collector = Collector(conn)
+        role, needs = collector.walk_target(target, credit_award)
+        base = collector.catalogue(self.meta, [role] if role is not None else [], competencies=set(needs))
+        walked = _Walk(collector, role, needs, base, frozenset(c.id for c in base.competencies),
+                       frozenset(p.id for p in base.providers))
+        with self._kept_lock:
+            if generation == self._kept_generation and key not in self._kept:
+                self._kept[key] = walked
+                self._kept_credentials += len(collector.creds)
+                while self._kept and (len(self._kept) > KEPT_TARGETS or self._kept_credentials > KEPT_CREDENTIALS):
+                    _, dropped = self._kept.popitem(last=False)
+                    self._kept_credentials -= len(dropped.collector.creds)
+        return walked
 
     def around(self, credential_id: str) -> Catalogue:
         """A small catalogue to show one credential: it, its provider, prerequisites and competencies.

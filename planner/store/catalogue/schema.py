@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "GENERATION",
     "award_components",
     "competencies",
     "credentials",
@@ -43,6 +44,10 @@ __all__ = [
 
 #: Bump when the tables or the meaning of a column change; old stores must be rebuilt.
 FORMAT_VERSION = 1
+
+#: ``store_meta`` key of a token every write replaces: readers that keep what they read
+#: compare it to know the store changed under them.
+GENERATION = "generation"
 
 metadata = MetaData()
 

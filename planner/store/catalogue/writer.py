@@ -9,6 +9,7 @@ catalogue. Each item is stored whole as JSON beside the index rows the engine qu
 from __future__ import annotations
 
 import json
+import uuid
 from collections import defaultdict
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, delete, select
 from planner.catalogue.models import CatalogueMeta
 from planner.store.catalogue import schema as t
 from planner.store.catalogue.rows import POSITIONED, stored_rows, to_doc
+from planner.store.catalogue.schema import GENERATION
 
 __all__ = ["StoreWriter", "to_doc"]
 
@@ -106,8 +108,15 @@ class StoreWriter:
         if meta_source and json.loads(meta_source[0]) == source:
             conn.execute(delete(t.store_meta).where(t.store_meta.c.key.in_(("catalogue_meta", "meta_source"))))
         conn.execute(delete(t.source_files).where(t.source_files.c.path == source))
+        self.new_generation()
 
     def record_source(self, source: str, sha256: str, items: int) -> None:
         """Remember a source's content hash (an unchanged file is skipped next build)."""
         self.conn.execute(delete(t.source_files).where(t.source_files.c.path == source))
         self.conn.execute(t.source_files.insert(), [{"path": source, "sha256": sha256, "items": items}])
+        self.new_generation()
+
+    def new_generation(self) -> None:
+        """Stamp the store as changed (a reader's kept sub-catalogues are then read again)."""
+        self.conn.execute(delete(t.store_meta).where(t.store_meta.c.key == GENERATION))
+        self.conn.execute(t.store_meta.insert(), [{"key": GENERATION, "value": json.dumps(uuid.uuid4().hex)}])
