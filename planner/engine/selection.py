@@ -301,6 +301,8 @@ class _Built:
     exhausted: bool = False  # the last solve proved that no set is left
     #: (award, credential) → binary column that lets the credential count towards the award
     switches: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: (award, credential) → binary column "the credential counts towards the award through its switch"
+    switch_use: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def _dependency_graph(problem: Problem) -> nx.DiGraph:
@@ -406,6 +408,7 @@ class _Rows:
         self.finish: int | None = None
         self.timed: set[str] = set()
         self.switch: dict[tuple[str, str], int] = {}
+        self.switch_use: dict[tuple[str, str], int] = {}
 
     def ordered(self, p: str, c: str) -> bool:
         """Whether ``p`` and ``c`` share a strongly connected component (they need order rows)."""
@@ -552,6 +555,7 @@ class _Rows:
         m.row(((x[c], 1.0), (u, -1.0)), 0.0, np.inf)
         if gate is not None:
             m.row(((gate, 1.0), (u, -1.0)), 0.0, np.inf)
+            self.switch_use[(award_id, c)] = u
         if needs_order:
             self.order_rows(c, award_id, u)
         if needs_time:
@@ -629,7 +633,8 @@ def _build(
         m.row(cut.terms(x), -np.inf, float(len(cut.chosen) - 1))
 
     cover = rows.cover_columns()
-    return _Built(m.highs(10.0), x, len(m.lb), rows.finish, cover, switches=rows.switch)
+    return _Built(m.highs(10.0), x, len(m.lb), rows.finish, cover, switches=rows.switch,
+                  switch_use=rows.switch_use)
 
 
 # --------------------------------------------------------------------------- solving
@@ -920,10 +925,18 @@ def cheapest_per_switch(problem: Problem, switches: Sequence[tuple[str, str]], *
     binary is on; at most one is on at a time. The problem is the one with every switch's
     agreement added (``build_problem(..., extra_agreements=...)``): with one switch on it
     is the problem of that agreement alone, because extra candidates that nothing else
-    needs change no optimum. The cost MILP is built once; each solve finds the switch
-    whose cheapest set is cheapest, below ``below``, and that switch is then turned off
-    by its bound and the model solved again, until no set is below the bound. So
-    ``k`` switches that beat the bound take ``k + 1`` solves, however many there are.
+    needs change no optimum. The cost MILP is built once and asked about one award's
+    switches at a time (the others held off): each solve finds the switch of that award
+    whose cheapest set is cheapest, below ``below``; that switch is then turned off by its
+    bound and the model solved again, until no set is below the bound. So an award whose
+    ``k`` switches beat the bound takes ``k + 1`` solves. One award's switches at a time,
+    rather than all at once, keeps each solve small: a model free to pick any of a hundred
+    switches has a weak relaxation and takes HiGHS ten times longer per solve.
+
+    With a bound, each solve also asks that the switch be *used* (the credential counts
+    towards the award through it): a set that uses no switch is a set of the problem
+    with every switch off, which costs at least ``below``, so the row removes no set below
+    the bound and tightens the relaxation.
 
     Parameters
     ----------
@@ -933,8 +946,9 @@ def cheapest_per_switch(problem: Problem, switches: Sequence[tuple[str, str]], *
         ``(award, credential)`` pairs; each credential must count towards its award only
         through its switch (not as a component or through another agreement).
     below : float, optional
-        Only sets cheaper than this (by more than the solver's tolerance) are looked for,
-        usually the cheapest cost with every switch off; None: any set.
+        Only sets cheaper than this (by more than the solver's tolerance) are looked for.
+        It must be *proved* that no set with every switch off costs less (the proved
+        cheapest cost with every switch off, or a lower figure); None: any set.
     time_limit : float
         Seconds for each solve.
 
@@ -946,26 +960,62 @@ def cheapest_per_switch(problem: Problem, switches: Sequence[tuple[str, str]], *
     if built is None:  # the target cannot be reached, whatever counts towards an award
         return SwitchedCosts({}, True)
     h, x = built.highs, built.x
+    # no presolve: HiGHS 1.16's presolve wrongly proves some of these models infeasible (the
+    # solutions it finds violate a row once restored), or stops with a solve error; on the
+    # 10k synthetic what-if it missed agreements that lower a cost, with or without the
+    # used-switch row, and switching off single rules (enumeration, dual fixing) moved the
+    # error to other models. Unpresolved, each solve is about 1.5 times slower.
+    h.setOptionValue("presolve", "off")
     _set_objective(h, built.n_cols, {x[c]: problem.cost[c] for c in problem.candidates})
     if below is not None:
         bound = below - _TOL * max(1.0, abs(below))
         h.addRow(-np.inf, bound, len(x), np.array(list(x.values()), dtype=np.int32),
                  np.array([problem.cost[c] for c in x], dtype=np.float64))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for pair in built.switches:
+        groups.setdefault(pair[0], []).append(pair)
     found: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
+    for award in sorted(groups):
+        use_row = _switch_group(h, built, groups[award], used=below is not None)
+        proved = _cheapest_in_group(h, built, problem, found, time_limit)
+        if use_row is not None:
+            h.deleteRows(1, np.array([use_row], dtype=np.int32))
+        if not proved:
+            return SwitchedCosts(found, False)
+    return SwitchedCosts(found, True)
+
+
+def _switch_group(h: highspy._Highs, built: _Built, group: Sequence[tuple[str, str]], *, used: bool) -> int | None:
+    """Let only ``group``'s switches be on; with ``used``, add the row "one of them is used" (its index)."""
+    cols = np.array(list(built.switches.values()), dtype=np.int32)
+    upper = np.array([1.0 if pair in group else 0.0 for pair in built.switches], dtype=np.float64)
+    h.changeColsBounds(len(cols), cols, np.zeros(len(cols), dtype=np.float64), upper)
+    if not used:
+        return None
+    uses = [built.switch_use[pair] for pair in group if pair in built.switch_use]
+    # a switch with no use column can never count (its credential is no item of the award)
+    h.addRow(1.0, np.inf, len(uses), np.array(uses, dtype=np.int32), np.ones(len(uses), dtype=np.float64))
+    return h.getNumRow() - 1
+
+
+def _cheapest_in_group(h: highspy._Highs, built: _Built, problem: Problem,
+                       found: dict[tuple[str, str], tuple[tuple[str, ...], float]], time_limit: float) -> bool:
+    """Solve, record the switch that is on, turn it off, until infeasible; whether that was proved."""
+    x = built.x
     while True:
         h.setOptionValue("time_limit", max(0.01, time_limit))
         h.run()
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
-            return SwitchedCosts(found, True)
+            return True
         if status != highspy.HighsModelStatus.kOptimal:
-            return SwitchedCosts(found, False)
+            return False
         values = h.getSolution().col_value
         on = [pair for pair, col in built.switches.items() if values[col] > 0.5]
         if len(on) != 1 or on[0] in found:
             # a set below the bound needs exactly one switch; anything else is a numerical
             # corner the caller settles by solving that agreement on its own
-            return SwitchedCosts(found, False)
+            return False
         chosen = tuple(sorted(c for c, i in x.items() if values[i] > 0.5))
         found[on[0]] = (chosen, sum(problem.cost[c] for c in chosen))
         h.changeColBounds(built.switches[on[0]], 0.0, 0.0)

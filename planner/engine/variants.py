@@ -15,14 +15,21 @@ from scratch. :func:`agreement_costs` answers them together, with the same resul
    (:func:`planner.engine.problem.build_problem` with ``extra_agreements``, no catalogue
    copy), each agreement behind its own switch, at most one switch on
    (:func:`planner.engine.selection.cheapest_per_switch`). An agreement can only add ways
-   to meet a rule, so every variant costs at most the baseline; one solve finds the
+   to meet a rule, so every variant costs at most the baseline. The model is asked about
+   one award's agreements at a time (the other switches held off): one solve finds the
    agreement whose cheapest route is cheapest below the baseline cost, its switch is
-   turned off, and the solve is repeated until nothing is below the baseline. ``k``
-   agreements that lower the cost take ``k + 1`` solves; the rest are proved to leave it
-   as it is.
-4. **Anything not settled so** (a solve stopped by its time limit, an agreement naming a
-   credential that already counts towards its award) is asked the plain way: a copy of
-   the catalogue with that agreement, and ``recommend``.
+   turned off, and the solve is repeated until nothing is below the baseline. An award
+   whose ``k`` agreements lower the cost takes ``k + 1`` solves; the rest are proved to
+   leave it as it is. Each solve also requires that a switch be used: a route using none
+   is a route of the catalogue as it is, which costs at least the baseline, so this
+   drops no route below it. That holds only when the baseline is *proved* cheapest, so a
+   baseline search stopped by its time limit sends every agreement to step 4. (One award
+   at a time, not all switches at once: a model free to choose among a hundred switches
+   has a weak relaxation, and each of its solves took HiGHS about ten times longer.)
+   HiGHS solves this model without presolve, which proved some of them infeasible wrongly.
+4. **Anything not settled so** (a solve stopped by its time limit, a baseline not proved
+   cheapest, an agreement naming a credential that already counts towards its award) is
+   asked the plain way: a copy of the catalogue with that agreement, and ``recommend``.
 
 A cost is reported as ``recommend`` reports it (rounded to cents). A variant whose
 cheapest route differs from the baseline cost by less than the solver's tolerance
@@ -133,7 +140,8 @@ def agreement_costs(
     if agreements:
         base = build_problem(catalogue, profile, target, today=today)
         exact: float | None = None
-        if rec.best is not None and all(c in base.cost for c in rec.best.credential_ids):
+        # the shared model's bound must be proved (see cheapest_per_switch): else search one by one
+        if rec.best is not None and rec.best.proved_optimal and all(c in base.cost for c in rec.best.credential_ids):
             exact = sum(base.cost[c] for c in sorted(rec.best.credential_ids))  # before rounding
         shared = []
         for i, (a, ok) in enumerate(zip(agreements, _switchable(catalogue, agreements), strict=True)):

@@ -105,3 +105,32 @@ def test_shared_work_gives_the_same_ranking_as_one_search_at_a_time(source, samp
     alone = recognition_whatif(catalogue, as_of=day, reuse=False)
     assert any(c.helps for c in shared.candidates)  # something measured to compare
     assert shared == alone
+
+
+@pytest.fixture(scope="module")
+def synthetic_10k():
+    import datetime as dt
+
+    from benchmarks.synthetic import generate
+    from planner.analysis.recognition import obtainability
+
+    catalogue = generate(10_000, seed=1)
+    return catalogue, obtainability(catalogue, dt.date(2026, 1, 15))
+
+
+@pytest.mark.parametrize("award", ["s000-c0008-cert2", "s003-c0075-cert2", "s006-c0129-cert0",
+                                   "s007-c0142-cert1", "s010-c0203-cert1", "s012-c0233-cert2"])
+def test_awards_whose_switch_model_highs_presolve_got_wrong(award, synthetic_10k) -> None:
+    """Awards of the 10k synthetic catalogue (``benchmarks/synthetic.py``, seed 1) whose switch model
+    HiGHS 1.16's presolve got wrong: a solve error, or a proof of infeasibility while an agreement
+    lowers the cost (s006-c0129-cert0 with every switch in one model, the others one award at a time,
+    s003-c0075-cert2 and s012-c0233-cert2 with the presolve rules enumeration and dual fixing off).
+    Shared work must still rank as one search at a time."""
+    import datetime as dt
+
+    day = dt.date(2026, 1, 15)
+    catalogue, obtain = synthetic_10k
+    shared = recognition_whatif(catalogue, award=award, as_of=day, obtain=obtain)
+    alone = recognition_whatif(catalogue, award=award, as_of=day, obtain=obtain, reuse=False)
+    assert sum(c.helps for c in shared.candidates) >= 2  # more than one agreement lowers a cost
+    assert shared == alone

@@ -8,7 +8,9 @@ there without one search per agreement. Catalogues: the bundled one (``catalogue
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections import Counter
 
 import pytest
 
@@ -22,7 +24,9 @@ from planner.catalogue.models import (
     rule_credentials,
 )
 from planner.engine import variants
+from planner.engine.problem import build_problem
 from planner.engine.rules import rule_nodes
+from planner.engine.selection import cheapest_per_switch, solve
 from planner.engine.variants import agreement_costs, cheapest_cost, with_agreement
 
 DAY = dt.date(2026, 1, 15)
@@ -124,3 +128,57 @@ def test_shared_work_needs_one_search_per_target(sample_catalogue, monkeypatch: 
         calls.clear()
         agreement_costs(cat, PROFILE, target, agreements, today=DAY)
         assert calls == [target], f"{target}: {len(calls)} searches, only the baseline expected"
+
+
+@pytest.mark.parametrize("seed", [4, 6])
+def test_switches_of_several_awards_each_as_its_agreement_alone(seed: int) -> None:
+    """``cheapest_per_switch`` asks one award's switches at a time, each solve requiring a switch to be
+    used: every switch's cost must still be that of its agreement alone (``recommend`` on a catalogue
+    copy), with several awards each having more than one switch below the baseline."""
+    cat = generate(200, seed=seed)
+    certificates = sorted(a.id for a in cat.awards if "degree" not in a.id)
+    degree = next(a.id for a in cat.awards if "degree" in a.id)
+    inside = [c for c in rule_credentials(cat.credential(degree).award.rule) if c in certificates]
+    agreements = _agreements(cat, inside[:4], per_award=3) + _agreements(cat, certificates[-2:], per_award=2)
+    target = Target(kind="award", id=degree)
+    before = cheapest_cost(cat, PROFILE, target, today=DAY)
+    base = build_problem(cat, PROFILE, target, today=DAY)
+    exact = solve(base)[0].cost
+    assert before == round(exact, 2)
+    union = build_problem(cat, PROFILE, target, today=DAY, extra_agreements=agreements)
+    switches = sorted({(a.award, a.credential) for a in agreements})
+    result = cheapest_per_switch(union, switches, below=exact)
+    assert result.proved
+    for a in agreements:
+        alone = cheapest_cost(with_agreement(cat, a), PROFILE, target, today=DAY)
+        pair = (a.award, a.credential)
+        if pair in result.found:
+            assert round(result.found[pair][1], 2) == alone, a.id
+            assert alone < before, a.id
+        else:
+            assert alone == before, a.id
+    per_award = Counter(award for award, _ in result.found)
+    assert len(per_award) >= 2 and max(per_award.values()) >= 2  # the loop per award and across awards
+
+
+def test_a_baseline_not_proved_cheapest_is_no_bound(sample_catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared model may only drop sets that use no switch when the baseline is proved cheapest:
+    a baseline found but not proved (a search stopped by its time limit) sends every agreement that
+    reaches the problem to its own search."""
+    cat = sample_catalogue
+    agreements = _agreements(cat, ["nhu-msc-data-science"], per_award=3)
+    target = Target(kind="award", id="nhu-msc-data-science")
+    real = variants.recommend
+    calls: list[Target] = []
+
+    def unproved(catalogue, profile, target, **kwargs):
+        calls.append(target)
+        rec = real(catalogue, profile, target, **kwargs)
+        routes = tuple(dataclasses.replace(r, proved_optimal=False) for r in rec.routes)
+        return dataclasses.replace(rec, routes=routes)
+
+    monkeypatch.setattr(variants, "recommend", unproved)
+    before, after = agreement_costs(cat, PROFILE, target, agreements, today=DAY)
+    assert len(calls) == 1 + len(agreements)
+    monkeypatch.setattr(variants, "recommend", real)
+    assert (before, after) == _one_by_one(cat, target, agreements)
