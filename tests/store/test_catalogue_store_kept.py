@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -90,7 +91,10 @@ def test_the_same_question_twice_shares_one_catalogue_and_a_learner_who_adds_get
     store.close()
 
 
-def test_a_write_to_the_store_is_seen_by_a_store_already_open(tmp_path):
+@pytest.mark.parametrize("interval", [0.0, 0.5])
+def test_a_write_to_the_store_is_seen_by_a_store_already_open(tmp_path, monkeypatch, interval):
+    # the generation token is read at most every GENERATION_SECONDS: a write is seen within that time
+    monkeypatch.setattr(store_reader, "GENERATION_SECONDS", interval)
     src = tmp_path / "cat"
     shutil.copytree(CATALOGUE_DIR, src)
     url = f"sqlite:///{tmp_path / 's.db'}"
@@ -105,10 +109,14 @@ def test_a_write_to_the_store_is_seen_by_a_store_already_open(tmp_path):
                                                              "cost: {amount: 59, currency: EUR}", 1),
                     encoding="utf-8")
     assert build([src], url).written == (str(path),)
+    if interval:
+        time.sleep(interval + 0.05)
     assert store.subcatalogue(LearnerProfile(), target).credential("osa-python-data").cost.amount == 59
 
     (src / "recognitions.yaml").unlink()  # a build that only removes a file changes the store too
     assert build([src], url).removed == (str(src / "recognitions.yaml"),)
+    if interval:
+        time.sleep(interval + 0.05)
     assert store.subcatalogue(LearnerProfile(), target).recognitions == []
     assert store.subcatalogue(LearnerProfile(), target) == _fresh(url, LearnerProfile(), target, None)
     store.close()

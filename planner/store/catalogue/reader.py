@@ -15,7 +15,9 @@ engine the same answers as the whole catalogue would.
 from __future__ import annotations
 
 import json
+import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,8 +36,8 @@ from planner.store.catalogue.integrity import CheckedConnection, check_model, is
 from planner.store.catalogue.rows import KINDS
 from planner.store.urls import mask_url
 
-__all__ = ["KEPT_CREDENTIALS", "KEPT_TARGETS", "MAX_PAGE", "MAX_PAGE_SIZE", "CatalogueStore", "ScopeTooLarge",
-           "SearchHit", "SearchPage", "open_catalogue"]
+__all__ = ["GENERATION_SECONDS", "KEPT_CREDENTIALS", "KEPT_TARGETS", "MAX_PAGE", "MAX_PAGE_SIZE", "CatalogueStore",
+           "ScopeTooLarge", "SearchHit", "SearchPage", "open_catalogue"]
 
 #: Largest page a search returns.
 MAX_PAGE_SIZE = 200
@@ -45,6 +47,8 @@ MAX_PAGE = 10_000_000
 KEPT_TARGETS = 512
 #: ... and at most this many credentials in all of them.
 KEPT_CREDENTIALS = 200_000
+#: A write to the store is seen by an open store's kept walks at most this many seconds later.
+GENERATION_SECONDS = 1.0
 #: Longest search text accepted (characters).
 MAX_QUERY_CHARS = 200
 
@@ -106,6 +110,7 @@ class CatalogueStore:
         self._kept_lock = threading.Lock()
         self._kept_generation: str | None = None
         self._kept_credentials = 0
+        self._kept_checked = -math.inf  # when the generation token was last read (time.monotonic)
         check_format(engine)  # the format and every table, index and full-text object: cheap, at open
         self.engine = engine
         self.url = mask_url(engine.url)  # the password hidden: what every message says
@@ -242,8 +247,9 @@ class CatalogueStore:
         What the target needs does not depend on who asks, so an open store keeps each
         target's walk (up to :data:`KEPT_TARGETS` targets and :data:`KEPT_CREDENTIALS`
         credentials, least recently asked dropped first) and finishes it for each learner.
-        Every write to the store replaces its generation token (``store_meta``), and a
-        walk kept under another token is thrown away, so a rebuilt store is read afresh.
+        Every write to the store replaces its generation token (``store_meta``), read at
+        most every :data:`GENERATION_SECONDS`; walks kept under another token are thrown
+        away, so a rebuilt store is read afresh within that time.
 
         Parameters
         ----------
@@ -272,8 +278,13 @@ class CatalogueStore:
 
     def _walked(self, conn: CheckedConnection, target: Target, credit_award: str | None) -> _Walk:
         """The target's walk: kept, or done now and kept."""
-        row = conn.execute(select(t.store_meta.c.value).where(t.store_meta.c.key == t.GENERATION)).first()
-        generation = row[0] if row else None
+        now = time.monotonic()
+        if now - self._kept_checked >= GENERATION_SECONDS:
+            row = conn.execute(select(t.store_meta.c.value).where(t.store_meta.c.key == t.GENERATION)).first()
+            generation = row[0] if row else None
+            self._kept_checked = now
+        else:  # looked at less than GENERATION_SECONDS ago: no database round trip per question
+            generation = self._kept_generation
         key = (target.kind, target.id, tuple((c.competency, c.level) for c in target.competencies), credit_award)
         with self._kept_lock:
             if generation != self._kept_generation:
