@@ -103,9 +103,6 @@ _FIRST = (
     "tests/store/",
 )
 _ONE_WORKER = ("tests/browser/", "tests/api/")
-#: Files whose tests share a server only within a part: each part is a group of its own, so the
-#: parts run side by side (the accessibility walks: single-user mode, and signed in, ~170 s each).
-_PARTS = {"tests/browser/test_accessibility.py": "signed_in_app"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -119,8 +116,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         relative = Path(str(item.path)).relative_to(root).as_posix()
         if relative.startswith(_ONE_WORKER):
-            part = _PARTS.get(relative)
-            group = relative + ("[signed-in]" if part in getattr(item, "fixturenames", ()) else "") if part \
-                else relative
-            item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group(relative))
     items.sort(key=rank)  # stable: each file keeps its own order
