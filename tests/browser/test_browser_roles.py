@@ -186,7 +186,8 @@ def _advisor_plans(browser, url: str, catalogue) -> str:
         box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Exclude providers").nth(1)
         box.click()
         page.keyboard.type("OpenSkills")
-        page.keyboard.press("Enter")
+        # the option itself: Enter can land while the page is still redrawing and choose nothing
+        page.get_by_role("option", name="OpenSkills Academy").first.click(timeout=UI_MS)
         page.keyboard.press("Escape")
         _settle(page)
         notes = page.get_by_label("Advisor's notes (go into the handout)")
