@@ -19,7 +19,6 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 __all__ = ["reuse_port_supported", "run_workers"]
@@ -53,8 +52,7 @@ def _worker(options: dict[str, Any]) -> None:
     uvicorn.Server(config).run(sockets=[_listening_socket(config.host, config.port)])
 
 
-def run_workers(options: dict[str, Any], workers: int, *,
-                on_started: Callable[[list[int]], None] | None = None) -> None:
+def run_workers(options: dict[str, Any], workers: int) -> None:
     """Serve with ``workers`` processes until SIGINT or SIGTERM.
 
     Parameters
@@ -63,8 +61,6 @@ def run_workers(options: dict[str, Any], workers: int, *,
         ``uvicorn.Config`` keyword arguments (``app`` as an import string, ``host``, ``port``, …).
     workers : int
         Worker processes (at least 2; one worker is plain ``uvicorn.run``).
-    on_started : callable, optional
-        Called with the workers' process ids once they are all started.
     """
     # bound, not listening: the address is free (or this fails here, in the parent), and no
     # connection is ever queued on it
@@ -84,8 +80,6 @@ def run_workers(options: dict[str, Any], workers: int, *,
     processes = []
     try:
         processes = [start() for _ in range(workers)]
-        if on_started is not None:
-            on_started([p.pid for p in processes])
         while not stop.wait(_WATCH_SECONDS):
             for k, process in enumerate(processes):
                 if not process.is_alive():

@@ -988,7 +988,8 @@ def cheapest_per_switch(problem: Problem, switches: Sequence[tuple[str, str]], *
 def _switch_group(h: highspy._Highs, built: _Built, group: Sequence[tuple[str, str]], *, used: bool) -> int | None:
     """Let only ``group``'s switches be on; with ``used``, add the row "one of them is used" (its index)."""
     cols = np.array(list(built.switches.values()), dtype=np.int32)
-    upper = np.array([1.0 if pair in group else 0.0 for pair in built.switches], dtype=np.float64)
+    members = set(group)
+    upper = np.array([1.0 if pair in members else 0.0 for pair in built.switches], dtype=np.float64)
     h.changeColsBounds(len(cols), cols, np.zeros(len(cols), dtype=np.float64), upper)
     if not used:
         return None
