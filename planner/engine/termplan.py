@@ -403,10 +403,11 @@ def _solve_cpsat(
                   for it in items), default=0)
     cap = _whole(lim.max_load, unit) if lim.max_load is not None else total
     lowest = max(single, -(-total // lim.terms))  # no term lighter than the average, or than any credential
-    if lowest > cap:
-        return None, True
-    # every term's load is a sum of option loads, so a multiple of their greatest common divisor
+    # every term's load is a sum of option loads, so a multiple of their greatest common divisor:
+    # so is the heaviest term's, which must lie between lowest and cap
     step = math.gcd(*(h for term in per_term for _, h in term)) or 1
+    if -(-lowest // step) > cap // step:  # no multiple of step there (an empty domain, not a model)
+        return None, True
     zq = model.new_int_var(-(-lowest // step), cap // step, "z")
     z = zq * step
     used = [model.new_bool_var(f"used_{k}") for k in range(lim.terms)] if lim.min_load else []
