@@ -438,6 +438,24 @@ def test_balanced_plan_spreads_load_evenly():
     assert plan.terms == 2 and plan.term_weeks == 4 and plan.max_term_hours == 60.0
 
 
+def test_balanced_plan_with_no_multiple_of_the_common_load_between_average_and_cap_is_impossible():
+    # three one-term credentials of 10 hours in two terms of at most 19 hours: the heaviest
+    # term carries at least the average, 15 hours, and every term's load is a multiple of 10,
+    # so it would carry 20. Before the check, CP-SAT was handed a variable with an empty
+    # domain (an invalid model) rather than an impossible plan (found by Hypothesis in
+    # test_property_balanced_plans_are_valid).
+    cat = catalogue(cred("a", 4, 2.5), cred("b", 4, 2.5), cred("c", 4, 2.5))
+    for solver in ("cp-sat", "highs"):
+        plan = balanced_plan(cat, ["a", "b", "c"], profile(hours_per_week=4.75), terms=2, term_weeks=4,
+                             solver=solver)
+        assert not plan.feasible and plan.reason and plan.steps == ()
+        assert "within the time limit" not in plan.reason  # proved impossible, not given up
+        # one more hour a week, and two terms carry 20 and 10
+        plan = balanced_plan(cat, ["a", "b", "c"], profile(hours_per_week=5), terms=2, term_weeks=4,
+                             solver=solver)
+        assert plan.feasible and plan.proved_optimal and sorted(plan.term_hours) == [10.0, 20.0]
+
+
 def test_balanced_plan_chain_needs_enough_terms():
     chain = [cred("a", 2, 5)] + [cred(x, 2, 5, requires=[{"credential": p}]) for p, x in
                                  [("a", "b"), ("b", "c"), ("c", "d")]]
