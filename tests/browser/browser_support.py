@@ -6,6 +6,11 @@
   tests, from PyPI) on a free port, with predefined users.
 * :func:`auth_secrets` — the ``[auth]`` section that points the app at that provider.
 * :func:`sign_in` — press "Sign in" in the app and choose a user on the provider's page.
+* :func:`settle` — wait until a Streamlit page has finished drawing; :func:`shoot` — a
+  screenshot in ``tests/artifacts/`` (and ``$PLANNER_SCREENSHOTS`` when set, to refresh the
+  README's pictures).
+
+The fixtures built on these (the plain app, Chromium, a page) are in ``conftest.py``.
 
 Everything runs from the repository as it is; a secrets file is written to a temporary
 directory and handed to Streamlit with ``--secrets.files``, so ``.streamlit/`` is never touched.
@@ -17,6 +22,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -33,6 +39,8 @@ from tests.conftest import ROOT
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 STARTUP_SECONDS = 120  # a loaded 2-core CI machine imports plotly and streamlit slowly
+UI_MS = 120_000  # the longest wait for one step of a page on a loaded 2-core machine
+VIEWPORT = {"width": 1400, "height": 1000}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
@@ -164,3 +172,41 @@ def sign_in(page, app_url: str, subject: str, *, timeout_ms: int = 120_000) -> N
     # the provider's authorisation page lists its predefined users as buttons
     page.get_by_role("button", name=subject, exact=True).click(timeout=timeout_ms)
     page.wait_for_url(f"{app_url}/**", timeout=timeout_ms)
+
+
+def settle(page, *, pause_ms: int = 300) -> None:
+    """Wait until the page's script has run and its elements are drawn (not grey skeletons)."""
+    page.wait_for_load_state("networkidle", timeout=UI_MS)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=UI_MS)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=UI_MS)
+    page.wait_for_timeout(pause_ms)
+
+
+def publish(path: Path) -> None:
+    """Copy a picture to ``$PLANNER_SCREENSHOTS`` (relative to the repository) when it is set."""
+    extra = os.environ.get("PLANNER_SCREENSHOTS")
+    if extra:
+        target = ROOT / extra
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / path.name)
+
+
+def shoot(page, name: str, *, full_page: bool = False, grow: bool = False) -> Path:
+    """Screenshot to ``tests/artifacts/NAME.png`` (and publish it); the path.
+
+    ``grow`` takes the whole page: Streamlit scrolls inside its main block, so the window
+    grows to that block's height for the picture and shrinks back afterwards.
+    """
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    if grow:
+        height = page.evaluate(
+            "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight")
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(int(height) + 40, 1000), 6000)})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(path), full_page=True)
+        page.set_viewport_size(VIEWPORT)
+    else:
+        page.screenshot(path=str(path), full_page=full_page)
+    publish(path)
+    return path

@@ -22,8 +22,7 @@ import pytest
 
 from tests.browser.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    UI_MS,
     auth_secrets,
     require_browser,
     running_app,
@@ -33,7 +32,6 @@ from tests.browser.browser_support import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-UI_MS = 120_000
 #: The WCAG 2.1 A and AA rules of axe-core: what "WCAG 2.1 AA" means here.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: The impacts that fail the check.
@@ -155,47 +153,32 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     mp.undo()
 
 
-def _launch(p):
-    return p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-
-
-def test_every_page_in_single_user_mode_passes_axe(store_url: str) -> None:
+@pytest.fixture(scope="module")
+def single_user_app(store_url: str) -> Iterator[str]:
+    """The app in single-user mode, on the throw-away store."""
     require_browser()
-    from playwright.sync_api import sync_playwright
+    with running_app(name="streamlit-a11y") as url:
+        yield url
 
+
+def test_every_page_in_single_user_mode_passes_axe(single_user_app: str, page) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with running_app(name="streamlit-a11y") as url, sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(UI_MS)
-            page.goto(url)
-            checked, failures = check_pages(page, url, "single-user")
-        finally:
-            browser.close()
+    page.goto(single_user_app)
+    checked, failures = check_pages(page, single_user_app, "single-user")
     assert len(checked) >= 5, checked  # plan, compare, caseload, coverage, explore, own catalogue …
     assert not failures, "\n".join(failures)
 
 
-def test_no_figure_is_cut_off_when_three_scenarios_share_the_width(store_url: str) -> None:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with running_app(name="streamlit-a11y-compare") as url, sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(UI_MS)
-            page.goto(f"{url}/compare?target=role:data-analyst")
-            settle(page)
-            page.get_by_role("radiogroup", name="Scenarios to compare").get_by_text("3", exact=True).click()
-            settle(page)
-            page.get_by_text("What if B").wait_for()
-            figures = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-            cut = cut_off(page)
-            page.screenshot(path=str(ARTIFACTS / "a11y-compare-three.png"))
-        finally:
-            browser.close()
+def test_no_figure_is_cut_off_when_three_scenarios_share_the_width(single_user_app: str, page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(f"{single_user_app}/compare?target=role:data-analyst")
+    settle(page)
+    page.get_by_role("radiogroup", name="Scenarios to compare").get_by_text("3", exact=True).click()
+    settle(page)
+    page.get_by_text("What if B").wait_for()
+    figures = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    cut = cut_off(page)
+    page.screenshot(path=str(ARTIFACTS / "a11y-compare-three.png"))
     assert len(figures) >= 12  # three cards of four figures
     assert not cut, f"cut off: {cut}"
 
@@ -232,19 +215,10 @@ def signed_in_app(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.mark.parametrize("role", list(PEOPLE))
-def test_every_page_of_each_signed_in_role_passes_axe(role: str, signed_in_app: str) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_every_page_of_each_signed_in_role_passes_axe(role: str, signed_in_app: str, page) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(UI_MS)
-            sign_in(page, signed_in_app, PEOPLE[role]["sub"])
-            checked, failures = check_pages(page, signed_in_app, role)
-        finally:
-            browser.close()
+    sign_in(page, signed_in_app, PEOPLE[role]["sub"])
+    checked, failures = check_pages(page, signed_in_app, role)
     (ARTIFACTS / f"a11y-{role}.json").write_text(json.dumps({"pages": checked, "failures": failures}, indent=2))
     assert checked, f"the {role} sees no page"
     assert not failures, "\n".join(failures)

@@ -22,10 +22,7 @@ from planner.store.identity import Identity
 from planner.store.records import open_store
 from tests.browser.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     auth_secrets,
-    require_browser,
     running_app,
     running_oidc_provider,
     sign_in,
@@ -33,13 +30,11 @@ from tests.browser.browser_support import (
 
 pytestmark = pytest.mark.browser
 
-UI_MS = 120_000
 ADVISOR = {"sub": "advisor-ada", "name": "Ada Advisor", "email": "ada.advisor@example.org"}
 
 
-def test_advisor_opens_a_learner_records_a_completed_step_replans_and_saves(tmp_path, monkeypatch) -> None:
-    require_browser()
-    from playwright.sync_api import expect, sync_playwright
+def test_advisor_opens_a_learner_records_a_completed_step_replans_and_saves(tmp_path, monkeypatch, page) -> None:
+    from playwright.sync_api import expect
 
     database = f"sqlite:///{tmp_path / 'records.sqlite3'}"
     monkeypatch.setenv("PLANNER_DATABASE_URL", database)
@@ -57,32 +52,26 @@ def test_advisor_opens_a_learner_records_a_completed_step_replans_and_saves(tmp_
         learner = store.create_learner(advisor, "Lena Learner", profile)
         saved = store.save_plan(advisor, learner.id, scenario=Scenario.from_parts(target, profile),
                                 catalogue=catalogue, recommendation=rec)
-        with running_app(secrets_toml=auth_secrets(issuer), name="streamlit-advisor-flow",
-                         tmp_dir=tmp_path) as url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1100})
-                page.set_default_timeout(UI_MS)
-                sign_in(page, url, ADVISOR["sub"])
-                page.goto(f"{url}/caseload")
-                page.get_by_role("heading", name="Caseload").wait_for()
-                # the learner is chosen in one place: the sidebar's picker
-                page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Working on").click()
-                page.get_by_role("option", name="Lena Learner", exact=True).click()
-                page.get_by_text("Progress on the plan for Role · Data analyst").wait_for()
-                # the first step of the plan: completed today
-                status = page.get_by_role("combobox", name=re.compile(r"^Status of ")).first
-                status.click()
-                page.get_by_role("option", name="completed", exact=True).click()
-                expect(status).to_have_value("completed")
-                page.get_by_role("button", name="Re-plan from today").click()
-                page.get_by_text("done:", exact=False).first.wait_for()
-                page.screenshot(path=str(ARTIFACTS / "advisor-replan.png"))
-                page.get_by_role("button", name="Save as a new version").click()
-                page.get_by_text("Saved as version 2 of Lena Learner's plan.").wait_for()
-                page.screenshot(path=str(ARTIFACTS / "advisor-saved.png"))
-            finally:
-                browser.close()
+        with running_app(secrets_toml=auth_secrets(issuer), name="streamlit-advisor-flow", tmp_dir=tmp_path) as url:
+            page.set_viewport_size({"width": 1400, "height": 1100})
+            sign_in(page, url, ADVISOR["sub"])
+            page.goto(f"{url}/caseload")
+            page.get_by_role("heading", name="Caseload").wait_for()
+            # the learner is chosen in one place: the sidebar's picker
+            page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Working on").click()
+            page.get_by_role("option", name="Lena Learner", exact=True).click()
+            page.get_by_text("Progress on the plan for Role · Data analyst").wait_for()
+            # the first step of the plan: completed today
+            status = page.get_by_role("combobox", name=re.compile(r"^Status of ")).first
+            status.click()
+            page.get_by_role("option", name="completed", exact=True).click()
+            expect(status).to_have_value("completed")
+            page.get_by_role("button", name="Re-plan from today").click()
+            page.get_by_text("done:", exact=False).first.wait_for()
+            page.screenshot(path=str(ARTIFACTS / "advisor-replan.png"))
+            page.get_by_role("button", name="Save as a new version").click()
+            page.get_by_text("Saved as version 2 of Lena Learner's plan.").wait_for()
+            page.screenshot(path=str(ARTIFACTS / "advisor-saved.png"))
 
     versions = store.plan_versions(advisor, saved.plan_id)
     assert [v.version for v in versions][:2] in ([2, 1], [1, 2])

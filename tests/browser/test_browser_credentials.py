@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, running_app
+from tests.browser.browser_support import ARTIFACTS, UI_MS, require_browser, running_app, settle
 from tests.verify.test_verify_holdings import _clr
 from tests.verify.test_verify_review import CLR20, CONTEXTS, OB30
 
 pytestmark = pytest.mark.browser
-
-UI_MS = 120_000
 
 
 @pytest.fixture(scope="module")
@@ -36,28 +34,6 @@ def app() -> Iterator[str]:
             os.environ["PLANNER_CONTEXT_DIR"] = before
 
 
-@pytest.fixture
-def page(app: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(UI_MS)
-        try:
-            yield page
-        finally:
-            browser.close()
-
-
-def _settle(page) -> None:
-    page.wait_for_load_state("networkidle", timeout=UI_MS)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=UI_MS)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=UI_MS)
-    page.wait_for_timeout(500)
-
-
 def test_a_verified_clr_counts_on_the_plan_page(app: str, page, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
@@ -75,7 +51,7 @@ def test_a_verified_clr_counts_on_the_plan_page(app: str, page, tmp_path: Path) 
     uploader.locator('input[type="file"]').set_input_files([str(clr), str(reference), str(expired)])
     counted = page.locator(".st-key-plan_counted")
     counted.get_by_text("verified: its signed credential checked", exact=False).wait_for(timeout=UI_MS)
-    _settle(page)
+    settle(page, pause_ms=500)
     assert counted.get_by_text("Python for Data Analysis", exact=False).count() == 1
     assert counted.get_by_text("Teamwork", exact=False).count() == 0  # not in this catalogue: not counted
     assert page.get_by_text("Counted from these files: Python for Data Analysis (verified)").count() == 1
@@ -83,7 +59,7 @@ def test_a_verified_clr_counts_on_the_plan_page(app: str, page, tmp_path: Path) 
     # the app scrolls inside its main block, so a full-page picture needs a window as tall as the content
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": 1400, "height": min(max(int(height) + 100, 1000), 8000)})
-    _settle(page)
+    settle(page, pause_ms=500)
     shot = tmp_path / "plan-verified-credentials.png"
     page.screenshot(path=str(shot), full_page=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -97,7 +73,7 @@ def test_a_verified_clr_counts_on_the_plan_page(app: str, page, tmp_path: Path) 
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_text("Explore the catalogue", exact=True).click()
     page.get_by_text("EU standard elements").first.wait_for(timeout=UI_MS)
-    _settle(page)
+    settle(page, pause_ms=500)
     nav.get_by_text("Plan a route", exact=True).click()
     counted.get_by_text("verified: its signed credential checked", exact=False).wait_for(timeout=UI_MS)
     assert counted.get_by_text("Python for Data Analysis", exact=False).count() == 1

@@ -7,74 +7,15 @@ PDF handout is also rendered to PNG there when poppler's ``pdftoppm`` is install
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, running_app
-from tests.conftest import ROOT
+from tests.browser.browser_support import ARTIFACTS, UI_MS, publish, settle, shoot
 
 pytestmark = pytest.mark.browser
-
-UI_MS = 120_000
-
-
-@pytest.fixture(scope="module")
-def app() -> Iterator[str]:
-    require_browser()
-    with running_app(name="streamlit-journey") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium(app: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def page(chromium) -> Iterator[object]:
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(UI_MS)
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-def _settle(page) -> None:
-    page.wait_for_load_state("networkidle", timeout=UI_MS)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=UI_MS)
-    # elements still being drawn show as grey skeletons; a picture waits for the real ones
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=UI_MS)
-    page.wait_for_timeout(300)
-
-
-def _shoot(page, name: str, *, full_page: bool = False) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    _publish(path)
-    return path
-
-
-def _publish(path: Path) -> None:
-    extra = os.environ.get("PLANNER_SCREENSHOTS")
-    if extra:
-        target = ROOT / extra
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target / path.name)
 
 
 def _render_pdf(pdf: Path, name: str) -> None:
@@ -83,7 +24,7 @@ def _render_pdf(pdf: Path, name: str) -> None:
         return
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                     str(ARTIFACTS / name)], check=True, timeout=60)
-    _publish(ARTIFACTS / f"{name}.png")
+    publish(ARTIFACTS / f"{name}.png")
 
 
 def _sidebar_link(page, title: str):
@@ -106,7 +47,7 @@ def test_notes_and_what_ifs_survive_a_page_change(app: str, page) -> None:
 
     page.goto(f"{app}/compare?target=role:data-analyst")
     page.get_by_text("What if A", exact=True).first.wait_for(timeout=UI_MS)
-    _settle(page)  # a busy machine: the scenarios drawn before one is changed
+    settle(page)  # a busy machine: the scenarios drawn before one is changed
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Exclude providers").first
     box.click()
     page.keyboard.type("OpenSkills")
@@ -116,10 +57,10 @@ def test_notes_and_what_ifs_survive_a_page_change(app: str, page) -> None:
     notes = page.get_by_label("Advisor's notes (go into the handout)")
     notes.fill("Prefers evening classes; ask about the bootcamp's payment plan.")
     notes.press("Control+Enter")
-    _settle(page)
+    settle(page)
     _sidebar_link(page, "Explore the catalogue").click()
     page.get_by_text("EU standard elements").first.wait_for(timeout=UI_MS)
-    _settle(page)
+    settle(page)
     _sidebar_link(page, "Compare and what-if").click()
     page.get_by_text("What if A", exact=True).first.wait_for(timeout=UI_MS)
     expect(page.get_by_label("Advisor's notes (go into the handout)")).to_have_value(
@@ -132,7 +73,7 @@ def test_a_point_of_the_trade_off_is_handed_out(app: str, page) -> None:
     page.goto(f"{app}/compare?target=role:data-scientist")
     chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="Cost × time").first
     chart.wait_for(timeout=UI_MS)
-    _settle(page)
+    settle(page)
     chart.scroll_into_view_if_needed()
     points = chart.locator(".scatterlayer .trace").first.locator("path.point")
     assert points.count() >= 2
@@ -147,11 +88,11 @@ def test_a_point_of_the_trade_off_is_handed_out(app: str, page) -> None:
     page.mouse.click(x, y)
     download = page.get_by_role("button", name="PDF handout")
     download.nth(1).wait_for(timeout=UI_MS)  # the chosen route's and the picked point's
-    _settle(page)
+    settle(page)
     chart.evaluate("e => e.scrollIntoView({block: 'start'})")  # the chart with the picked route below
     page.mouse.wheel(0, -60)
     page.wait_for_timeout(500)
-    _shoot(page, "compare-pareto")
+    shoot(page, "compare-pareto")
     with page.expect_download() as info:
         page.get_by_role("button", name="Markdown handout").nth(1).click()
     md = Path(info.value.path()).read_text(encoding="utf-8")
@@ -162,7 +103,7 @@ def test_a_point_of_the_trade_off_is_handed_out(app: str, page) -> None:
 def test_handouts_download_with_the_learner_and_what_ifs(app: str, page, tmp_path: Path) -> None:
     page.goto(f"{app}/compare?target=role:data-analyst&budget=3000&have=osa-sql-basics@2026-05-01")
     page.get_by_text("What if A", exact=True).first.wait_for(timeout=UI_MS)
-    _settle(page)  # a busy machine: the scenarios drawn before one is changed
+    settle(page)  # a busy machine: the scenarios drawn before one is changed
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Exclude providers").first
     box.click()
     page.keyboard.type("OpenSkills")
@@ -173,7 +114,7 @@ def test_handouts_download_with_the_learner_and_what_ifs(app: str, page, tmp_pat
     notes.fill("Fees in € are due before the start.")
     notes.press("Control+Enter")
     page.wait_for_timeout(1000)  # the rerun with the notes starts
-    _settle(page)
+    settle(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Markdown handout").first.click()
     md = Path(info.value.path()).read_text(encoding="utf-8")
@@ -198,8 +139,8 @@ def test_the_share_link_is_full_and_opens_the_same_plan(app: str, page, chromium
     assert link.startswith(f"{app}/plan?target=role%3Adata-analyst&budget=1500")
     # under these constraints one route exists, and the page says so rather than showing one of three
     page.get_by_text("Only 1 route reaches this target", exact=False).first.wait_for(timeout=UI_MS)
-    _settle(page)
-    _shoot(page, "plan-share-link")
+    settle(page)
+    shoot(page, "plan-share-link")
     other = chromium.new_page(viewport={"width": 1400, "height": 1000})
     try:
         other.goto(link)
@@ -226,7 +167,7 @@ def test_the_explorer_header_follows_a_search(app: str, page) -> None:
     page.get_by_label("Search titles, providers and competencies").fill("energy audit")
     page.keyboard.press("Enter")
     expect(header).not_to_contain_text("Applied Machine Learning", timeout=UI_MS)
-    _settle(page)
+    settle(page)
     title = header.inner_text().split(" · ")[0].strip()
     # the box and the header name the same credential
     assert box.get_by_role("combobox").input_value().startswith(title)
@@ -235,4 +176,4 @@ def test_the_explorer_header_follows_a_search(app: str, page) -> None:
     page.get_by_text("Details of", exact=True).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.mouse.wheel(0, -120)  # the search box above it too
     page.wait_for_timeout(500)
-    _shoot(page, "explore-search")
+    shoot(page, "explore-search")

@@ -32,18 +32,16 @@ from planner.store.identity import Identity
 from planner.store.records import open_store
 from tests.browser.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    UI_MS,
     auth_secrets,
-    require_browser,
     running_app,
     running_oidc_provider,
+    settle,
     sign_in,
 )
 
 pytestmark = pytest.mark.browser
 
-UI_MS = 120_000
 ADMIN = {"sub": "admin-amy", "name": "Amy Admin", "email": "amy.admin@example.org", "email_verified": True}
 ADVISOR = {"sub": "advisor-ada", "name": "Ada Advisor", "email": "ada.advisor@example.org", "email_verified": True}
 LEARNER = {"sub": "learner-lea", "name": "Lea Learner", "email": "lea.learner@example.org", "email_verified": True}
@@ -52,10 +50,7 @@ SECRET = "Omar's private note"
 
 
 def _settle(page) -> None:
-    page.wait_for_load_state("networkidle", timeout=UI_MS)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=UI_MS)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=UI_MS)
-    page.wait_for_timeout(400)
+    settle(page, pause_ms=400)
 
 
 def _shoot(page, name: str) -> None:
@@ -247,9 +242,8 @@ def _learner_sees_the_plan(browser, url: str) -> None:
         _shoot(page, "8-learner-refused-the-compare-page")
 
 
-def test_each_person_walks_their_journey_signed_in(tmp_path, monkeypatch) -> None:
-    require_browser()
-    from playwright.sync_api import expect, sync_playwright
+def test_each_person_walks_their_journey_signed_in(tmp_path, monkeypatch, chromium) -> None:
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=UI_MS)
 
@@ -260,9 +254,8 @@ def test_each_person_walks_their_journey_signed_in(tmp_path, monkeypatch) -> Non
         # the administrator is named by provider and subject (as PLANNER_ADMINS accepts), before the app starts
         monkeypatch.setenv("PLANNER_ADMINS", f"{issuer}|{ADMIN['sub']},{issuer}/|{ADMIN['sub']}")
         monkeypatch.delenv("PLANNER_ADVISORS", raising=False)
-        with running_app(secrets_toml=auth_secrets(issuer), name="streamlit-roles", tmp_dir=tmp_path) as url, \
-                sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        with running_app(secrets_toml=auth_secrets(issuer), name="streamlit-roles", tmp_dir=tmp_path) as url:
+            browser = chromium
             store = open_store(database)
             try:
                 _learner_first_visit(browser, url)
@@ -279,7 +272,6 @@ def test_each_person_walks_their_journey_signed_in(tmp_path, monkeypatch) -> Non
                 _check_the_store(store, ada, lea, row.learner_id, done_title, catalogue)
                 _learner_sees_the_plan(browser, url)
             finally:
-                browser.close()
                 store.engine.dispose()
 
 
@@ -317,36 +309,30 @@ def _check_the_store(store, ada, lea, learner_id: int, done_title: str, catalogu
     assert store.own_learner_id(lea) == learner_id and lea.role.value == "learner"
 
 
-def test_the_single_user_plans_for_the_learner_they_chose(tmp_path, monkeypatch) -> None:
-    require_browser()
-    from playwright.sync_api import expect, sync_playwright
+def test_the_single_user_plans_for_the_learner_they_chose(tmp_path, monkeypatch, chromium) -> None:
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=UI_MS)
     database = f"sqlite:///{tmp_path / 'single.sqlite3'}"
     monkeypatch.setenv("PLANNER_DATABASE_URL", database)
-    with running_app(name="streamlit-single-user") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            with _person(browser) as page:
-                page.goto(url)
-                page.get_by_role("heading", name="Plan a route").wait_for()
-                assert _nav(page) == ["My plan", "Plan a route", "Where can I get?", "Compare and what-if", "Caseload",
-                                      "Coverage",
-                                      "Explore the catalogue", "Your own catalogue"]
-                _go(page, "Caseload")
-                page.get_by_text("Add a learner", exact=True).click()
-                page.get_by_label("Name", exact=True).fill("Noor Example")
-                page.get_by_role("button", name="Add to my caseload").click()
-                expect(page.get_by_text("Added Noor Example: the learner you work on now.")).to_be_visible()
-                page.get_by_role("button", name="Plan for this learner").click()
-                page.get_by_role("heading", name="Plan a route").wait_for()
-                _choose(page, "Target role or award", "Role · Data analyst", typed="Data analyst")
-                page.get_by_text("Route 1", exact=True).first.wait_for()
-                page.get_by_role("button", name="Save as a new plan for Noor Example").click()
-                expect(page.get_by_text("Saved as version 1 of Noor Example's plan", exact=False)).to_be_visible()
-                _shoot(page, "9-single-user-saves-for-noor")
-        finally:
-            browser.close()
+    with running_app(name="streamlit-single-user") as url, _person(chromium) as page:
+        page.goto(url)
+        page.get_by_role("heading", name="Plan a route").wait_for()
+        assert _nav(page) == ["My plan", "Plan a route", "Where can I get?", "Compare and what-if", "Caseload",
+                              "Coverage",
+                              "Explore the catalogue", "Your own catalogue"]
+        _go(page, "Caseload")
+        page.get_by_text("Add a learner", exact=True).click()
+        page.get_by_label("Name", exact=True).fill("Noor Example")
+        page.get_by_role("button", name="Add to my caseload").click()
+        expect(page.get_by_text("Added Noor Example: the learner you work on now.")).to_be_visible()
+        page.get_by_role("button", name="Plan for this learner").click()
+        page.get_by_role("heading", name="Plan a route").wait_for()
+        _choose(page, "Target role or award", "Role · Data analyst", typed="Data analyst")
+        page.get_by_text("Route 1", exact=True).first.wait_for()
+        page.get_by_role("button", name="Save as a new plan for Noor Example").click()
+        expect(page.get_by_text("Saved as version 1 of Noor Example's plan", exact=False)).to_be_visible()
+        _shoot(page, "9-single-user-saves-for-noor")
     store = open_store(database)
     try:
         me = store.local_user()

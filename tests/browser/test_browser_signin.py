@@ -13,8 +13,7 @@ import pytest
 
 from tests.browser.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    UI_MS,
     auth_secrets,
     require_browser,
     running_app,
@@ -24,7 +23,6 @@ from tests.browser.browser_support import (
 
 pytestmark = pytest.mark.browser
 
-UI_MS = 120_000
 ADVISOR = {"sub": "advisor-ada", "name": "Ada Advisor", "email": "ada.advisor@example.org"}
 
 
@@ -36,20 +34,6 @@ def signed_in_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         secrets_toml=auth_secrets(issuer), name="streamlit-signin", tmp_dir=tmp_path_factory.mktemp("secrets"),
     ) as url:
         yield url
-
-
-@pytest.fixture
-def page(signed_in_app: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(UI_MS)
-            yield page
-        finally:
-            browser.close()
 
 
 def test_advisor_signs_in_through_the_local_provider_and_out_again(signed_in_app: str, page) -> None:

@@ -6,26 +6,18 @@ browser). The screenshot is kept in ``tests/artifacts/coverage-report.png``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from planner.outputs.plots.coverage import BAR_COLOURS
 from planner.outputs.report import build_report, to_html
 from tests.analysis.test_analysis_coverage import AS_OF, brute_engine, mini_catalogue
-from tests.conftest import ROOT
+from tests.browser.browser_support import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "tests" / "artifacts"
-
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found (install Debian's 'chromium' package)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the 'playwright' Python package is not installed")
+def rendered(tmp_path_factory: pytest.TempPathFactory, chromium):
     from PIL import Image
 
     cat = mini_catalogue()
@@ -34,26 +26,20 @@ def rendered(tmp_path_factory: pytest.TempPathFactory):
     path.write_text(to_html(report, catalogue=cat), encoding="utf-8")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "coverage-report.png"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
-            page.goto(path.as_uri())
-            page.locator(".js-plotly-plot .bars path").first.wait_for(state="visible", timeout=60_000)
-            page.screenshot(path=str(shot), full_page=True)
-            bars = [page.locator(".js-plotly-plot .bars path").nth(i).bounding_box()
-                    for i in range(page.locator(".js-plotly-plot .bars path").count())]
-            heatmap = page.locator(".js-plotly-plot").filter(has=page.locator(".heatmaplayer"))
-            row_labels = [t.text_content() for t in heatmap.locator(".ytick text").all()]
-            label_boxes = [t.bounding_box() for t in page.locator(".js-plotly-plot .ytick text, "
-                                                                  ".js-plotly-plot .xtick text").all()]
-            text = page.locator("body").inner_text()
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
+    try:
+        page.goto(path.as_uri())
+        page.locator(".js-plotly-plot .bars path").first.wait_for(state="visible", timeout=60_000)
+        page.screenshot(path=str(shot), full_page=True)
+        bars = [page.locator(".js-plotly-plot .bars path").nth(i).bounding_box()
+                for i in range(page.locator(".js-plotly-plot .bars path").count())]
+        heatmap = page.locator(".js-plotly-plot").filter(has=page.locator(".heatmaplayer"))
+        row_labels = [t.text_content() for t in heatmap.locator(".ytick text").all()]
+        label_boxes = [t.bounding_box() for t in page.locator(".js-plotly-plot .ytick text, "
+                                                              ".js-plotly-plot .xtick text").all()]
+        text = page.locator("body").inner_text()
+    finally:
+        page.close()
     return {"report": report, "catalogue": cat, "image": Image.open(shot).convert("RGB"), "bars": bars,
             "row_labels": row_labels, "label_boxes": label_boxes, "text": text}
 
