@@ -22,7 +22,7 @@ from planner.ui.boundary import page_boundary
 from planner.ui.compute import cached_pareto, cached_recommend
 from planner.ui.plan_page import diagnoses, fewer_routes, route_card, route_details
 from planner.ui.records import save_controls
-from planner.ui.scenario_form import current_scenario, link_problems, question_catalogue, restore_from_link
+from planner.ui.scenario_form import current_scenario, page_catalogue
 from planner.ui.share import show_link
 from planner.ui.text import md_escape, reported
 from planner.ui.widgets import chart, keep_valid, kept
@@ -221,16 +221,10 @@ def _what_ifs_from_link() -> PlanWork | None:
 def page() -> None:
     """Draw the advisor's comparison page."""
     st.header("Compare and what-if")
-    try:
-        found = question_catalogue()
-    except Exception as exc:  # a page reports its own failures
-        st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
-        return
+    found = page_catalogue()
     if found is None:
         return
-    catalogue, digest, on_store = found.catalogue, found.digest, found.on_store
-    for problem in restore_from_link(catalogue) if not on_store else link_problems():
-        st.warning(md_escape(problem))
+    catalogue, digest = found.catalogue, found.digest
     base = current_scenario(catalogue)
     if base is None:
         st.info("Set up a scenario on 'Plan a route' first.")

@@ -25,9 +25,7 @@ from planner.ui.compute import cached_recommend
 from planner.ui.records import save_controls
 from planner.ui.scenario_form import (
     apply_relaxation_to_state,
-    link_problems,
-    question_catalogue,
-    restore_from_link,
+    page_catalogue,
     scenario_form,
 )
 from planner.ui.share import show_link
@@ -218,16 +216,10 @@ def _describe(key: str, value: object, catalogue: Catalogue) -> str:
 def page() -> None:
     """Draw the learner's planning page."""
     st.header("Plan a route")
-    try:
-        found = question_catalogue()
-    except Exception as exc:  # a page reports its own failures
-        st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
-        return
+    found = page_catalogue()
     if found is None:
         return
     catalogue, digest, on_store = found.catalogue, found.digest, found.on_store
-    for problem in restore_from_link(catalogue) if not on_store else link_problems():
-        st.warning(md_escape(problem))
     uploaded: tuple[Holding, ...] = ()
     with reported("Reading the uploaded credentials"):
         from planner.ui.credentials import credentials_section  # the verifier loads only on this page

@@ -268,6 +268,25 @@ def question_catalogue() -> QuestionCatalogue | None:
     return QuestionCatalogue(store_subcatalogue(store.url, target), f"{store.url}#{target}", True)
 
 
+def page_catalogue() -> QuestionCatalogue | None:
+    """The catalogue a planning page answers on, with the page's shared link applied.
+
+    A catalogue that cannot be loaded is said on the page, and what a link could not restore
+    is warned. None: the page has nothing more to draw (the catalogue failed, or a compiled
+    catalogue's target is not chosen yet).
+    """
+    try:
+        found = question_catalogue()
+    except Exception as exc:  # a page reports its own failures
+        st.error(f"The catalogue could not be loaded: {md_escape(exc)}")
+        return None
+    if found is None:
+        return None
+    for problem in restore_from_link(found.catalogue) if not found.on_store else link_problems():
+        st.warning(md_escape(problem))
+    return found
+
+
 def scenario_form(catalogue: Catalogue, *, key_prefix: str = "", pick_target: bool = True,
                   uploaded: Sequence[Holding] = ()) -> Scenario | None:
     """Draw the scenario form and return the scenario, or None (with a message) when invalid.
