@@ -328,7 +328,10 @@ def test_the_single_user_plans_for_the_learner_they_chose(tmp_path, monkeypatch,
         expect(page.get_by_text("Added Noor Example: the learner you work on now.")).to_be_visible()
         page.get_by_role("button", name="Plan for this learner").click()
         page.get_by_role("heading", name="Plan a route").wait_for()
+        working_on = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Working on")
+        expect(working_on).to_have_value("Noor Example · no plan yet")
         _choose(page, "Target role or award", "Role · Data analyst", typed="Data analyst")
+        expect(working_on).to_have_value("Noor Example · no plan yet")  # choosing a target keeps the learner
         page.get_by_text("Route 1", exact=True).first.wait_for()
         page.get_by_role("button", name="Save as a new plan for Noor Example").click()
         expect(page.get_by_text("Saved as version 1 of Noor Example's plan", exact=False)).to_be_visible()
