@@ -11,6 +11,7 @@ read "27 Aug 2027", a course with intakes starting on its intake day.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
@@ -140,6 +141,128 @@ def _depths(order: list[str], preds: dict[str, set[str]]) -> dict[str, int]:
     return depth
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where the pathway graph puts its nodes, and the lines between them."""
+
+    ids: list[str]  # the route's credentials, in schedule order
+    awards: list[str]
+    edges: list[tuple[str, str, str]]  # (from, to, kind); a competency node's key is "k:ID"
+    needed: dict[str, int]  # competency → level the target needs
+    comps: list[str]  # needed competencies the route teaches at the level, by label
+    columns: dict[int, list[str]]
+    pos: dict[str, tuple[float, float]]
+    last: int  # the competency column
+
+
+def _layout(route: Route, catalogue: Catalogue, target: Target) -> _Layout:
+    ids = list(route.credential_ids)
+    chosen = set(ids)
+    awards = [c for c in ids if catalogue.credential(c).award is not None]
+    preds: dict[str, set[str]] = {c: set() for c in ids}
+    edges: list[tuple[str, str, str]] = []
+    for step in route.steps:
+        for other in step.unlocks:
+            if other in chosen:
+                preds[other].add(step.credential_id)
+                edges.append((step.credential_id, other, "unlocks"))
+    for award in awards:
+        members = award_components(catalogue, award, today=route.start)
+        for cid in ids:
+            if cid != award and cid in members:
+                preds[award].add(cid)
+                edges.append((cid, award, "counts towards"))
+    depth = _depths(ids, preds)
+
+    needed: dict[str, int] = {}
+    if target.kind == "role" and catalogue.has("role", target.id or ""):
+        needed = {n.competency: n.level for n in catalogue.role(target.id or "").needs}
+    elif target.kind == "competencies":
+        needed = {c.competency: c.level for c in target.competencies}
+    gained: set[str] = set()
+    for cid in ids:
+        for taught in catalogue.credential(cid).teaches:
+            if taught.competency in needed and taught.level >= needed[taught.competency]:
+                gained.add(taught.competency)
+                edges.append((cid, f"k:{taught.competency}", "teaches"))
+    comps = sorted(gained, key=lambda c: (catalogue.competency(c).label if catalogue.has("competency", c) else c, c))
+
+    columns: dict[int, list[str]] = {}
+    for cid in ids:  # schedule order within a column
+        columns.setdefault(depth[cid], []).append(cid)
+    last = max(columns, default=-1) + 1
+    if comps:
+        columns[last] = [f"k:{c}" for c in comps]
+    pos: dict[str, tuple[float, float]] = {}
+    rows_used = max((len(m) for m in columns.values()), default=1)
+    for x, members in columns.items():
+        # spread over the figure's height, and every other column half a step lower: titles written
+        # under the nodes of neighbouring columns then do not fall on each other
+        n = len(members)
+        step = rows_used / n if n else 1.0
+        shift = 0.0 if x == last or x % 2 == 0 or n == rows_used else -min(0.5, step / 4)
+        for i, key in enumerate(members):
+            pos[key] = (float(x), ((n - 1) / 2 - i) * step + shift)
+    return _Layout(ids, awards, edges, needed, comps, columns, pos, last)
+
+
+_EDGE_STYLES = {"unlocks": ("#94a3b8", "prerequisite → unlocks"),
+                "counts towards": ("#16a34a", "counts towards award"),
+                "teaches": ("#60a5fa", "teaches a needed competency")}
+
+
+def _edge_traces(layout: _Layout) -> list[go.Scatter]:
+    traces = []
+    pos = layout.pos
+    for kind, (colour, name) in _EDGE_STYLES.items():
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for a, b, k in layout.edges:
+            if k == kind and a in pos and b in pos:
+                xs += [pos[a][0], pos[b][0], None]
+                ys += [pos[a][1], pos[b][1], None]
+        if xs:
+            traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 1.5}, name=name,
+                                     hoverinfo="skip"))
+    return traces
+
+
+def _credential_trace(route: Route, catalogue: Catalogue, layout: _Layout) -> go.Scatter:
+    ids, pos = layout.ids, layout.pos
+    award_set = set(route.awards_completed) | set(layout.awards)
+    steps = {s.credential_id: s for s in route.steps}
+    providers = {p.id: p.name for p in catalogue.providers}
+    hover = []
+    for cid in ids:
+        step = steps.get(cid)
+        credential = catalogue.credential(cid)
+        when = (f"<br>{day(real_start(cid, step.start, catalogue))} – {day(step.end)}"
+                if step and step.start and step.end else "")
+        hover.append(f"{escape(credential.title)}<br>{escape(providers.get(credential.provider, credential.provider))}"
+                     + when)
+    # titles under the nodes, as on the steps (wrapped; the whole title on hover)
+    return go.Scatter(
+        x=[pos[c][0] for c in ids], y=[pos[c][1] for c in ids], mode="markers+text", customdata=ids,
+        text=[wrap(catalogue.credential(c).title, 16, 3) for c in ids], textposition="bottom center",
+        textfont={"size": 11, "color": "#1f2933"}, hovertext=hover, hoverinfo="text",
+        name="credentials (awards in green)",
+        marker={"size": 18, "symbol": "square", "line": {"width": 1, "color": "#334155"},
+                "color": ["#16a34a" if c in award_set else "#f59e0b" for c in ids]},
+    )
+
+
+def _competency_trace(catalogue: Catalogue, layout: _Layout) -> go.Scatter:
+    comps, pos = layout.comps, layout.pos
+    labels = [catalogue.competency(c).label if catalogue.has("competency", c) else c for c in comps]
+    return go.Scatter(
+        x=[pos[f"k:{c}"][0] for c in comps], y=[pos[f"k:{c}"][1] for c in comps], mode="markers+text",
+        customdata=comps, text=[wrap(label, 22, 2) for label in labels], textposition="middle right",
+        textfont={"size": 11, "color": "#1f2933"}, hovertext=[f"{escape(label)} (level {layout.needed[c]} needed)"
+                                                            for label, c in zip(labels, comps, strict=True)],
+        hoverinfo="text", name="competencies gained", marker={"size": 14, "color": "#2563eb"},
+    )
+
+
 def pathway_graph(route: Route, catalogue: Catalogue, target: Target) -> go.Figure:
     """The route as a layered graph: prerequisites → credentials → awards → competencies gained.
 
@@ -165,98 +288,15 @@ def pathway_graph(route: Route, catalogue: Catalogue, target: Target) -> go.Figu
         credential ids), then the competency nodes (``customdata``: competency ids), if any.
 
     """
-    ids = list(route.credential_ids)
-    chosen = set(ids)
-    awards = [c for c in ids if catalogue.credential(c).award is not None]
-    preds: dict[str, set[str]] = {c: set() for c in ids}
-    edges: list[tuple[str, str, str]] = []
-    for step in route.steps:
-        for other in step.unlocks:
-            if other in chosen:
-                preds[other].add(step.credential_id)
-                edges.append((step.credential_id, other, "unlocks"))
-    for award in awards:
-        members = award_components(catalogue, award, today=route.start)
-        for cid in ids:
-            if cid != award and cid in members:
-                preds[award].add(cid)
-                edges.append((cid, award, "counts towards"))
-    depth = _depths(ids, preds)
-
-    needed: dict[str, int] = {}
-    if target.kind == "role" and catalogue.has("role", target.id or ""):
-        needed = {n.competency: n.level for n in catalogue.role(target.id or "").needs}
-    elif target.kind == "competencies":
-        needed = {c.competency: c.level for c in target.competencies}
-    gained: list[tuple[str, str]] = []
-    for cid in ids:
-        for taught in catalogue.credential(cid).teaches:
-            if taught.competency in needed and taught.level >= needed[taught.competency]:
-                gained.append((cid, taught.competency))
-                edges.append((cid, f"k:{taught.competency}", "teaches"))
-    comps = sorted({c for _, c in gained}, key=lambda c: (catalogue.competency(c).label
-                                                          if catalogue.has("competency", c) else c, c))
-
-    columns: dict[int, list[str]] = {}
-    for cid in ids:  # schedule order within a column
-        columns.setdefault(depth[cid], []).append(cid)
-    last = max(columns, default=-1) + 1
-    if comps:
-        columns[last] = [f"k:{c}" for c in comps]
-    pos: dict[str, tuple[float, float]] = {}
-    rows_used = max((len(m) for m in columns.values()), default=1)
-    for x, members in columns.items():
-        # spread over the figure's height, and every other column half a step lower: titles written
-        # under the nodes of neighbouring columns then do not fall on each other
-        n = len(members)
-        step = rows_used / n if n else 1.0
-        shift = 0.0 if x == last or x % 2 == 0 or n == rows_used else -min(0.5, step / 4)
-        for i, key in enumerate(members):
-            pos[key] = (float(x), ((n - 1) / 2 - i) * step + shift)
-
+    layout = _layout(route, catalogue, target)
     fig = go.Figure()
-    styles = {"unlocks": ("#94a3b8", "prerequisite → unlocks"), "counts towards": ("#16a34a", "counts towards award"),
-              "teaches": ("#60a5fa", "teaches a needed competency")}
-    for kind, (colour, name) in styles.items():
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for a, b, k in edges:
-            if k == kind and a in pos and b in pos:
-                xs += [pos[a][0], pos[b][0], None]
-                ys += [pos[a][1], pos[b][1], None]
-        if xs:
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 1.5}, name=name,
-                                     hoverinfo="skip"))
-    award_set = set(route.awards_completed) | set(awards)
-    steps = {s.credential_id: s for s in route.steps}
-    providers = {p.id: p.name for p in catalogue.providers}
-    hover = []
-    for cid in ids:
-        step = steps.get(cid)
-        credential = catalogue.credential(cid)
-        when = (f"<br>{day(real_start(cid, step.start, catalogue))} – {day(step.end)}"
-                if step and step.start and step.end else "")
-        hover.append(f"{escape(credential.title)}<br>{escape(providers.get(credential.provider, credential.provider))}"
-                     + when)
-    # titles under the nodes, as on the steps (wrapped; the whole title on hover)
-    fig.add_trace(go.Scatter(
-        x=[pos[c][0] for c in ids], y=[pos[c][1] for c in ids], mode="markers+text", customdata=ids,
-        text=[wrap(catalogue.credential(c).title, 16, 3) for c in ids], textposition="bottom center",
-        textfont={"size": 11, "color": "#1f2933"}, hovertext=hover, hoverinfo="text",
-        name="credentials (awards in green)",
-        marker={"size": 18, "symbol": "square", "line": {"width": 1, "color": "#334155"},
-                "color": ["#16a34a" if c in award_set else "#f59e0b" for c in ids]},
-    ))
-    if comps:
-        labels = [catalogue.competency(c).label if catalogue.has("competency", c) else c for c in comps]
-        fig.add_trace(go.Scatter(
-            x=[pos[f"k:{c}"][0] for c in comps], y=[pos[f"k:{c}"][1] for c in comps], mode="markers+text",
-            customdata=comps, text=[wrap(label, 22, 2) for label in labels], textposition="middle right",
-            textfont={"size": 11, "color": "#1f2933"}, hovertext=[f"{escape(label)} (level {needed[c]} needed)"
-                                                                for label, c in zip(labels, comps, strict=True)],
-            hoverinfo="text", name="competencies gained", marker={"size": 14, "color": "#2563eb"},
-        ))
-    rows = max((len(m) for m in columns.values()), default=1)
+    for trace in _edge_traces(layout):
+        fig.add_trace(trace)
+    fig.add_trace(_credential_trace(route, catalogue, layout))
+    if layout.comps:
+        fig.add_trace(_competency_trace(catalogue, layout))
+    rows = max((len(m) for m in layout.columns.values()), default=1)
+    last, comps = layout.last, layout.comps
     fig.update_layout(
         title="Pathway: prerequisites → credentials → awards → competencies gained",
         # room for a title under every node, and for the competency labels on the right
