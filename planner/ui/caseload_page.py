@@ -96,11 +96,16 @@ def _details(learner_id: int, catalogue: Catalogue) -> None:
     st.subheader(md_escape(learner.name))
     plans = s.plans(actor, learner_id)
     a, b = st.columns(2)
-    a.button("Plan for this learner", key="cl_plan_for", on_click=_plan_for, args=(learner_id,), type="primary",
+    # keys name the learner: a click on a button still showing the previous learner's details
+    # (the page redrawing after a change of learner) acts for that learner or not at all, never
+    # with the callback arguments of another learner's button of the same key
+    a.button("Plan for this learner", key=f"cl_plan_for_{learner_id}", on_click=_plan_for, args=(learner_id,),
+             type="primary",
              help="Open their newest plan on 'Plan a route' (a fresh scenario when they have none); "
                   "saves go to their record.")
     if plans:
-        b.button("Re-plan from today", key="cl_replan_now", on_click=_select, args=(learner_id, plans[0].plan_id))
+        b.button("Re-plan from today", key=f"cl_replan_now_{learner_id}", on_click=_select,
+                 args=(learner_id, plans[0].plan_id))
     else:
         st.caption("No plan saved yet: 'Plan for this learner' opens 'Plan a route' for them.")
     if st.session_state.get(REPLAN) and plans and st.session_state[REPLAN] == plans[0].plan_id:
@@ -113,7 +118,8 @@ def _details(learner_id: int, catalogue: Catalogue) -> None:
         st.markdown("**What-ifs kept with it**")
         what_ifs_of(saved, catalogue)
     if actor.role == "advisor":
-        st.button("Record a contact today", key="cl_contact", on_click=lambda: s.record_contact(actor, learner_id))
+        st.button("Record a contact today", key=f"cl_contact_{learner_id}",
+                  on_click=lambda: s.record_contact(actor, learner_id))
     # exported (and audited) only when downloaded
     st.download_button("Export everything held (JSON)",
                        lambda: json.dumps(s.export_learner(actor, learner_id), indent=2),
@@ -134,7 +140,7 @@ def _details(learner_id: int, catalogue: Catalogue) -> None:
             st.session_state.pop(f"cl_erase_name_{learner_id}", None)
             work_on(None)
 
-        st.button(f"Erase {md_escape(learner.name)}", key="cl_erase", disabled=not named, on_click=erase,
+        st.button(f"Erase {md_escape(learner.name)}", key=f"cl_erase_{learner_id}", disabled=not named, on_click=erase,
                   type="primary" if named else "secondary")
 
 

@@ -326,6 +326,8 @@ def test_the_single_user_plans_for_the_learner_they_chose(tmp_path, monkeypatch,
         page.get_by_label("Name", exact=True).fill("Noor Example")
         page.get_by_role("button", name="Add to my caseload").click()
         expect(page.get_by_text("Added Noor Example: the learner you work on now.")).to_be_visible()
+        # her details, drawn after the message: a click before then is on the previous learner's button
+        page.get_by_role("heading", name="Noor Example").wait_for()
         page.get_by_role("button", name="Plan for this learner").click()
         page.get_by_role("heading", name="Plan a route").wait_for()
         working_on = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Working on")

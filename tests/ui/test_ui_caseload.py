@@ -94,7 +94,7 @@ def test_progress_is_recorded_from_the_details_and_the_learner_opens_on_the_plan
     _ok(at)
     assert [h.credential for h in db.learner(me, plan.learner_id).profile.holdings] == [plan.chosen[0]]
     assert at.dataframe[0].value["Done"].tolist() == [f"1 of {len(plan.chosen)} steps"]
-    at.button(key="cl_plan_for").click().run()
+    at.button(key=f"cl_plan_for_{plan.learner_id}").click().run()
     _ok(at)
     assert at.session_state["sc_target"] == "role:data-analyst"
     assert at.session_state["rec_open"] == {"learner": plan.learner_id, "plan": plan.plan_id, "version": 1,
@@ -110,7 +110,7 @@ def test_adding_a_learner_makes_them_the_learner_worked_on(db):
     noor = next(r for r in db.caseload(db.local_user()) if r.name == "Noor Example")
     assert at.sidebar.selectbox(key="lp_learner").value == noor.learner_id
     assert at.subheader[-1].value == "Noor Example"  # her details, with "Plan for this learner"
-    assert at.button(key="cl_plan_for")
+    assert at.button(key=f"cl_plan_for_{noor.learner_id}")
 
 
 def test_a_refused_add_is_said_and_the_page_goes_on(db, monkeypatch):
@@ -159,11 +159,11 @@ def test_erasing_a_learner_from_the_page_keeps_only_the_audit_entry(db, sample_c
     other = db.create_learner(me, "Erase Me")
     at = AppTest.from_string(PICKER + CASELOAD, default_timeout=60).run()
     at.sidebar.selectbox(key="lp_learner").set_value(other.id).run()
-    assert at.button(key="cl_erase").disabled
+    assert at.button(key=f"cl_erase_{other.id}").disabled
     at.text_input(key=f"cl_erase_name_{other.id}").set_value("Erase M").run()  # not quite the name
-    assert at.button(key="cl_erase").disabled
+    assert at.button(key=f"cl_erase_{other.id}").disabled
     at.text_input(key=f"cl_erase_name_{other.id}").set_value("Erase Me").run()
-    at.button(key="cl_erase").click().run()
+    at.button(key=f"cl_erase_{other.id}").click().run()
     _ok(at)
     assert at.dataframe[0].value["Learner"].tolist() == ["Local user"]
     assert [e.action for e in db.audit_entries(other.id)][-1] == "erase"

@@ -162,7 +162,7 @@ def test_the_single_user_saves_to_the_learner_they_chose_and_their_own_plan_stay
     at = _go(_app("single"), "caseload")
     at.sidebar.selectbox(key="lp_learner").set_value(noor.id).run()
     _ok(at)
-    at.button(key="cl_plan_for").click().run()  # "Plan for this learner", she has no plan yet
+    at.button(key=f"cl_plan_for_{noor.id}").click().run()  # "Plan for this learner", she has no plan yet
     _ok(at)
     _save_on_plan_page(at)
     assert [p.version for p in db.plans(me, noor.id)] == [1]
