@@ -37,6 +37,8 @@ __all__ = [
     "current_scenario",
     "keep_state",
     "link_problems",
+    "page_catalogue",
+    "question_catalogue",
     "restore_from_link",
     "scenario_form",
     "set_state",
