@@ -174,8 +174,14 @@ def sign_in(page, app_url: str, subject: str, *, timeout_ms: int = 120_000) -> N
     page.wait_for_url(f"{app_url}/**", timeout=timeout_ms)
 
 
-def settle(page, *, pause_ms: int = 300) -> None:
-    """Wait until the page's script has run and its elements are drawn (not grey skeletons)."""
+def settle(page, *, pause_ms: int = 300, lead_ms: int = 0) -> None:
+    """Wait until the page's script has run and its elements are drawn (not grey skeletons).
+
+    ``lead_ms`` first gives a key press or click time to start the script (before it starts
+    there is no running indicator to wait for).
+    """
+    if lead_ms:
+        page.wait_for_timeout(lead_ms)
     page.wait_for_load_state("networkidle", timeout=UI_MS)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=UI_MS)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=UI_MS)

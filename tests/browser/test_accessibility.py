@@ -22,11 +22,11 @@ import pytest
 
 from tests.browser.browser_support import (
     ARTIFACTS,
-    UI_MS,
     auth_secrets,
     require_browser,
     running_app,
     running_oidc_provider,
+    settle,
     sign_in,
 )
 
@@ -81,22 +81,12 @@ def axe_violations(page) -> list[dict]:
     return found
 
 
-def settle(page) -> None:
-    """Wait until the app has finished running the page's script."""
-    from playwright.sync_api import expect
-
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_timeout(500)
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=UI_MS)
-    page.wait_for_timeout(300)
-
-
 def navigation(page, base: str) -> list[str]:
     """The addresses of the pages in the sidebar's navigation (this role's pages)."""
-    settle(page)
+    settle(page, lead_ms=500)
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.locator("a[href]").first.wait_for()  # on a busy machine the app may not have drawn it yet
-    settle(page)
+    settle(page, lead_ms=500)
     more = nav.get_by_role("button", name="View more")  # a long navigation is folded
     if more.count():
         more.click()
@@ -126,12 +116,12 @@ def check_pages(page, base: str, who: str) -> tuple[list[str], list[str]]:
     checked, failures = [], []
     for url in navigation(page, base):
         page.goto(url)
-        settle(page)
+        settle(page, lead_ms=500)
         name = url.removeprefix(base).strip("/") or "home"
         for label in [None, *page.get_by_role("tab").all_inner_texts()]:
             if label is not None:  # a tab's panel is hidden until it is opened
                 page.get_by_role("tab", name=label, exact=True).first.click()
-                settle(page)
+                settle(page, lead_ms=500)
             for text in cut_off(page):
                 failures.append(f"{who} · {name}{' · tab ' + label if label else ''}: the figure {text!r} is cut off")
             for v in axe_violations(page):
@@ -172,9 +162,9 @@ def test_every_page_in_single_user_mode_passes_axe(single_user_app: str, page) -
 def test_no_figure_is_cut_off_when_three_scenarios_share_the_width(single_user_app: str, page) -> None:
     page.set_viewport_size({"width": 1280, "height": 1000})
     page.goto(f"{single_user_app}/compare?target=role:data-analyst")
-    settle(page)
+    settle(page, lead_ms=500)
     page.get_by_role("radiogroup", name="Scenarios to compare").get_by_text("3", exact=True).click()
-    settle(page)
+    settle(page, lead_ms=500)
     page.get_by_text("What if B").wait_for()
     figures = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     cut = cut_off(page)

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.browser.browser_support import ARTIFACTS, UI_MS, running_app
+from tests.browser.browser_support import ARTIFACTS, running_app, settle
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +26,7 @@ _FOCUS = """() => { const e = document.activeElement; if (!e) return null;
 
 
 def _settle(page) -> None:
-    from playwright.sync_api import expect
-
-    page.wait_for_timeout(400)
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=UI_MS)
-    page.wait_for_timeout(200)
+    settle(page, lead_ms=400, pause_ms=200)
 
 
 def _tab_to(page, wanted, what: str, *, back: bool = False) -> dict:
